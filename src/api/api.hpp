@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+#include "domain/contact_service.hpp"
+#include "domain/custom_field_service.hpp"
+#include "domain/key_service.hpp"
+#include "domain/repos.hpp"
+#include "http/message.hpp"
+
+namespace parley::api {
+
+struct Services {
+    domain::Store& store;
+    domain::KeyService& keys;
+    domain::ContactService& contacts;
+    domain::CustomFieldService& custom_fields;
+    // Reports whether the database answers; used by /healthz.
+    std::function<bool()> database_ok;
+};
+
+struct ApiOptions {
+    size_t body_limit = 1024 * 1024;
+    size_t bulk_body_limit = 8 * 1024 * 1024;
+    size_t import_body_limit = 64 * 1024 * 1024;
+};
+
+// The REST API: routing, authentication, permissions, rate limits, idempotency, metrics and
+// the error envelope around the handlers of each resource.
+class Api {
+public:
+    Api(Services services, const Clock& clock, ApiOptions options = {});
+    ~Api();
+
+    http::Response Handle(http::Request& req);
+    size_t BodyLimit(std::string_view method, std::string_view target) const;
+
+    // "METHOD /pattern" of every route, for the OpenAPI completeness test.
+    std::vector<std::string> RouteList() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The OpenAPI 3.1 description served at /api/v1/openapi.json.
+std::string_view OpenApiDocument();
+
+}  // namespace parley::api

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.hpp"
+#include "domain/entities.hpp"
+#include "domain/validation.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+
+namespace parley::api {
+
+using domain::Json;
+
+// One request on its way through a handler.
+struct Ctx {
+    http::Request& req;
+    const http::PathParams& params;
+    domain::Principal principal;
+    std::string request_id;
+
+    std::string_view Param(std::string_view name) const {
+        for (const auto& [k, v] : params) {
+            if (k == name) return v;
+        }
+        return {};
+    }
+    std::optional<std::string_view> Query(std::string_view name) const { return req.Query(name); }
+};
+
+using Handler = std::function<http::Response(Ctx&)>;
+
+enum class Access { kPublic, kRead, kWrite };
+enum class RateClass { kStandard, kBulk };
+enum class BodyKind { kNone, kJson, kCsvOrJson };
+
+struct RouteSpec {
+    std::string method;
+    std::string pattern;
+    Handler handler;
+    Access access = Access::kRead;
+    RateClass rate = RateClass::kStandard;
+    BodyKind body = BodyKind::kNone;
+    size_t body_limit = 0;  // 0: the server default
+};
+
+// HTTP status and wire code of each error code (one table, pinned by a test).
+int HttpStatusOf(ErrorCode code);
+
+// {"success": true, "data": …[, "meta": …]}
+http::Response Ok(const Json& data, int status = 200, const Json& meta = nullptr);
+// {"success": false, "error": {"code", "message"[, "details"]}}; internal errors are logged
+// with the request id and answered without their message.
+http::Response ErrorResponse(const Error& error, std::string_view request_id = {});
+http::Response PageResponse(Json items, bool has_more, const std::optional<std::string>& last_id, int limit);
+
+// The request body as JSON: kInvalidJson for malformed JSON, invalid UTF-8 or nesting deeper
+// than 64 levels; an empty body is null when `allow_empty`, else kValidation.
+Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty = false);
+
+// limit and cursor query parameters.
+Result<domain::PageRequest> PageOf(const Ctx& ctx, std::string_view id_prefix);
+
+std::string DumpJson(const Json& j);
+
+// Handlers of one resource each add their routes here.
+void AddContactRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddCustomFieldRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddApiKeyRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+
+}  // namespace parley::api

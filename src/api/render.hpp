@@ -1,0 +1,28 @@
+#pragma once
+
+#include "domain/contact_service.hpp"
+#include "domain/entities.hpp"
+#include "domain/key_service.hpp"
+
+namespace parley::api {
+
+using domain::Json;
+
+// The JSON shapes of resources, shared by the REST API and the MCP tools.
+Json ToJson(const domain::Contact& c);
+Json ToJson(const domain::CustomField& f);
+Json ToJson(const domain::ApiKey& k);
+Json ToJson(const domain::NewKey& k);
+Json ToJson(const domain::DncNumber& n);
+Json ToJson(const domain::DncLedgerEntry& e);
+Json ToJson(const domain::DncStatus& s);
+Json ToJson(const domain::BulkOutcome& o, bool with_ids);
+Json ToJson(const domain::Organization& o);
+
+Json TimeOrNull(const std::optional<int64_t>& ms);
+template <class T>
+Json OrNull(const std::optional<T>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
+
+}  // namespace parley::api

@@ -1,0 +1,251 @@
+// The parley command: `serve` runs the platform; `org`, `key` and `migrate` are for operators.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "api/api.hpp"
+#include "api/render.hpp"
+#include "app/config.hpp"
+#include "common/clock.hpp"
+#include "common/phone.hpp"
+#include "domain/contact_service.hpp"
+#include "domain/custom_field_service.hpp"
+#include "domain/key_service.hpp"
+#include "http/server.hpp"
+#include "store/db.hpp"
+#include "store/sql_repos.hpp"
+
+namespace parley::app {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int64_t kIdempotencyKeepMs = 25LL * 3600 * 1000;  // at least the promised 24 h
+constexpr auto kMaintenanceEvery = std::chrono::minutes(10);
+
+int Die(const std::string& message) {
+    std::cerr << "parley: " << message << "\n";
+    return 2;
+}
+
+// The database, migrated, with the domain's store over it.
+struct Storage {
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<domain::Store> store;
+};
+
+Result<Storage> OpenStorage(const StorageConfig& config, int pool_size) {
+    auto location = config.Location();
+    if (!location) return Fail(std::move(location.error()));
+    auto db = store::OpenDatabase(*location, pool_size);
+    if (!db) return Fail(std::move(db.error()));
+    auto migrated = store::Migrate(**db);
+    if (!migrated) return Fail(std::move(migrated.error()));
+    Storage s;
+    s.store = store::MakeSqlStore(**db);
+    s.db = std::move(*db);
+    return s;
+}
+
+void PrintJson(const Json& j) { std::cout << j.dump(2) << std::endl; }
+
+struct ServeOptions {
+    std::string listen = "127.0.0.1:8080";
+    int threads = 4;
+    std::string region = "US";
+    std::string org_name = "My organization";
+};
+
+int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
+    auto listen = ParseListen(o.listen);
+    if (!listen) return Die(listen.error().message);
+    if (!IsSupportedRegion(o.region)) return Die("--default-region must be a region code such as US or GB");
+    if (o.threads < 1 || o.threads > 256) return Die("--threads must be from 1 to 256");
+    auto storage = OpenStorage(storage_config, o.threads + 2);
+    if (!storage) return Die(storage.error().message);
+    SystemClock clock;
+    domain::KeyService keys(*storage->store, clock);
+    domain::ContactService contacts(*storage->store, clock, o.region);
+    domain::CustomFieldService fields(*storage->store, clock);
+
+    auto count = domain::ReadTx(*storage->store, [](domain::Repos& r) { return r.organizations().Count(); });
+    if (!count) return Die(count.error().message);
+    if (*count == 0) {
+        auto created = keys.CreateOrganization(o.org_name, domain::Tier::kStandard);
+        if (!created) return Die(created.error().message);
+        std::cout << "Created organization " << created->first.id << " (\"" << created->first.name << "\").\n"
+                  << "Owner API key, shown only this once; store it now:\n\n    " << created->second.secret
+                  << "\n\n";
+    }
+
+    store::Database& db = *storage->db;
+    api::Services services{*storage->store, keys, contacts, fields,
+                           [&db] { return db.Query("SELECT 1").has_value(); }};
+    api::Api api(services, clock);
+    http::ServerOptions server_options;
+    server_options.host = listen->first;
+    server_options.port = listen->second;
+    server_options.threads = o.threads;
+    server_options.handle_signals = true;
+    server_options.body_limit = [&api](std::string_view m, std::string_view t) { return api.BodyLimit(m, t); };
+    http::Server server(server_options, [&api](http::Request& req) { return api.Handle(req); });
+    auto port = server.Listen();
+    if (!port) return Die(port.error().message);
+
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool done = false;
+    std::thread maintenance([&] {
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, kMaintenanceEvery, [&] { return done; })) {
+            auto purged = storage->store->Write([&](domain::Repos& r) -> Result<void> {
+                auto n = r.idempotency().PurgeOlderThan(clock.NowMs() - kIdempotencyKeepMs);
+                if (!n) return Fail(std::move(n.error()));
+                return {};
+            });
+            if (!purged) spdlog::warn("purging idempotency keys failed: {}", purged.error().message);
+        }
+    });
+
+    std::cout << "Parley listening on http://" << listen->first << ":" << *port << std::endl;
+    server.Run();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    wake.notify_all();
+    maintenance.join();
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace
+}  // namespace parley::app
+
+int main(int argc, char** argv) {
+    using namespace parley;
+    using namespace parley::app;
+    auto logger = spdlog::stderr_color_mt("parley");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+    CLI::App cli{"Parley: a self-hosted AI phone-agent platform"};
+    cli.require_subcommand(1);
+    StorageConfig storage;
+    std::string log_level = "info";
+    auto add_storage = [&](CLI::App* cmd) {
+        cmd->add_option("--data", storage.data_dir, "Data folder (SQLite database, recordings)")
+            ->envname("PARLEY_DATA");
+        cmd->add_option("--db", storage.db_url, "PostgreSQL URL; SQLite in the data folder when absent")
+            ->envname("PARLEY_DB");
+        cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error")
+            ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    };
+
+    ServeOptions serve_options;
+    auto* serve = cli.add_subcommand("serve", "Run the API server");
+    add_storage(serve);
+    serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
+        ->envname("PARLEY_LISTEN");
+    serve->add_option("--threads", serve_options.threads, "Request threads")->envname("PARLEY_THREADS");
+    serve->add_option("--default-region", serve_options.region,
+                      "Region for phone numbers written without a country code")
+        ->envname("PARLEY_DEFAULT_REGION");
+    serve->add_option("--org-name", serve_options.org_name, "Name of the organization made on first start");
+
+    auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
+    add_storage(migrate);
+
+    auto* org = cli.add_subcommand("org", "Organizations");
+    org->require_subcommand(1);
+    auto* org_create = org->add_subcommand("create", "Create an organization and print its owner API key");
+    add_storage(org_create);
+    std::string org_name;
+    std::string tier_name = "standard";
+    org_create->add_option("--name", org_name, "Organization name")->required();
+    org_create->add_option("--tier", tier_name, "Rate-limit tier")
+        ->check(CLI::IsMember({"standard", "professional", "enterprise"}));
+
+    auto* key = cli.add_subcommand("key", "API keys");
+    key->require_subcommand(1);
+    std::string key_org, key_name, key_mode = "live", key_permission = "full", key_role = "member", key_id;
+    auto* key_create = key->add_subcommand("create", "Create an API key and print it (shown only once)");
+    add_storage(key_create);
+    key_create->add_option("--org", key_org, "Organization id")->required();
+    key_create->add_option("--name", key_name, "Key name")->required();
+    key_create->add_option("--mode", key_mode)->check(CLI::IsMember({"live", "test"}));
+    key_create->add_option("--permission", key_permission)->check(CLI::IsMember({"full", "read_only", "write_only"}));
+    key_create->add_option("--role", key_role)->check(CLI::IsMember({"owner", "admin", "member"}));
+    auto* key_list = key->add_subcommand("list", "List an organization's keys (prefixes only)");
+    add_storage(key_list);
+    key_list->add_option("--org", key_org, "Organization id")->required();
+    auto* key_revoke = key->add_subcommand("revoke", "Revoke a key");
+    add_storage(key_revoke);
+    key_revoke->add_option("--org", key_org, "Organization id")->required();
+    key_revoke->add_option("key_id", key_id, "Key id (key_…)")->required();
+
+    CLI11_PARSE(cli, argc, argv);
+    spdlog::set_level(spdlog::level::from_str(log_level));
+
+    if (serve->parsed()) return Serve(storage, serve_options);
+
+    auto opened = OpenStorage(storage, 2);
+    if (!opened) return Die(opened.error().message);
+    SystemClock clock;
+    domain::KeyService keys(*opened->store, clock);
+
+    if (migrate->parsed()) {
+        std::cout << "schema at version " << store::LatestSchemaVersion() << "\n";
+        return 0;
+    }
+    if (org_create->parsed()) {
+        auto created = keys.CreateOrganization(org_name, *domain::ParseTier(tier_name));
+        if (!created) return Die(created.error().message);
+        PrintJson({{"organization_id", created->first.id},
+                   {"name", created->first.name},
+                   {"tier", tier_name},
+                   {"api_key", created->second.secret},
+                   {"key_id", created->second.key.id}});
+        return 0;
+    }
+    if (key_create->parsed()) {
+        domain::KeyRequest request{key_name, *domain::ParseKeyMode(key_mode), *domain::ParsePermission(key_permission),
+                                   *domain::ParseRole(key_role)};
+        if (request.mode == domain::KeyMode::kTest && key_permission == "full") {
+            request.permission = domain::Permission::kReadOnly;
+        }
+        auto created = keys.CreateKey(key_org, request);
+        if (!created) return Die(created.error().message);
+        PrintJson(api::ToJson(*created));
+        return 0;
+    }
+    if (key_list->parsed()) {
+        Json all = Json::array();
+        domain::PageRequest page{domain::kMaxPageLimit, std::nullopt};
+        for (;;) {
+            auto listed = keys.List(key_org, page);
+            if (!listed) return Die(listed.error().message);
+            for (const auto& k : listed->items) all.push_back(api::ToJson(k));
+            if (!listed->has_more) break;
+            page.after_id = listed->items.back().id;
+        }
+        PrintJson(all);
+        return 0;
+    }
+    if (key_revoke->parsed()) {
+        auto revoked = keys.Revoke(key_org, key_id);
+        if (!revoked) return Die(revoked.error().message);
+        PrintJson(api::ToJson(*revoked));
+        return 0;
+    }
+    return 0;
+}

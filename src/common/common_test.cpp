@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/ids.hpp"
+#include "common/phone.hpp"
+#include "common/time_format.hpp"
+
+namespace parley {
+namespace {
+
+TEST(Ids, AreWellFormedUniqueAndSortInCreationOrder) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 2000; ++i) ids.push_back(NewId("ct_", 1'700'000'000'000 + i / 100));
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+    for (const auto& id : ids) EXPECT_TRUE(IsWellFormedId(id, "ct_")) << id;
+    EXPECT_FALSE(IsWellFormedId(ids[0], "org_"));
+    EXPECT_FALSE(IsWellFormedId("ct_short", "ct_"));
+    EXPECT_FALSE(IsWellFormedId("ct_01JD0000000000000000000000", "ct_"));
+}
+
+TEST(Ids, LaterMillisecondSortsAfterEarlier) {
+    EXPECT_LT(NewId("x_", 1'800'000'000'000), NewId("x_", 1'900'000'000'000));
+}
+
+TEST(Ids, AClockThatGoesBackDoesNotBreakTheOrder) {
+    const auto later = NewId("x_", 2'000'000'000'000);
+    EXPECT_LT(later, NewId("x_", 1'000));
+}
+
+TEST(TimeFormat, FormatsUtcWithMilliseconds) {
+    EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(FormatIsoTime(1'743'690'852'123), "2025-04-03T14:34:12.123Z");
+}
+
+TEST(TimeFormat, ParsesDatesTimesAndOffsets) {
+    EXPECT_EQ(ParseIsoTime("2025-04-03T14:34:12Z"), 1'743'690'852'000);
+    EXPECT_EQ(ParseIsoTime("2025-04-03T14:34:12.123Z"), 1'743'690'852'123);
+    EXPECT_EQ(ParseIsoTime("2025-04-03T20:04:12+05:30"), 1'743'690'852'000);
+    EXPECT_EQ(ParseIsoTime("1970-01-02"), 86'400'000);
+    EXPECT_FALSE(ParseIsoTime("2025-02-30"));
+    EXPECT_FALSE(ParseIsoTime("2025-04-03T25:00Z"));
+    EXPECT_FALSE(ParseIsoTime("yesterday"));
+    EXPECT_FALSE(ParseIsoTime("2025-04-03T14:34:12"));
+    EXPECT_TRUE(IsIsoDate("2024-02-29"));
+    EXPECT_FALSE(IsIsoDate("2023-02-29"));
+    EXPECT_FALSE(IsIsoDate("2023-2-9"));
+}
+
+TEST(Crypto, Sha256AndHmacMatchKnownVectors) {
+    EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // RFC 4231 test case 2.
+    EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Crypto, Base64UrlRoundTripsAndRejectsGarbage) {
+    for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\xfe", 3)}) {
+        EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(s)), s);
+    }
+    EXPECT_FALSE(Base64UrlDecode("a"));
+    EXPECT_FALSE(Base64UrlDecode("ab$d"));
+    EXPECT_EQ(Base64Encode("hello"), "aGVsbG8=");
+}
+
+TEST(Crypto, RandomAlphanumericHasRequestedLengthAndAlphabet) {
+    const auto s = RandomAlphanumeric(40);
+    EXPECT_EQ(s.size(), 40u);
+    EXPECT_TRUE(std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }));
+    EXPECT_NE(RandomAlphanumeric(40), s);
+}
+
+TEST(Phone, NormalizesToE164) {
+    auto p = ParsePhone("(202) 555-0123", "US");
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->e164, "+12025550123");
+    EXPECT_EQ(p->region, "US");
+    auto gb = ParsePhone("+44 20 7946 0958", "US");
+    ASSERT_TRUE(gb);
+    EXPECT_EQ(gb->e164, "+442079460958");
+    EXPECT_EQ(gb->region, "GB");
+    auto seed = ParsePhone("+12145551234", "US");
+    ASSERT_TRUE(seed);
+    EXPECT_EQ(seed->e164, "+12145551234");
+}
+
+TEST(Phone, RejectsWhatIsNotANumber) {
+    for (const char* bad : {"", "hello", "12", "+1 000 000 0000", "+999 123", "' OR 1=1 --"}) {
+        auto p = ParsePhone(bad, "US");
+        ASSERT_FALSE(p) << bad;
+        EXPECT_EQ(p.error().code, ErrorCode::kValidation);
+    }
+    EXPECT_TRUE(IsSupportedRegion("IN"));
+    EXPECT_FALSE(IsSupportedRegion("XX"));
+}
+
+TEST(ErrorCodes, EveryCodeHasAWireName) {
+    std::set<std::string_view> names;
+    for (ErrorCode code : kAllErrorCodes) names.insert(ErrorCodeName(code));
+    EXPECT_EQ(names.size(), std::size(kAllErrorCodes));
+    EXPECT_EQ(ErrorCodeName(ErrorCode::kRateLimited), "RATE_LIMIT_EXCEEDED");
+}
+
+}  // namespace
+}  // namespace parley

@@ -1,0 +1,551 @@
+#include "domain/contact_service.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/ids.hpp"
+#include "common/phone.hpp"
+#include "common/text.hpp"
+#include "domain/csv.hpp"
+#include "domain/custom_field_service.hpp"
+
+namespace parley::domain {
+namespace {
+
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxEmailBytes = 254;
+constexpr size_t kMaxTagBytes = 64;
+constexpr size_t kMaxTags = 50;
+constexpr size_t kMaxSourceBytes = 64;
+constexpr size_t kMaxIdBytes = 64;
+constexpr size_t kImportChunk = 1000;
+
+bool LooksLikeEmail(std::string_view s) {
+    const auto at = s.find('@');
+    if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
+    const auto domain = s.substr(at + 1);
+    const auto dot = domain.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+    return std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == ',' || c == ';'; });
+}
+
+std::optional<std::string> Nonempty(std::string s) {
+    if (Trim(s).empty()) return std::nullopt;
+    return std::string(Trim(s));
+}
+
+// Adds the tags in `value` (an array of strings) to `tags`, keeping the first of duplicates.
+void AddTags(const Json& value, std::vector<std::string>& tags, Checker& checker, std::string_view field = "tags") {
+    if (!value.is_array()) {
+        checker.Add(field, "must be an array of strings");
+        return;
+    }
+    for (const auto& t : value) {
+        if (!t.is_string()) {
+            checker.Add(field, "must be an array of strings");
+            return;
+        }
+        const auto tag = std::string(Trim(t.get_ref<const std::string&>()));
+        if (tag.empty() || tag.size() > kMaxTagBytes || HasControlCharacters(tag)) {
+            checker.Add(field, "each tag must be 1 to 64 bytes of text");
+            return;
+        }
+        if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    }
+    if (tags.size() > kMaxTags) checker.Add(field, "a contact has at most 50 tags");
+}
+
+// Reads every contact field present in `input` into `contact`. On create, `contact` starts
+// empty and a phone is required; on update it holds the stored contact and null clears a field.
+void ApplyContactFields(const Json& input, Contact& contact, bool creating, const std::vector<CustomField>& defs,
+                        std::string_view region, Checker& checker, std::optional<bool>* dnc) {
+    checker.RejectUnknownKeys(input, {"first_name", "last_name", "phone", "email", "company", "timezone", "tags",
+                                      "campaign_id", "custom_fields", "source", "dnc"});
+    auto optional_text = [&](std::string_view key, size_t max, std::optional<std::string>& out) {
+        if (auto v = checker.String(input, key, max, false, !creating)) out = Nonempty(*v);
+    };
+    optional_text("first_name", kMaxNameBytes, contact.first_name);
+    optional_text("last_name", kMaxNameBytes, contact.last_name);
+    optional_text("company", kMaxNameBytes, contact.company);
+    optional_text("campaign_id", kMaxIdBytes, contact.campaign_id);
+    if (input.contains("phone") || creating) {
+        if (auto phone = checker.String(input, "phone", 64, true)) {
+            auto parsed = ParsePhone(*phone, region);
+            if (parsed) {
+                contact.phone = parsed->e164;
+                contact.phone_region = parsed->region;
+            } else {
+                checker.Add("phone", parsed.error().message.substr(std::string_view("phone ").size()));
+            }
+        }
+    }
+    std::optional<std::string> email;
+    if (auto v = checker.String(input, "email", kMaxEmailBytes, false, !creating)) {
+        email = Nonempty(*v);
+        if (email && !LooksLikeEmail(*email)) {
+            checker.Add("email", "is not an email address");
+        } else {
+            contact.email = email;
+        }
+    }
+    if (auto v = checker.String(input, "timezone", 64, false, !creating)) {
+        auto zone = Nonempty(*v);
+        if (zone && !IsKnownTimeZone(*zone)) {
+            checker.Add("timezone", "must be an IANA time zone such as America/New_York");
+        } else {
+            contact.timezone = zone;
+        }
+    }
+    if (auto v = checker.String(input, "source", kMaxSourceBytes)) {
+        if (auto s = Nonempty(*v)) contact.source = *s;
+    }
+    if (auto it = input.find("tags"); it != input.end() && !it->is_null()) {
+        std::vector<std::string> tags;
+        AddTags(*it, tags, checker);
+        contact.tags = std::move(tags);
+    } else if (it != input.end() && !creating) {
+        contact.tags.clear();
+    }
+    bool enforce_required = creating;
+    if (auto it = input.find("custom_fields"); it != input.end() && !it->is_null()) {
+        if (!it->is_object()) {
+            checker.Add("custom_fields", "must be an object");
+        } else {
+            for (const auto& [name, value] : it->items()) {
+                if (value.is_null()) {
+                    contact.custom_fields.erase(name);
+                } else {
+                    contact.custom_fields[name] = value;
+                }
+            }
+            enforce_required = true;
+        }
+    }
+    CheckCustomValues(contact.custom_fields, defs, FieldCategory::kContact, enforce_required, checker);
+    if (auto d = checker.Bool(input, "dnc"); d && dnc) *dnc = d;
+    if (input.contains("dnc") && !dnc) checker.Add("dnc", "is changed through the contact's /dnc endpoint");
+}
+
+DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncAction action, DncReason reason,
+                           std::optional<std::string> contact_id, std::optional<std::string> note, int64_t now) {
+    DncLedgerEntry e;
+    e.id = NewId("dnc_", now);
+    e.org_id = who.org_id;
+    e.phone = std::string(phone);
+    e.action = action;
+    e.reason = reason;
+    e.note = std::move(note);
+    e.contact_id = std::move(contact_id);
+    e.api_key_id = who.key_id;
+    e.created_at = now;
+    return e;
+}
+
+Result<std::optional<std::string>> ReadNote(const Json& body) {
+    if (body.is_null()) return std::optional<std::string>();
+    if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    Checker checker;
+    checker.RejectUnknownKeys(body, {"note", "reason", "phone"});
+    auto note = checker.String(body, "note", 1000);
+    if (body.contains("reason")) {
+        auto r = checker.String(body, "reason", 32);
+        if (r && *r != "api") checker.Add("reason", "only \"api\" can be given; other reasons are recorded by Parley");
+    }
+    if (!checker.ok()) return Fail(checker.ToError("request is not valid"));
+    return note;
+}
+
+Error DuplicatePhone(std::string_view phone) {
+    return Error{ErrorCode::kDuplicate, "a contact with phone " + std::string(phone) + " exists",
+                 {{"phone", "is already used by another contact"}}};
+}
+
+}  // namespace
+
+Result<std::vector<CustomField>> ContactService::Definitions(const Principal& who) {
+    return ReadTx(store_, [&](Repos& r) { return r.custom_fields().All(who.org_id); });
+}
+
+Result<Contact> ContactService::Create(const Principal& who, const Json& body, std::string_view source) {
+    if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    auto defs = Definitions(who);
+    if (!defs) return Fail(std::move(defs.error()));
+    Contact contact;
+    contact.source = std::string(source);
+    Checker checker;
+    std::optional<bool> dnc;
+    ApplyContactFields(body, contact, true, *defs, default_region_, checker, &dnc);
+    if (!checker.ok()) return Fail(checker.ToError("contact is not valid"));
+    const int64_t now = clock_.NowMs();
+    contact.id = NewId("ct_", now);
+    contact.org_id = who.org_id;
+    contact.created_at = contact.updated_at = now;
+    return WriteTx(store_, [&](Repos& r) -> Result<Contact> {
+        if (auto inserted = r.contacts().Insert(contact); !inserted) {
+            if (inserted.error().code == ErrorCode::kDuplicate) return Fail(DuplicatePhone(contact.phone));
+            return Fail(std::move(inserted.error()));
+        }
+        if (dnc.value_or(false)) {
+            auto entry = LedgerEntry(who, contact.phone, DncAction::kAdd, DncReason::kApi, contact.id, {}, now);
+            if (auto recorded = r.dnc().Record(entry); !recorded) return Fail(std::move(recorded.error()));
+        }
+        auto stored = r.contacts().Get(who.org_id, contact.id);
+        if (!stored) return Fail(std::move(stored.error()));
+        return std::move(**stored);
+    });
+}
+
+Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json& body) {
+    if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    Checker checker;
+    checker.RejectUnknownKeys(body, {"contacts", "campaign_id", "tags", "source"});
+    const auto it = body.find("contacts");
+    if (it == body.end() || !it->is_array()) {
+        checker.Add("contacts", "must be an array of contacts");
+    } else if (it->empty() || it->size() > kMaxBulkContacts) {
+        checker.Add("contacts", "must hold 1 to 1000 contacts");
+    }
+    Json defaults = Json::object();
+    if (auto c = checker.String(body, "campaign_id", kMaxIdBytes)) defaults["campaign_id"] = *c;
+    if (auto s = checker.String(body, "source", kMaxSourceBytes)) defaults["source"] = *s;
+    if (auto t = body.find("tags"); t != body.end() && !t->is_null()) {
+        std::vector<std::string> tags;
+        AddTags(*t, tags, checker);
+        defaults["tags"] = tags;
+    }
+    if (!checker.ok()) return Fail(checker.ToError("bulk request is not valid"));
+    std::vector<Json> rows(it->begin(), it->end());
+    std::vector<long> indexes(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) indexes[i] = static_cast<long>(i);
+    return InsertRows(who, std::move(rows), defaults, "bulk", std::move(indexes), {}, DncReason::kApi);
+}
+
+Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_view csv, const Json& defaults_in) {
+    auto records = ParseCsv(csv, kMaxImportRows + 1);
+    if (!records) return Fail(std::move(records.error()));
+    if (records->empty()) return Fail(ErrorCode::kValidation, "CSV is empty: a header row and data rows are needed");
+    if (records->size() == 1) return Fail(ErrorCode::kValidation, "CSV has a header row but no data rows");
+    auto defs = Definitions(who);
+    if (!defs) return Fail(std::move(defs.error()));
+
+    static constexpr std::string_view kTextColumns[] = {"first_name", "last_name", "phone",       "email",
+                                                        "company",    "timezone",  "campaign_id", "source"};
+    const auto& header = records->front();
+    std::vector<std::string> columns;
+    std::unordered_set<std::string> seen;
+    bool has_phone = false;
+    for (const auto& h : header) {
+        auto name = ToLower(Trim(h));
+        if (name.empty()) return Fail(ErrorCode::kValidation, "CSV header has an empty column name");
+        if (!seen.insert(name).second) return Fail(ErrorCode::kValidation, "CSV header names \"" + name + "\" twice");
+        has_phone = has_phone || name == "phone";
+        columns.push_back(std::move(name));
+    }
+    if (!has_phone) return Fail(ErrorCode::kValidation, "CSV header needs a \"phone\" column");
+
+    std::vector<Json> rows;
+    std::vector<long> indexes;
+    std::vector<BulkOutcome::Failure> failures;
+    rows.reserve(records->size() - 1);
+    for (size_t r = 1; r < records->size(); ++r) {
+        const auto& record = (*records)[r];
+        const long line = static_cast<long>(r) + 1;
+        Checker checker;
+        checker.SetIndex(line);
+        if (record.size() != columns.size()) {
+            checker.Add("row", "has " + std::to_string(record.size()) + " columns; the header has " +
+                                   std::to_string(columns.size()));
+        }
+        Json row = Json::object();
+        Json custom = Json::object();
+        for (size_t c = 0; c < columns.size() && c < record.size(); ++c) {
+            const auto cell = Trim(record[c]);
+            if (cell.empty()) continue;
+            const auto& col = columns[c];
+            if (std::find(std::begin(kTextColumns), std::end(kTextColumns), col) != std::end(kTextColumns)) {
+                row[col] = std::string(cell);
+            } else if (col == "tags") {
+                Json tags = Json::array();
+                size_t start = 0;
+                while (start <= cell.size()) {
+                    auto end = cell.find_first_of(";|", start);
+                    if (end == std::string_view::npos) end = cell.size();
+                    auto tag = Trim(cell.substr(start, end - start));
+                    if (!tag.empty()) tags.push_back(std::string(tag));
+                    start = end + 1;
+                }
+                row["tags"] = std::move(tags);
+            } else if (col == "dnc") {
+                static const CustomField kBool{.type = FieldType::kBoolean};
+                if (auto v = CoerceCell(cell, &kBool)) {
+                    row["dnc"] = *v;
+                } else {
+                    checker.Add("dnc", "must be true/false, yes/no or 1/0");
+                }
+            } else {
+                const CustomField* def = nullptr;
+                for (const auto& d : *defs) {
+                    if (d.name == col) def = &d;
+                }
+                if (auto v = CoerceCell(cell, def)) {
+                    custom[col] = *v;
+                } else {
+                    checker.Add("custom_fields." + col, std::string("must be a ") + std::string(ToString(def->type)));
+                }
+            }
+        }
+        if (!custom.empty()) row["custom_fields"] = std::move(custom);
+        if (!checker.ok()) {
+            BulkOutcome::Failure f;
+            f.index = line;
+            f.status = "invalid";
+            f.errors = std::move(checker.errors());
+            failures.push_back(std::move(f));
+            continue;
+        }
+        rows.push_back(std::move(row));
+        indexes.push_back(line);
+    }
+    records->clear();
+    return InsertRows(who, std::move(rows), defaults_in, "import", std::move(indexes), std::move(failures),
+                      DncReason::kImport);
+}
+
+Result<BulkOutcome> ContactService::InsertRows(const Principal& who, std::vector<Json> rows, const Json& defaults,
+                                               std::string_view default_source, std::vector<long> indexes,
+                                               std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason) {
+    auto defs = Definitions(who);
+    if (!defs) return Fail(std::move(defs.error()));
+    BulkOutcome out;
+    out.invalid = static_cast<int>(failures.size());
+    out.failures = std::move(failures);
+    std::vector<std::string> default_tags;
+    if (auto t = defaults.find("tags"); t != defaults.end() && t->is_array()) {
+        for (const auto& tag : *t) default_tags.push_back(tag.get<std::string>());
+    }
+
+    struct Ready {
+        Contact contact;
+        bool dnc = false;
+        long index = 0;
+    };
+    std::vector<Ready> ready;
+    ready.reserve(rows.size());
+    std::unordered_map<std::string, long> first_row_of_phone;
+    int64_t now = clock_.NowMs();
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const long index = indexes[i];
+        Checker checker;
+        checker.SetIndex(index);
+        Ready r;
+        r.index = index;
+        r.contact.source = std::string(default_source);
+        if (!rows[i].is_object()) {
+            checker.Add("contact", "must be a JSON object");
+        } else {
+            std::optional<bool> dnc;
+            ApplyContactFields(rows[i], r.contact, true, *defs, default_region_, checker, &dnc);
+            r.dnc = dnc.value_or(false);
+        }
+        if (!checker.ok()) {
+            out.invalid++;
+            out.failures.push_back({index, "invalid", std::nullopt, std::nullopt, std::move(checker.errors())});
+            continue;
+        }
+        for (const auto& tag : default_tags) {
+            if (std::find(r.contact.tags.begin(), r.contact.tags.end(), tag) == r.contact.tags.end() &&
+                r.contact.tags.size() < kMaxTags) {
+                r.contact.tags.push_back(tag);
+            }
+        }
+        if (!r.contact.campaign_id && defaults.contains("campaign_id")) {
+            r.contact.campaign_id = defaults["campaign_id"].get<std::string>();
+        }
+        if (r.contact.source == default_source && defaults.contains("source")) {
+            r.contact.source = defaults["source"].get<std::string>();
+        }
+        if (!first_row_of_phone.emplace(r.contact.phone, index).second) {
+            out.duplicates++;
+            out.failures.push_back({index, "duplicate", r.contact.phone, std::nullopt,
+                                    {{"phone", "appears earlier in this request", index}}});
+            continue;
+        }
+        r.contact.org_id = who.org_id;
+        r.contact.id = NewId("ct_", now);
+        r.contact.created_at = r.contact.updated_at = now;
+        ready.push_back(std::move(r));
+    }
+
+    // Chunks keep each write transaction short, so other writers are not held up by an import.
+    for (size_t start = 0; start < ready.size(); start += kImportChunk) {
+        const size_t end = std::min(ready.size(), start + kImportChunk);
+        std::vector<std::pair<size_t, std::optional<std::string>>> dupes;
+        auto done = store_.Write([&](Repos& r) -> Result<void> {
+            dupes.clear();
+            for (size_t i = start; i < end; ++i) {
+                auto& item = ready[i];
+                auto inserted = r.contacts().InsertIfNew(item.contact);
+                if (!inserted) return Fail(std::move(inserted.error()));
+                if (!*inserted) {
+                    auto existing = r.contacts().IdByPhone(who.org_id, item.contact.phone);
+                    if (!existing) return Fail(std::move(existing.error()));
+                    dupes.emplace_back(i, *existing);
+                    continue;
+                }
+                if (item.dnc) {
+                    auto entry = LedgerEntry(who, item.contact.phone, DncAction::kAdd, dnc_reason, item.contact.id,
+                                             {}, now);
+                    if (auto recorded = r.dnc().Record(entry); !recorded) return recorded;
+                }
+            }
+            return {};
+        });
+        if (!done) return Fail(std::move(done.error()));
+        size_t d = 0;
+        for (size_t i = start; i < end; ++i) {
+            if (d < dupes.size() && dupes[d].first == i) {
+                out.duplicates++;
+                out.failures.push_back({ready[i].index, "duplicate", ready[i].contact.phone, dupes[d].second,
+                                        {{"phone", "is already used by another contact", ready[i].index}}});
+                ++d;
+            } else {
+                out.created++;
+                out.created_ids.push_back(ready[i].contact.id);
+            }
+        }
+    }
+    std::sort(out.failures.begin(), out.failures.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    return out;
+}
+
+Result<Contact> ContactService::Get(const Principal& who, std::string_view id) {
+    auto found = ReadTx(store_, [&](Repos& r) { return r.contacts().Get(who.org_id, id); });
+    if (!found) return Fail(std::move(found.error()));
+    if (!*found) return Fail(ErrorCode::kNotFound, "contact not found");
+    return std::move(**found);
+}
+
+Result<Page<Contact>> ContactService::List(const Principal& who, const ContactQuery& query, const PageRequest& page) {
+    ContactFilter filter;
+    Checker checker;
+    if (query.dnc_status) {
+        if (*query.dnc_status == "dnc") {
+            filter.dnc = true;
+        } else if (*query.dnc_status == "callable") {
+            filter.dnc = false;
+        } else {
+            checker.Add("dnc_status", "must be dnc or callable");
+        }
+    }
+    filter.source = query.source;
+    filter.tag = query.tag;
+    filter.campaign_id = query.campaign_id;
+    if (query.phone) {
+        auto parsed = ParsePhone(*query.phone, default_region_);
+        if (!parsed) {
+            checker.Add("phone", "is not a valid phone number");
+        } else {
+            filter.phone = parsed->e164;
+        }
+    }
+    if (!checker.ok()) return Fail(checker.ToError("list filters are not valid"));
+    return ReadTx(store_, [&](Repos& r) { return r.contacts().List(who.org_id, filter, page); });
+}
+
+Result<Contact> ContactService::Update(const Principal& who, std::string_view id, const Json& patch) {
+    if (!patch.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    auto defs = Definitions(who);
+    if (!defs) return Fail(std::move(defs.error()));
+    return WriteTx(store_, [&](Repos& r) -> Result<Contact> {
+        auto existing = r.contacts().Get(who.org_id, id);
+        if (!existing) return Fail(std::move(existing.error()));
+        if (!*existing) return Fail(ErrorCode::kNotFound, "contact not found");
+        Contact contact = std::move(**existing);
+        Checker checker;
+        ApplyContactFields(patch, contact, false, *defs, default_region_, checker, nullptr);
+        if (!checker.ok()) return Fail(checker.ToError("contact is not valid"));
+        contact.updated_at = clock_.NowMs();
+        if (auto saved = r.contacts().Update(contact); !saved) {
+            if (saved.error().code == ErrorCode::kDuplicate) return Fail(DuplicatePhone(contact.phone));
+            return Fail(std::move(saved.error()));
+        }
+        auto stored = r.contacts().Get(who.org_id, id);
+        if (!stored) return Fail(std::move(stored.error()));
+        return std::move(**stored);
+    });
+}
+
+Result<void> ContactService::Delete(const Principal& who, std::string_view id) {
+    auto deleted = WriteTx(store_, [&](Repos& r) { return r.contacts().Delete(who.org_id, id); });
+    if (!deleted) return Fail(std::move(deleted.error()));
+    if (!*deleted) return Fail(ErrorCode::kNotFound, "contact not found");
+    return {};
+}
+
+Result<Contact> ContactService::SetDnc(const Principal& who, std::string_view id, bool on_list, const Json& body) {
+    auto note = ReadNote(body);
+    if (!note) return Fail(std::move(note.error()));
+    if (body.is_object() && body.contains("phone")) {
+        return Fail(ErrorCode::kValidation, "the contact's own phone is used", {{"phone", "is not a known field"}});
+    }
+    return WriteTx(store_, [&](Repos& r) -> Result<Contact> {
+        auto existing = r.contacts().Get(who.org_id, id);
+        if (!existing) return Fail(std::move(existing.error()));
+        if (!*existing) return Fail(ErrorCode::kNotFound, "contact not found");
+        const int64_t now = clock_.NowMs();
+        auto entry = LedgerEntry(who, (*existing)->phone, on_list ? DncAction::kAdd : DncAction::kRemove,
+                                 DncReason::kApi, std::string(id), *note, now);
+        if (auto recorded = r.dnc().Record(entry); !recorded) return Fail(std::move(recorded.error()));
+        auto stored = r.contacts().Get(who.org_id, id);
+        if (!stored) return Fail(std::move(stored.error()));
+        return std::move(**stored);
+    });
+}
+
+Result<Page<DncNumber>> ContactService::ListDnc(const Principal& who, const PageRequest& page) {
+    return ReadTx(store_, [&](Repos& r) { return r.dnc().List(who.org_id, page); });
+}
+
+Result<DncStatus> ContactService::CheckDnc(const Principal& who, std::string_view phone_text) {
+    auto phone = ParsePhone(phone_text, default_region_);
+    if (!phone) return Fail(ErrorCode::kValidation, phone.error().message, {{"phone", phone.error().message}});
+    return ReadTx(store_, [&](Repos& r) -> Result<DncStatus> {
+        DncStatus status;
+        status.phone = phone->e164;
+        auto listed = r.dnc().Find(who.org_id, phone->e164);
+        if (!listed) return Fail(std::move(listed.error()));
+        status.listed = std::move(*listed);
+        auto history = r.dnc().History(who.org_id, phone->e164);
+        if (!history) return Fail(std::move(history.error()));
+        status.history = std::move(*history);
+        return status;
+    });
+}
+
+Result<DncStatus> ContactService::ChangeDnc(const Principal& who, const Json& body, bool on_list) {
+    if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    Checker checker;
+    auto phone = checker.String(body, "phone", 64, true);
+    if (!checker.ok()) return Fail(checker.ToError("request is not valid"));
+    return ChangeDnc(who, *phone, on_list, body);
+}
+
+Result<DncStatus> ContactService::ChangeDnc(const Principal& who, std::string_view phone_text, bool on_list,
+                                            const Json& body) {
+    auto note = ReadNote(body);
+    if (!note) return Fail(std::move(note.error()));
+    auto phone = ParsePhone(phone_text, default_region_);
+    if (!phone) return Fail(ErrorCode::kValidation, phone.error().message, {{"phone", phone.error().message}});
+    auto done = store_.Write([&](Repos& r) -> Result<void> {
+        auto contact_id = r.contacts().IdByPhone(who.org_id, phone->e164);
+        if (!contact_id) return Fail(std::move(contact_id.error()));
+        auto entry = LedgerEntry(who, phone->e164, on_list ? DncAction::kAdd : DncAction::kRemove, DncReason::kApi,
+                                 *contact_id, *note, clock_.NowMs());
+        return r.dnc().Record(entry);
+    });
+    if (!done) return Fail(std::move(done.error()));
+    return CheckDnc(who, phone->e164);
+}
+
+}  // namespace parley::domain

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "domain/entities.hpp"
+#include "domain/repos.hpp"
+#include "domain/validation.hpp"
+
+namespace parley::domain {
+
+inline constexpr size_t kMaxBulkContacts = 1000;
+inline constexpr size_t kMaxImportRows = 100'000;
+
+// What happened to each row of a bulk create or an import.
+struct BulkOutcome {
+    struct Failure {
+        long index = 0;  // bulk: position in "contacts" (from 0); import: CSV line (header = 1)
+        std::string status;  // "duplicate" or "invalid"
+        std::optional<std::string> phone;
+        std::optional<std::string> existing_contact_id;
+        std::vector<FieldError> errors;
+    };
+    int created = 0;
+    int duplicates = 0;
+    int invalid = 0;
+    std::vector<std::string> created_ids;
+    std::vector<Failure> failures;
+};
+
+// The filters of a contact list as a user writes them; checked by List.
+struct ContactQuery {
+    std::optional<std::string> dnc_status;  // "dnc" or "callable"
+    std::optional<std::string> source;
+    std::optional<std::string> tag;
+    std::optional<std::string> campaign_id;
+    std::optional<std::string> phone;
+};
+
+struct DncStatus {
+    std::string phone;
+    std::optional<DncNumber> listed;
+    std::vector<DncLedgerEntry> history;
+};
+
+class ContactService {
+public:
+    ContactService(Store& store, const Clock& clock, std::string default_region)
+        : store_(store), clock_(clock), default_region_(std::move(default_region)) {}
+
+    // `source` is the default for the contact's source field (the caller's channel).
+    Result<Contact> Create(const Principal& who, const Json& body, std::string_view source = "api");
+    Result<BulkOutcome> CreateMany(const Principal& who, const Json& body);
+    // `defaults` may set tags, campaign_id and source for every row.
+    Result<BulkOutcome> Import(const Principal& who, std::string_view csv, const Json& defaults);
+    Result<Contact> Get(const Principal& who, std::string_view id);
+    Result<Page<Contact>> List(const Principal& who, const ContactQuery& query, const PageRequest& page);
+    Result<Contact> Update(const Principal& who, std::string_view id, const Json& patch);
+    // The number stays on the DNC list if it is there: the list belongs to the organization.
+    Result<void> Delete(const Principal& who, std::string_view id);
+    Result<Contact> SetDnc(const Principal& who, std::string_view id, bool on_list, const Json& body);
+
+    Result<Page<DncNumber>> ListDnc(const Principal& who, const PageRequest& page);
+    Result<DncStatus> CheckDnc(const Principal& who, std::string_view phone);
+    Result<DncStatus> ChangeDnc(const Principal& who, const Json& body, bool on_list);
+    Result<DncStatus> ChangeDnc(const Principal& who, std::string_view phone, bool on_list, const Json& body);
+
+private:
+    Result<std::vector<CustomField>> Definitions(const Principal& who);
+    Result<BulkOutcome> InsertRows(const Principal& who, std::vector<Json> rows, const Json& defaults,
+                                   std::string_view default_source, std::vector<long> indexes,
+                                   std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason);
+
+    Store& store_;
+    const Clock& clock_;
+    std::string default_region_;
+};
+
+}  // namespace parley::domain

@@ -1,0 +1,62 @@
+#include "domain/entities.hpp"
+
+#include <array>
+#include <utility>
+
+namespace parley::domain {
+namespace {
+
+template <class E, size_t N>
+std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
+    for (const auto& [e, name] : table) {
+        if (e == value) return name;
+    }
+    return {};
+}
+
+template <class E, size_t N>
+std::optional<E> ValueOf(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view name) {
+    for (const auto& [e, n] : table) {
+        if (n == name) return e;
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<std::pair<Tier, std::string_view>, 3> kTiers{
+    {{Tier::kStandard, "standard"}, {Tier::kProfessional, "professional"}, {Tier::kEnterprise, "enterprise"}}};
+constexpr std::array<std::pair<KeyMode, std::string_view>, 2> kModes{{{KeyMode::kLive, "live"}, {KeyMode::kTest, "test"}}};
+constexpr std::array<std::pair<Permission, std::string_view>, 3> kPermissions{
+    {{Permission::kFull, "full"}, {Permission::kReadOnly, "read_only"}, {Permission::kWriteOnly, "write_only"}}};
+constexpr std::array<std::pair<Role, std::string_view>, 3> kRoles{
+    {{Role::kOwner, "owner"}, {Role::kAdmin, "admin"}, {Role::kMember, "member"}}};
+constexpr std::array<std::pair<FieldType, std::string_view>, 5> kFieldTypes{{{FieldType::kString, "string"},
+                                                                             {FieldType::kNumber, "number"},
+                                                                             {FieldType::kBoolean, "boolean"},
+                                                                             {FieldType::kDate, "date"},
+                                                                             {FieldType::kEnum, "enum"}}};
+constexpr std::array<std::pair<FieldCategory, std::string_view>, 3> kCategories{
+    {{FieldCategory::kContact, "contact"}, {FieldCategory::kExtraction, "extraction"}, {FieldCategory::kBoth, "both"}}};
+constexpr std::array<std::pair<DncAction, std::string_view>, 2> kDncActions{
+    {{DncAction::kAdd, "add"}, {DncAction::kRemove, "remove"}}};
+constexpr std::array<std::pair<DncReason, std::string_view>, 3> kDncReasons{
+    {{DncReason::kApi, "api"}, {DncReason::kCallOptOut, "call_opt_out"}, {DncReason::kImport, "import"}}};
+
+}  // namespace
+
+std::string_view ToString(Tier t) { return NameOf(kTiers, t); }
+std::string_view ToString(KeyMode m) { return NameOf(kModes, m); }
+std::string_view ToString(Permission p) { return NameOf(kPermissions, p); }
+std::string_view ToString(Role r) { return NameOf(kRoles, r); }
+std::string_view ToString(FieldType t) { return NameOf(kFieldTypes, t); }
+std::string_view ToString(FieldCategory c) { return NameOf(kCategories, c); }
+std::string_view ToString(DncAction a) { return NameOf(kDncActions, a); }
+std::string_view ToString(DncReason r) { return NameOf(kDncReasons, r); }
+std::optional<Tier> ParseTier(std::string_view s) { return ValueOf(kTiers, s); }
+std::optional<KeyMode> ParseKeyMode(std::string_view s) { return ValueOf(kModes, s); }
+std::optional<Permission> ParsePermission(std::string_view s) { return ValueOf(kPermissions, s); }
+std::optional<Role> ParseRole(std::string_view s) { return ValueOf(kRoles, s); }
+std::optional<FieldType> ParseFieldType(std::string_view s) { return ValueOf(kFieldTypes, s); }
+std::optional<FieldCategory> ParseFieldCategory(std::string_view s) { return ValueOf(kCategories, s); }
+std::optional<DncReason> ParseDncReason(std::string_view s) { return ValueOf(kDncReasons, s); }
+
+}  // namespace parley::domain

@@ -1,0 +1,155 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "domain/entities.hpp"
+
+namespace parley::domain {
+
+// Storage contracts of the domain. Every method is scoped to one organization where the data
+// belongs to one; an id of another organization behaves exactly like an id that does not exist.
+
+class OrganizationRepo {
+public:
+    virtual ~OrganizationRepo() = default;
+    virtual Result<void> Insert(const Organization& org) = 0;
+    virtual Result<std::optional<Organization>> Get(std::string_view id) = 0;
+    virtual Result<int64_t> Count() = 0;
+};
+
+class ApiKeyRepo {
+public:
+    virtual ~ApiKeyRepo() = default;
+    virtual Result<void> Insert(const ApiKey& key, std::string_view key_hash) = 0;
+    // The key with this hash and its organization's tier, also when revoked.
+    virtual Result<std::optional<std::pair<ApiKey, Tier>>> FindByHash(std::string_view key_hash) = 0;
+    virtual Result<std::optional<ApiKey>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<ApiKey>> List(std::string_view org_id, const PageRequest& page) = 0;
+    // Sets revoked_at unless already set. False when no such key.
+    virtual Result<bool> Revoke(std::string_view org_id, std::string_view id, int64_t now) = 0;
+    virtual Result<void> TouchLastUsed(std::string_view id, int64_t now) = 0;
+};
+
+class CustomFieldRepo {
+public:
+    virtual ~CustomFieldRepo() = default;
+    // kDuplicate when the organization has a field of that name.
+    virtual Result<void> Insert(const CustomField& field) = 0;
+    virtual Result<std::optional<CustomField>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<CustomField>> List(std::string_view org_id, std::optional<FieldCategory> category,
+                                           const PageRequest& page) = 0;
+    virtual Result<std::vector<CustomField>> All(std::string_view org_id) = 0;
+    virtual Result<void> Update(const CustomField& field) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+};
+
+struct ContactFilter {
+    std::optional<bool> dnc;
+    std::optional<std::string> source;
+    std::optional<std::string> tag;
+    std::optional<std::string> campaign_id;
+    std::optional<std::string> phone;
+};
+
+class ContactRepo {
+public:
+    virtual ~ContactRepo() = default;
+    // kDuplicate when the organization has a contact with that phone.
+    virtual Result<void> Insert(const Contact& contact) = 0;
+    // Inserts unless the phone exists; false for an existing phone.
+    virtual Result<bool> InsertIfNew(const Contact& contact) = 0;
+    virtual Result<std::optional<Contact>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<std::optional<std::string>> IdByPhone(std::string_view org_id, std::string_view phone) = 0;
+    virtual Result<Page<Contact>> List(std::string_view org_id, const ContactFilter& filter,
+                                       const PageRequest& page) = 0;
+    virtual Result<void> Update(const Contact& contact) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+};
+
+class DncRepo {
+public:
+    virtual ~DncRepo() = default;
+    // Appends to the ledger and updates the list; adding a listed number or removing an
+    // unlisted one still leaves a ledger entry.
+    virtual Result<void> Record(const DncLedgerEntry& entry) = 0;
+    virtual Result<std::optional<DncNumber>> Find(std::string_view org_id, std::string_view phone) = 0;
+    virtual Result<Page<DncNumber>> List(std::string_view org_id, const PageRequest& page) = 0;
+    virtual Result<std::vector<DncLedgerEntry>> History(std::string_view org_id, std::string_view phone) = 0;
+};
+
+struct StoredResponse {
+    std::string request_hash;
+    std::optional<int> status;  // empty while the first request is still running
+    std::string body;
+};
+
+class IdempotencyRepo {
+public:
+    virtual ~IdempotencyRepo() = default;
+    // Claims the key for a request; kDuplicate when it is taken.
+    virtual Result<void> Claim(std::string_view org_id, std::string_view key, std::string_view request_hash,
+                               int64_t now) = 0;
+    virtual Result<std::optional<StoredResponse>> Find(std::string_view org_id, std::string_view key) = 0;
+    virtual Result<void> Complete(std::string_view org_id, std::string_view key, int status,
+                                  std::string_view body) = 0;
+    virtual Result<void> Release(std::string_view org_id, std::string_view key) = 0;
+    virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
+};
+
+// All repositories, bound to one connection (and, inside Store::Write, one transaction).
+class Repos {
+public:
+    virtual ~Repos() = default;
+    virtual OrganizationRepo& organizations() = 0;
+    virtual ApiKeyRepo& api_keys() = 0;
+    virtual CustomFieldRepo& custom_fields() = 0;
+    virtual ContactRepo& contacts() = 0;
+    virtual DncRepo& dnc() = 0;
+    virtual IdempotencyRepo& idempotency() = 0;
+};
+
+class Store {
+public:
+    using Body = std::function<Result<void>(Repos&)>;
+    virtual ~Store() = default;
+    // One transaction: every change `body` makes is committed together, or none is.
+    virtual Result<void> Write(const Body& body) = 0;
+    // Reads without a transaction.
+    virtual Result<void> Read(const Body& body) = 0;
+};
+
+namespace detail {
+template <class F>
+auto RunWithValue(Store& store, bool write, F&& f) -> decltype(f(std::declval<Repos&>())) {
+    using R = decltype(f(std::declval<Repos&>()));
+    std::optional<typename R::value_type> out;
+    const Store::Body body = [&](Repos& repos) -> Result<void> {
+        auto value = f(repos);
+        if (!value) return Fail(std::move(value.error()));
+        out = std::move(*value);
+        return {};
+    };
+    auto done = write ? store.Write(body) : store.Read(body);
+    if (!done) return Fail(std::move(done.error()));
+    return std::move(*out);
+}
+}  // namespace detail
+
+// Runs `f` (Repos& -> Result<T>, T not void) in one transaction and passes its value on.
+template <class F>
+auto WriteTx(Store& store, F&& f) {
+    return detail::RunWithValue(store, true, std::forward<F>(f));
+}
+
+// Runs `f` (Repos& -> Result<T>, T not void) on a connection without a transaction.
+template <class F>
+auto ReadTx(Store& store, F&& f) {
+    return detail::RunWithValue(store, false, std::forward<F>(f));
+}
+
+}  // namespace parley::domain

@@ -1,0 +1,71 @@
+#include "http/message.hpp"
+
+namespace parley::http {
+namespace {
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool Decode(std::string_view in, bool plus_is_space, std::string& out) {
+    out.clear();
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '%') {
+            const int hi = i + 1 < in.size() ? HexValue(in[i + 1]) : -1;
+            const int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
+            if (hi < 0 || lo < 0) return false;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::Header(std::string_view lower_name) const {
+    for (const auto& [k, v] : headers) {
+        if (k == lower_name) return std::string_view(v);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string_view> Request::Query(std::string_view name) const {
+    for (const auto& [k, v] : query) {
+        if (k == name) return std::string_view(v);
+    }
+    return std::nullopt;
+}
+
+bool ParseTarget(std::string_view target, std::string& path, Fields& query) {
+    if (target.empty() || target.front() != '/') return false;
+    const auto q = target.find('?');
+    if (!Decode(target.substr(0, q), false, path)) return false;
+    if (path.find('\0') != std::string::npos) return false;
+    query.clear();
+    if (q == std::string_view::npos) return true;
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        std::string key, value;
+        if (!Decode(pair.substr(0, eq), true, key)) return false;
+        if (eq != std::string_view::npos && !Decode(pair.substr(eq + 1), true, value)) return false;
+        query.emplace_back(std::move(key), std::move(value));
+    }
+    return true;
+}
+
+}  // namespace parley::http

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace parley::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A request as handlers see it, free of any socket or parser type.
+struct Request {
+    std::string method;  // "GET"
+    std::string target;  // as sent: path and query
+    std::string path;    // percent-decoded, without the query
+    Fields query;        // decoded, in order
+    Fields headers;      // names in lower case
+    std::string body;
+    std::string remote_address;
+
+    std::optional<std::string_view> Header(std::string_view lower_name) const;
+    std::optional<std::string_view> Query(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    Fields headers;
+    std::string body;
+};
+
+// Splits a request target into a decoded path and query. False when the target is not a path
+// or holds a malformed percent escape.
+bool ParseTarget(std::string_view target, std::string& path, Fields& query);
+
+}  // namespace parley::http

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <memory>
+
+#include "domain/repos.hpp"
+#include "store/db.hpp"
+
+namespace parley::store {
+
+// SQL implementations of the domain's repositories, each bound to one connection.
+
+class SqlOrganizationRepo final : public domain::OrganizationRepo {
+public:
+    explicit SqlOrganizationRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::Organization& org) override;
+    Result<std::optional<domain::Organization>> Get(std::string_view id) override;
+    Result<int64_t> Count() override;
+
+private:
+    Connection& c_;
+};
+
+class SqlApiKeyRepo final : public domain::ApiKeyRepo {
+public:
+    explicit SqlApiKeyRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::ApiKey& key, std::string_view key_hash) override;
+    Result<std::optional<std::pair<domain::ApiKey, domain::Tier>>> FindByHash(std::string_view key_hash) override;
+    Result<std::optional<domain::ApiKey>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::ApiKey>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<bool> Revoke(std::string_view org_id, std::string_view id, int64_t now) override;
+    Result<void> TouchLastUsed(std::string_view id, int64_t now) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlCustomFieldRepo final : public domain::CustomFieldRepo {
+public:
+    explicit SqlCustomFieldRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::CustomField& field) override;
+    Result<std::optional<domain::CustomField>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::CustomField>> List(std::string_view org_id,
+                                                   std::optional<domain::FieldCategory> category,
+                                                   const domain::PageRequest& page) override;
+    Result<std::vector<domain::CustomField>> All(std::string_view org_id) override;
+    Result<void> Update(const domain::CustomField& field) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlContactRepo final : public domain::ContactRepo {
+public:
+    explicit SqlContactRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::Contact& contact) override;
+    Result<bool> InsertIfNew(const domain::Contact& contact) override;
+    Result<std::optional<domain::Contact>> Get(std::string_view org_id, std::string_view id) override;
+    Result<std::optional<std::string>> IdByPhone(std::string_view org_id, std::string_view phone) override;
+    Result<domain::Page<domain::Contact>> List(std::string_view org_id, const domain::ContactFilter& filter,
+                                               const domain::PageRequest& page) override;
+    Result<void> Update(const domain::Contact& contact) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+
+private:
+    Result<void> WriteTags(const domain::Contact& contact);
+    Connection& c_;
+};
+
+class SqlDncRepo final : public domain::DncRepo {
+public:
+    explicit SqlDncRepo(Connection& c) : c_(c) {}
+    Result<void> Record(const domain::DncLedgerEntry& entry) override;
+    Result<std::optional<domain::DncNumber>> Find(std::string_view org_id, std::string_view phone) override;
+    Result<domain::Page<domain::DncNumber>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<std::vector<domain::DncLedgerEntry>> History(std::string_view org_id, std::string_view phone) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlIdempotencyRepo final : public domain::IdempotencyRepo {
+public:
+    explicit SqlIdempotencyRepo(Connection& c) : c_(c) {}
+    Result<void> Claim(std::string_view org_id, std::string_view key, std::string_view request_hash,
+                       int64_t now) override;
+    Result<std::optional<domain::StoredResponse>> Find(std::string_view org_id, std::string_view key) override;
+    Result<void> Complete(std::string_view org_id, std::string_view key, int status, std::string_view body) override;
+    Result<void> Release(std::string_view org_id, std::string_view key) override;
+    Result<int64_t> PurgeOlderThan(int64_t cutoff) override;
+
+private:
+    Connection& c_;
+};
+
+// The domain's Store over a Database.
+std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
+
+// Pages are read with one row more than asked; this trims it and says whether there was one.
+template <class T>
+domain::Page<T> ToPage(std::vector<T> items, int limit) {
+    domain::Page<T> page;
+    page.has_more = items.size() > static_cast<size_t>(limit);
+    if (page.has_more) items.resize(static_cast<size_t>(limit));
+    page.items = std::move(items);
+    return page;
+}
+
+}  // namespace parley::store

@@ -1,0 +1,50 @@
+#include "store/sql_repos.hpp"
+
+namespace parley::store {
+namespace {
+
+class SqlRepos final : public domain::Repos {
+public:
+    explicit SqlRepos(Connection& c)
+        : organizations_(c), api_keys_(c), custom_fields_(c), contacts_(c), dnc_(c), idempotency_(c) {}
+    domain::OrganizationRepo& organizations() override { return organizations_; }
+    domain::ApiKeyRepo& api_keys() override { return api_keys_; }
+    domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
+    domain::ContactRepo& contacts() override { return contacts_; }
+    domain::DncRepo& dnc() override { return dnc_; }
+    domain::IdempotencyRepo& idempotency() override { return idempotency_; }
+
+private:
+    SqlOrganizationRepo organizations_;
+    SqlApiKeyRepo api_keys_;
+    SqlCustomFieldRepo custom_fields_;
+    SqlContactRepo contacts_;
+    SqlDncRepo dnc_;
+    SqlIdempotencyRepo idempotency_;
+};
+
+class SqlStore final : public domain::Store {
+public:
+    explicit SqlStore(Database& db) : db_(db) {}
+    Result<void> Write(const Body& body) override {
+        return db_.Transaction([&](Connection& c) {
+            SqlRepos repos(c);
+            return body(repos);
+        });
+    }
+    Result<void> Read(const Body& body) override {
+        return db_.WithConnection([&](Connection& c) {
+            SqlRepos repos(c);
+            return body(repos);
+        });
+    }
+
+private:
+    Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<domain::Store> MakeSqlStore(Database& db) { return std::make_unique<SqlStore>(db); }
+
+}  // namespace parley::store

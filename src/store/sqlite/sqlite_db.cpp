@@ -1,0 +1,209 @@
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "store/db.hpp"
+#include "store/pool.hpp"
+
+namespace parley::store {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10'000;
+constexpr int kMaxCachedStatements = 256;
+
+class SqliteConnection final : public Connection {
+public:
+    explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    ~SqliteConnection() override {
+        for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+        sqlite3_close_v2(db_);
+    }
+
+    Result<Rows> Query(std::string_view sql, std::span<const Value> params) override {
+        auto stmt = Prepare(sql, params);
+        if (!stmt) return Fail(std::move(stmt.error()));
+        Rows rows;
+        const int columns = sqlite3_column_count(*stmt);
+        for (;;) {
+            const int rc = sqlite3_step(*stmt);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) {
+                auto err = StepError(rc);
+                sqlite3_reset(*stmt);
+                return Fail(std::move(err));
+            }
+            Row row;
+            row.reserve(static_cast<size_t>(columns));
+            for (int i = 0; i < columns; ++i) row.push_back(ColumnValue(*stmt, i));
+            rows.push_back(std::move(row));
+        }
+        sqlite3_reset(*stmt);
+        return rows;
+    }
+
+    Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) override {
+        auto stmt = Prepare(sql, params);
+        if (!stmt) return Fail(std::move(stmt.error()));
+        int rc;
+        while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+        }
+        if (rc != SQLITE_DONE) {
+            auto err = StepError(rc);
+            sqlite3_reset(*stmt);
+            return Fail(std::move(err));
+        }
+        sqlite3_reset(*stmt);
+        return static_cast<int64_t>(sqlite3_changes(db_));
+    }
+
+    Result<void> ExecScript(std::string_view sql) override {
+        char* message = nullptr;
+        const std::string text(sql);
+        if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+            std::string m = message ? message : "sqlite error";
+            sqlite3_free(message);
+            return Fail(ErrorCode::kInternal, "sqlite: " + m);
+        }
+        return {};
+    }
+
+    bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+private:
+    Result<sqlite3_stmt*> Prepare(std::string_view sql, std::span<const Value> params) {
+        sqlite3_stmt* stmt = nullptr;
+        const std::string key(sql);
+        if (auto it = cache_.find(key); it != cache_.end()) {
+            stmt = it->second;
+        } else {
+            if (sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                   nullptr) != SQLITE_OK) {
+                return Fail(ErrorCode::kInternal, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+            }
+            if (cache_.size() >= kMaxCachedStatements) {
+                for (auto& [s, old] : cache_) sqlite3_finalize(old);
+                cache_.clear();
+            }
+            cache_.emplace(key, stmt);
+        }
+        sqlite3_clear_bindings(stmt);
+        if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
+            return Fail(ErrorCode::kInternal, "sqlite: parameter count mismatch for: " + key);
+        }
+        for (size_t i = 0; i < params.size(); ++i) {
+            const int index = static_cast<int>(i) + 1;
+            const auto& raw = params[i].raw();
+            if (const auto* v = std::get_if<int64_t>(&raw)) {
+                sqlite3_bind_int64(stmt, index, *v);
+            } else if (const auto* d = std::get_if<double>(&raw)) {
+                sqlite3_bind_double(stmt, index, *d);
+            } else if (const auto* s = std::get_if<std::string>(&raw)) {
+                sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
+            } else {
+                sqlite3_bind_null(stmt, index);
+            }
+        }
+        return stmt;
+    }
+
+    Error StepError(int rc) const {
+        const int extended = sqlite3_extended_errcode(db_);
+        if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
+            return Error{ErrorCode::kDuplicate, std::string("sqlite: ") + sqlite3_errmsg(db_), {}};
+        }
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+            return Error{ErrorCode::kUnavailable, std::string("sqlite busy: ") + sqlite3_errmsg(db_), {}};
+        }
+        return Error{ErrorCode::kInternal, std::string("sqlite: ") + sqlite3_errmsg(db_), {}};
+    }
+
+    static Value ColumnValue(sqlite3_stmt* stmt, int i) {
+        switch (sqlite3_column_type(stmt, i)) {
+            case SQLITE_INTEGER: return Value(static_cast<long long>(sqlite3_column_int64(stmt, i)));
+            case SQLITE_FLOAT: return Value(sqlite3_column_double(stmt, i));
+            case SQLITE_NULL: return Value();
+            default: {
+                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+                return Value(std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+            }
+        }
+    }
+
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    Result<void> Open(const std::string& path, int pool_size) {
+        for (int i = 0; i < pool_size; ++i) {
+            sqlite3* db = nullptr;
+            const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+            if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+                std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+                sqlite3_close_v2(db);
+                return Fail(ErrorCode::kInternal, "cannot open " + path + ": " + m);
+            }
+            sqlite3_busy_timeout(db, kBusyTimeoutMs);
+            auto conn = std::make_unique<SqliteConnection>(db);
+            // WAL with synchronous=NORMAL: a committed transaction survives the process being
+            // killed (the WAL is in the OS), and readers never block the writer.
+            auto pragmas = conn->ExecScript(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA temp_store=MEMORY;");
+            if (!pragmas) return pragmas;
+            pool_.Add(std::move(conn));
+        }
+        return {};
+    }
+
+    Result<void> Transaction(const TxBody& body) override {
+        constexpr int kAttempts = 5;
+        auto lease = pool_.Acquire();
+        for (int attempt = 1;; ++attempt) {
+            // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+            if (auto begun = lease->ExecScript("BEGIN IMMEDIATE"); !begun) {
+                if (attempt < kAttempts) continue;
+                return begun;
+            }
+            auto result = body(*lease);
+            if (result) {
+                if (auto committed = lease->ExecScript("COMMIT"); !committed) {
+                    if (lease->InTransaction()) (void)lease->ExecScript("ROLLBACK");
+                    return committed;
+                }
+                return {};
+            }
+            if (lease->InTransaction()) (void)lease->ExecScript("ROLLBACK");
+            if (result.error().code == ErrorCode::kUnavailable && attempt < kAttempts) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+                continue;
+            }
+            return result;
+        }
+    }
+
+    Result<void> WithConnection(const TxBody& body) override {
+        auto lease = pool_.Acquire();
+        return body(*lease);
+    }
+
+private:
+    Pool<SqliteConnection> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, int pool_size) {
+    auto db = std::make_unique<SqliteDatabase>();
+    if (auto opened = db->Open(path, pool_size); !opened) return Fail(std::move(opened.error()));
+    return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace parley::store
