@@ -27,7 +27,7 @@
 namespace parley::app {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 constexpr int64_t kIdempotencyKeepMs = 25LL * 3600 * 1000;  // at least the promised 24 h
 constexpr auto kMaintenanceEvery = std::chrono::minutes(10);
