@@ -63,6 +63,7 @@ struct ServeOptions {
     int threads = 4;
     std::string region = "US";
     std::string org_name = "My organization";
+    double key_cache_seconds = domain::KeyService::kDefaultCacheMs / 1000.0;
 };
 
 int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
@@ -73,7 +74,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     auto storage = OpenStorage(storage_config, o.threads + 2);
     if (!storage) return Die(storage.error().message);
     SystemClock clock;
-    domain::KeyService keys(*storage->store, clock);
+    domain::KeyService keys(*storage->store, clock, static_cast<int64_t>(o.key_cache_seconds * 1000));
     domain::ContactService contacts(*storage->store, clock, o.region);
     domain::CustomFieldService fields(*storage->store, clock);
 
@@ -161,6 +162,11 @@ int main(int argc, char** argv) {
                       "Region for phone numbers written without a country code")
         ->envname("PARLEY_DEFAULT_REGION");
     serve->add_option("--org-name", serve_options.org_name, "Name of the organization made on first start");
+    serve->add_option("--key-cache-seconds", serve_options.key_cache_seconds,
+                      "How long a checked API key is trusted before the database is asked again; a key revoked "
+                      "by another process stops working within this time")
+        ->envname("PARLEY_KEY_CACHE_SECONDS")
+        ->check(CLI::Range(0.0, 3600.0));
 
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
     add_storage(migrate);

@@ -250,7 +250,7 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
     rows.reserve(records->size() - 1);
     for (size_t r = 1; r < records->size(); ++r) {
         const auto& record = (*records)[r];
-        const long line = static_cast<long>(r) + 1;
+        const long line = static_cast<long>(r) + 1;  // the header is row 1
         Checker checker;
         checker.SetIndex(line);
         if (record.size() != columns.size()) {

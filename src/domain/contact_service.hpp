@@ -19,7 +19,7 @@ inline constexpr size_t kMaxImportRows = 100'000;
 // What happened to each row of a bulk create or an import.
 struct BulkOutcome {
     struct Failure {
-        long index = 0;  // bulk: position in "contacts" (from 0); import: CSV line (header = 1)
+        long index = 0;  // bulk: position in "contacts" (from 0); import: CSV row (the header is row 1)
         std::string status;  // "duplicate" or "invalid"
         std::optional<std::string> phone;
         std::optional<std::string> existing_contact_id;

@@ -166,7 +166,7 @@ Result<Principal> KeyService::Authenticate(std::string_view token) {
     bool write_last_used = false;
     {
         std::lock_guard lock(mutex_);
-        if (auto it = cache_.find(hash); it != cache_.end() && now - it->second.checked_at < kCacheMs) {
+        if (auto it = cache_.find(hash); it != cache_.end() && now - it->second.checked_at < cache_ms_) {
             if (now - it->second.last_used_written < kLastUsedResolutionMs) return it->second.principal;
             it->second.last_used_written = now;
             write_last_used = true;

@@ -29,12 +29,13 @@ struct KeyRequest {
 // pl_test_<32 characters>; only their SHA-256 is stored.
 class KeyService {
 public:
-    // How long a successful key lookup is trusted before the database is asked again. A key
-    // revoked through this process stops working at once; one revoked through another node
-    // within this time.
-    static constexpr int64_t kCacheMs = 5'000;
+    // How long a successful key lookup is trusted before the database is asked again, by
+    // default. A key revoked through this process stops working at once; one revoked through
+    // another process (another node, or `parley key revoke`) within this time.
+    static constexpr int64_t kDefaultCacheMs = 5'000;
 
-    KeyService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+    KeyService(Store& store, const Clock& clock, int64_t cache_ms = kDefaultCacheMs)
+        : store_(store), clock_(clock), cache_ms_(cache_ms) {}
 
     // A new organization and its first key (role owner, full permission, live).
     Result<std::pair<Organization, NewKey>> CreateOrganization(std::string_view name, Tier tier);
@@ -65,6 +66,7 @@ private:
 
     Store& store_;
     const Clock& clock_;
+    const int64_t cache_ms_;
     std::mutex mutex_;
     std::unordered_map<std::string, Cached> cache_;  // by key hash
 };

@@ -115,6 +115,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<uint32_t>(options.header_limit));
+            // The route's limit is known only after the header; until then none applies (Beast's
+            // default would refuse large bodies before we could answer 413 ourselves).
+            parser.body_limit(boost::none);
             conn->stream.expires_after(options.header_timeout);
             auto [hec, hn] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kUseTuple);
             if (hec) {

@@ -1,0 +1,203 @@
+#include <signal.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "support/fixture.hpp"
+
+namespace parley::testing {
+namespace {
+
+class ServerApi : public ApiTest {};
+PARLEY_BACKENDS(ServerApi);
+
+TEST_P(ServerApi, UnknownRoutesAre404AndWrongMethods405InTheEnvelope) {
+    ExpectError(api().Get("/api/v1/nothing-here"), 404, "NOT_FOUND");
+    ExpectError(http().Send("GET", "/"), 404, "NOT_FOUND");
+    auto res = api().Send("PUT", "/api/v1/contacts");
+    ExpectError(res, 405, "METHOD_NOT_ALLOWED");
+    EXPECT_NE(res.header("allow").find("GET"), std::string::npos);
+    EXPECT_NE(res.header("allow").find("POST"), std::string::npos);
+}
+
+TEST_P(ServerApi, OversizedBodiesAre413AndWriteNothing) {
+    std::string big = "{\"phone\": \"+12025550123\", \"first_name\": \"" + std::string(2 * 1024 * 1024, 'x') + "\"}";
+    ExpectError(api().Send("POST", "/api/v1/contacts", big), 413, "PAYLOAD_TOO_LARGE");
+    EXPECT_TRUE(AllContacts().empty());
+    // Bulk endpoints take more than the 1 MiB default.
+    Json rows = Json::array();
+    for (int i = 0; i < 1000; ++i) {
+        rows.push_back({{"phone", "+1212555" + std::to_string(1000 + i)}, {"company", std::string(1200, 'c')}});
+    }
+    auto bulk = api().Post("/api/v1/contacts/bulk", {{"contacts", rows}});
+    EXPECT_EQ(bulk.status, 200) << bulk.body.substr(0, 300);
+}
+
+TEST_P(ServerApi, MalformedHttpIsA400NotACrash) {
+    const std::string garbage = http().Raw("THIS IS NOT HTTP\r\n\r\n");
+    EXPECT_NE(garbage.find("400"), std::string::npos) << garbage;
+    const std::string huge_header =
+        http().Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+    EXPECT_NE(huge_header.find("431"), std::string::npos) << huge_header.substr(0, 200);
+    const std::string bad_length =
+        http().Raw("POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}");
+    EXPECT_NE(bad_length.find("400"), std::string::npos) << bad_length;
+    const std::string bad_escape = http().Raw("GET /api/v1/contacts?limit=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(bad_escape.find("400"), std::string::npos) << bad_escape;
+    const std::string header_injection = http().Raw(
+        "GET /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + org_.key + "\r\nX-A: b\rInjected: 1\r\n\r\n");
+    EXPECT_NE(header_injection.find("400"), std::string::npos) << header_injection;
+    EXPECT_EQ(http().Send("GET", "/healthz").status, 200) << "the server still answers";
+}
+
+TEST_P(ServerApi, KeepAliveServesSeveralRequestsOnOneConnection) {
+    const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const std::string answer = http().Raw(two);
+    size_t count = 0;
+    for (size_t pos = 0; (pos = answer.find("HTTP/1.1 200", pos)) != std::string::npos; ++pos) ++count;
+    EXPECT_EQ(count, 2u) << answer;
+}
+
+TEST_P(ServerApi, HealthMetricsAndOpenApiNeedNoKey) {
+    auto health = http().Send("GET", "/healthz");
+    ASSERT_EQ(health.status, 200);
+    EXPECT_EQ(health.json()["data"]["database"], "ok");
+    api().Get("/api/v1/contacts");
+    auto metrics = http().Send("GET", "/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("parley_http_requests_total{method=\"GET\",route=\"/api/v1/contacts\",status=\"200\"}"),
+              std::string::npos)
+        << metrics.body.substr(0, 1000);
+    EXPECT_NE(metrics.body.find("parley_http_request_duration_seconds_bucket{route=\"/api/v1/contacts\",le=\"+Inf\"}"),
+              std::string::npos);
+    auto openapi = http().Send("GET", "/api/v1/openapi.json");
+    ASSERT_EQ(openapi.status, 200);
+    EXPECT_EQ(openapi.json()["openapi"], "3.1.0");
+}
+
+class ServerLifecycle : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        if (GetParam() == Backend::kPostgres && !PostgresAvailable()) GTEST_SKIP() << "no test PostgreSQL server";
+    }
+};
+PARLEY_BACKENDS(ServerLifecycle);
+
+TEST_P(ServerLifecycle, FirstStartCreatesAnOrganizationAndPrintsItsKeyOnce) {
+    ParleyServer server(GetParam());
+    server.Start();
+    std::smatch m;
+    const std::string out = server.first_start_output();
+    ASSERT_TRUE(std::regex_search(out, m, std::regex("(pl_live_[A-Za-z0-9]{32})"))) << out;
+    const std::string key = m[1];
+    EXPECT_EQ(server.Client(key).Get("/api/v1/contacts").status, 200);
+    EXPECT_EQ(server.Stop(SIGTERM), 0);
+    server.Start();
+    EXPECT_EQ(server.Client(key).Get("/api/v1/contacts").status, 200);
+    EXPECT_EQ(server.first_start_output().find("pl_live_"), out.find("pl_live_"));
+}
+
+TEST_P(ServerLifecycle, OperatorsManageKeysFromTheCommandLine) {
+    // The revocation comes from another process, so the server must not trust its key cache.
+    ParleyServer server(GetParam(), {"--key-cache-seconds", "0"});
+    server.Start();
+    auto org = server.CreateOrg("standard");
+    auto [code, out] = server.Cli({"key", "create", "--org", org.org_id, "--name", "ops", "--permission", "read_only"});
+    ASSERT_EQ(code, 0) << out;
+    auto key = Json::parse(out);
+    const std::string secret = key["key"];
+    EXPECT_EQ(key["permission"], "read_only");
+    EXPECT_EQ(server.Client(secret).Get("/api/v1/contacts").status, 200);
+    ExpectError(server.Client(secret).Post("/api/v1/contacts", {{"phone", "+12025550123"}}), 403, "READ_ONLY");
+
+    auto [list_code, list] = server.Cli({"key", "list", "--org", org.org_id});
+    ASSERT_EQ(list_code, 0) << list;
+    EXPECT_EQ(Json::parse(list).size(), 2u);
+    EXPECT_EQ(list.find(secret), std::string::npos);
+
+    auto [revoke_code, revoked] = server.Cli({"key", "revoke", "--org", org.org_id, key["id"].get<std::string>()});
+    ASSERT_EQ(revoke_code, 0) << revoked;
+    ExpectError(server.Client(secret).Get("/api/v1/contacts"), 401, "UNAUTHORIZED");
+    auto [missing_code, missing] = server.Cli({"key", "revoke", "--org", org.org_id, "key_nope"});
+    EXPECT_NE(missing_code, 0);
+    EXPECT_NE(missing.find("not found"), std::string::npos) << missing;
+}
+
+TEST_P(ServerLifecycle, AcceptedContactsSurviveKillNine) {
+    ParleyServer server(GetParam());
+    server.Start();
+    auto org = server.CreateOrg();
+    auto api = server.Client(org.key);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 20; ++i) {
+        auto res = api.Post("/api/v1/contacts", {{"phone", "+1202555" + std::to_string(2000 + i)}});
+        ASSERT_EQ(res.status, 201) << res.body;
+        ids.push_back(res.json()["data"]["id"]);
+    }
+    Json rows = Json::array();
+    for (int i = 0; i < 500; ++i) rows.push_back({{"phone", "+1303555" + std::to_string(2000 + i)}});
+    ASSERT_EQ(api.Post("/api/v1/contacts/bulk", {{"contacts", rows}}).status, 200);
+    const std::string dnc_id = ids[0];
+    ASSERT_EQ(api.Post("/api/v1/contacts/" + dnc_id + "/dnc", nullptr).status, 200);
+
+    EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
+    server.Start();
+    auto restarted = server.Client(org.key);
+    for (const auto& id : ids) EXPECT_EQ(restarted.Get("/api/v1/contacts/" + id).status, 200) << id;
+    EXPECT_EQ(restarted.Get("/api/v1/contacts/" + dnc_id).json()["data"]["dnc_status"], "dnc");
+    size_t total = 0;
+    std::string cursor;
+    do {
+        auto page = restarted.Get("/api/v1/contacts?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor)).json();
+        total += page["data"].size();
+        cursor = page["meta"]["has_more"].get<bool>() ? page["meta"]["next_cursor"].get<std::string>() : "";
+    } while (!cursor.empty());
+    EXPECT_EQ(total, 520u);
+}
+
+TEST_P(ServerLifecycle, SigtermFinishesTheRequestInFlightThenExitsZero) {
+    ParleyServer server(GetParam());
+    server.Start();
+    auto org = server.CreateOrg();
+    const std::string body = Json{{"phone", "+12025550199"}}.dump();
+    // Expect: 100-continue tells us the server has read the headers, so the request is in
+    // flight when the signal arrives; its body follows the signal.
+    std::promise<std::string> answer;
+    auto future = answer.get_future();
+    std::thread client([&] {
+        std::string request = "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + org.key +
+                              "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n";
+        answer.set_value(server.http().RawInTwoParts(request, body, [&] { server.Signal(SIGTERM); }));
+    });
+    const std::string response = future.get();
+    client.join();
+    EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
+    EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
+    EXPECT_EQ(server.Wait(), 0);
+}
+
+TEST(Cli, BadArgumentsAreClearErrors) {
+    const std::string data = (std::filesystem::temp_directory_path() / "parley-cli-test").string();
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"serve", "--listen", "nonsense", "--data", data}, "HOST:PORT"},
+        {{"serve", "--listen", "127.0.0.1:99999", "--data", data}, "port"},
+        {{"serve", "--db", "mysql://x", "--listen", "127.0.0.1:0"}, "postgres"},
+        {{"serve", "--default-region", "XX", "--listen", "127.0.0.1:0", "--data", data}, "region"},
+        {{"org", "create", "--data", data}, "--name"},
+        {{"org", "create", "--name", "x", "--tier", "platinum", "--data", data}, "platinum"},
+        {{"frobnicate"}, "subcommand"},
+    };
+    for (const auto& [args, mention] : cases) {
+        std::vector<std::string> argv{ParleyBinary()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto [code, out] = RunCommand(argv);
+        EXPECT_NE(code, 0) << args[0] << " " << args[1];
+        EXPECT_NE(out.find(mention), std::string::npos) << out;
+    }
+    std::filesystem::remove_all(data);
+}
+
+}  // namespace
+}  // namespace parley::testing
