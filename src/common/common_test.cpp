@@ -25,12 +25,15 @@ TEST(Ids, AreWellFormedUniqueAndSortInCreationOrder) {
 }
 
 TEST(Ids, LaterMillisecondSortsAfterEarlier) {
-    EXPECT_LT(NewId("x_", 1'800'000'000'000), NewId("x_", 1'900'000'000'000));
+    const auto earlier = NewId("x_", 1'800'000'000'000);
+    const auto later = NewId("x_", 1'900'000'000'000);
+    EXPECT_LT(earlier, later);
 }
 
 TEST(Ids, AClockThatGoesBackDoesNotBreakTheOrder) {
     const auto later = NewId("x_", 2'000'000'000'000);
-    EXPECT_LT(later, NewId("x_", 1'000));
+    const auto after_clock_went_back = NewId("x_", 1'000);
+    EXPECT_LT(later, after_clock_went_back);
 }
 
 TEST(TimeFormat, FormatsUtcWithMilliseconds) {

@@ -29,6 +29,7 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4096;
+constexpr auto kLingerTime = std::chrono::seconds(5);
 
 std::string ErrorBody(std::string_view code, std::string_view message) {
     return std::string(R"({"success":false,"error":{"code":")") + std::string(code) + R"(","message":")" +
@@ -84,6 +85,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await bhttp::async_write(conn.stream, res, kUseTuple);
     }
 
+    // Answers with an error and closes. The client may still be sending a body we refused;
+    // reading and dropping it for a while (a lingering close) lets the client read our answer
+    // instead of getting a connection reset.
     asio::awaitable<void> WriteError(Connection& conn, unsigned version, bhttp::status status, std::string_view code,
                                      std::string_view message) {
         bhttp::response<bhttp::string_body> res{status, version ? version : 11};
@@ -91,6 +95,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         res.keep_alive(false);
         res.body() = ErrorBody(code, message);
         co_await Write(conn, res);
+        beast::error_code ignored;
+        conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        constexpr size_t kMaxDrainBytes = 64 * 1024 * 1024;
+        std::vector<char> sink(64 * 1024);
+        size_t drained = 0;
+        conn.stream.expires_after(kLingerTime);
+        while (drained < kMaxDrainBytes) {
+            auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kUseTuple);
+            if (ec) break;
+            drained += n;
+        }
     }
 
     asio::awaitable<void> Session(std::shared_ptr<Connection> conn, uint64_t id) {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, starts a throwaway PostgreSQL 15
+# server, runs every unit and integration test against SQLite and PostgreSQL, then again in a
+# build with AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
+#
+#   scripts/test.sh              everything
+#   SKIP_SANITIZE=1 scripts/test.sh   without the sanitizer build (faster, for local iterations)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${JOBS:-2}
+
+bash scripts/install-deps.sh
+
+build() {  # dir, extra cmake args...
+    local dir=$1
+    shift
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$dir" -j"$jobs"
+}
+
+# --- a throwaway PostgreSQL server: own data folder, Unix socket only, trust auth -------------
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_dir=$(mktemp -d /tmp/parley-pg.XXXXXX)
+pg_user=$(id -un)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+    # PostgreSQL refuses to run as root: the Debian package's postgres user runs it.
+    pg_user=postgres
+    chown postgres "$pg_dir"
+    as_pg=(runuser -u postgres --)
+fi
+stop_pg() {
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+"${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U "$pg_user" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-k $pg_dir -c listen_addresses='' -c fsync=off -c max_connections=300" start >/dev/null
+export PARLEY_TEST_PG_HOST=$pg_dir PARLEY_TEST_PG_PORT=5432 PARLEY_TEST_PG_USER=$pg_user
+echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') at $pg_dir"
+
+# --- the release-like build -----------------------------------------------------------------
+build build
+echo "== tests (RelWithDebInfo build)"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+# --- the sanitizer build --------------------------------------------------------------------
+if [ -z "${SKIP_SANITIZE:-}" ]; then
+    build build-asan -DPARLEY_SANITIZE=ON
+    echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    (cd build-asan && ctest --output-on-failure -j"$jobs")
+fi
+echo "== all tests passed"
