@@ -2,9 +2,9 @@
 
 namespace parley::api {
 
-extern const char kOpenApiJson[];
+extern const unsigned char kOpenApiJson[];
 extern const size_t kOpenApiJsonSize;
 
-std::string_view OpenApiDocument() { return std::string_view(kOpenApiJson, kOpenApiJsonSize); }
+std::string_view OpenApiDocument() { return std::string_view(reinterpret_cast<const char*>(kOpenApiJson), kOpenApiJsonSize); }
 
 }  // namespace parley::api

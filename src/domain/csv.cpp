@@ -16,10 +16,10 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, si
     size_t quote_line = 0;
 
     auto end_record = [&]() -> bool {
+        const bool blank = record.empty() && field.empty() && !field_was_quoted;
         record.push_back(std::move(field));
         field.clear();
         field_was_quoted = false;
-        const bool blank = record.size() == 1 && record[0].empty();
         if (!blank) {
             if (records.size() >= max_records) return false;
             records.push_back(std::move(record));

@@ -1,0 +1,126 @@
+#include "store/db.hpp"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "store/migrations.hpp"
+
+namespace parley::store {
+namespace {
+
+// Runs each test on SQLite and, when the test command started one, on PostgreSQL.
+class DatabaseTest : public ::testing::TestWithParam<Dialect> {
+protected:
+    void SetUp() override {
+        static std::mt19937_64 rng{std::random_device{}()};
+        const std::string suffix = std::to_string(rng() % 1'000'000'000);
+        if (GetParam() == Dialect::kSqlite) {
+            path_ = (std::filesystem::temp_directory_path() / ("parley-db-test-" + suffix + ".db")).string();
+            auto db = OpenSqlite(path_, 2);
+            ASSERT_TRUE(db) << db.error().message;
+            db_ = std::move(*db);
+            return;
+        }
+        const char* host = std::getenv("PARLEY_TEST_PG_HOST");
+        if (!host) GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
+        const std::string user = std::getenv("PARLEY_TEST_PG_USER") ? std::getenv("PARLEY_TEST_PG_USER") : "postgres";
+        const std::string admin = std::string("host=") + host + " user=" + user + " dbname=postgres";
+        PGconn* c = PQconnectdb(admin.c_str());
+        ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+        PQclear(PQexec(c, ("CREATE DATABASE db_test_" + suffix).c_str()));
+        PQfinish(c);
+        auto db = OpenPostgres(std::string("host=") + host + " user=" + user + " dbname=db_test_" + suffix, 2);
+        ASSERT_TRUE(db) << db.error().message;
+        db_ = std::move(*db);
+    }
+    void TearDown() override {
+        db_.reset();
+        if (!path_.empty()) {
+            std::filesystem::remove(path_);
+            std::filesystem::remove(path_ + "-wal");
+            std::filesystem::remove(path_ + "-shm");
+        }
+    }
+
+    std::unique_ptr<Database> db_;
+    std::string path_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return info.param == Dialect::kSqlite ? "sqlite" : "postgres"; });
+
+TEST_P(DatabaseTest, MigratesOnceAndAgainIsNothingToDo) {
+    auto first = Migrate(*db_);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(*first, static_cast<int>(Migrations().size()));
+    auto second = Migrate(*db_);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(*second, 0);
+    auto version = db_->QueryOne("SELECT MAX(version) FROM schema_migrations");
+    ASSERT_TRUE(version && *version);
+    EXPECT_EQ((**version)[0].AsInt(), LatestSchemaVersion());
+}
+
+TEST_P(DatabaseTest, RoundTripsTypesAndNulls) {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE t (a TEXT, b BIGINT, c DOUBLE PRECISION, d TEXT)"));
+    ASSERT_TRUE(db_->Exec("INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)",
+                          {"it's \"quoted\" ?", 9'007'199'254'740'993LL, 2.5, nullptr}));
+    auto row = db_->QueryOne("SELECT a, b, c, d FROM t WHERE a = ?", {"it's \"quoted\" ?"});
+    ASSERT_TRUE(row && *row) << (row ? "no row" : row.error().message);
+    EXPECT_EQ((**row)[0].AsText(), "it's \"quoted\" ?");
+    EXPECT_EQ((**row)[1].AsInt(), 9'007'199'254'740'993LL);
+    EXPECT_DOUBLE_EQ((**row)[2].AsDouble(), 2.5);
+    EXPECT_TRUE((**row)[3].IsNull());
+    // A literal question mark inside a string is not a placeholder.
+    auto literal = db_->QueryOne("SELECT '?' || a FROM t WHERE b = ?", {9'007'199'254'740'993LL});
+    ASSERT_TRUE(literal && *literal) << (literal ? "" : literal.error().message);
+    EXPECT_EQ((**literal)[0].AsText(), "?it's \"quoted\" ?");
+}
+
+TEST_P(DatabaseTest, UniqueViolationIsDuplicateAndOtherFailuresInternal) {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE u (k TEXT PRIMARY KEY)"));
+    ASSERT_TRUE(db_->Exec("INSERT INTO u (k) VALUES (?)", {"a"}));
+    auto dup = db_->Exec("INSERT INTO u (k) VALUES (?)", {"a"});
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, ErrorCode::kDuplicate);
+    auto bad = db_->Exec("INSERT INTO nowhere (k) VALUES (?)", {"a"});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::kInternal);
+}
+
+TEST_P(DatabaseTest, ATransactionThatFailsLeavesNothingBehind) {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE u (k TEXT PRIMARY KEY)"));
+    auto failed = db_->Transaction([](Connection& c) -> Result<void> {
+        if (auto n = c.Exec("INSERT INTO u (k) VALUES (?)", {"first"}); !n) return Fail(n.error());
+        return Fail(ErrorCode::kValidation, "changed my mind");
+    });
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::kValidation);
+    auto dup_inside = db_->Transaction([](Connection& c) -> Result<void> {
+        if (auto n = c.Exec("INSERT INTO u (k) VALUES (?)", {"x"}); !n) return Fail(n.error());
+        if (auto n = c.Exec("INSERT INTO u (k) VALUES (?)", {"x"}); !n) return Fail(n.error());
+        return {};
+    });
+    ASSERT_FALSE(dup_inside);
+    auto count = db_->QueryOne("SELECT COUNT(*) FROM u");
+    EXPECT_EQ((**count)[0].AsInt(), 0);
+    ASSERT_TRUE(db_->Transaction([](Connection& c) -> Result<void> {
+        if (auto n = c.Exec("INSERT INTO u (k) VALUES (?)", {"kept"}); !n) return Fail(n.error());
+        return {};
+    }));
+    EXPECT_EQ((**db_->QueryOne("SELECT COUNT(*) FROM u"))[0].AsInt(), 1);
+}
+
+TEST_P(DatabaseTest, UpsertDoNothingReportsZeroChanges) {
+    ASSERT_TRUE(db_->Exec("CREATE TABLE u (k TEXT PRIMARY KEY, v TEXT)"));
+    EXPECT_EQ(*db_->Exec("INSERT INTO u (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", {"a", "1"}), 1);
+    EXPECT_EQ(*db_->Exec("INSERT INTO u (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", {"a", "2"}), 0);
+    EXPECT_EQ((**db_->QueryOne("SELECT v FROM u WHERE k = ?", {"a"}))[0].AsText(), "1");
+}
+
+}  // namespace
+}  // namespace parley::store
