@@ -107,7 +107,14 @@ size_t Api::BodyLimit(std::string_view method, std::string_view target) const {
 http::Response Api::Handle(http::Request& req) {
     const auto start = std::chrono::steady_clock::now();
     std::string route = "unmatched";
-    http::Response res = impl_->Dispatch(req, route);
+    http::Response res;
+    try {
+        res = impl_->Dispatch(req, route);
+    } catch (const std::exception& e) {
+        // A bug, not an expected failure: answered as a 500 like any internal error.
+        res = ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
+                            NewId("req_", impl_->clock.NowMs()));
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     impl_->metrics.Record(req.method, route, res.status, seconds);
     spdlog::debug("{} {} {} {:.3f}ms", req.method, req.path, res.status, seconds * 1000);
@@ -231,7 +238,13 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
         }
         return ErrorResponse(Error{ErrorCode::kConflict, "this Idempotency-Key is in use; retry", {}}, ctx.request_id);
     }
-    http::Response res = spec.handler(ctx);
+    http::Response res;
+    try {
+        res = spec.handler(ctx);
+    } catch (...) {
+        (void)store.Write([&](domain::Repos& r) { return r.idempotency().Release(org, key); });
+        throw;
+    }
     // A server-side failure is not remembered, so the client's retry runs the request again.
     auto finished = res.status >= 500
                         ? store.Write([&](domain::Repos& r) { return r.idempotency().Release(org, key); })

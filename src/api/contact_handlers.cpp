@@ -69,8 +69,8 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                                                        ctx.request_id);
                               }
                               csv = (*body)["csv"].get<std::string>();
-                              for (const char* k : {"tags", "campaign_id", "source"}) {
-                                  if (body->contains(k)) defaults[k] = (*body)[k];
+                              for (const auto& [k, v] : body->items()) {
+                                  if (k != "csv") defaults[k] = v;
                               }
                           } else {
                               csv = std::move(ctx.req.body);
@@ -87,21 +87,6 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               }
                               if (auto c = ctx.Query("campaign_id")) defaults["campaign_id"] = std::string(*c);
                               if (auto src = ctx.Query("source")) defaults["source"] = std::string(*src);
-                          }
-                          // Defaults get the same checks as a bulk request's top level.
-                          if (defaults.contains("tags") && !defaults["tags"].is_array()) {
-                              return ErrorResponse(Error{ErrorCode::kValidation, "tags must be an array of strings",
-                                                         {{"tags", "must be an array of strings"}}},
-                                                   ctx.request_id);
-                          }
-                          for (const char* k : {"campaign_id", "source"}) {
-                              if (defaults.contains(k) &&
-                                  (!defaults[k].is_string() || defaults[k].get_ref<const std::string&>().size() > 64)) {
-                                  return ErrorResponse(Error{ErrorCode::kValidation,
-                                                             std::string(k) + " must be a string of at most 64 bytes",
-                                                             {{k, "must be a string of at most 64 bytes"}}},
-                                                       ctx.request_id);
-                              }
                           }
                           auto result = contacts.Import(ctx.principal, csv, defaults);
                           if (!result) return ErrorResponse(result.error(), ctx.request_id);

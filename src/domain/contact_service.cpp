@@ -127,6 +127,19 @@ void ApplyContactFields(const Json& input, Contact& contact, bool creating, cons
     if (input.contains("dnc") && !dnc) checker.Add("dnc", "is changed through the contact's /dnc endpoint");
 }
 
+// tags, campaign_id and source that a bulk request or an import gives every row.
+Json ReadRowDefaults(const Json& body, Checker& checker) {
+    Json defaults = Json::object();
+    if (auto c = checker.String(body, "campaign_id", kMaxIdBytes)) defaults["campaign_id"] = *c;
+    if (auto s = checker.String(body, "source", kMaxSourceBytes)) defaults["source"] = *s;
+    if (auto t = body.find("tags"); t != body.end() && !t->is_null()) {
+        std::vector<std::string> tags;
+        AddTags(*t, tags, checker);
+        defaults["tags"] = tags;
+    }
+    return defaults;
+}
+
 DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncAction action, DncReason reason,
                            std::optional<std::string> contact_id, std::optional<std::string> note, int64_t now) {
     DncLedgerEntry e;
@@ -142,11 +155,17 @@ DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncActi
     return e;
 }
 
-Result<std::optional<std::string>> ReadNote(const Json& body) {
+// The optional body of a DNC change: {"note", "reason": "api"}, and "phone" where the number
+// comes from the body.
+Result<std::optional<std::string>> ReadNote(const Json& body, bool phone_in_body) {
     if (body.is_null()) return std::optional<std::string>();
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
-    checker.RejectUnknownKeys(body, {"note", "reason", "phone"});
+    if (phone_in_body) {
+        checker.RejectUnknownKeys(body, {"note", "reason", "phone"});
+    } else {
+        checker.RejectUnknownKeys(body, {"note", "reason"});
+    }
     auto note = checker.String(body, "note", 1000);
     if (body.contains("reason")) {
         auto r = checker.String(body, "reason", 32);
@@ -206,14 +225,7 @@ Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json&
     } else if (it->empty() || it->size() > kMaxBulkContacts) {
         checker.Add("contacts", "must hold 1 to 1000 contacts");
     }
-    Json defaults = Json::object();
-    if (auto c = checker.String(body, "campaign_id", kMaxIdBytes)) defaults["campaign_id"] = *c;
-    if (auto s = checker.String(body, "source", kMaxSourceBytes)) defaults["source"] = *s;
-    if (auto t = body.find("tags"); t != body.end() && !t->is_null()) {
-        std::vector<std::string> tags;
-        AddTags(*t, tags, checker);
-        defaults["tags"] = tags;
-    }
+    Json defaults = ReadRowDefaults(body, checker);
     if (!checker.ok()) return Fail(checker.ToError("bulk request is not valid"));
     std::vector<Json> rows(it->begin(), it->end());
     std::vector<long> indexes(rows.size());
@@ -221,7 +233,12 @@ Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json&
     return InsertRows(who, std::move(rows), defaults, "bulk", std::move(indexes), {}, DncReason::kApi);
 }
 
-Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_view csv, const Json& defaults_in) {
+Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_view csv, const Json& options) {
+    if (!options.is_object()) return Fail(ErrorCode::kValidation, "import options must be an object");
+    Checker checker;
+    checker.RejectUnknownKeys(options, {"tags", "campaign_id", "source"});
+    const Json defaults_in = ReadRowDefaults(options, checker);
+    if (!checker.ok()) return Fail(checker.ToError("import options are not valid"));
     auto records = ParseCsv(csv, kMaxImportRows + 1);
     if (!records) return Fail(std::move(records.error()));
     if (records->empty()) return Fail(ErrorCode::kValidation, "CSV is empty: a header row and data rows are needed");
@@ -484,11 +501,8 @@ Result<void> ContactService::Delete(const Principal& who, std::string_view id) {
 }
 
 Result<Contact> ContactService::SetDnc(const Principal& who, std::string_view id, bool on_list, const Json& body) {
-    auto note = ReadNote(body);
+    auto note = ReadNote(body, false);
     if (!note) return Fail(std::move(note.error()));
-    if (body.is_object() && body.contains("phone")) {
-        return Fail(ErrorCode::kValidation, "the contact's own phone is used", {{"phone", "is not a known field"}});
-    }
     return WriteTx(store_, [&](Repos& r) -> Result<Contact> {
         auto existing = r.contacts().Get(who.org_id, id);
         if (!existing) return Fail(std::move(existing.error()));
@@ -528,12 +542,12 @@ Result<DncStatus> ContactService::ChangeDnc(const Principal& who, const Json& bo
     Checker checker;
     auto phone = checker.String(body, "phone", 64, true);
     if (!checker.ok()) return Fail(checker.ToError("request is not valid"));
-    return ChangeDnc(who, *phone, on_list, body);
+    return ChangeDnc(who, *phone, on_list, body, true);
 }
 
 Result<DncStatus> ContactService::ChangeDnc(const Principal& who, std::string_view phone_text, bool on_list,
-                                            const Json& body) {
-    auto note = ReadNote(body);
+                                            const Json& body, bool phone_in_body) {
+    auto note = ReadNote(body, phone_in_body);
     if (!note) return Fail(std::move(note.error()));
     auto phone = ParsePhone(phone_text, default_region_);
     if (!phone) return Fail(ErrorCode::kValidation, phone.error().message, {{"phone", phone.error().message}});

@@ -55,8 +55,8 @@ public:
     // `source` is the default for the contact's source field (the caller's channel).
     Result<Contact> Create(const Principal& who, const Json& body, std::string_view source = "api");
     Result<BulkOutcome> CreateMany(const Principal& who, const Json& body);
-    // `defaults` may set tags, campaign_id and source for every row.
-    Result<BulkOutcome> Import(const Principal& who, std::string_view csv, const Json& defaults);
+    // `options` may set tags, campaign_id and source for every row (checked as a bulk request's).
+    Result<BulkOutcome> Import(const Principal& who, std::string_view csv, const Json& options);
     Result<Contact> Get(const Principal& who, std::string_view id);
     Result<Page<Contact>> List(const Principal& who, const ContactQuery& query, const PageRequest& page);
     Result<Contact> Update(const Principal& who, std::string_view id, const Json& patch);
@@ -67,7 +67,8 @@ public:
     Result<Page<DncNumber>> ListDnc(const Principal& who, const PageRequest& page);
     Result<DncStatus> CheckDnc(const Principal& who, std::string_view phone);
     Result<DncStatus> ChangeDnc(const Principal& who, const Json& body, bool on_list);
-    Result<DncStatus> ChangeDnc(const Principal& who, std::string_view phone, bool on_list, const Json& body);
+    Result<DncStatus> ChangeDnc(const Principal& who, std::string_view phone, bool on_list, const Json& body,
+                                bool phone_in_body = false);
 
 private:
     Result<std::vector<CustomField>> Definitions(const Principal& who);

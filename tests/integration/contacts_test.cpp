@@ -343,6 +343,20 @@ TEST_P(ContactsApi, ImportAcceptsAJsonWrappedCsv) {
     EXPECT_EQ(AllContacts("&tag=t").size(), 1u);
 }
 
+TEST_P(ContactsApi, ImportOptionsAreCheckedLikeABulkRequest) {
+    const std::string csv = "phone\n+12025550111\n";
+    for (const Json& bad : {Json{{"csv", csv}, {"tags", {1}}}, Json{{"csv", csv}, {"tags", {std::string(100, 't')}}},
+                            Json{{"csv", csv}, {"source", "a\u0002"}}, Json{{"csv", csv}, {"colour", "red"}},
+                            Json{{"csv", 5}}}) {
+        auto res = api().Post("/api/v1/contacts/import", bad, {{"Idempotency-Key", "import-" + bad.dump()}});
+        ExpectError(res, 400, "VALIDATION_ERROR");
+    }
+    ExpectError(api().Send("POST", "/api/v1/contacts/import?campaign_id=" + std::string(80, 'c'), csv,
+                           {{"Content-Type", "text/csv"}}),
+                400, "VALIDATION_ERROR");
+    EXPECT_TRUE(AllContacts().empty());
+}
+
 TEST_P(ContactsApi, ImportRefusesMoreThanOneHundredThousandRows) {
     std::string csv = "phone\n";
     csv.reserve(100'001 * 14);
@@ -400,6 +414,8 @@ TEST_P(ContactsApi, DncListTakesNumbersWithoutContacts) {
     ExpectError(api().Post("/api/v1/dnc", {{"phone", "nope"}}), 400, "VALIDATION_ERROR");
     ExpectError(api().Post("/api/v1/dnc", Json::object()), 400, "VALIDATION_ERROR");
     ExpectError(api().Get("/api/v1/dnc/12"), 400, "VALIDATION_ERROR");
+    ExpectError(api().Send("DELETE", "/api/v1/dnc/+14155550199", Json{{"phone", "+12025550123"}}.dump()), 400,
+                "VALIDATION_ERROR");
     ASSERT_EQ(api().Delete("/api/v1/dnc/+14155550199").status, 200);
     EXPECT_EQ(api().Get("/api/v1/dnc").json()["data"].size(), 0u);
 }

@@ -173,8 +173,10 @@ TEST_P(ServerLifecycle, SigtermFinishesTheRequestInFlightThenExitsZero) {
     });
     const std::string response = future.get();
     client.join();
+    // The signal is handled asynchronously: the answer may or may not say Connection: close,
+    // but it must be whole, and the process must then end by itself with 0.
     EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
-    EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
+    EXPECT_NE(response.find("\"phone\":\"+12025550199\""), std::string::npos) << response;
     EXPECT_EQ(server.Wait(), 0);
 }
 
