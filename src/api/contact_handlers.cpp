@@ -1,17 +1,8 @@
 #include "api/api.hpp"
 #include "api/context.hpp"
-#include "api/render.hpp"
+#include "api/respond.hpp"
 
 namespace parley::api {
-namespace {
-
-template <class T>
-http::Response Respond(const Result<T>& result, const Ctx& ctx, int status = 200) {
-    if (!result) return ErrorResponse(result.error(), ctx.request_id);
-    return Ok(ToJson(*result), status);
-}
-
-}  // namespace
 
 void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto& contacts = s.contacts;
@@ -24,8 +15,6 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
 
     routes.push_back({"GET", "/api/v1/contacts", [&contacts](Ctx& ctx) {
-                          auto page = PageOf(ctx, "ct_");
-                          if (!page) return ErrorResponse(page.error(), ctx.request_id);
                           domain::ContactQuery q;
                           auto opt = [&](std::string_view name) -> std::optional<std::string> {
                               if (auto v = ctx.Query(name)) return std::string(*v);
@@ -36,13 +25,9 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           q.tag = opt("tag");
                           q.campaign_id = opt("campaign_id");
                           q.phone = opt("phone");
-                          auto result = contacts.List(ctx.principal, q, *page);
-                          if (!result) return ErrorResponse(result.error(), ctx.request_id);
-                          Json items = Json::array();
-                          for (const auto& c : result->items) items.push_back(ToJson(c));
-                          std::optional<std::string> last;
-                          if (!result->items.empty()) last = result->items.back().id;
-                          return PageResponse(std::move(items), result->has_more, last, page->limit);
+                          return RespondPage(
+                              ctx, "ct_", [&](const auto& page) { return contacts.List(ctx.principal, q, page); },
+                              [](const auto& c) { return c.id; });
                       }});
 
     routes.push_back({"POST", "/api/v1/contacts/bulk", [&contacts](Ctx& ctx) {
@@ -105,9 +90,7 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
 
     routes.push_back({"DELETE", "/api/v1/contacts/:id", [&contacts](Ctx& ctx) {
-                          auto done = contacts.Delete(ctx.principal, ctx.Param("id"));
-                          if (!done) return ErrorResponse(done.error(), ctx.request_id);
-                          return Ok(Json{{"id", ctx.Param("id")}, {"deleted", true}});
+                          return RespondDeleted(contacts.Delete(ctx.principal, ctx.Param("id")), ctx, ctx.Param("id"));
                       },
                       Access::kWrite});
 
@@ -124,15 +107,9 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           if (auto phone = ctx.Query("phone")) {
                               return Respond(contacts.CheckDnc(ctx.principal, *phone), ctx);
                           }
-                          auto page = PageOf(ctx, "dnc_");
-                          if (!page) return ErrorResponse(page.error(), ctx.request_id);
-                          auto result = contacts.ListDnc(ctx.principal, *page);
-                          if (!result) return ErrorResponse(result.error(), ctx.request_id);
-                          Json items = Json::array();
-                          for (const auto& n : result->items) items.push_back(ToJson(n));
-                          std::optional<std::string> last;
-                          if (!result->items.empty()) last = result->items.back().entry_id;
-                          return PageResponse(std::move(items), result->has_more, last, page->limit);
+                          return RespondPage(
+                              ctx, "dnc_", [&](const auto& page) { return contacts.ListDnc(ctx.principal, page); },
+                              [](const auto& n) { return n.entry_id; });
                       }});
 
     routes.push_back({"GET", "/api/v1/dnc/:phone", [&contacts](Ctx& ctx) {

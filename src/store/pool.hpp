@@ -1,11 +1,37 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <string_view>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "store/db.hpp"
+
 namespace parley::store {
+
+// Runs `body` on `conn` between `begin` and COMMIT; rolls back when it fails. A busy database
+// or a serialization failure (kUnavailable) is tried again a few times. `Conn` has
+// ExecScript and InTransaction.
+template <class Conn>
+Result<void> RunTransaction(Conn& conn, std::string_view begin, const Database::TxBody& body) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+        auto result = conn.ExecScript(begin);
+        if (result) {
+            result = body(conn);
+            if (result) {
+                result = conn.ExecScript("COMMIT");
+                if (result) return {};
+            }
+        }
+        if (conn.InTransaction()) (void)conn.ExecScript("ROLLBACK");
+        if (result.error().code != ErrorCode::kUnavailable || attempt == kAttempts) return result;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+}
 
 // A fixed set of connections handed out one caller at a time. Acquire blocks while all are busy.
 template <class Conn>

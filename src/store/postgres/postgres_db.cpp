@@ -154,24 +154,9 @@ public:
     }
 
     Result<void> Transaction(const TxBody& body) override {
-        constexpr int kAttempts = 5;
         auto lease = pool_.Acquire();
         lease->EnsureAlive();
-        for (int attempt = 1;; ++attempt) {
-            if (auto begun = lease->ExecScript("BEGIN"); !begun) return begun;
-            auto result = body(*lease);
-            if (result) {
-                auto committed = lease->ExecScript("COMMIT");
-                if (committed) return {};
-                result = committed;
-            }
-            if (lease->InTransaction()) (void)lease->ExecScript("ROLLBACK");
-            if (result.error().code == ErrorCode::kUnavailable && attempt < kAttempts) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
-                continue;
-            }
-            return result;
-        }
+        return RunTransaction(*lease, "BEGIN", body);
     }
 
     Result<void> WithConnection(const TxBody& body) override {

@@ -63,10 +63,12 @@ public:
     Result<void> ExecScript(std::string_view sql) override {
         char* message = nullptr;
         const std::string text(sql);
-        if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+        if (rc != SQLITE_OK) {
             std::string m = message ? message : "sqlite error";
             sqlite3_free(message);
-            return Fail(ErrorCode::kInternal, "sqlite: " + m);
+            const bool busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+            return Fail(busy ? ErrorCode::kUnavailable : ErrorCode::kInternal, "sqlite: " + m);
         }
         return {};
     }
@@ -164,29 +166,9 @@ public:
     }
 
     Result<void> Transaction(const TxBody& body) override {
-        constexpr int kAttempts = 5;
         auto lease = pool_.Acquire();
-        for (int attempt = 1;; ++attempt) {
-            // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
-            if (auto begun = lease->ExecScript("BEGIN IMMEDIATE"); !begun) {
-                if (attempt < kAttempts) continue;
-                return begun;
-            }
-            auto result = body(*lease);
-            if (result) {
-                if (auto committed = lease->ExecScript("COMMIT"); !committed) {
-                    if (lease->InTransaction()) (void)lease->ExecScript("ROLLBACK");
-                    return committed;
-                }
-                return {};
-            }
-            if (lease->InTransaction()) (void)lease->ExecScript("ROLLBACK");
-            if (result.error().code == ErrorCode::kUnavailable && attempt < kAttempts) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
-                continue;
-            }
-            return result;
-        }
+        // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+        return RunTransaction(*lease, "BEGIN IMMEDIATE", body);
     }
 
     Result<void> WithConnection(const TxBody& body) override {
