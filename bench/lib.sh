@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# The PARLEY_* and NGINX_* variables are set here for the scripts that source this file.
+# shellcheck disable=SC2034
 # Helpers shared by the benchmark scripts in bench/. Source it; do not run it.
 #
 # Everything started here is started by this shell and stopped by bench_cleanup, which
@@ -24,6 +26,7 @@ NGINX_PID=""
 NGINX_PORT=""
 NGINX_URL=""
 NGINX_ROOT=""
+BENCH_CHILD=""
 
 die() {
     echo "bench: $*" >&2
@@ -41,6 +44,9 @@ bench_init() {
 bench_cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    set +e # a failing step here must not end the cleanup (errexit would: wait returns 143 for a client killed)
+    stop_pid "$BENCH_CHILD" client
+    BENCH_CHILD=""
     stop_nginx
     stop_parley
     if [[ -n "$BENCH_TMP" && -d "$BENCH_TMP" ]]; then
@@ -51,6 +57,18 @@ bench_cleanup() {
         fi
     fi
     exit "$rc"
+}
+
+# run_child CMD...: runs a long client (wrk, bench_client.py) in the background and waits for it,
+# so that SIGTERM or SIGINT to this script is acted on at once (bash runs a trap only after the
+# foreground command ends) and the cleanup stops the client too. Returns the client's status.
+run_child() {
+    local rc=0
+    "$@" &
+    BENCH_CHILD=$!
+    wait "$BENCH_CHILD" || rc=$?
+    BENCH_CHILD=""
+    return "$rc"
 }
 
 require_tools() {
@@ -91,7 +109,7 @@ stop_pid() {
     local pid="$1" name="$2" i
     [[ -n "$pid" ]] || return 0
     kill -0 "$pid" 2>/dev/null || {
-        wait "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null || true
         return 0
     }
     kill -TERM "$pid" 2>/dev/null
@@ -103,7 +121,7 @@ stop_pid() {
         echo "bench: $name (pid $pid) ignored SIGTERM for 15 s; killing it" >&2
         kill -KILL "$pid" 2>/dev/null
     fi
-    wait "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
     return 0
 }
 
@@ -197,14 +215,14 @@ http {
     }
 }
 EOF
-    nginx -t -q -p "$dir" -c "$dir/nginx.conf" 2>"$dir/test.log" || {
+    nginx -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" 2>"$dir/test.log" || {
         cat "$dir/test.log" >&2
         die "nginx rejected its configuration"
     }
-    nginx -p "$dir" -c "$dir/nginx.conf" 2>>"$dir/error.log" &
+    nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" 2>"$dir/stderr.log" &
     NGINX_PID=$!
     wait_for_port "$NGINX_PORT" 10 "$NGINX_PID" || {
-        cat "$dir/error.log" >&2
+        cat "$dir/stderr.log" "$dir/error.log" >&2 2>/dev/null
         die "nginx did not start"
     }
     NGINX_URL="http://127.0.0.1:$NGINX_PORT"

@@ -18,12 +18,14 @@ Result<PhoneNumber> ParsePhone(std::string_view text, std::string_view default_r
     if (status != PhoneNumberUtil::NO_PARSING_ERROR) {
         return Fail(ErrorCode::kValidation, "phone is not a phone number");
     }
-    if (!util.IsValidNumber(number)) {
+    // IsValidNumber would look the region up itself; for +1 that tries the number against two
+    // dozen regions, so it is done once here.
+    PhoneNumber out;
+    util.GetRegionCodeForNumber(number, &out.region);
+    if (out.region.empty() || out.region == "ZZ" || !util.IsValidNumberForRegion(number, out.region)) {
         return Fail(ErrorCode::kValidation, "phone is not a valid number for its country");
     }
-    PhoneNumber out;
     util.Format(number, PhoneNumberUtil::E164, &out.e164);
-    util.GetRegionCodeForNumber(number, &out.region);
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,8 +73,8 @@ public:
 
 private:
     Result<std::vector<CustomField>> Definitions(const Principal& who);
-    Result<BulkOutcome> InsertRows(const Principal& who, std::vector<Json> rows, const Json& defaults,
-                                   std::string_view default_source, std::vector<long> indexes,
+    Result<BulkOutcome> InsertRows(const Principal& who, std::span<const Json> rows, const Json& defaults,
+                                   std::string_view default_source, std::span<const long> indexes,
                                    std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason);
 
     Store& store_;
