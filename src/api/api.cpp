@@ -55,7 +55,7 @@ struct Api::Impl {
     http::RateLimiter limiter;
     http::Metrics metrics;
 
-    http::Response Dispatch(http::Request& req, std::string& route_label);
+    http::Response Dispatch(http::Request& req, size_t& series);
     http::Response Authorized(http::Request& req, const RouteSpec& spec, const http::PathParams& params,
                               const std::string& request_id);
     http::Response WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key);
@@ -86,6 +86,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     for (auto& r : routes) {
         if (r.body_limit == 0) r.body_limit = r.rate == RateClass::kBulk ? options.bulk_body_limit : options.body_limit;
         if (r.body == BodyKind::kCsvOrJson) r.body_limit = options.import_body_limit;
+        r.metrics_series = impl_->metrics.Register(r.method, r.pattern);
         impl_->router.Add(r.method, r.pattern, r);
     }
 }
@@ -106,22 +107,22 @@ size_t Api::BodyLimit(std::string_view method, std::string_view target) const {
 
 http::Response Api::Handle(http::Request& req) {
     const auto start = std::chrono::steady_clock::now();
-    std::string route = "unmatched";
+    size_t series = http::Metrics::kUnmatched;
     http::Response res;
     try {
-        res = impl_->Dispatch(req, route);
+        res = impl_->Dispatch(req, series);
     } catch (const std::exception& e) {
         // A bug, not an expected failure: answered as a 500 like any internal error.
         res = ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
                             NewId("req_", impl_->clock.NowMs()));
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    impl_->metrics.Record(req.method, route, res.status, seconds);
+    impl_->metrics.Record(series, res.status, seconds);
     spdlog::debug("{} {} {} {:.3f}ms", req.method, req.path, res.status, seconds * 1000);
     return res;
 }
 
-http::Response Api::Impl::Dispatch(http::Request& req, std::string& route_label) {
+http::Response Api::Impl::Dispatch(http::Request& req, size_t& series) {
     const std::string request_id = NewId("req_", clock.NowMs());
     const auto found = router.Find(req.method, req.path);
     if (!found.route) {
@@ -136,7 +137,7 @@ http::Response Api::Impl::Dispatch(http::Request& req, std::string& route_label)
                              request_id);
     }
     const RouteSpec& spec = found.route->value;
-    route_label = spec.pattern;
+    series = spec.metrics_series;
     if (spec.access == Access::kPublic) {
         http::PathParams none;
         Ctx ctx{req, none, {}, request_id};

@@ -45,6 +45,7 @@ struct RouteSpec {
     RateClass rate = RateClass::kStandard;
     BodyKind body = BodyKind::kNone;
     size_t body_limit = 0;  // 0: the server default
+    size_t metrics_series = 0;  // set when the route is registered
 };
 
 // HTTP status and wire code of each error code (one table, pinned by a test).

@@ -91,18 +91,26 @@ TEST(RateLimiter, ZeroMeansUnlimited) {
 
 TEST(Metrics, RendersCountersAndHistogramsInPrometheusFormat) {
     Metrics m;
-    m.Record("GET", "/api/v1/contacts/:id", 200, 0.0007);
-    m.Record("GET", "/api/v1/contacts/:id", 200, 0.2);
-    m.Record("GET", "/api/v1/contacts/:id", 404, 0.0001);
+    const size_t get = m.Register("GET", "/api/v1/contacts/:id");
+    m.Register("POST", "/api/v1/contacts");
+    m.Record(get, 200, 0.0007);
+    m.Record(get, 200, 0.2);
+    m.Record(get, 404, 0.0001);
+    m.Record(Metrics::kUnmatched, 404, 0.0001);
     const auto text = m.Render();
     EXPECT_NE(text.find("parley_http_requests_total{method=\"GET\",route=\"/api/v1/contacts/:id\",status=\"200\"} 2"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("parley_http_request_duration_seconds_bucket{route=\"/api/v1/contacts/:id\",le=\"0.001\"} 2"),
+    EXPECT_NE(text.find("parley_http_requests_total{method=\"GET\",route=\"/api/v1/contacts/:id\",status=\"404\"} 1"),
+              std::string::npos);
+    EXPECT_NE(text.find("parley_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/contacts/:id\","
+                        "le=\"0.001\"} 2"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("parley_http_request_duration_seconds_count{route=\"/api/v1/contacts/:id\"} 3"),
+    EXPECT_NE(text.find("parley_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/contacts/:id\"} 3"),
               std::string::npos);
+    EXPECT_NE(text.find("route=\"unmatched\",status=\"404\"} 1"), std::string::npos);
+    EXPECT_EQ(text.find("POST"), std::string::npos) << "series without requests are not shown";
 }
 
 }  // namespace

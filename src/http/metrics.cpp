@@ -4,38 +4,51 @@
 
 namespace parley::http {
 
-void Metrics::Record(std::string_view method, std::string_view route, int status, double seconds) {
-    std::lock_guard lock(mutex_);
-    ++requests_[{std::string(method), std::string(route), status}];
-    auto& h = latency_[std::string(route)];
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-        if (seconds <= kBuckets[i]) ++h.counts[i];
+size_t Metrics::Register(std::string method, std::string route) {
+    auto& s = series_.emplace_back();
+    s.method = std::move(method);
+    s.route = std::move(route);
+    return series_.size() - 1;
+}
+
+void Metrics::Record(size_t series, int status, double seconds) {
+    auto& s = series_[series < series_.size() ? series : kUnmatched];
+    if (status >= kMinStatus && status <= kMaxStatus) {
+        s.by_status[static_cast<size_t>(status - kMinStatus)].fetch_add(1, std::memory_order_relaxed);
     }
-    ++h.count;
-    h.sum += seconds;
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+        if (seconds <= kBuckets[i]) s.buckets[i].fetch_add(1, std::memory_order_relaxed);
+    }
+    s.count.fetch_add(1, std::memory_order_relaxed);
+    s.sum_nanoseconds.fetch_add(static_cast<uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }
 
 std::string Metrics::Render() const {
-    std::lock_guard lock(mutex_);
     std::string out;
     out += "# HELP parley_http_requests_total HTTP requests answered, by route, method and status.\n";
     out += "# TYPE parley_http_requests_total counter\n";
-    for (const auto& [key, n] : requests_) {
-        const auto& [method, route, status] = key;
-        out += fmt::format("parley_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n", method,
-                           route, status, n);
+    for (const auto& s : series_) {
+        for (size_t i = 0; i < s.by_status.size(); ++i) {
+            const auto n = s.by_status[i].load(std::memory_order_relaxed);
+            if (n == 0) continue;
+            out += fmt::format("parley_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n", s.method,
+                               s.route, static_cast<int>(i) + kMinStatus, n);
+        }
     }
     out += "# HELP parley_http_request_duration_seconds Time from a request's last byte to its answer.\n";
     out += "# TYPE parley_http_request_duration_seconds histogram\n";
-    for (const auto& [route, h] : latency_) {
+    for (const auto& s : series_) {
+        const auto count = s.count.load(std::memory_order_relaxed);
+        if (count == 0) continue;
+        const auto labels = fmt::format("method=\"{}\",route=\"{}\"", s.method, s.route);
         for (size_t i = 0; i < kBuckets.size(); ++i) {
-            out += fmt::format("parley_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
-                               kBuckets[i], h.counts[i]);
+            out += fmt::format("parley_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, kBuckets[i],
+                               s.buckets[i].load(std::memory_order_relaxed));
         }
-        out += fmt::format("parley_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route,
-                           h.count);
-        out += fmt::format("parley_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route, h.sum);
-        out += fmt::format("parley_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route, h.count);
+        out += fmt::format("parley_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, count);
+        out += fmt::format("parley_http_request_duration_seconds_sum{{{}}} {}\n", labels,
+                           static_cast<double>(s.sum_nanoseconds.load(std::memory_order_relaxed)) / 1e9);
+        out += fmt::format("parley_http_request_duration_seconds_count{{{}}} {}\n", labels, count);
     }
     return out;
 }

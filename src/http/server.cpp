@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -34,6 +35,22 @@ constexpr auto kLingerTime = std::chrono::seconds(5);
 std::string ErrorBody(std::string_view code, std::string_view message) {
     return std::string(R"({"success":false,"error":{"code":")") + std::string(code) + R"(","message":")" +
            std::string(message) + "\"}}";
+}
+
+// The Date header (RFC 9110), made once a second per thread.
+const std::string& HttpDate() {
+    thread_local std::time_t cached_second = 0;
+    thread_local std::string cached;
+    const std::time_t now = std::time(nullptr);
+    if (now != cached_second) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buf[64];
+        const size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached.assign(buf, n);
+        cached_second = now;
+    }
+    return cached;
 }
 
 struct Connection {
@@ -80,6 +97,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
 
     asio::awaitable<void> Write(Connection& conn, bhttp::response<bhttp::string_body>& res) {
+        res.set(bhttp::field::date, HttpDate());
         res.prepare_payload();
         conn.stream.expires_after(options.body_timeout);
         co_await bhttp::async_write(conn.stream, res, kUseTuple);

@@ -69,8 +69,10 @@ TEST_P(ServerApi, HealthMetricsAndOpenApiNeedNoKey) {
     EXPECT_NE(metrics.body.find("parley_http_requests_total{method=\"GET\",route=\"/api/v1/contacts\",status=\"200\"}"),
               std::string::npos)
         << metrics.body.substr(0, 1000);
-    EXPECT_NE(metrics.body.find("parley_http_request_duration_seconds_bucket{route=\"/api/v1/contacts\",le=\"+Inf\"}"),
+    EXPECT_NE(metrics.body.find("parley_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/contacts\","
+                                "le=\"+Inf\"}"),
               std::string::npos);
+    EXPECT_FALSE(health.header("date").empty());
     auto openapi = http().Send("GET", "/api/v1/openapi.json");
     ASSERT_EQ(openapi.status, 200);
     EXPECT_EQ(openapi.json()["openapi"], "3.1.0");
