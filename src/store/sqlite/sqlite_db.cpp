@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -139,28 +141,47 @@ private:
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
+Result<std::unique_ptr<SqliteConnection>> Connect(const std::string& path) {
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        std::string m = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close_v2(db);
+        return Fail(ErrorCode::kInternal, "cannot open " + path + ": " + m);
+    }
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    auto conn = std::make_unique<SqliteConnection>(db);
+    // WAL with synchronous=NORMAL: a committed transaction survives the process being killed
+    // (the WAL is in the OS), and readers never block the writer. Checkpoints are left to
+    // the background thread, so no request pays for one.
+    auto pragmas = conn->ExecScript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
+    if (!pragmas) return Fail(std::move(pragmas.error()));
+    return conn;
+}
+
 class SqliteDatabase final : public Database {
 public:
+    ~SqliteDatabase() override {
+        {
+            std::lock_guard lock(checkpoint_mutex_);
+            stopping_ = true;
+        }
+        checkpoint_wake_.notify_all();
+        if (checkpointer_.joinable()) checkpointer_.join();
+    }
+
     Dialect dialect() const override { return Dialect::kSqlite; }
 
     Result<void> Open(const std::string& path, int pool_size) {
+        auto checkpoint_conn = Connect(path);
+        if (!checkpoint_conn) return Fail(std::move(checkpoint_conn.error()));
+        checkpointer_ = std::thread([this, conn = std::move(*checkpoint_conn)]() mutable { Checkpoints(*conn); });
         for (int i = 0; i < pool_size; ++i) {
-            sqlite3* db = nullptr;
-            const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-            if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-                std::string m = db ? sqlite3_errmsg(db) : "out of memory";
-                sqlite3_close_v2(db);
-                return Fail(ErrorCode::kInternal, "cannot open " + path + ": " + m);
-            }
-            sqlite3_busy_timeout(db, kBusyTimeoutMs);
-            auto conn = std::make_unique<SqliteConnection>(db);
-            // WAL with synchronous=NORMAL: a committed transaction survives the process being
-            // killed (the WAL is in the OS), and readers never block the writer.
-            auto pragmas = conn->ExecScript(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA temp_store=MEMORY;");
-            if (!pragmas) return pragmas;
-            pool_.Add(std::move(conn));
+            auto conn = Connect(path);
+            if (!conn) return Fail(std::move(conn.error()));
+            pool_.Add(std::move(*conn));
         }
         return {};
     }
@@ -177,7 +198,26 @@ public:
     }
 
 private:
+    // Copies the WAL into the database file a few times a second without blocking readers or
+    // writers (PASSIVE), and once more, fully, at shutdown.
+    void Checkpoints(SqliteConnection& conn) {
+        constexpr auto kEvery = std::chrono::milliseconds(250);
+        std::unique_lock lock(checkpoint_mutex_);
+        while (!checkpoint_wake_.wait_for(lock, kEvery, [&] { return stopping_; })) {
+            lock.unlock();
+            if (auto done = conn.ExecScript("PRAGMA wal_checkpoint(PASSIVE)"); !done) {
+                spdlog::warn("checkpoint failed: {}", done.error().message);
+            }
+            lock.lock();
+        }
+        (void)conn.ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
     Pool<SqliteConnection> pool_;
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wake_;
+    bool stopping_ = false;
+    std::thread checkpointer_;
 };
 
 }  // namespace
