@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -56,18 +56,33 @@ const std::string& HttpDate() {
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
-    bool idle = false;  // touched only on the stream's strand
+    bool idle = false;  // touched only by the thread running the connection's context
 };
 
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    // One io_context per thread, each run by exactly one thread: a connection lives on one of
+    // them, so its operations never need a strand, and a stop is posted to that context.
+    static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+        std::vector<std::unique_ptr<asio::io_context>> out;
+        for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+        return out;
+    }
+
     Impl(ServerOptions o, RequestHandler h)
-        : options(std::move(o)), handler(std::move(h)), acceptor(asio::make_strand(ioc)), signals(ioc) {}
+        : options(std::move(o)),
+          handler(std::move(h)),
+          contexts(MakeContexts(options.threads)),
+          ioc(*contexts[0]),
+          acceptor(ioc),
+          signals(ioc) {}
 
     ServerOptions options;
     RequestHandler handler;
-    asio::io_context ioc;
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    asio::io_context& ioc;  // the first context: accepts and handles signals
+    size_t next_context = 0;
     tcp::acceptor acceptor;
     asio::signal_set signals;
     std::atomic<bool> stopping{false};
@@ -77,7 +92,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     asio::awaitable<void> Accept() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kUseTuple);
+            auto& target = *contexts[next_context++ % contexts.size()];
+            auto [ec, socket] = co_await acceptor.async_accept(target, kUseTuple);
             if (ec) {
                 if (ec == asio::error::operation_aborted || stopping) co_return;
                 spdlog::warn("accept failed: {}", ec.message());
@@ -261,7 +277,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 Server::Server(ServerOptions options, RequestHandler handler)
     : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
 
-Server::~Server() { impl_->ioc.stop(); }
+Server::~Server() {
+    for (auto& c : impl_->contexts) c->stop();
+}
 
 Result<uint16_t> Server::Listen() {
     beast::error_code ec;
@@ -293,10 +311,17 @@ void Server::Run() {
             impl->Stop();
         });
     }
+    // Every context but the first is kept running until Stop(): it may get a connection later.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    for (size_t i = 1; i < impl->contexts.size(); ++i) guards.push_back(asio::make_work_guard(*impl->contexts[i]));
     std::vector<std::thread> threads;
-    const int n = std::max(1, impl->options.threads);
-    for (int i = 1; i < n; ++i) threads.emplace_back([impl] { impl->ioc.run(); });
+    for (size_t i = 1; i < impl->contexts.size(); ++i) {
+        threads.emplace_back([impl, i] { impl->contexts[i]->run(); });
+    }
     impl->ioc.run();
+    // The first context ran dry: the acceptor is closed and its connections are done. The
+    // others finish their connections, then run dry too.
+    for (auto& g : guards) g.reset();
     for (auto& t : threads) t.join();
 }
 
