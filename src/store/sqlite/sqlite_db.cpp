@@ -187,6 +187,10 @@ public:
     }
 
     Result<void> Transaction(const TxBody& body) override {
+        // SQLite has one writer at a time. Queueing this process's writers here keeps them out
+        // of SQLite's busy handler, which sleeps the thread (and every connection it serves)
+        // for up to 100 ms per try; other processes still meet the busy timeout.
+        std::lock_guard writer(write_mutex_);
         auto lease = pool_.Acquire();
         // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
         return RunTransaction(*lease, "BEGIN IMMEDIATE", body);
@@ -214,6 +218,7 @@ private:
     }
 
     Pool<SqliteConnection> pool_;
+    std::mutex write_mutex_;
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_wake_;
     bool stopping_ = false;
