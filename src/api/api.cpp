@@ -15,6 +15,9 @@ namespace parley::api {
 namespace {
 
 constexpr size_t kMaxIdempotencyKeyBytes = 255;
+// A claimed key still without a response after this long belongs to a request whose process
+// died; longer than any request may take (the body timeout is 2 minutes, an import seconds).
+constexpr int64_t kAbandonedClaimMs = 10 * 60 * 1000;
 // Failed authentications per remote address and minute, against key guessing.
 constexpr int kUnauthenticatedPerMinute = 600;
 
@@ -229,14 +232,26 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
         return res;
     };
 
-    auto claimed = store.Write([&](domain::Repos& r) { return r.idempotency().Claim(org, key, hash, clock.NowMs()); });
-    if (!claimed) {
-        if (claimed.error().code != ErrorCode::kDuplicate) return ErrorResponse(claimed.error(), ctx.request_id);
+    auto claim = [&] {
+        return store.Write([&](domain::Repos& r) { return r.idempotency().Claim(org, key, hash, clock.NowMs()); });
+    };
+    auto claimed = claim();
+    if (!claimed && claimed.error().code == ErrorCode::kDuplicate) {
         auto stored = domain::ReadTx(store, [&](domain::Repos& r) { return r.idempotency().Find(org, key); });
         if (!stored) return ErrorResponse(stored.error(), ctx.request_id);
-        if (*stored) {
+        if (*stored && ((*stored)->status || (*stored)->created_at >= clock.NowMs() - kAbandonedClaimMs)) {
             if (auto res = replay(**stored)) return *res;
         }
+        // Unfinished for longer than any request runs: the process that claimed it died (a
+        // kill -9 or a crash), so the key is free again.
+        auto freed = domain::WriteTx(store, [&](domain::Repos& r) {
+            return r.idempotency().ReleaseAbandoned(org, key, clock.NowMs() - kAbandonedClaimMs);
+        });
+        if (!freed) return ErrorResponse(freed.error(), ctx.request_id);
+        claimed = claim();
+    }
+    if (!claimed) {
+        if (claimed.error().code != ErrorCode::kDuplicate) return ErrorResponse(claimed.error(), ctx.request_id);
         return ErrorResponse(Error{ErrorCode::kConflict, "this Idempotency-Key is in use; retry", {}}, ctx.request_id);
     }
     http::Response res;

@@ -1,4 +1,5 @@
 #include "api/api.hpp"
+#include "api/test_api.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -18,46 +19,6 @@ namespace parley::api {
 namespace {
 
 using OrderedJson = nlohmann::ordered_json;
-
-// A real Api over a migrated SQLite database in a temporary file.
-class ApiOverSqlite {
-public:
-    ApiOverSqlite() {
-        static std::mt19937_64 rng{std::random_device{}()};
-        path_ = (std::filesystem::temp_directory_path() /
-                 ("parley-openapi-test-" + std::to_string(rng() % 1'000'000'000) + ".db"))
-                    .string();
-        auto db = store::OpenSqlite(path_, 1);
-        if (!db) throw std::runtime_error(db.error().message);
-        db_ = std::move(*db);
-        if (auto migrated = store::Migrate(*db_); !migrated) throw std::runtime_error(migrated.error().message);
-        store_ = store::MakeSqlStore(*db_);
-        keys_ = std::make_unique<domain::KeyService>(*store_, clock_);
-        contacts_ = std::make_unique<domain::ContactService>(*store_, clock_, "US");
-        fields_ = std::make_unique<domain::CustomFieldService>(*store_, clock_);
-        api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, [] { return true; }}, clock_);
-    }
-
-    ~ApiOverSqlite() {
-        api_.reset();
-        store_.reset();
-        db_.reset();
-        std::error_code ignored;
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix, ignored);
-    }
-
-    Api& api() { return *api_; }
-
-private:
-    std::string path_;
-    SystemClock clock_;
-    std::unique_ptr<store::Database> db_;
-    std::unique_ptr<domain::Store> store_;
-    std::unique_ptr<domain::KeyService> keys_;
-    std::unique_ptr<domain::ContactService> contacts_;
-    std::unique_ptr<domain::CustomFieldService> fields_;
-    std::unique_ptr<Api> api_;
-};
 
 OrderedJson Document() { return OrderedJson::parse(OpenApiDocument()); }
 

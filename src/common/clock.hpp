@@ -16,6 +16,10 @@ public:
 
 class SystemClock final : public Clock {
 public:
+    static const SystemClock& Shared() {
+        static const SystemClock clock;
+        return clock;
+    }
     int64_t NowMs() const override {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())

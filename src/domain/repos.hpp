@@ -86,6 +86,7 @@ struct StoredResponse {
     std::string request_hash;
     std::optional<int> status;  // empty while the first request is still running
     std::string body;
+    int64_t created_at = 0;
 };
 
 class IdempotencyRepo {
@@ -98,6 +99,8 @@ public:
     virtual Result<void> Complete(std::string_view org_id, std::string_view key, int status,
                                   std::string_view body) = 0;
     virtual Result<void> Release(std::string_view org_id, std::string_view key) = 0;
+    // Releases the key only if it is still unfinished and was claimed before `cutoff`.
+    virtual Result<bool> ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) = 0;
     virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
 };
 

@@ -14,12 +14,12 @@ Result<void> SqlIdempotencyRepo::Claim(std::string_view org_id, std::string_view
 }
 
 Result<std::optional<domain::StoredResponse>> SqlIdempotencyRepo::Find(std::string_view org_id, std::string_view key) {
-    auto row = c_.QueryOne("SELECT request_hash, status, response FROM idempotency_keys WHERE org_id = ? AND idem_key = ?",
+    auto row = c_.QueryOne("SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE org_id = ? AND idem_key = ?",
                            {org_id, key});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<domain::StoredResponse>();
     const auto& r = **row;
-    domain::StoredResponse out{r[0].AsText(), std::nullopt, r[2].AsText()};
+    domain::StoredResponse out{r[0].AsText(), std::nullopt, r[2].AsText(), r[3].AsInt()};
     if (!r[1].IsNull()) out.status = static_cast<int>(r[1].AsInt());
     return out;
 }
@@ -36,6 +36,14 @@ Result<void> SqlIdempotencyRepo::Release(std::string_view org_id, std::string_vi
     auto n = c_.Exec("DELETE FROM idempotency_keys WHERE org_id = ? AND idem_key = ?", {org_id, key});
     if (!n) return Fail(std::move(n.error()));
     return {};
+}
+
+Result<bool> SqlIdempotencyRepo::ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) {
+    auto n = c_.Exec(
+        "DELETE FROM idempotency_keys WHERE org_id = ? AND idem_key = ? AND status IS NULL AND created_at < ?",
+        {org_id, key, cutoff});
+    if (!n) return Fail(std::move(n.error()));
+    return *n > 0;
 }
 
 Result<int64_t> SqlIdempotencyRepo::PurgeOlderThan(int64_t cutoff) {

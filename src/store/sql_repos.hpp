@@ -87,6 +87,7 @@ public:
     Result<std::optional<domain::StoredResponse>> Find(std::string_view org_id, std::string_view key) override;
     Result<void> Complete(std::string_view org_id, std::string_view key, int status, std::string_view body) override;
     Result<void> Release(std::string_view org_id, std::string_view key) override;
+    Result<bool> ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) override;
     Result<int64_t> PurgeOlderThan(int64_t cutoff) override;
 
 private:

@@ -203,7 +203,7 @@ public:
 
 private:
     // Copies the WAL into the database file a few times a second without blocking readers or
-    // writers (PASSIVE), and once more, fully, at shutdown.
+    // writers (PASSIVE). At shutdown the last connection to close checkpoints what is left.
     void Checkpoints(SqliteConnection& conn) {
         constexpr auto kEvery = std::chrono::milliseconds(250);
         std::unique_lock lock(checkpoint_mutex_);
@@ -214,7 +214,6 @@ private:
             }
             lock.lock();
         }
-        (void)conn.ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
     }
 
     Pool<SqliteConnection> pool_;
