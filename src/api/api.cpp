@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/context.hpp"
+#include "api/shared_rate_limits.hpp"
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
 #include "http/metrics.hpp"
@@ -49,13 +50,17 @@ bool IsPrintableAscii(std::string_view s) {
 }  // namespace
 
 struct Api::Impl {
-    Impl(Services s, const Clock& c, ApiOptions o) : services(std::move(s)), clock(c), options(o) {}
+    Impl(Services s, const Clock& c, ApiOptions o)
+        : services(std::move(s)),
+          clock(c),
+          options(o),
+          limiter(o.shared_rate_limits ? SharedRateLimits(services.store) : std::make_unique<http::RateLimiter>()) {}
 
     Services services;
     const Clock& clock;
     ApiOptions options;
     http::Router<RouteSpec> router;
-    http::RateLimiter limiter;
+    std::unique_ptr<http::RateLimits> limiter;
     http::Metrics metrics;
 
     http::Response Dispatch(http::Request& req, size_t& series);
@@ -159,14 +164,14 @@ http::Response Api::Impl::Authorized(http::Request& req, const RouteSpec& spec, 
     }
     auto principal = services.keys.Authenticate(token);
     if (!principal) {
-        const auto decision = limiter.Take("ip:" + req.remote_address, {kUnauthenticatedPerMinute, 0}, now);
+        const auto decision = limiter->Take("ip:" + req.remote_address, {kUnauthenticatedPerMinute, 0}, now);
         auto res = decision.allowed ? ErrorResponse(principal.error(), request_id)
                                     : ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests", {}}, request_id);
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
         AddRateHeaders(res, decision);
         return res;
     }
-    const auto decision = limiter.Take(principal->key_id + (spec.rate == RateClass::kBulk ? ":bulk" : ":std"),
+    const auto decision = limiter->Take(principal->key_id + (spec.rate == RateClass::kBulk ? ":bulk" : ":std"),
                                        LimitFor(principal->tier, spec.rate), now);
     http::Response res;
     if (!decision.allowed) {

@@ -27,6 +27,8 @@ struct ApiOptions {
     size_t body_limit = 1024 * 1024;
     size_t bulk_body_limit = 8 * 1024 * 1024;
     size_t import_body_limit = 64 * 1024 * 1024;
+    // Count rate limits in the database (several nodes on one PostgreSQL) instead of memory.
+    bool shared_rate_limits = false;
 };
 
 // The REST API: routing, authentication, permissions, rate limits, idempotency, metrics and

@@ -30,7 +30,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr int64_t kIdempotencyKeepMs = 25LL * 3600 * 1000;  // at least the promised 24 h
-constexpr auto kMaintenanceEvery = std::chrono::minutes(10);
+constexpr int64_t kRateWindowKeepMs = 2 * 60 * 1000;
+constexpr auto kMaintenanceEvery = std::chrono::minutes(1);
 
 int Die(const std::string& message) {
     std::cerr << "parley: " << message << "\n";
@@ -91,7 +92,10 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     store::Database& db = *storage->db;
     api::Services services{*storage->store, keys, contacts, fields,
                            [&db] { return db.Query("SELECT 1").has_value(); }};
-    api::Api api(services, clock);
+    api::ApiOptions api_options;
+    // Several nodes may serve one PostgreSQL database: they share one count per key.
+    api_options.shared_rate_limits = db.dialect() == store::Dialect::kPostgres;
+    api::Api api(services, clock, api_options);
     http::ServerOptions server_options;
     server_options.host = listen->first;
     server_options.port = listen->second;
@@ -111,9 +115,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
             auto purged = storage->store->Write([&](domain::Repos& r) -> Result<void> {
                 auto n = r.idempotency().PurgeOlderThan(clock.NowMs() - kIdempotencyKeepMs);
                 if (!n) return Fail(std::move(n.error()));
+                auto windows = r.rate_limits().PurgeOlderThan(clock.NowMs() - kRateWindowKeepMs);
+                if (!windows) return Fail(std::move(windows.error()));
                 return {};
             });
-            if (!purged) spdlog::warn("purging idempotency keys failed: {}", purged.error().message);
+            if (!purged) spdlog::warn("purging expired idempotency keys and rate windows failed: {}",
+                                      purged.error().message);
         }
     });
 

@@ -104,6 +104,14 @@ public:
     virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
 };
 
+class RateLimitRepo {
+public:
+    virtual ~RateLimitRepo() = default;
+    // Adds one to the count of (bucket, window_start) and returns the new count.
+    virtual Result<int64_t> Increment(std::string_view bucket, int64_t window_start) = 0;
+    virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
+};
+
 // All repositories, bound to one connection (and, inside Store::Write, one transaction).
 class Repos {
 public:
@@ -114,6 +122,7 @@ public:
     virtual ContactRepo& contacts() = 0;
     virtual DncRepo& dnc() = 0;
     virtual IdempotencyRepo& idempotency() = 0;
+    virtual RateLimitRepo& rate_limits() = 0;
 };
 
 class Store {

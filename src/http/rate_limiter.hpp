@@ -22,11 +22,19 @@ struct RateDecision {
     int retry_after_seconds = 0;      // set when refused
 };
 
-// Fixed one-minute windows (and optional one-second burst windows) per bucket, in memory.
-// A request refused does not count against the window.
-class RateLimiter {
+// Counts requests in fixed one-minute windows (and optional one-second burst windows) per
+// bucket, and says whether one more is allowed.
+class RateLimits {
 public:
-    RateDecision Take(std::string_view bucket, const RateLimit& limit, int64_t now_ms);
+    virtual ~RateLimits() = default;
+    virtual RateDecision Take(std::string_view bucket, const RateLimit& limit, int64_t now_ms) = 0;
+};
+
+// The counts in this process's memory: right for one node. A request refused does not count
+// against the window.
+class RateLimiter final : public RateLimits {
+public:
+    RateDecision Take(std::string_view bucket, const RateLimit& limit, int64_t now_ms) override;
 
 private:
     struct Window {

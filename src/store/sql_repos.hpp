@@ -94,6 +94,16 @@ private:
     Connection& c_;
 };
 
+class SqlRateLimitRepo final : public domain::RateLimitRepo {
+public:
+    explicit SqlRateLimitRepo(Connection& c) : c_(c) {}
+    Result<int64_t> Increment(std::string_view bucket, int64_t window_start) override;
+    Result<int64_t> PurgeOlderThan(int64_t cutoff) override;
+
+private:
+    Connection& c_;
+};
+
 // The domain's Store over a Database.
 std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
 

@@ -6,13 +6,20 @@ namespace {
 class SqlRepos final : public domain::Repos {
 public:
     explicit SqlRepos(Connection& c)
-        : organizations_(c), api_keys_(c), custom_fields_(c), contacts_(c), dnc_(c), idempotency_(c) {}
+        : organizations_(c),
+          api_keys_(c),
+          custom_fields_(c),
+          contacts_(c),
+          dnc_(c),
+          idempotency_(c),
+          rate_limits_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
     domain::ContactRepo& contacts() override { return contacts_; }
     domain::DncRepo& dnc() override { return dnc_; }
     domain::IdempotencyRepo& idempotency() override { return idempotency_; }
+    domain::RateLimitRepo& rate_limits() override { return rate_limits_; }
 
 private:
     SqlOrganizationRepo organizations_;
@@ -21,6 +28,7 @@ private:
     SqlContactRepo contacts_;
     SqlDncRepo dnc_;
     SqlIdempotencyRepo idempotency_;
+    SqlRateLimitRepo rate_limits_;
 };
 
 class SqlStore final : public domain::Store {

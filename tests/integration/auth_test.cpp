@@ -165,5 +165,27 @@ TEST_P(StandardTierApi, StandardEndpointsRefuseTheRequestAfterTheBurstOrMinuteLi
     EXPECT_GE(std::stoi(last.header("retry-after")), 1);
 }
 
+TEST(TwoNodes, ShareOneRateLimitPerKeyOnPostgres) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "no test PostgreSQL server";
+    ParleyServer a(Backend::kPostgres);
+    a.Start();
+    auto b = ParleyServer::SecondNode(a);
+    b->Start();
+    auto org = a.CreateOrg("standard");
+    const Json body = {{"contacts", {{{"phone", "+12025550190"}}}}};
+    // Within one window, a request to node B sees the count node A left (bulk: 10 a minute).
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto first = a.Client(org.key).Post("/api/v1/contacts/bulk", body);
+        auto second = b->Client(org.key).Post("/api/v1/contacts/bulk", body);
+        ASSERT_EQ(first.status, 200) << first.body;
+        ASSERT_EQ(second.status, 200) << second.body;
+        if (first.header("x-ratelimit-reset") != second.header("x-ratelimit-reset")) continue;  // a minute ended
+        EXPECT_EQ(std::stoi(second.header("x-ratelimit-remaining")),
+                  std::stoi(first.header("x-ratelimit-remaining")) - 1);
+        return;
+    }
+    FAIL() << "three minute boundaries in a row";
+}
+
 }  // namespace
 }  // namespace parley::testing

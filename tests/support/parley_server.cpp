@@ -61,6 +61,13 @@ ParleyServer::ParleyServer(Backend backend, std::vector<std::string> extra_args)
     if (backend_ == Backend::kPostgres) db_url_ = NewPostgresDatabase();
 }
 
+std::unique_ptr<ParleyServer> ParleyServer::SecondNode(const ParleyServer& first) {
+    auto node = std::make_unique<ParleyServer>(Backend::kSqlite, first.extra_args_);
+    node->backend_ = first.backend_;
+    node->db_url_ = first.db_url_;
+    return node;
+}
+
 ParleyServer::~ParleyServer() {
     process_.reset();
     std::error_code ec;

@@ -31,6 +31,8 @@ struct OrgKey {
 class ParleyServer {
 public:
     explicit ParleyServer(Backend backend, std::vector<std::string> extra_args = {});
+    // Another node on the same PostgreSQL database as `first`.
+    static std::unique_ptr<ParleyServer> SecondNode(const ParleyServer& first);
     ~ParleyServer();
 
     // One server per backend shared by the tests of a binary; tests keep apart by using their
