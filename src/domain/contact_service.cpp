@@ -228,10 +228,12 @@ Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json&
     }
     Json defaults = ReadRowDefaults(body, checker);
     if (!checker.ok()) return Fail(checker.ToError("bulk request is not valid"));
+    auto defs = Definitions(who);
+    if (!defs) return Fail(std::move(defs.error()));
     const auto& rows = it->get_ref<const Json::array_t&>();
     std::vector<long> indexes(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) indexes[i] = static_cast<long>(i);
-    return InsertRows(who, rows, defaults, "bulk", indexes, {}, DncReason::kApi);
+    return InsertRows(who, *defs, rows, defaults, "bulk", indexes, {}, DncReason::kApi);
 }
 
 Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_view csv, const Json& options) {
@@ -326,16 +328,14 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
         indexes.push_back(line);
     }
     records->clear();
-    return InsertRows(who, rows, defaults_in, "import", indexes, std::move(failures),
+    return InsertRows(who, *defs, rows, defaults_in, "import", indexes, std::move(failures),
                       DncReason::kImport);
 }
 
-Result<BulkOutcome> ContactService::InsertRows(const Principal& who, std::span<const Json> rows,
-                                               const Json& defaults, std::string_view default_source,
-                                               std::span<const long> indexes,
+Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::vector<CustomField>& defs,
+                                               std::span<const Json> rows, const Json& defaults,
+                                               std::string_view default_source, std::span<const long> indexes,
                                                std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason) {
-    auto defs = Definitions(who);
-    if (!defs) return Fail(std::move(defs.error()));
     BulkOutcome out;
     out.invalid = static_cast<int>(failures.size());
     out.failures = std::move(failures);
@@ -362,7 +362,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, std::span<c
                 checker.Add("contact", "must be a JSON object");
             } else {
                 std::optional<bool> dnc;
-                ApplyContactFields(rows[i], c.contact, true, *defs, default_region_, checker, &dnc);
+                ApplyContactFields(rows[i], c.contact, true, defs, default_region_, checker, &dnc);
                 c.dnc = dnc.value_or(false);
             }
             c.errors = std::move(checker.errors());

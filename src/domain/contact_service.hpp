@@ -73,7 +73,8 @@ public:
 
 private:
     Result<std::vector<CustomField>> Definitions(const Principal& who);
-    Result<BulkOutcome> InsertRows(const Principal& who, std::span<const Json> rows, const Json& defaults,
+    Result<BulkOutcome> InsertRows(const Principal& who, const std::vector<CustomField>& defs,
+                                   std::span<const Json> rows, const Json& defaults,
                                    std::string_view default_source, std::span<const long> indexes,
                                    std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason);
 

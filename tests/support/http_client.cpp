@@ -71,13 +71,7 @@ void ReadUntil(beast::tcp_stream& stream, asio::io_context& ioc, std::string& ou
 }  // namespace
 
 std::string HttpClient::Raw(const std::string& bytes) const {
-    asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(asio::ip::make_address(host_), port_));
-    asio::write(stream, asio::buffer(bytes));
-    std::string out;
-    ReadUntil(stream, ioc, out, "");
-    return out;
+    return RawInTwoParts(bytes, "", nullptr);
 }
 
 std::string HttpClient::RawInTwoParts(const std::string& head, const std::string& body,
@@ -87,9 +81,11 @@ std::string HttpClient::RawInTwoParts(const std::string& head, const std::string
     stream.connect(tcp::endpoint(asio::ip::make_address(host_), port_));
     asio::write(stream, asio::buffer(head));
     std::string out;
-    ReadUntil(stream, ioc, out, "100 Continue\r\n\r\n");
-    between();
-    asio::write(stream, asio::buffer(body));
+    if (between) {
+        ReadUntil(stream, ioc, out, "100 Continue\r\n\r\n");
+        between();
+        asio::write(stream, asio::buffer(body));
+    }
     ReadUntil(stream, ioc, out, "");
     return out;
 }

@@ -38,7 +38,8 @@ public:
     std::string Raw(const std::string& bytes) const;
 
     // Sends `head`, waits for the server's "100 Continue", calls `between`, sends `body`, and
-    // returns what the server answers until it closes the connection.
+    // returns what the server answers until it closes the connection. Without `between`, only
+    // `head` is sent.
     std::string RawInTwoParts(const std::string& head, const std::string& body,
                               const std::function<void()>& between) const;
 
