@@ -14,6 +14,8 @@ packages=(
     libphonenumber8 libgeocoding8 libprotobuf-dev libabsl-dev libicu-dev
     libspdlog-dev libfmt-dev libcli11-dev libhowardhinnant-date-dev libcurl4-openssl-dev tzdata
     libgtest-dev libgmock-dev
+    libespeak-ng-dev flite1-dev libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+    libspeexdsp-dev libsndfile1-dev
     postgresql wrk nginx-light
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -75,6 +75,9 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddContactRoutes(routes, impl_->services);
     AddCustomFieldRoutes(routes, impl_->services);
     AddApiKeyRoutes(routes, impl_->services);
+    AddProfileRoutes(routes, impl_->services);
+    AddVoiceRoutes(routes, impl_->services);
+    AddCallRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz", [impl](Ctx&) {
                           const bool db = impl->services.database_ok ? impl->services.database_ok() : true;
@@ -147,8 +150,7 @@ http::Response Api::Impl::Dispatch(http::Request& req, size_t& series) {
     const RouteSpec& spec = found.route->value;
     series = spec.metrics_series;
     if (spec.access == Access::kPublic) {
-        http::PathParams none;
-        Ctx ctx{req, none, {}, request_id};
+        Ctx ctx{req, found.params, {}, request_id};
         return spec.handler(ctx);
     }
     return Authorized(req, spec, found.params, request_id);

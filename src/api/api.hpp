@@ -6,19 +6,36 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "domain/call_service.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
+#include "domain/profile_service.hpp"
+#include "domain/voice_preset_service.hpp"
 #include "domain/repos.hpp"
 #include "http/message.hpp"
 
 namespace parley::api {
+
+// Where call recordings are and how links to them are signed: a link carries an expiry and an
+// HMAC of the call id and expiry, so it can be fetched without an API key until it expires.
+struct RecordingAccess {
+    std::string signing_key;
+    std::string directory;
+    // The base of the links, e.g. "https://parley.example.com"; the request's Host when empty.
+    std::string public_url;
+};
 
 struct Services {
     domain::Store& store;
     domain::KeyService& keys;
     domain::ContactService& contacts;
     domain::CustomFieldService& custom_fields;
+    domain::ProfileService& profiles;
+    domain::VoicePresetService& voice_presets;
+    domain::CallService& calls;
+    const domain::EngineCatalog& catalog;
+    RecordingAccess recordings;
     // Reports whether the database answers; used by /healthz.
     std::function<bool()> database_ok;
 };

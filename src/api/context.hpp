@@ -71,5 +71,8 @@ std::string DumpJson(const Json& j);
 void AddContactRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddCustomFieldRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddApiKeyRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddProfileRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddVoiceRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddCallRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

@@ -111,4 +111,123 @@ Json ToJson(const domain::Organization& o) {
                 {"created_at", FormatIsoTime(o.created_at)}};
 }
 
+Json ToJson(const domain::Profile& p) {
+    Json j = {{"id", p.id}, {"status", domain::ToString(p.status)}, {"version", p.version}};
+    for (const auto& [k, v] : p.spec.items()) j[k] = v;
+    j["instructions"] = p.spec.value("persona", "");
+    j["compiled"] = p.compiled;
+    j["created_at"] = FormatIsoTime(p.created_at);
+    j["updated_at"] = FormatIsoTime(p.updated_at);
+    j["archived_at"] = TimeOrNull(p.archived_at);
+    return j;
+}
+
+Json ToJson(const domain::VoicePreset& v) {
+    return Json{{"id", v.id},
+                {"name", v.name},
+                {"engine", v.engine},
+                {"voice", v.voice},
+                {"rate_wpm", v.rate_wpm == 0 ? Json(nullptr) : Json(v.rate_wpm)},
+                {"pitch", v.pitch == 0 ? Json(nullptr) : Json(v.pitch)},
+                {"language", v.language},
+                {"gender", v.gender},
+                {"type", "preset"},
+                {"created_at", FormatIsoTime(v.created_at)},
+                {"updated_at", FormatIsoTime(v.updated_at)}};
+}
+
+Json ToJson(const domain::BuiltinVoice& v) {
+    return Json{{"id", v.id},
+                {"engine", v.engine},
+                {"name", v.name},
+                {"language", v.language},
+                {"gender", v.gender},
+                {"type", "builtin"}};
+}
+
+Json ToJson(const domain::ModelInfo& m) {
+    return Json{{"id", m.id},
+                {"provider", m.provider},
+                {"kind", m.kind},
+                {"base_url", m.base_url.empty() ? Json(nullptr) : Json(m.base_url)},
+                {"streaming", m.streaming},
+                {"tools", m.tools}};
+}
+
+Json ToJson(const domain::Call& c, bool with_transcript) {
+    Json history = Json::array();
+    for (const auto& t : c.history) {
+        history.push_back({{"status", domain::ToString(t.status)}, {"at", FormatIsoTime(t.at)}, {"reason", t.reason}});
+    }
+    Json j = {{"id", c.id},
+              {"profile_id", c.profile_id},
+              {"profile_version", c.profile_version},
+              {"campaign_id", OrNull(c.campaign_id)},
+              {"batch_id", OrNull(c.batch_id)},
+              {"contact_id", OrNull(c.contact_id)},
+              {"status", domain::ToString(c.status)},
+              {"direction", domain::ToString(c.direction)},
+              {"from_number", c.from_number},
+              {"to_number", c.to_number},
+              {"transferred_to", OrNull(c.transferred_to)},
+              {"talk_duration_seconds", c.talk_duration_seconds},
+              {"cost_cents", c.cost_cents},
+              {"cost_breakdown", c.cost_breakdown},
+              {"analysis", c.analysis},
+              {"tool_executions", c.tool_executions},
+              {"extract", c.extract},
+              {"variables", c.variables},
+              {"metadata", c.metadata},
+              {"custom_fields", c.custom_fields},
+              {"webhook_url", OrNull(c.webhook_url)},
+              {"has_recording", c.recording.has_value()},
+              {"error", OrNull(c.error)},
+              {"status_history", std::move(history)},
+              {"created_at", FormatIsoTime(c.created_at)},
+              {"started_at", TimeOrNull(c.started_at)},
+              {"answered_at", TimeOrNull(c.answered_at)},
+              {"ended_at", TimeOrNull(c.ended_at)},
+              {"updated_at", FormatIsoTime(c.updated_at)}};
+    if (with_transcript) j["transcript"] = c.transcript;
+    return j;
+}
+
+namespace {
+Json ErrorJson(const Error& e) {
+    Json details = Json::array();
+    for (const auto& d : e.details) details.push_back({{"field", d.field}, {"message", d.message}});
+    return Json{{"code", ErrorCodeName(e.code)}, {"message", e.message}, {"details", std::move(details)}};
+}
+}  // namespace
+
+Json ToJson(const domain::BatchOutcome& o) {
+    Json rejections = Json::array();
+    for (const auto& r : o.rejections) {
+        rejections.push_back({{"index", r.index}, {"phone", OrNull(r.phone)}, {"error", ErrorJson(r.error)}});
+    }
+    return Json{{"batch_id", o.batch.id},
+                {"profile_id", o.batch.profile_id},
+                {"total", o.batch.total},
+                {"queued", o.call_ids.size()},
+                {"rejected", o.rejections.size()},
+                {"call_ids", o.call_ids},
+                {"rejections", std::move(rejections)},
+                {"created_at", FormatIsoTime(o.batch.created_at)}};
+}
+
+Json ToJson(const domain::BatchStatus& s) {
+    Json counts = Json::object();
+    for (const auto& [status, n] : s.counts) counts[std::string(domain::ToString(status))] = n;
+    const bool done = s.finished == s.accepted;
+    return Json{{"batch_id", s.batch.id},
+                {"profile_id", s.batch.profile_id},
+                {"status", done ? "completed" : "in_progress"},
+                {"total", s.batch.total},
+                {"queued", s.accepted},
+                {"rejected", s.batch.rejected},
+                {"finished", s.finished},
+                {"counts", std::move(counts)},
+                {"created_at", FormatIsoTime(s.batch.created_at)}};
+}
+
 }  // namespace parley::api

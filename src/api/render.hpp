@@ -1,6 +1,8 @@
 #pragma once
 
+#include "domain/call_service.hpp"
 #include "domain/contact_service.hpp"
+#include "domain/engine_catalog.hpp"
 #include "domain/entities.hpp"
 #include "domain/key_service.hpp"
 
@@ -18,6 +20,14 @@ Json ToJson(const domain::DncLedgerEntry& e);
 Json ToJson(const domain::DncStatus& s);
 Json ToJson(const domain::BulkOutcome& o, bool with_ids);
 Json ToJson(const domain::Organization& o);
+Json ToJson(const domain::Profile& p);
+Json ToJson(const domain::VoicePreset& v);
+Json ToJson(const domain::BuiltinVoice& v);
+Json ToJson(const domain::ModelInfo& m);
+// A call as seed 000's "Call Response"; the transcript only when asked for.
+Json ToJson(const domain::Call& c, bool with_transcript = true);
+Json ToJson(const domain::BatchOutcome& o);
+Json ToJson(const domain::BatchStatus& s);
 
 Json TimeOrNull(const std::optional<int64_t>& ms);
 template <class T>

@@ -13,6 +13,26 @@
 
 namespace parley::api {
 
+// The voice runtime's parts, absent here: no voices, only the scripted brain, no carrier. The
+// integration tests run profiles and calls against the real runtime.
+class NoVoiceRuntime final : public domain::EngineCatalog, public domain::ProfileCompiler, public domain::CallLauncher {
+public:
+    const std::vector<domain::BuiltinVoice>& BuiltinVoices() const override { return voices_; }
+    std::vector<domain::ModelInfo> Models() const override { return {{"scripted", "parley", "scripted", "", false, true}}; }
+    std::vector<std::string> SttEngines() const override { return {"pocketsphinx"}; }
+    std::vector<std::string> TtsEngines() const override { return {}; }
+    Result<domain::Json> Compile(const domain::CompileInput& input) const override { return input.spec; }
+    Result<void> CheckReachable(std::string_view) const override {
+        return Fail(ErrorCode::kUnprocessable, "no carrier in API unit tests");
+    }
+    std::string CallerId() const override { return "+12025550100"; }
+    void Wake() override {}
+    bool Hangup(std::string_view) override { return false; }
+
+private:
+    std::vector<domain::BuiltinVoice> voices_;
+};
+
 // A real Api over a migrated SQLite database in a temporary file.
 class ApiOverSqlite {
 public:
@@ -29,7 +49,12 @@ public:
         keys_ = std::make_unique<domain::KeyService>(*store_, clock_);
         contacts_ = std::make_unique<domain::ContactService>(*store_, clock_, "US");
         fields_ = std::make_unique<domain::CustomFieldService>(*store_, clock_);
-        api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, [] { return true; }}, clock_);
+        profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, runtime_, "US");
+        presets_ = std::make_unique<domain::VoicePresetService>(*store_, clock_, runtime_);
+        calls_ = std::make_unique<domain::CallService>(*store_, clock_, runtime_, "US");
+        api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, *profiles_, *presets_, *calls_,
+                                              runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
+                                     clock_);
     }
 
     ~ApiOverSqlite() {
@@ -52,6 +77,10 @@ private:
     std::unique_ptr<domain::KeyService> keys_;
     std::unique_ptr<domain::ContactService> contacts_;
     std::unique_ptr<domain::CustomFieldService> fields_;
+    NoVoiceRuntime runtime_;
+    std::unique_ptr<domain::ProfileService> profiles_;
+    std::unique_ptr<domain::VoicePresetService> presets_;
+    std::unique_ptr<domain::CallService> calls_;
     std::unique_ptr<Api> api_;
 };
 

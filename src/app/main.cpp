@@ -6,6 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
@@ -16,13 +19,20 @@
 #include "api/render.hpp"
 #include "app/config.hpp"
 #include "common/clock.hpp"
+#include "common/crypto.hpp"
 #include "common/phone.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
+#include "domain/profile_service.hpp"
+#include "domain/voice_preset_service.hpp"
 #include "http/server.hpp"
 #include "store/db.hpp"
 #include "store/sql_repos.hpp"
+#include "telephony/sandbox.hpp"
+#include "voice/call_runtime.hpp"
+#include "voice/plan_compiler.hpp"
+#include "voice/speech_engines.hpp"
 
 namespace parley::app {
 namespace {
@@ -65,7 +75,51 @@ struct ServeOptions {
     std::string region = "US";
     std::string org_name = "My organization";
     double key_cache_seconds = domain::KeyService::kDefaultCacheMs / 1000.0;
+    double sandbox_speed = 1;
+    std::string engines_file;
+    int max_calls = 100;
+    int speech_workers = 2;
+    std::string node_id;
+    std::string caller_id = "+12025550100";
+    std::string public_url;
 };
+
+// The installation's secret for signing recording links: made once, shared by every node.
+Result<std::string> SigningKey(store::Database& db) {
+    auto inserted = db.Exec("INSERT INTO settings (name, value) VALUES ('recording_signing_key', ?) "
+                            "ON CONFLICT (name) DO NOTHING",
+                            {RandomAlphanumeric(48)});
+    if (!inserted) return Fail(std::move(inserted.error()));
+    auto row = db.QueryOne("SELECT value FROM settings WHERE name = 'recording_signing_key'");
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return Fail(ErrorCode::kInternal, "the recording signing key is missing");
+    return (**row)[0].AsText();
+}
+
+// A name for this node that survives restarts, kept in the data folder, so a restarted node
+// recognizes the calls it was running.
+std::string NodeId(const std::string& data_dir) {
+    const auto path = std::filesystem::path(data_dir) / "node-id";
+    std::ifstream in(path);
+    std::string id;
+    if (in && std::getline(in, id) && !id.empty()) return id;
+    id = "node-" + RandomAlphanumeric(10);
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    std::ofstream(path) << id << "\n";
+    return id;
+}
+
+Result<voice::EnginesConfig> LoadEngines(const std::string& path) {
+    if (path.empty()) return voice::EnginesConfig{};
+    std::ifstream in(path);
+    if (!in) return Fail(ErrorCode::kValidation, "cannot read the engines file " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto config = voice::ParseEnginesConfig(text.str());
+    if (!config) return Fail(ErrorCode::kValidation, path + ": " + config.error().message);
+    return config;
+}
 
 int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     auto listen = ParseListen(o.listen);
@@ -90,7 +144,40 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     }
 
     store::Database& db = *storage->db;
-    api::Services services{*storage->store, keys, contacts, fields,
+    if (o.sandbox_speed < 0 || o.sandbox_speed > 1000) return Die("--sandbox-speed must be from 0 (as fast as possible) to 1000");
+    if (o.max_calls < 1 || o.max_calls > 10000) return Die("--max-calls must be from 1 to 10000");
+    if (o.speech_workers < 1 || o.speech_workers > 64) return Die("--speech-workers must be from 1 to 64");
+    if (!ParsePhone(o.caller_id, "US")) return Die("--caller-id must be a phone number in E.164, e.g. +12025550100");
+    auto signing_key = SigningKey(db);
+    if (!signing_key) return Die(signing_key.error().message);
+    auto engines_config = LoadEngines(o.engines_file);
+    if (!engines_config) return Die(engines_config.error().message);
+    voice::SpeechEngines engines(std::move(*engines_config), o.speech_workers);
+    telephony::SandboxCarrier sandbox(engines.tts());
+    voice::RuntimeOptions runtime_options;
+    runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
+    runtime_options.max_concurrent_calls = o.max_calls;
+    runtime_options.speed = o.sandbox_speed;
+    runtime_options.worker_threads = o.speech_workers;
+    runtime_options.caller_id = ParsePhone(o.caller_id, "US")->e164;
+    const std::string data_dir = storage_config.data_dir;
+    runtime_options.recordings_dir = (std::filesystem::path(data_dir) / "recordings").string();
+    voice::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options);
+    voice::PlanCompiler compiler(engines);
+    domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
+    domain::VoicePresetService presets(*storage->store, clock, engines);
+    domain::CallService calls(*storage->store, clock, runtime, o.region);
+    if (auto started = runtime.Start(); !started) return Die(started.error().message);
+
+    api::Services services{*storage->store,
+                           keys,
+                           contacts,
+                           fields,
+                           profiles,
+                           presets,
+                           calls,
+                           engines,
+                           {*signing_key, runtime_options.recordings_dir, o.public_url},
                            [&db] { return db.Query("SELECT 1").has_value(); }};
     api::ApiOptions api_options;
     // Several nodes may serve one PostgreSQL database: they share one count per key.
@@ -132,6 +219,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     }
     wake.notify_all();
     maintenance.join();
+    runtime.Stop();
     spdlog::info("stopped");
     return 0;
 }
@@ -174,6 +262,26 @@ int main(int argc, char** argv) {
                       "by another process stops working within this time")
         ->envname("PARLEY_KEY_CACHE_SECONDS")
         ->check(CLI::Range(0.0, 3600.0));
+    serve->add_option("--sandbox-speed", serve_options.sandbox_speed,
+                      "Run sandbox calls this many times faster than real time (1: real time; 0: as fast as the "
+                      "engines allow)")
+        ->envname("PARLEY_SANDBOX_SPEED");
+    serve->add_option("--engines", serve_options.engines_file,
+                      "JSON file of OpenAI-compatible endpoints and the price table (docs/voice.md)")
+        ->envname("PARLEY_ENGINES");
+    serve->add_option("--max-calls", serve_options.max_calls, "Calls this node runs at once")
+        ->envname("PARLEY_MAX_CALLS");
+    serve->add_option("--speech-workers", serve_options.speech_workers,
+                      "Threads for speech recognition and synthesis")
+        ->envname("PARLEY_SPEECH_WORKERS");
+    serve->add_option("--node-id", serve_options.node_id,
+                      "This node's name; a restarted node fails the calls it was running under the same name")
+        ->envname("PARLEY_NODE_ID");
+    serve->add_option("--caller-id", serve_options.caller_id, "The number calls are placed from")
+        ->envname("PARLEY_CALLER_ID");
+    serve->add_option("--public-url", serve_options.public_url,
+                      "Base URL of recording links, e.g. https://parley.example.com (default: the request's Host)")
+        ->envname("PARLEY_PUBLIC_URL");
 
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
     add_storage(migrate);

@@ -40,6 +40,19 @@ constexpr std::array<std::pair<DncAction, std::string_view>, 2> kDncActions{
     {{DncAction::kAdd, "add"}, {DncAction::kRemove, "remove"}}};
 constexpr std::array<std::pair<DncReason, std::string_view>, 3> kDncReasons{
     {{DncReason::kApi, "api"}, {DncReason::kCallOptOut, "call_opt_out"}, {DncReason::kImport, "import"}}};
+constexpr std::array<std::pair<ProfileStatus, std::string_view>, 2> kProfileStatuses{
+    {{ProfileStatus::kActive, "active"}, {ProfileStatus::kArchived, "archived"}}};
+constexpr std::array<std::pair<CallStatus, std::string_view>, 9> kCallStatuses{{{CallStatus::kQueued, "queued"},
+                                                                               {CallStatus::kRinging, "ringing"},
+                                                                               {CallStatus::kInProgress, "in_progress"},
+                                                                               {CallStatus::kCompleted, "completed"},
+                                                                               {CallStatus::kNoAnswer, "no_answer"},
+                                                                               {CallStatus::kBusy, "busy"},
+                                                                               {CallStatus::kVoicemail, "voicemail"},
+                                                                               {CallStatus::kFailed, "failed"},
+                                                                               {CallStatus::kCanceled, "canceled"}}};
+constexpr std::array<std::pair<CallDirection, std::string_view>, 2> kDirections{
+    {{CallDirection::kOutbound, "outbound"}, {CallDirection::kInbound, "inbound"}}};
 
 }  // namespace
 
@@ -58,5 +71,14 @@ std::optional<Role> ParseRole(std::string_view s) { return ValueOf(kRoles, s); }
 std::optional<FieldType> ParseFieldType(std::string_view s) { return ValueOf(kFieldTypes, s); }
 std::optional<FieldCategory> ParseFieldCategory(std::string_view s) { return ValueOf(kCategories, s); }
 std::optional<DncReason> ParseDncReason(std::string_view s) { return ValueOf(kDncReasons, s); }
+std::string_view ToString(ProfileStatus s) { return NameOf(kProfileStatuses, s); }
+std::optional<ProfileStatus> ParseProfileStatus(std::string_view s) { return ValueOf(kProfileStatuses, s); }
+std::string_view ToString(CallStatus s) { return NameOf(kCallStatuses, s); }
+std::string_view ToString(CallDirection d) { return NameOf(kDirections, d); }
+std::optional<CallStatus> ParseCallStatus(std::string_view s) { return ValueOf(kCallStatuses, s); }
+std::optional<CallDirection> ParseCallDirection(std::string_view s) { return ValueOf(kDirections, s); }
+bool IsFinal(CallStatus s) {
+    return s != CallStatus::kQueued && s != CallStatus::kRinging && s != CallStatus::kInProgress;
+}
 
 }  // namespace parley::domain

@@ -131,6 +131,119 @@ struct DncNumber {
     int64_t added_at = 0;
 };
 
+// An AI agent's definition (seed 000 "Profiles", seed 002 "Agents"). `spec` holds the fields a
+// user sets, as validated by ProfileService; `compiled` is the dialogue plan made from `spec`
+// when this version was saved.
+enum class ProfileStatus { kActive, kArchived };
+std::string_view ToString(ProfileStatus s);
+std::optional<ProfileStatus> ParseProfileStatus(std::string_view s);
+
+struct Profile {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    ProfileStatus status = ProfileStatus::kActive;
+    int version = 0;
+    Json spec = Json::object();
+    Json compiled = Json::object();
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+    std::optional<int64_t> archived_at;
+};
+
+// An organization's named voice: a speech engine, one of its voices, and how it speaks.
+struct VoicePreset {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    std::string engine;
+    std::string voice;
+    int rate_wpm = 0;  // 0: the engine's default
+    int pitch = 0;     // 0..100, 0: the engine's default
+    std::string language;
+    std::string gender;
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+};
+
+enum class CallStatus { kQueued, kRinging, kInProgress, kCompleted, kNoAnswer, kBusy, kVoicemail, kFailed, kCanceled };
+enum class CallDirection { kOutbound, kInbound };
+std::string_view ToString(CallStatus s);
+std::string_view ToString(CallDirection d);
+std::optional<CallStatus> ParseCallStatus(std::string_view s);
+std::optional<CallDirection> ParseCallDirection(std::string_view s);
+// completed, no_answer, busy, voicemail, failed and canceled are final.
+bool IsFinal(CallStatus s);
+
+struct CallTransition {
+    CallStatus status = CallStatus::kQueued;
+    int64_t at = 0;
+    std::string reason;
+};
+
+// One phone call. `transcript`, `analysis`, `tool_executions` and `cost_breakdown` are filled in
+// when the call ends, in the shapes of seed 000's "Call Response".
+struct Call {
+    std::string id;
+    std::string org_id;
+    std::string profile_id;
+    int profile_version = 0;
+    std::optional<std::string> contact_id;
+    std::optional<std::string> campaign_id;
+    std::optional<std::string> batch_id;
+    CallDirection direction = CallDirection::kOutbound;
+    CallStatus status = CallStatus::kQueued;
+    std::string from_number;
+    std::string to_number;
+    std::optional<std::string> transferred_to;
+    std::vector<std::string> extract;  // custom field names this call extracts
+    Json variables = Json::object();
+    Json metadata = Json::object();
+    Json custom_fields = Json::object();
+    std::optional<std::string> webhook_url;
+    std::vector<CallTransition> history;
+    std::optional<int64_t> started_at;   // dialing began
+    std::optional<int64_t> answered_at;
+    std::optional<int64_t> ended_at;
+    int talk_duration_seconds = 0;
+    int cost_cents = 0;
+    Json cost_breakdown = Json::object();
+    Json analysis = nullptr;
+    Json tool_executions = Json::array();
+    Json transcript = Json::array();
+    std::optional<std::string> recording;  // file name in the recordings folder
+    std::optional<std::string> error;
+    std::optional<std::string> claimed_by;  // the node running it
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+
+    // Appends a transition and sets the status.
+    void MoveTo(CallStatus next, int64_t at, std::string reason = {}) {
+        status = next;
+        history.push_back({next, at, std::move(reason)});
+        updated_at = at;
+    }
+    std::optional<std::string> Disposition() const {
+        if (analysis.is_object() && analysis.contains("disposition") && analysis["disposition"].is_string()) {
+            return analysis["disposition"].get<std::string>();
+        }
+        return std::nullopt;
+    }
+    bool MeetingBooked() const {
+        return analysis.is_object() && analysis.value("meeting_booked", false);
+    }
+};
+
+// Many calls triggered by one request (seed 000 trigger_batch).
+struct CallBatch {
+    std::string id;
+    std::string org_id;
+    std::string profile_id;
+    int total = 0;
+    int rejected = 0;
+    int64_t created_at = 0;
+};
+
 // A page of a list ordered newest first. `after_id` is the last id of the previous page.
 struct PageRequest {
     int limit = 50;

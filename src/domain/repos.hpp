@@ -82,6 +82,63 @@ public:
     virtual Result<std::vector<DncLedgerEntry>> History(std::string_view org_id, std::string_view phone) = 0;
 };
 
+class ProfileRepo {
+public:
+    virtual ~ProfileRepo() = default;
+    virtual Result<void> Insert(const Profile& profile) = 0;
+    // Archived profiles too; callers decide what an archived profile may still do.
+    virtual Result<std::optional<Profile>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<Profile>> List(std::string_view org_id, std::optional<ProfileStatus> status,
+                                       const PageRequest& page) = 0;
+    // Saves a new version; false when the stored version is not `profile.version - 1` (a
+    // concurrent update won).
+    virtual Result<bool> Update(const Profile& profile) = 0;
+};
+
+class VoicePresetRepo {
+public:
+    virtual ~VoicePresetRepo() = default;
+    // kDuplicate when the organization has a preset of that name.
+    virtual Result<void> Insert(const VoicePreset& preset) = 0;
+    virtual Result<std::optional<VoicePreset>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<VoicePreset>> List(std::string_view org_id, const PageRequest& page) = 0;
+    virtual Result<void> Update(const VoicePreset& preset) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+};
+
+struct CallFilter {
+    std::optional<std::string> campaign_id;
+    std::optional<std::string> disposition;
+    std::optional<CallStatus> status;
+    std::optional<CallDirection> direction;
+    std::optional<std::string> contact_id;
+    std::optional<std::string> batch_id;
+    std::optional<int64_t> since;  // created at or after
+    std::optional<int64_t> until;  // created before
+    std::optional<int> min_duration;
+    std::optional<bool> has_meeting;
+};
+
+class CallRepo {
+public:
+    virtual ~CallRepo() = default;
+    virtual Result<void> Insert(const Call& call) = 0;
+    virtual Result<std::optional<Call>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<Call>> List(std::string_view org_id, const CallFilter& filter, const PageRequest& page) = 0;
+    // Writes the whole call if its stored status is still `expected`; false otherwise (another
+    // request or node changed it first).
+    virtual Result<bool> Save(const Call& call, CallStatus expected) = 0;
+    // Queued calls of every organization, oldest first.
+    virtual Result<std::vector<Call>> Queued(int limit) = 0;
+    // Calls in ringing or in_progress that `node` was running.
+    virtual Result<std::vector<Call>> ActiveOn(std::string_view node) = 0;
+    // How many calls of a batch are in each status.
+    virtual Result<std::vector<std::pair<CallStatus, int>>> BatchCounts(std::string_view org_id,
+                                                                       std::string_view batch_id) = 0;
+    virtual Result<void> InsertBatch(const CallBatch& batch) = 0;
+    virtual Result<std::optional<CallBatch>> GetBatch(std::string_view org_id, std::string_view id) = 0;
+};
+
 struct StoredResponse {
     std::string request_hash;
     std::optional<int> status;  // empty while the first request is still running
@@ -123,6 +180,9 @@ public:
     virtual DncRepo& dnc() = 0;
     virtual IdempotencyRepo& idempotency() = 0;
     virtual RateLimitRepo& rate_limits() = 0;
+    virtual ProfileRepo& profiles() = 0;
+    virtual VoicePresetRepo& voice_presets() = 0;
+    virtual CallRepo& calls() = 0;
 };
 
 class Store {

@@ -104,6 +104,51 @@ private:
     Connection& c_;
 };
 
+class SqlProfileRepo final : public domain::ProfileRepo {
+public:
+    explicit SqlProfileRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::Profile& profile) override;
+    Result<std::optional<domain::Profile>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::Profile>> List(std::string_view org_id, std::optional<domain::ProfileStatus> status,
+                                               const domain::PageRequest& page) override;
+    Result<bool> Update(const domain::Profile& profile) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlVoicePresetRepo final : public domain::VoicePresetRepo {
+public:
+    explicit SqlVoicePresetRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::VoicePreset& preset) override;
+    Result<std::optional<domain::VoicePreset>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::VoicePreset>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<void> Update(const domain::VoicePreset& preset) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlCallRepo final : public domain::CallRepo {
+public:
+    explicit SqlCallRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::Call& call) override;
+    Result<std::optional<domain::Call>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::Call>> List(std::string_view org_id, const domain::CallFilter& filter,
+                                            const domain::PageRequest& page) override;
+    Result<bool> Save(const domain::Call& call, domain::CallStatus expected) override;
+    Result<std::vector<domain::Call>> Queued(int limit) override;
+    Result<std::vector<domain::Call>> ActiveOn(std::string_view node) override;
+    Result<std::vector<std::pair<domain::CallStatus, int>>> BatchCounts(std::string_view org_id,
+                                                                       std::string_view batch_id) override;
+    Result<void> InsertBatch(const domain::CallBatch& batch) override;
+    Result<std::optional<domain::CallBatch>> GetBatch(std::string_view org_id, std::string_view id) override;
+
+private:
+    Connection& c_;
+};
+
 // The domain's Store over a Database.
 std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
 

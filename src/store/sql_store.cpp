@@ -12,7 +12,10 @@ public:
           contacts_(c),
           dnc_(c),
           idempotency_(c),
-          rate_limits_(c) {}
+          rate_limits_(c),
+          profiles_(c),
+          voice_presets_(c),
+          calls_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -20,6 +23,9 @@ public:
     domain::DncRepo& dnc() override { return dnc_; }
     domain::IdempotencyRepo& idempotency() override { return idempotency_; }
     domain::RateLimitRepo& rate_limits() override { return rate_limits_; }
+    domain::ProfileRepo& profiles() override { return profiles_; }
+    domain::VoicePresetRepo& voice_presets() override { return voice_presets_; }
+    domain::CallRepo& calls() override { return calls_; }
 
 private:
     SqlOrganizationRepo organizations_;
@@ -29,6 +35,9 @@ private:
     SqlDncRepo dnc_;
     SqlIdempotencyRepo idempotency_;
     SqlRateLimitRepo rate_limits_;
+    SqlProfileRepo profiles_;
+    SqlVoicePresetRepo voice_presets_;
+    SqlCallRepo calls_;
 };
 
 class SqlStore final : public domain::Store {

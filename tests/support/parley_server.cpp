@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -74,13 +75,28 @@ ParleyServer::~ParleyServer() {
     std::filesystem::remove_all(data_dir_, ec);
 }
 
+std::string TestEnginesFile() {
+    static const std::string path = [] {
+        const auto file = std::filesystem::temp_directory_path() /
+                          ("parley-test-engines-" + std::to_string(::getpid()) + ".json");
+        std::ofstream(file) << R"({"prices": {"sandbox": {"per_minute_cents": 1.5},
+                                             "pocketsphinx": {"per_minute_cents": 2.0},
+                                             "flite": {"per_1k_chars_cents": 10.0},
+                                             "scripted": {"per_call_cents": 1.0}}})";
+        return file.string();
+    }();
+    return path;
+}
+
 ParleyServer& ParleyServer::Shared(Backend backend) {
     static std::mutex mutex;
     static std::map<Backend, std::unique_ptr<ParleyServer>> servers;
     std::lock_guard lock(mutex);
     auto& s = servers[backend];
     if (!s) {
-        s = std::make_unique<ParleyServer>(backend);
+        // Sandbox calls at full speed, and a price for every engine so that costs show.
+        s = std::make_unique<ParleyServer>(backend, std::vector<std::string>{"--sandbox-speed", "0", "--engines",
+                                                                             TestEnginesFile()});
         s->Start();
     }
     return *s;

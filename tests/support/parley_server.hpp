@@ -65,6 +65,9 @@ private:
     std::string first_output_;
 };
 
+// An engines file (--engines) with a price for every engine of a sandbox call.
+std::string TestEnginesFile();
+
 // Path of the parley binary under test.
 std::string ParleyBinary();
 

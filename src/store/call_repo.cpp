@@ -1,0 +1,204 @@
+#include "store/sql_repos.hpp"
+
+namespace parley::store {
+
+using domain::Call;
+using domain::CallStatus;
+using domain::Json;
+
+namespace {
+
+constexpr std::string_view kSelect =
+    "SELECT id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, status, "
+    "from_number, to_number, talk_duration_seconds, cost_cents, claimed_by, body, created_at, updated_at FROM calls ";
+
+Json OptionalTime(const std::optional<int64_t>& t) { return t ? Json(*t) : Json(nullptr); }
+
+std::optional<int64_t> TimeFrom(const Json& body, const char* key) {
+    auto it = body.find(key);
+    if (it == body.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+}
+
+std::optional<std::string> TextFrom(const Json& body, const char* key) {
+    auto it = body.find(key);
+    if (it == body.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+// Everything of a call that no list filters on.
+std::string BodyOf(const Call& c) {
+    Json history = Json::array();
+    for (const auto& t : c.history) {
+        history.push_back({{"status", domain::ToString(t.status)}, {"at", t.at}, {"reason", t.reason}});
+    }
+    Json body = {{"extract", c.extract},
+                 {"variables", c.variables},
+                 {"metadata", c.metadata},
+                 {"custom_fields", c.custom_fields},
+                 {"webhook_url", c.webhook_url ? Json(*c.webhook_url) : Json(nullptr)},
+                 {"transferred_to", c.transferred_to ? Json(*c.transferred_to) : Json(nullptr)},
+                 {"history", std::move(history)},
+                 {"started_at", OptionalTime(c.started_at)},
+                 {"answered_at", OptionalTime(c.answered_at)},
+                 {"ended_at", OptionalTime(c.ended_at)},
+                 {"cost_breakdown", c.cost_breakdown},
+                 {"analysis", c.analysis},
+                 {"tool_executions", c.tool_executions},
+                 {"transcript", c.transcript},
+                 {"recording", c.recording ? Json(*c.recording) : Json(nullptr)},
+                 {"error", c.error ? Json(*c.error) : Json(nullptr)}};
+    return body.dump();
+}
+
+Call CallFromRow(const Row& r) {
+    Call c;
+    c.id = r[0].AsText();
+    c.org_id = r[1].AsText();
+    c.profile_id = r[2].AsText();
+    c.profile_version = static_cast<int>(r[3].AsInt());
+    c.contact_id = r[4].AsOptionalText();
+    c.campaign_id = r[5].AsOptionalText();
+    c.batch_id = r[6].AsOptionalText();
+    c.direction = domain::ParseCallDirection(r[7].AsText()).value_or(domain::CallDirection::kOutbound);
+    c.status = domain::ParseCallStatus(r[8].AsText()).value_or(CallStatus::kFailed);
+    c.from_number = r[9].AsText();
+    c.to_number = r[10].AsText();
+    c.talk_duration_seconds = static_cast<int>(r[11].AsInt());
+    c.cost_cents = static_cast<int>(r[12].AsInt());
+    c.claimed_by = r[13].AsOptionalText();
+    const Json body = Json::parse(r[14].AsText());
+    c.created_at = r[15].AsInt();
+    c.updated_at = r[16].AsInt();
+    c.extract = body.value("extract", std::vector<std::string>{});
+    c.variables = body.value("variables", Json::object());
+    c.metadata = body.value("metadata", Json::object());
+    c.custom_fields = body.value("custom_fields", Json::object());
+    c.webhook_url = TextFrom(body, "webhook_url");
+    c.transferred_to = TextFrom(body, "transferred_to");
+    for (const auto& t : body.value("history", Json::array())) {
+        c.history.push_back({domain::ParseCallStatus(t.value("status", "")).value_or(CallStatus::kFailed),
+                             t.value("at", int64_t{0}), t.value("reason", "")});
+    }
+    c.started_at = TimeFrom(body, "started_at");
+    c.answered_at = TimeFrom(body, "answered_at");
+    c.ended_at = TimeFrom(body, "ended_at");
+    c.cost_breakdown = body.value("cost_breakdown", Json::object());
+    c.analysis = body.value("analysis", Json(nullptr));
+    c.tool_executions = body.value("tool_executions", Json::array());
+    c.transcript = body.value("transcript", Json::array());
+    c.recording = TextFrom(body, "recording");
+    c.error = TextFrom(body, "error");
+    return c;
+}
+
+Result<std::vector<Call>> CallsOf(Result<Rows> rows) {
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<Call> calls;
+    calls.reserve(rows->size());
+    for (const auto& r : *rows) calls.push_back(CallFromRow(r));
+    return calls;
+}
+
+}  // namespace
+
+Result<void> SqlCallRepo::Insert(const Call& c) {
+    auto n = c_.Exec(
+        "INSERT INTO calls (id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, "
+        "status, from_number, to_number, disposition, meeting_booked, talk_duration_seconds, cost_cents, claimed_by, "
+        "body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {c.id, c.org_id, c.profile_id, c.profile_version, c.contact_id, c.campaign_id, c.batch_id,
+         domain::ToString(c.direction), domain::ToString(c.status), c.from_number, c.to_number, c.Disposition(),
+         c.MeetingBooked(), c.talk_duration_seconds, c.cost_cents, c.claimed_by, BodyOf(c), c.created_at,
+         c.updated_at});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
+Result<std::optional<Call>> SqlCallRepo::Get(std::string_view org_id, std::string_view id) {
+    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id = ?";
+    auto row = c_.QueryOne(sql, {org_id, id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<Call>();
+    return CallFromRow(**row);
+}
+
+Result<domain::Page<Call>> SqlCallRepo::List(std::string_view org_id, const domain::CallFilter& f,
+                                             const domain::PageRequest& page) {
+    std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id < ?";
+    std::vector<Value> params{org_id, page.after_id.value_or("~")};
+    auto add = [&](const char* clause, Value v) {
+        sql += clause;
+        params.push_back(std::move(v));
+    };
+    if (f.campaign_id) add(" AND campaign_id = ?", *f.campaign_id);
+    if (f.disposition) add(" AND disposition = ?", *f.disposition);
+    if (f.status) add(" AND status = ?", domain::ToString(*f.status));
+    if (f.direction) add(" AND direction = ?", domain::ToString(*f.direction));
+    if (f.contact_id) add(" AND contact_id = ?", *f.contact_id);
+    if (f.batch_id) add(" AND batch_id = ?", *f.batch_id);
+    if (f.since) add(" AND created_at >= ?", *f.since);
+    if (f.until) add(" AND created_at < ?", *f.until);
+    if (f.min_duration) add(" AND talk_duration_seconds >= ?", *f.min_duration);
+    if (f.has_meeting) add(" AND meeting_booked = ?", *f.has_meeting);
+    sql += " ORDER BY id DESC LIMIT ?";
+    params.emplace_back(page.limit + 1);
+    auto calls = CallsOf(c_.Query(sql, params));
+    if (!calls) return Fail(std::move(calls.error()));
+    return ToPage(std::move(*calls), page.limit);
+}
+
+Result<bool> SqlCallRepo::Save(const Call& c, CallStatus expected) {
+    auto n = c_.Exec(
+        "UPDATE calls SET contact_id = ?, status = ?, disposition = ?, meeting_booked = ?, "
+        "talk_duration_seconds = ?, cost_cents = ?, claimed_by = ?, body = ?, updated_at = ? "
+        "WHERE org_id = ? AND id = ? AND status = ?",
+        {c.contact_id, domain::ToString(c.status), c.Disposition(), c.MeetingBooked(), c.talk_duration_seconds,
+         c.cost_cents, c.claimed_by, BodyOf(c), c.updated_at, c.org_id, c.id, domain::ToString(expected)});
+    if (!n) return Fail(std::move(n.error()));
+    return *n > 0;
+}
+
+Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {
+    static const std::string sql = std::string(kSelect) + "WHERE status = 'queued' ORDER BY id LIMIT ?";
+    return CallsOf(c_.Query(sql, {limit}));
+}
+
+Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
+    static const std::string sql =
+        std::string(kSelect) + "WHERE status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
+    return CallsOf(c_.Query(sql, {node}));
+}
+
+Result<std::vector<std::pair<CallStatus, int>>> SqlCallRepo::BatchCounts(std::string_view org_id,
+                                                                        std::string_view batch_id) {
+    auto rows = c_.Query("SELECT status, COUNT(*) FROM calls WHERE org_id = ? AND batch_id = ? GROUP BY status",
+                         {org_id, batch_id});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<std::pair<CallStatus, int>> counts;
+    for (const auto& r : *rows) {
+        if (auto s = domain::ParseCallStatus(r[0].AsText())) counts.emplace_back(*s, static_cast<int>(r[1].AsInt()));
+    }
+    return counts;
+}
+
+Result<void> SqlCallRepo::InsertBatch(const domain::CallBatch& b) {
+    auto n = c_.Exec(
+        "INSERT INTO call_batches (id, org_id, profile_id, total, rejected, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        {b.id, b.org_id, b.profile_id, b.total, b.rejected, b.created_at});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
+Result<std::optional<domain::CallBatch>> SqlCallRepo::GetBatch(std::string_view org_id, std::string_view id) {
+    auto row = c_.QueryOne(
+        "SELECT id, org_id, profile_id, total, rejected, created_at FROM call_batches WHERE org_id = ? AND id = ?",
+        {org_id, id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<domain::CallBatch>();
+    const Row& r = **row;
+    return domain::CallBatch{r[0].AsText(), r[1].AsText(), r[2].AsText(), static_cast<int>(r[3].AsInt()),
+                             static_cast<int>(r[4].AsInt()), r[5].AsInt()};
+}
+
+}  // namespace parley::store

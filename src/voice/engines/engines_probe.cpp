@@ -1,0 +1,208 @@
+// Measures the speech engines on this machine and prints a report: synthesis speed per engine,
+// recognition speed and word accuracy per pocketsphinx configuration, decoder creation time and
+// memory. Not a test: nothing is asserted. Usage: parley_voice_engines_probe [--quick]
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "voice/engines/audio.hpp"
+#include "voice/engines/stt.hpp"
+#include "voice/engines/tts.hpp"
+
+namespace {
+
+using parley::voice::Pcm;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kPhrases = {
+    "yes", "no thanks", "fifty thousand dollars", "next tuesday at two", "please stop calling me",
+    "i am not interested", "call me back tomorrow", "we want to start in three months",
+};
+
+// Answers a grammar also allows, so the recognizer has to choose.
+const std::vector<std::string> kDistractors = {
+    "no", "yes please", "maybe", "fifteen thousand dollars", "next thursday at two", "call me later",
+    "i am interested", "we want to start next month",
+};
+
+// Phrases that are in no grammar, to see how the grammar's confidence behaves on them.
+const std::vector<std::string> kOutOfGrammar = {
+    "what company is this", "my wife handles that", "send me an email", "how did you get my number",
+};
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+long RssKb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+}
+
+std::vector<std::string> Words(const std::string& text) {
+    std::istringstream in(text);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+// Word errors (substitutions + deletions + insertions) by edit distance.
+int WordErrors(const std::string& reference, const std::string& hypothesis) {
+    const auto r = Words(reference);
+    const auto h = Words(hypothesis);
+    std::vector<std::vector<int>> d(r.size() + 1, std::vector<int>(h.size() + 1));
+    for (size_t i = 0; i <= r.size(); ++i) d[i][0] = static_cast<int>(i);
+    for (size_t j = 0; j <= h.size(); ++j) d[0][j] = static_cast<int>(j);
+    for (size_t i = 1; i <= r.size(); ++i) {
+        for (size_t j = 1; j <= h.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)});
+        }
+    }
+    return d[r.size()][h.size()];
+}
+
+std::string Grammar(const std::vector<std::string>& alternatives) {
+    std::string g = "#JSGF V1.0;\ngrammar answer;\npublic <answer> = ";
+    for (size_t i = 0; i < alternatives.size(); ++i) g += (i ? " | " : "") + alternatives[i];
+    return g + ";\n";
+}
+
+struct Sample {
+    std::string voice;
+    std::string text;
+    Pcm audio;
+};
+
+struct Option {
+    std::string name;
+    parley::voice::SphinxConfig config;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+    parley::voice::TtsRegistry tts;
+    tts.Add(parley::voice::MakeEspeakTts());
+    tts.Add(parley::voice::MakeFliteTts());
+
+    std::printf("== synthesis speed (x real time = audio seconds per CPU second, one thread)\n");
+    const std::vector<std::string> voice_ids = {"espeak-ng:en-us", "flite:slt", "flite:kal", "flite:kal16",
+                                                "flite:rms", "flite:awb"};
+    std::vector<Sample> samples;
+    std::vector<Sample> out_of_grammar;
+    for (const auto& id : voice_ids) {
+        long audio_ms = 0;
+        const auto start = Clock::now();
+        for (const auto& phrase : kPhrases) {
+            auto pcm = tts.SynthesizeWithVoiceId(id, {}, phrase);
+            if (!pcm) {
+                std::printf("%s: %s\n", id.c_str(), pcm.error().message.c_str());
+                return 1;
+            }
+            audio_ms += parley::voice::DurationMs(pcm->size());
+            samples.push_back({id, phrase, std::move(*pcm)});
+        }
+        const double wall = Seconds(Clock::now() - start);
+        std::printf("%-16s %6.0fx real time (%ld ms of audio in %.1f ms)\n", id.c_str(), audio_ms / 1000.0 / wall,
+                    audio_ms, wall * 1000);
+        for (const auto& phrase : kOutOfGrammar) {
+            auto pcm = tts.SynthesizeWithVoiceId(id, {}, phrase);
+            if (pcm) out_of_grammar.push_back({id, phrase, std::move(*pcm)});
+        }
+    }
+
+    std::vector<std::string> all_answers = kPhrases;
+    all_answers.insert(all_answers.end(), kDistractors.begin(), kDistractors.end());
+    const parley::voice::RecognizeOptions with_grammar{Grammar(all_answers)};
+
+    auto make_option = [](std::string name, int rate, std::vector<std::string> extra) {
+        Option o{std::move(name), {}};
+        o.config.decode_rate = rate;
+        o.config.extra_args = std::move(extra);
+        return o;
+    };
+    std::vector<Option> options = {
+        make_option("8k nfft256 upperf3500", 8000, {}),
+        make_option("8k nfft256 upperf3800", 8000, {"-upperf", "3800"}),
+        make_option("8k nfft256 upperf3500 lowerf200 nfilt20", 8000, {"-lowerf", "200", "-nfilt", "20"}),
+        make_option("upsampled 16k, model defaults", 16000, {}),
+        make_option("upsampled 16k, allphone_ci", 16000, {"-allphone_ci", "yes"}),
+        make_option("upsampled 16k, remove_noise no", 16000, {"-remove_noise", "no"}),
+        make_option("upsampled 16k, fwdflat no", 16000, {"-fwdflat", "no"}),
+        make_option("upsampled 16k, beams 1e-30/1e-25, maxhmmpf 3000", 16000,
+                    {"-beam", "1e-30", "-pbeam", "1e-30", "-wbeam", "1e-25", "-maxhmmpf", "3000"}),
+    };
+    if (argc > 2 && std::string(argv[1]) == "--only") {
+        options = {options.at(static_cast<size_t>(std::stoi(argv[2])))};
+    } else if (quick) {
+        options.resize(1);
+    }
+
+    for (auto& option : options) {
+        option.config.pool_size = 1;
+        option.config.min_grammar_confidence = 0;  // measure the grammar on its own
+        std::printf("\n== pocketsphinx: %s\n", option.name.c_str());
+        const long rss_before = RssKb();
+        const auto create_start = Clock::now();
+        auto stt = parley::voice::MakeSphinxStt(option.config);
+        auto warm = stt->Recognize(samples[0].audio, {});  // creates the decoder
+        if (!warm) {
+            std::printf("failed: %s\n", warm.error().message.c_str());
+            continue;
+        }
+        std::printf("decoder creation + first decode: %.0f ms, RSS +%ld MB\n",
+                    Seconds(Clock::now() - create_start) * 1000, (RssKb() - rss_before) / 1024);
+
+        int words = 0;
+        int errors = 0;
+        int grammar_exact = 0;
+        double lm_time = 0;
+        double grammar_time = 0;
+        double audio_s = 0;
+        std::map<std::string, std::pair<int, int>> per_voice;  // voice -> (errors, words)
+        for (const auto& s : samples) {
+            audio_s += parley::voice::DurationMs(s.audio.size()) / 1000.0;
+            auto t0 = Clock::now();
+            auto lm = stt->Recognize(s.audio, {});
+            lm_time += Seconds(Clock::now() - t0);
+            t0 = Clock::now();
+            auto g = stt->Recognize(s.audio, with_grammar);
+            grammar_time += Seconds(Clock::now() - t0);
+            if (!lm || !g) {
+                std::printf("failed\n");
+                return 1;
+            }
+            const int e = std::min<int>(WordErrors(s.text, lm->text), Words(s.text).size());
+            errors += e;
+            words += static_cast<int>(Words(s.text).size());
+            per_voice[s.voice].first += e;
+            per_voice[s.voice].second += static_cast<int>(Words(s.text).size());
+            grammar_exact += g->text == s.text ? 1 : 0;
+            std::printf("  %-16s %-34s LM: %-36s (%.2f) | G: %s (%.2f)\n", s.voice.c_str(), s.text.c_str(),
+                        lm->text.c_str(), lm->confidence, g->text.c_str(), g->confidence);
+        }
+        double oog_conf = 0;
+        for (const auto& s : out_of_grammar) {
+            auto g = stt->Recognize(s.audio, with_grammar);
+            if (g) oog_conf += g->confidence;
+            if (g) std::printf("  OOG %-16s %-28s G: %s (%.2f)\n", s.voice.c_str(), s.text.c_str(), g->text.c_str(), g->confidence);
+        }
+        std::printf("open LM word accuracy: %.3f (%d words)\n", 1.0 - static_cast<double>(errors) / words, words);
+        for (const auto& [voice, ew] : per_voice) {
+            std::printf("   %-16s %.3f\n", voice.c_str(), 1.0 - static_cast<double>(ew.first) / ew.second);
+        }
+        std::printf("grammar (%zu answers) exact: %d/%zu\n", all_answers.size(), grammar_exact, samples.size());
+        std::printf("mean grammar confidence on out-of-grammar speech: %.2f\n", oog_conf / out_of_grammar.size());
+        std::printf("speed: open LM %.1fx real time, grammar %.1fx real time\n", audio_s / lm_time, audio_s / grammar_time);
+    }
+    return 0;
+}

@@ -1,0 +1,355 @@
+// pocketsphinx (0.8 / 5prealpha API) behind SttEngine.
+//
+// Confidence: the posterior probability of the best hypothesis in the decoder's word lattice
+// (ps_get_prob with -bestpath on), converted from pocketsphinx's log domain to 0..1.
+// [filled in after measuring]
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <condition_variable>
+#include <fstream>
+#include <list>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "voice/engines/audio.hpp"
+#include "voice/engines/resampler.hpp"
+#include "voice/engines/stt.hpp"
+
+namespace parley::voice {
+namespace {
+
+constexpr std::string_view kEngine = "pocketsphinx";
+// Compiled grammars kept per decoder; a dialogue has a few questions, each with its grammar.
+constexpr size_t kMaxCachedGrammars = 32;
+// JSGF weight of the garbage branch against 1 for the grammar: lower makes answers win more often.
+constexpr std::string_view kGarbageWeight = "0.5";
+
+void SilenceSphinxLogging() {
+    static std::once_flag once;
+    std::call_once(once, [] { err_set_logfp(nullptr); });
+}
+
+// Decoder arguments in order, each name once (pocketsphinx rejects or mis-reads duplicates).
+class Arguments {
+public:
+    void Set(const std::string& name, const std::string& value) {
+        for (auto& [n, v] : pairs_) {
+            if (n == name) {
+                v = value;
+                return;
+            }
+        }
+        pairs_.emplace_back(name, value);
+    }
+
+    // Pointers into this object, valid while it lives unchanged. argv[0] is the program name,
+    // which cmd_ln_parse_r skips.
+    std::vector<char*> Argv() {
+        std::vector<char*> argv = {program_.data()};
+        for (auto& [n, v] : pairs_) {
+            argv.push_back(n.data());
+            argv.push_back(v.data());
+        }
+        return argv;
+    }
+
+private:
+    std::string program_ = "parley";
+    std::vector<std::pair<std::string, std::string>> pairs_;
+};
+
+// "-name value" pairs, one per line, as acoustic models ship them.
+Result<std::vector<std::pair<std::string, std::string>>> ReadFeatParams(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Fail(ErrorCode::kUnavailable, "pocketsphinx: cannot read " + path);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (std::string name, value; in >> name >> value;) {
+        if (!name.starts_with('-')) return Fail(ErrorCode::kUnavailable, "pocketsphinx: malformed " + path);
+        out.emplace_back(std::move(name), std::move(value));
+    }
+    return out;
+}
+
+bool IsDecoderArgument(std::string_view name) {
+    for (const arg_t* arg = ps_args(); arg->name != nullptr; ++arg) {
+        if (name == arg->name) return true;
+    }
+    return false;
+}
+
+// Short, frequent English words (all in cmudict) that together cover most phones. A path
+// through them competes with the grammar: speech the grammar does not describe comes out as
+// garbage words instead of being forced onto the nearest answer.
+constexpr std::string_view kGarbageWords =
+    "a | the | of | to | and | in | is | it | that | he | was | for | on | are | with | they | at | be | "
+    "this | from | or | had | by | but | what | all | were | when | your | can | said | there | use | "
+    "an | each | which | she | do | how | if | will | up | out | many | then | them | so | some | her | "
+    "would | make | like | him | into | time | has | look | more | go | see | way | could | people | "
+    "than | been | who | its | now | find | long | down | day | did | get | come | made | may | part | "
+    "oh | well | uh | um | hmm | okay | right | sure | just | know | think | really | good | thing";
+
+// The grammar with its public rules made private and a new public rule that accepts either the
+// first of them or a sequence of garbage words; nullopt when no public rule is found.
+std::optional<std::string> GuardWithGarbage(const std::string& jsgf) {
+    static const std::regex kPublicRule(R"(\bpublic\s+<([^>\s]+)>)");
+    std::smatch first;
+    if (!std::regex_search(jsgf, first, kPublicRule)) return std::nullopt;
+    const std::string top = first[1].str();
+    std::string out = std::regex_replace(jsgf, kPublicRule, "<$1>");
+    out += "\n<parley_garbage> = (" + std::string(kGarbageWords) + ")+;\n";
+    out += "public <parley_guarded> = /1/ <" + top + "> | /" + std::string(kGarbageWeight) + "/ <parley_garbage>;\n";
+    return out;
+}
+
+struct Hypothesis {
+    std::string text;
+    double word_posterior = 0;  // mean lattice posterior of the words (fillers excluded)
+    long acoustic_score = 0;    // of the whole path, fillers and silence included (log domain)
+    int frames = 0;
+};
+
+// One decoder with its compiled grammars. Used by one thread at a time.
+class Decoder {
+public:
+    static Result<std::unique_ptr<Decoder>> Create(const SphinxConfig& config) {
+        SilenceSphinxLogging();
+        const std::string& dir = config.model_dir;
+        Arguments args;
+        args.Set("-hmm", dir + "/en-us");
+        args.Set("-lm", dir + "/en-us.lm.bin");
+        args.Set("-dict", dir + "/cmudict-en-us.dict");
+        args.Set("-logfn", "/dev/null");
+        if (config.decode_rate == kSampleRate) {
+            // ps_init lets the model's feat.params override the command line, and its -upperf
+            // (6800 Hz) is impossible at 8 kHz. So pass feat.params' settings ourselves and point
+            // -featparams at an empty file.
+            auto feat = ReadFeatParams(dir + "/en-us/feat.params");
+            if (!feat) return Fail(std::move(feat.error()));
+            for (const auto& [name, value] : *feat) {
+                if (IsDecoderArgument(name)) args.Set(name, value);  // e.g. "-model" is for training tools
+            }
+            args.Set("-featparams", "/dev/null");
+            // Telephone audio has nothing above ~3.4 kHz: a 256-point FFT suits 8 kHz, and the
+            // filter bank stops below the Nyquist frequency.
+            args.Set("-samprate", "8000");
+            args.Set("-nfft", "256");
+            args.Set("-upperf", "3500");
+        }
+        for (size_t i = 0; i + 1 < config.extra_args.size(); i += 2) {
+            args.Set(config.extra_args[i], config.extra_args[i + 1]);
+        }
+        std::vector<char*> argv = args.Argv();
+
+        cmd_ln_t* cmdln = cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
+        if (cmdln == nullptr) return Fail(ErrorCode::kInternal, "pocketsphinx: invalid decoder arguments");
+        ps_decoder_t* ps = ps_init(cmdln);
+        cmd_ln_free_r(cmdln);
+        if (ps == nullptr) {
+            return Fail(ErrorCode::kUnavailable, "pocketsphinx: cannot load the model in " + dir);
+        }
+        const char* search = ps_get_search(ps);
+        return std::unique_ptr<Decoder>(new Decoder(ps, search != nullptr ? search : "_default"));
+    }
+
+    Decoder(const Decoder&) = delete;
+    Decoder& operator=(const Decoder&) = delete;
+    ~Decoder() { ps_free(ps_); }
+
+    // The compiled searches of a grammar; `plain` is empty when pocketsphinx rejects the grammar
+    // (syntax, a word missing from the dictionary), `guarded` when the garbage-guarded variant
+    // does not compile. Both outcomes are cached.
+    struct GrammarSearches {
+        std::optional<std::string> plain;
+        std::optional<std::string> guarded;
+    };
+
+    GrammarSearches CompileGrammar(const std::string& jsgf) {
+        if (auto it = grammars_.find(jsgf); it != grammars_.end()) {
+            lru_.splice(lru_.begin(), lru_, it->second.lru);
+            return it->second.searches;
+        }
+        if (grammars_.size() >= kMaxCachedGrammars) Evict();
+        GrammarSearches searches;
+        const std::string id = std::to_string(next_grammar_++);
+        if (ps_set_jsgf_string(ps_, ("g" + id).c_str(), jsgf.c_str()) == 0) {
+            searches.plain = "g" + id;
+            if (const auto guarded = GuardWithGarbage(jsgf);
+                guarded && ps_set_jsgf_string(ps_, ("h" + id).c_str(), guarded->c_str()) == 0) {
+                searches.guarded = "h" + id;
+            }
+        }
+        lru_.push_front(jsgf);
+        grammars_.emplace(jsgf, CachedGrammar{searches, lru_.begin()});
+        return searches;
+    }
+
+    const std::string& LanguageModelSearch() const { return lm_search_; }
+
+
+    Result<Hypothesis> Decode(std::span<const int16_t> audio, const std::string& search) {
+        if (ps_set_search(ps_, search.c_str()) != 0) {
+            return Fail(ErrorCode::kInternal, "pocketsphinx: cannot select search " + search);
+        }
+        if (ps_start_utt(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: cannot start an utterance");
+        const int processed = ps_process_raw(ps_, audio.data(), audio.size(), FALSE, TRUE);
+        if (ps_end_utt(ps_) != 0 || processed < 0) {
+            return Fail(ErrorCode::kInternal, "pocketsphinx: decoding failed");
+        }
+        Hypothesis out;
+        out.frames = ps_get_n_frames(ps_);
+        int32 score = 0;
+        const char* hyp = ps_get_hyp(ps_, &score);
+        if (hyp != nullptr) out.text = NormalizeTranscript(hyp);
+        ps_get_prob(ps_);  // runs the lattice posterior computation the segments report
+        logmath_t* lmath = ps_get_logmath(ps_);
+        double posterior_sum = 0;
+        int words = 0;
+        for (ps_seg_t* seg = ps_seg_iter(ps_); seg != nullptr; seg = ps_seg_next(seg)) {
+            int32 ascr = 0;
+            int32 lscr = 0;
+            int32 lback = 0;
+            const int32 log_posterior = ps_seg_prob(seg, &ascr, &lscr, &lback);
+            out.acoustic_score += ascr;
+            const char* word = ps_seg_word(seg);
+            if (word == nullptr || word[0] == '<' || word[0] == '[') continue;  // silence and fillers
+            posterior_sum += std::clamp(logmath_exp(lmath, log_posterior), 0.0, 1.0);
+            ++words;
+        }
+        out.word_posterior = words > 0 ? posterior_sum / words : 0;
+        return out;
+    }
+
+private:
+    struct CachedGrammar {
+        GrammarSearches searches;
+        std::list<std::string>::iterator lru;
+    };
+
+    Decoder(ps_decoder_t* ps, std::string lm_search) : ps_(ps), lm_search_(std::move(lm_search)) {}
+
+    void Evict() {
+        const std::string oldest = lru_.back();
+        lru_.pop_back();
+        auto it = grammars_.find(oldest);
+        for (const auto& search : {it->second.searches.plain, it->second.searches.guarded}) {
+            if (search) ps_unset_search(ps_, search->c_str());
+        }
+        grammars_.erase(it);
+    }
+
+    ps_decoder_t* ps_;
+    std::string lm_search_;
+    std::map<std::string, CachedGrammar, std::less<>> grammars_;
+    std::list<std::string> lru_;  // grammar texts, most recently used first
+    long next_grammar_ = 0;
+};
+
+class SphinxStt final : public SttEngine {
+public:
+    explicit SphinxStt(SphinxConfig config) : config_(std::move(config)) {
+        config_.pool_size = std::max(1, config_.pool_size);
+    }
+
+    std::string_view Name() const override { return kEngine; }
+
+    Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) override {
+        Pcm upsampled;
+        std::span<const int16_t> audio = pcm_8k;
+        if (config_.decode_rate != kSampleRate) {
+            upsampled = Resample(pcm_8k, kSampleRate, config_.decode_rate);
+            audio = upsampled;
+        }
+        auto lease = Acquire();
+        if (!lease) return Fail(std::move(lease.error()));
+        Decoder& decoder = *lease->decoder;
+
+        if (options.jsgf) {
+            auto from_grammar = RecognizeWithGrammar(decoder, audio, *options.jsgf);
+            if (!from_grammar) return Fail(std::move(from_grammar.error()));
+            if (*from_grammar) return std::move(**from_grammar);
+        }
+        auto hyp = decoder.Decode(audio, decoder.LanguageModelSearch());
+        if (!hyp) return Fail(std::move(hyp.error()));
+        if (std::getenv("PARLEY_SPHINX_DEBUG")) std::fprintf(stderr, "DBG LM '%s' post %.3f\n", hyp->text.c_str(), hyp->word_posterior);
+        return Recognition{std::move(hyp->text), hyp->word_posterior, false};
+    }
+
+private:
+    // The grammar's answer, or nullopt when the open language model should decide instead.
+    Result<std::optional<Recognition>> RecognizeWithGrammar(Decoder& decoder, std::span<const int16_t> audio,
+                                                            const std::string& jsgf) {
+        const auto searches = decoder.CompileGrammar(jsgf);
+        if (!searches.plain) return std::nullopt;
+        auto plain = decoder.Decode(audio, *searches.plain);
+        if (!plain) return Fail(std::move(plain.error()));
+        if (plain->text.empty()) return std::nullopt;
+        double confidence = plain->word_posterior;
+        if (searches.guarded) {
+            auto guarded = decoder.Decode(audio, *searches.guarded);
+            if (!guarded) return Fail(std::move(guarded.error()));
+            if (std::getenv("PARLEY_SPHINX_DEBUG")) std::fprintf(stderr, "DBG G '%s' (%.3f) guarded '%s' (%.3f)\n", plain->text.c_str(), plain->word_posterior, guarded->text.c_str(), guarded->word_posterior);
+            // Garbage words beat the grammar somewhere: the callee said something else.
+            if (guarded->text != plain->text) return std::nullopt;
+            confidence = guarded->word_posterior;
+        }
+        if (confidence < config_.min_grammar_confidence) return std::nullopt;
+        return Recognition{std::move(plain->text), confidence, true};
+    }
+
+    // A decoder borrowed from the pool; returns it on destruction.
+    struct Lease {
+        SphinxStt* owner;
+        std::unique_ptr<Decoder> decoder;
+        Lease(SphinxStt* o, std::unique_ptr<Decoder> d) : owner(o), decoder(std::move(d)) {}
+        Lease(Lease&& other) noexcept = default;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease() {
+            if (decoder) owner->Release(std::move(decoder));
+        }
+    };
+
+    Result<Lease> Acquire() {
+        {
+            std::unique_lock lock(mutex_);
+            idle_changed_.wait(lock, [&] { return !idle_.empty() || created_ < config_.pool_size; });
+            if (!idle_.empty()) {
+                auto decoder = std::move(idle_.back());
+                idle_.pop_back();
+                return Lease(this, std::move(decoder));
+            }
+            ++created_;  // reserve the slot; create outside the lock, it takes a while
+        }
+        auto decoder = Decoder::Create(config_);
+        if (!decoder) {
+            std::lock_guard lock(mutex_);
+            --created_;
+            idle_changed_.notify_one();
+            return Fail(std::move(decoder.error()));
+        }
+        return Lease(this, std::move(*decoder));
+    }
+
+    void Release(std::unique_ptr<Decoder> decoder) {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(decoder));
+        idle_changed_.notify_one();
+    }
+
+    SphinxConfig config_;
+    std::mutex mutex_;
+    std::condition_variable idle_changed_;
+    std::vector<std::unique_ptr<Decoder>> idle_;
+    int created_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<SttEngine> MakeSphinxStt(SphinxConfig config) { return std::make_unique<SphinxStt>(std::move(config)); }
+
+}  // namespace parley::voice

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "voice/engines/http_speech_config.hpp"
+
+namespace parley::voice {
+
+struct RecognizeOptions {
+    // A JSGF grammar whose public rule lists the expected answers, e.g.
+    //   #JSGF V1.0; grammar answer; public <answer> = yes | no | no thanks;
+    // Words are lower-case dictionary words. Engines without grammar support ignore it.
+    std::optional<std::string> jsgf;
+};
+
+struct Recognition {
+    std::string text;         // lower-case words separated by single spaces; empty: nothing recognized
+    double confidence = 0;    // 0..1, see each engine for how it is derived
+    bool used_grammar = false;  // true when `text` came from the grammar, false for the open vocabulary
+};
+
+class SttEngine {
+public:
+    virtual ~SttEngine();
+    // "pocketsphinx", "http".
+    virtual std::string_view Name() const = 0;
+    // Recognizes one utterance of kSampleRate mono audio. Thread-safe. Silence is not an error:
+    // it gives empty text.
+    virtual Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) = 0;
+};
+
+struct SphinxConfig {
+    std::string model_dir = "/usr/share/pocketsphinx/model/en-us";  // en-us/, en-us.lm.bin, cmudict-en-us.dict
+    int pool_size = 2;  // decoders, created on first use; a call waits for a free one
+
+    // Tuning (the defaults are the measured best for 8 kHz telephone audio; see sphinx_stt.cpp).
+    // 8000: decode at 8 kHz with a narrow-band front end; 16000: upsample and use the model's own.
+    int decode_rate = 8000;
+    // A grammar result below this confidence is decoded again with the open language model.
+    double min_grammar_confidence = 0.2;
+    // Extra decoder arguments as "-name", "value" pairs, applied last.
+    std::vector<std::string> extra_args;
+};
+
+// pocketsphinx (en-us). With a grammar the utterance is decoded against it (compiled grammars
+// are cached per decoder); if the grammar does not load, finds nothing or is unsure, the open
+// language model decodes it again and used_grammar is false. Confidence: see sphinx_stt.cpp.
+// kUnavailable when the model cannot be loaded.
+std::unique_ptr<SttEngine> MakeSphinxStt(SphinxConfig config = {});
+
+// An OpenAI-compatible endpoint: POST {base_url}/audio/transcriptions, multipart with
+// file=<WAV of the audio>, model=<config.model>, response_format=json; reads {"text": ...}. The
+// text is lower-cased and stripped of punctuation. Confidence is exp(mean avg_logprob) when the
+// answer has segments that carry it, else 1 for non-empty text (the endpoint reports none).
+std::unique_ptr<SttEngine> MakeHttpStt(HttpSpeechConfig config);
+
+// Lower-case words separated by single spaces: letters, digits and inner apostrophes are kept,
+// everything else separates words.
+std::string NormalizeTranscript(std::string_view text);
+
+}  // namespace parley::voice

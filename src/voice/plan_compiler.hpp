@@ -1,0 +1,23 @@
+#pragma once
+
+#include "domain/engine_catalog.hpp"
+#include "voice/plan.hpp"
+
+namespace parley::voice {
+
+// Compiles profile specs into Plans (see domain::ProfileCompiler): resolves the voice, the
+// brain and the speech recognizer against what this installation has, turns extract fields
+// into questions, and puts the AI disclosure and the opt-out offer in front of the opener.
+class PlanCompiler final : public domain::ProfileCompiler {
+public:
+    explicit PlanCompiler(const domain::EngineCatalog& catalog) : catalog_(catalog) {}
+    Result<Json> Compile(const domain::CompileInput& input) const override;
+
+private:
+    const domain::EngineCatalog& catalog_;
+};
+
+// The question the agent asks for a field when the profile does not word it.
+std::string DefaultQuestion(const domain::CustomField& field);
+
+}  // namespace parley::voice

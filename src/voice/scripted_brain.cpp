@@ -1,0 +1,379 @@
+// The embedded brain: runs a compiled Plan step by step — disclosure and opener, one question
+// per extract field, a meeting offer, the closing — and handles what callees say instead of an
+// answer (opt-out, not interested, call me later, wrong number, repeat, who is this).
+
+#include <date/date.h>
+
+#include <array>
+#include <chrono>
+
+#include "common/text.hpp"
+#include "voice/brain.hpp"
+#include "voice/understanding/intents.hpp"
+
+namespace parley::voice {
+namespace {
+
+constexpr int kMeetingMinutes = 30;
+constexpr int kFirstMeetingHour = 9;
+constexpr int kLastMeetingHour = 17;  // meetings end by 17:30
+constexpr int kMaxMeetingDaysAhead = 30;
+constexpr std::string_view kVoicemailPhrases[] = {"leave a message", "leave your message", "after the tone",
+                                                  "after the beep", "not available", "voicemail",
+                                                  "voice mail", "can't take your call", "cannot take your call",
+                                                  "reached the"};
+constexpr std::array<std::string_view, 7> kWeekdays = {"Sunday", "Monday", "Tuesday", "Wednesday",
+                                                       "Thursday", "Friday", "Saturday"};
+constexpr std::array<std::string_view, 12> kMonths = {"January", "February", "March",     "April",   "May",      "June",
+                                                      "July",    "August",   "September", "October", "November", "December"};
+
+AnswerKind KindOf(domain::FieldType t) {
+    switch (t) {
+        case domain::FieldType::kNumber: return AnswerKind::kNumber;
+        case domain::FieldType::kBoolean: return AnswerKind::kYesNo;
+        case domain::FieldType::kDate: return AnswerKind::kDate;
+        case domain::FieldType::kEnum: return AnswerKind::kEnum;
+        case domain::FieldType::kString: break;
+    }
+    return AnswerKind::kText;
+}
+
+date::sys_days DayOf(int64_t ms) {
+    return date::floor<date::days>(date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
+}
+
+std::string IsoDate(date::sys_days d) {
+    const date::year_month_day ymd(d);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return buf;
+}
+
+// "Tuesday, November 24 at 2 PM"
+std::string SpokenSlot(date::sys_days d, int hour, int minute) {
+    const date::year_month_day ymd(d);
+    const date::weekday wd(d);
+    std::string s = std::string(kWeekdays[wd.c_encoding()]) + ", " +
+                    std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " +
+                    std::to_string(static_cast<unsigned>(ymd.day())) + " at " +
+                    std::to_string(hour % 12 == 0 ? 12 : hour % 12);
+    if (minute != 0) s += ":" + std::string(minute < 10 ? "0" : "") + std::to_string(minute);
+    return s + (hour < 12 ? " AM" : " PM");
+}
+
+std::optional<date::sys_days> ParseIsoDay(const std::string& iso) {
+    int y = 0;
+    unsigned m = 0, dd = 0;
+    if (std::sscanf(iso.c_str(), "%d-%u-%u", &y, &m, &dd) != 3) return std::nullopt;
+    const date::year_month_day ymd{date::year(y), date::month(m), date::day(dd)};
+    if (!ymd.ok()) return std::nullopt;
+    return date::sys_days(ymd);
+}
+
+std::string SpokenDate(const std::string& iso) {
+    auto parsed = ParseIsoDay(iso);
+    if (!parsed) return iso;
+    const date::year_month_day ymd(*parsed);
+    return std::string(kWeekdays[date::weekday(*parsed).c_encoding()]) + ", " +
+           std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " +
+           std::to_string(static_cast<unsigned>(ymd.day()));
+}
+
+bool IsWeekday(date::sys_days d) {
+    const auto wd = date::weekday(d).c_encoding();
+    return wd != 0 && wd != 6;
+}
+
+class ScriptedBrain final : public Brain {
+public:
+    ScriptedBrain(const Plan& plan, const CallFacts& facts) : plan_(plan), facts_(facts) {
+        today_ = DayOf(facts.started_at_ms);
+        values_ = facts.variables;
+        values_["agent_name"] = plan.agent_name;
+        values_["organization"] = plan.organization;
+    }
+
+    Turn Start() override {
+        std::string say;
+        if (values_.contains("first_name") && values_["first_name"].is_string() &&
+            !values_["first_name"].get<std::string>().empty()) {
+            say = "Hi " + values_["first_name"].get<std::string>() + ". ";
+        } else {
+            say = "Hi there. ";
+        }
+        if (!plan_.disclosure.empty()) say += Fill(plan_.disclosure) + " ";
+        if (!plan_.opt_out_offer.empty()) say += Fill(plan_.opt_out_offer) + " ";
+        const std::string opener = Fill(plan_.opener);
+        say += opener.empty() ? "Do you have a couple of minutes to talk?" : opener;
+        stage_ = Stage::kGreeting;
+        return Ask(say, Expectation{AnswerKind::kYesNo, {}});
+    }
+
+    Turn Hear(const std::string& words, double confidence, double seconds) override {
+        now_seconds_ = seconds;
+        silences_ = 0;
+        conv_.callee_lines.push_back(words);
+        conv_.confidences.push_back(confidence);
+        const std::string lower = ToLower(words);
+        if (stage_ == Stage::kDone) return {};
+        if (stage_ == Stage::kGreeting && LooksLikeVoicemail(lower)) return Voicemail();
+
+        switch (DetectIntent(lower)) {
+            case Intent::kOptOut:
+                conv_.opted_out = true;
+                return End("I understand. I have removed your number from our list, and we will not call you "
+                           "again. Goodbye.",
+                           "opt_out");
+            case Intent::kWrongNumber:
+                conv_.wrong_number = true;
+                return End("I am sorry for the trouble. Goodbye.", "wrong_number");
+            case Intent::kNotInterested:
+                conv_.not_interested = true;
+                return End("No problem at all. Thank you for your time. Goodbye.", "not_interested");
+            case Intent::kCallLater:
+            case Intent::kBusy: {
+                conv_.callback_requested = true;
+                conv_.callback_date = CallbackWhen(lower, date::year_month_day(today_));
+                const std::string when = conv_.callback_date ? "on " + SpokenDate(*conv_.callback_date) : "later";
+                return End("Of course. I will call you back " + when + ". Goodbye.", "callback_requested");
+            }
+            case Intent::kRepeat: return Repeat("");
+            case Intent::kWhoIsThis:
+                return Repeat(plan_.disclosure.empty() ? "I am " + plan_.agent_name + " from " + plan_.organization + "."
+                                                       : Fill(plan_.disclosure));
+            case Intent::kHumanRequest:
+                if (plan_.HasTool("transfer") && plan_.transfer_number) return Transfer();
+                return Repeat("I cannot connect you to a person right now, but someone from our team can call you "
+                              "back.");
+            case Intent::kNone: break;
+        }
+        for (const auto& topic : plan_.refuse_topics) {
+            if (!topic.empty() && lower.find(ToLower(topic)) != std::string::npos) {
+                return Repeat("I am sorry, I am not able to discuss " + topic + ".");
+            }
+        }
+
+        switch (stage_) {
+            case Stage::kGreeting: {
+                if (ParseYesNo(lower) == false) {
+                    conv_.not_interested = true;
+                    return End("No problem at all. Thank you for your time. Goodbye.", "not_interested");
+                }
+                conv_.agreed_to_talk = true;
+                return Next("Great, thank you.");
+            }
+            case Stage::kQuestion: return Answer(lower);
+            case Stage::kOfferMeeting: return MeetingAnswer(lower);
+            case Stage::kChooseSlot: return SlotAnswer(lower);
+            case Stage::kDone: break;
+        }
+        return {};
+    }
+
+    Turn Silence(double seconds) override {
+        now_seconds_ = seconds;
+        if (stage_ == Stage::kDone) return {};
+        if (++silences_ >= 2) return End("It seems I have lost you. Goodbye.", "silence");
+        return Repeat("Are you still there?");
+    }
+
+    std::unique_ptr<Brain> Clone() const override { return std::make_unique<ScriptedBrain>(*this); }
+    const Conversation& conversation() const override { return conv_; }
+    Conversation& conversation() override { return conv_; }
+
+private:
+    enum class Stage { kGreeting, kQuestion, kOfferMeeting, kChooseSlot, kDone };
+
+    std::string Fill(std::string_view text) const { return FillTemplate(text, values_); }
+
+    static bool LooksLikeVoicemail(const std::string& lower) {
+        for (auto phrase : kVoicemailPhrases) {
+            if (lower.find(phrase) != std::string::npos) return true;
+        }
+        return false;
+    }
+
+    Turn Ask(std::string say, std::optional<Expectation> expect) {
+        last_question_ = say;
+        last_expect_ = expect;
+        return Turn{std::move(say), std::move(expect)};
+    }
+
+    // Says `prefix`, then asks the last question again.
+    Turn Repeat(const std::string& prefix) {
+        Turn t{prefix.empty() ? last_question_ : prefix + " " + last_question_, last_expect_};
+        return t;
+    }
+
+    void Record(std::string tool, std::string status, Json input, Json output) {
+        conv_.tools.push_back({std::move(tool), std::move(status), std::move(input), std::move(output), now_seconds_});
+    }
+
+    Turn End(std::string say, std::string reason) {
+        stage_ = Stage::kDone;
+        Record("end_call", "success", {{"reason", reason}}, Json::object());
+        Turn t{std::move(say), std::nullopt};
+        t.hang_up = true;
+        return t;
+    }
+
+    Turn Voicemail() {
+        conv_.voicemail = true;
+        stage_ = Stage::kDone;
+        Turn t;
+        if (plan_.voicemail_message) {
+            t.say = Fill(*plan_.voicemail_message);
+            t.leave_voicemail = true;
+        }
+        Record("end_call", "success", {{"reason", "voicemail"}}, Json::object());
+        t.hang_up = true;
+        return t;
+    }
+
+    Turn Transfer() {
+        stage_ = Stage::kDone;
+        conv_.transferred_to = *plan_.transfer_number;
+        Record("transfer", "success", {{"number", *plan_.transfer_number}}, Json::object());
+        Turn t{"Of course. Let me connect you with someone from our team.", std::nullopt};
+        t.transfer = plan_.transfer_number;
+        return t;
+    }
+
+    Expectation StepExpectation(const PlanStep& s) const { return Expectation{KindOf(s.type), s.options}; }
+
+    // Acknowledges, then asks the next question, offers a meeting or closes.
+    Turn Next(const std::string& ack) {
+        if (step_ < plan_.steps.size()) {
+            stage_ = Stage::kQuestion;
+            reasked_ = false;
+            ++conv_.questions_asked;
+            const auto& s = plan_.steps[step_];
+            return Ask(ack + " " + s.question, StepExpectation(s));
+        }
+        if (plan_.HasTool("request_meeting") && !conv_.meeting_booked) {
+            stage_ = Stage::kOfferMeeting;
+            reasked_ = false;
+            return Ask(ack + " Would you like to book a short call with our team to go over the details?",
+                       Expectation{AnswerKind::kYesNo, {}});
+        }
+        std::string closing = Fill(plan_.closing);
+        return End(ack + " " + closing, "completed");
+    }
+
+    Turn Answer(const std::string& lower) {
+        const auto& s = plan_.steps[step_];
+        auto parsed = ParseAnswer(lower, StepExpectation(s), date::year_month_day(today_));
+        if (parsed.ok) {
+            conv_.values[s.field] = parsed.value;
+            ++conv_.questions_answered;
+            ++step_;
+            return Next("Thank you.");
+        }
+        if (!reasked_) {
+            reasked_ = true;
+            return Repeat("Sorry, I did not catch that.");
+        }
+        ++step_;
+        return Next("No problem, let us move on.");
+    }
+
+    // The open weekday slots the calendar offers: the next two working days at 10 AM and 2 PM.
+    Json Availability() {
+        Json slots = Json::array();
+        date::sys_days d = today_;
+        int found = 0;
+        while (found < 2) {
+            d += date::days{1};
+            if (!IsWeekday(d)) continue;
+            const int hour = found == 0 ? 10 : 14;
+            slots.push_back({{"date", IsoDate(d)}, {"time", (hour < 10 ? "0" : "") + std::to_string(hour) + ":00"},
+                             {"spoken", SpokenSlot(d, hour, 0)}});
+            ++found;
+        }
+        Record("check_availability", "success", {{"from", IsoDate(today_)}}, {{"slots", slots}});
+        return slots;
+    }
+
+    Turn MeetingAnswer(const std::string& lower) {
+        // "Yes, Tuesday at two works" names the slot at once.
+        if (ParseDate(lower, date::year_month_day(today_)) && ParseTimeOfDay(lower)) return SlotAnswer(lower);
+        const auto yes = ParseYesNo(lower);
+        if (yes == true) {
+            if (!plan_.HasTool("check_availability")) {
+                stage_ = Stage::kChooseSlot;
+                reasked_ = false;
+                return Ask("Great. What day and time work best for you?", Expectation{AnswerKind::kDate, {}});
+            }
+            const Json slots = Availability();
+            stage_ = Stage::kChooseSlot;
+            reasked_ = false;
+            return Ask("Great. I have " + slots[0]["spoken"].get<std::string>() + " or " +
+                           slots[1]["spoken"].get<std::string>() +
+                           ". Which works better for you? Another weekday time is fine too.",
+                       Expectation{AnswerKind::kDate, {}});
+        }
+        if (yes == false) return End("No problem. " + Fill(plan_.closing), "completed");
+        if (!reasked_) {
+            reasked_ = true;
+            return Repeat("Sorry, I did not catch that.");
+        }
+        return End(Fill(plan_.closing), "completed");
+    }
+
+    Turn SlotAnswer(const std::string& lower) {
+        auto day = ParseDate(lower, date::year_month_day(today_));
+        auto time = ParseTimeOfDay(lower);
+        if (!day || !time) {
+            if (!reasked_) {
+                reasked_ = true;
+                return Repeat("Sorry, which day and time was that?");
+            }
+            return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
+                       "completed");
+        }
+        const int hour = std::stoi(time->substr(0, 2));
+        const int minute = std::stoi(time->substr(3, 2));
+        const auto d = ParseIsoDay(*day);
+        Json input = {{"date", *day}, {"time", *time}, {"duration_minutes", kMeetingMinutes}};
+        const bool open = d && IsWeekday(*d) && *d > today_ && *d <= today_ + date::days{kMaxMeetingDaysAhead} &&
+                          hour >= kFirstMeetingHour && (hour < kLastMeetingHour || (hour == kLastMeetingHour && minute == 0));
+        if (!open) {
+            Record("request_meeting", "failed", input, {{"error", "outside the calendar's open hours"}});
+            if (!reasked_) {
+                reasked_ = true;
+                return Ask("I am sorry, our team meets on weekdays between 9 AM and 5 PM. Which weekday and time would "
+                           "work?",
+                           Expectation{AnswerKind::kDate, {}});
+            }
+            return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
+                       "completed");
+        }
+        conv_.meeting_booked = true;
+        conv_.meeting_at = *day + "T" + *time;
+        Record("request_meeting", "success", input, {{"meeting_at", *conv_.meeting_at}, {"status", "booked"}});
+        return End("You are booked for " + SpokenSlot(*d, hour, minute) + ". " + Fill(plan_.closing), "meeting_booked");
+    }
+
+
+    Plan plan_;
+    CallFacts facts_;
+    Json values_;
+    date::sys_days today_;
+    Conversation conv_;
+    Stage stage_ = Stage::kGreeting;
+    size_t step_ = 0;
+    bool reasked_ = false;
+    int silences_ = 0;
+    double now_seconds_ = 0;
+    std::string last_question_;
+    std::optional<Expectation> last_expect_;
+};
+
+}  // namespace
+
+std::unique_ptr<Brain> MakeScriptedBrain(const Plan& plan, const CallFacts& facts) {
+    return std::make_unique<ScriptedBrain>(plan, facts);
+}
+
+}  // namespace parley::voice

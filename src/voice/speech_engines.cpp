@@ -1,0 +1,108 @@
+#include "voice/speech_engines.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace parley::voice {
+namespace {
+
+constexpr size_t kMaxCachedUtterances = 4096;
+
+}  // namespace
+
+Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
+    const auto j = nlohmann::json::parse(json_text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return Fail(ErrorCode::kValidation, "the engines file is not a JSON object");
+    EnginesConfig config;
+    try {
+        const nlohmann::json endpoints = j.contains("endpoints") ? j["endpoints"] : nlohmann::json::array();
+        const nlohmann::json prices = j.contains("prices") ? j["prices"] : nlohmann::json::object();
+        if (!endpoints.is_array() || !prices.is_object()) {
+            return Fail(ErrorCode::kValidation, "the engines file needs \"endpoints\" as an array and \"prices\" as an object");
+        }
+        for (const auto& e : endpoints) {
+            EndpointConfig ep;
+            ep.name = e.at("name").get<std::string>();
+            ep.base_url = e.at("base_url").get<std::string>();
+            ep.api_key = e.value("api_key", "");
+            ep.chat_models = e.value("chat_models", std::vector<std::string>{});
+            ep.transcription_model = e.value("transcription_model", "");
+            ep.speech_model = e.value("speech_model", "");
+            ep.speech_voice = e.value("speech_voice", "alloy");
+            if (ep.name.empty() || ep.name == "pocketsphinx" || ep.name == "espeak-ng" || ep.name == "flite" ||
+                ep.name == "scripted" || ep.name.find('/') != std::string::npos) {
+                return Fail(ErrorCode::kValidation, "endpoint name \"" + ep.name + "\" is empty, taken or has a /");
+            }
+            config.endpoints.push_back(std::move(ep));
+        }
+        for (const auto& [name, price] : prices.items()) {
+            if (price.contains("per_minute_cents")) config.prices.per_minute_cents[name] = price["per_minute_cents"];
+            if (price.contains("per_1k_chars_cents")) {
+                config.prices.per_1k_chars_cents[name] = price["per_1k_chars_cents"];
+            }
+            if (price.contains("per_call_cents")) config.prices.per_call_cents[name] = price["per_call_cents"];
+        }
+    } catch (const std::exception& e) {
+        return Fail(ErrorCode::kValidation, std::string("the engines file is not valid: ") + e.what());
+    }
+    return config;
+}
+
+SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config_(std::move(config)) {
+    tts_.Add(MakeEspeakTts());
+    tts_.Add(MakeFliteTts());
+    SphinxConfig sphinx;
+    sphinx.pool_size = sphinx_decoders;
+    stt_.emplace("pocketsphinx", MakeSphinxStt(sphinx));
+    for (const auto& ep : config_.endpoints) {
+        if (!ep.speech_model.empty()) {
+            tts_.Add(MakeHttpTts({ep.base_url, ep.api_key, ep.speech_model, ep.speech_voice}));
+        }
+        if (!ep.transcription_model.empty()) {
+            stt_.emplace(ep.name, MakeHttpStt({ep.base_url, ep.api_key, ep.transcription_model, ""}));
+        }
+    }
+    for (const auto& v : tts_.Voices()) {
+        if (v.engine == "http") continue;  // endpoint voices are chosen through presets of the endpoint
+        voices_.push_back({v.id, v.engine, v.name, v.language, v.gender});
+    }
+}
+
+std::vector<domain::ModelInfo> SpeechEngines::Models() const {
+    return {{"scripted", "parley", "scripted", "", false, true}};
+}
+
+std::vector<std::string> SpeechEngines::SttEngines() const {
+    std::vector<std::string> out;
+    for (const auto& [name, engine] : stt_) out.push_back(name);
+    return out;
+}
+
+std::vector<std::string> SpeechEngines::TtsEngines() const {
+    std::vector<std::string> out;
+    for (auto name : tts_.EngineNames()) out.emplace_back(name);
+    return out;
+}
+
+SttEngine* SpeechEngines::Stt(std::string_view name) const {
+    auto it = stt_.find(name);
+    return it == stt_.end() ? nullptr : it->second.get();
+}
+
+Result<std::shared_ptr<const Pcm>> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style,
+                                                        std::string_view text) {
+    std::string key = std::string(engine) + "|" + style.voice + "|" + std::to_string(style.rate_wpm) + "|" +
+                      std::to_string(style.pitch) + "|" + std::string(text);
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    }
+    auto pcm = tts_.Synthesize(engine, style, text);
+    if (!pcm) return Fail(std::move(pcm.error()));
+    auto shared = std::make_shared<const Pcm>(std::move(*pcm));
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() >= kMaxCachedUtterances) cache_.erase(cache_.begin());
+    cache_.emplace(std::move(key), shared);
+    return shared;
+}
+
+}  // namespace parley::voice

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "domain/engine_catalog.hpp"
+#include "voice/engines/stt.hpp"
+#include "voice/engines/tts.hpp"
+
+namespace parley::voice {
+
+// An OpenAI-compatible endpoint the operator configured.
+struct EndpointConfig {
+    std::string name;
+    std::string base_url;
+    std::string api_key;
+    std::vector<std::string> chat_models;
+    std::string transcription_model;  // empty: none
+    std::string speech_model;         // empty: none
+    std::string speech_voice;
+};
+
+// What each engine costs, in cents (seed 000's cost_breakdown is per engine and carrier).
+struct PriceTable {
+    std::map<std::string, double> per_minute_cents;    // carriers (connected time), recognizers (audio heard)
+    std::map<std::string, double> per_1k_chars_cents;  // speech synthesis
+    std::map<std::string, double> per_call_cents;      // brains
+};
+
+// The engines file (--engines, PARLEY_ENGINES): {"endpoints": [{"name", "base_url", "api_key",
+// "chat_models", "transcription_model", "speech_model", "speech_voice"}], "prices":
+// {"<engine or carrier>": {"per_minute_cents" | "per_1k_chars_cents" | "per_call_cents": n}}}.
+struct EnginesConfig {
+    std::vector<EndpointConfig> endpoints;
+    PriceTable prices;
+};
+Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text);
+
+// Every speech engine and brain of this process: espeak-ng, flite and pocketsphinx embedded,
+// plus the configured endpoints. Also the domain's view of them (EngineCatalog).
+class SpeechEngines final : public domain::EngineCatalog {
+public:
+    // `sphinx_decoders`: how many recognitions may run at once.
+    SpeechEngines(EnginesConfig config, int sphinx_decoders);
+
+    const domain::BuiltinVoice* Voice(std::string_view id) const { return FindVoice(id); }
+    const std::vector<domain::BuiltinVoice>& BuiltinVoices() const override { return voices_; }
+    std::vector<domain::ModelInfo> Models() const override;
+    std::vector<std::string> SttEngines() const override;
+    std::vector<std::string> TtsEngines() const override;
+
+    const TtsRegistry& tts() const { return tts_; }
+    SttEngine* Stt(std::string_view name) const;
+    const PriceTable& prices() const { return config_.prices; }
+
+    // Speech with a cache: agents say the same questions on every call of a profile.
+    Result<std::shared_ptr<const Pcm>> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text);
+
+private:
+    EnginesConfig config_;
+    TtsRegistry tts_;
+    std::map<std::string, std::unique_ptr<SttEngine>, std::less<>> stt_;
+    std::vector<domain::BuiltinVoice> voices_;
+    std::mutex cache_mutex_;
+    std::map<std::string, std::shared_ptr<const Pcm>> cache_;
+};
+
+}  // namespace parley::voice

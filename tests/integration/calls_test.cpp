@@ -1,0 +1,148 @@
+#include <chrono>
+#include <thread>
+
+#include "support/fixture.hpp"
+
+namespace parley::testing {
+namespace {
+
+// Sandbox numbers: +1 202 555 01NN reaches persona NN % 12 (docs/sandbox.md).
+std::string Sandbox(int persona) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "+120255501%02d", persona);
+    return buf;
+}
+
+class CallsApi : public ApiTest {
+protected:
+    void SetUp() override {
+        ApiTest::SetUp();
+        if (IsSkipped()) return;
+        ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "budget_range"},
+                                                       {"type", "enum"},
+                                                       {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
+                      .status,
+                  201);
+        auto p = api().Post("/api/v1/profiles", {{"name", "Sales"},
+                                                 {"opener", "I am calling about our software. Do you have a minute?"},
+                                                 {"extract_fields", {"budget_range"}}});
+        ASSERT_EQ(p.status, 201) << p.body;
+        profile_ = p.json()["data"]["id"];
+    }
+
+    // Polls the call until it reaches a final status (sandbox calls run at full speed here).
+    Json WaitForEnd(const std::string& id) const {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while (std::chrono::steady_clock::now() < deadline) {
+            Json call = api().Get("/api/v1/calls/" + id).json()["data"];
+            const std::string s = call["status"];
+            if (s != "queued" && s != "ringing" && s != "in_progress") return call;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        ADD_FAILURE() << "call " << id << " did not end";
+        return nullptr;
+    }
+
+    size_t CallCount() const { return api().Get("/api/v1/calls?limit=100").json()["data"].size(); }
+
+    std::string profile_;
+};
+PARLEY_BACKENDS(CallsApi);
+
+TEST_P(CallsApi, TriggerQueuesACallWithTheSeedShape) {
+    auto res = api().Post("/api/v1/calls/trigger", {{"profile_id", profile_},
+                                                    {"phone", "(202) 555-0104"},
+                                                    {"metadata", {{"crm_id", "abc"}}},
+                                                    {"webhook_url", "https://example.com/hook"}});
+    ASSERT_EQ(res.status, 201) << res.body;
+    const Json c = res.json()["data"];
+    EXPECT_TRUE(c["id"].get<std::string>().starts_with("call_"));
+    EXPECT_EQ(c["status"], "queued");
+    EXPECT_EQ(c["direction"], "outbound");
+    EXPECT_EQ(c["to_number"], "+12025550104");
+    EXPECT_EQ(c["profile_id"], profile_);
+    EXPECT_EQ(c["metadata"]["crm_id"], "abc");
+    EXPECT_EQ(c["webhook_url"], "https://example.com/hook");
+    EXPECT_EQ(c["extract"], Json({"budget_range"}));
+    EXPECT_EQ(c["status_history"][0]["status"], "queued");
+}
+
+TEST_P(CallsApi, ABusyLineEndsBusyWithItsTransitionsKept) {
+    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}})
+                               .json()["data"]["id"];
+    const Json c = WaitForEnd(id);
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c["status"], "busy");
+    EXPECT_EQ(c["analysis"]["disposition"], "busy");
+    EXPECT_EQ(c["talk_duration_seconds"], 0);
+    std::vector<std::string> statuses;
+    for (const auto& t : c["status_history"]) statuses.push_back(t["status"]);
+    EXPECT_EQ(statuses, (std::vector<std::string>{"queued", "ringing", "busy"}));
+    EXPECT_FALSE(c["ended_at"].is_null());
+    EXPECT_EQ(c["has_recording"], false);
+    ExpectError(api().Get("/api/v1/calls/" + id + "/recording"), 404, "NOT_FOUND");
+    EXPECT_EQ(api().Get("/api/v1/calls?disposition=busy").json()["data"].size(), 1u);
+    EXPECT_EQ(api().Get("/api/v1/calls?status=busy").json()["data"].size(), 1u);
+    EXPECT_EQ(api().Get("/api/v1/calls?status=completed").json()["data"].size(), 0u);
+}
+
+TEST_P(CallsApi, NobodyAnsweringEndsNoAnswer) {
+    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(5)}})
+                               .json()["data"]["id"];
+    const Json c = WaitForEnd(id);
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c["status"], "no_answer");
+    EXPECT_EQ(c["analysis"]["disposition"], "no_answer");
+    ExpectError(api().Post("/api/v1/calls/" + id + "/cancel", Json::object()), 409, "CONFLICT");
+    ExpectError(api().Post("/api/v1/calls/" + id + "/stop", Json::object()), 409, "CONFLICT");
+}
+
+TEST_P(CallsApi, BadTriggersAreRefusedAndQueueNothing) {
+    ASSERT_EQ(api().Post("/api/v1/dnc", {{"phone", Sandbox(0)}}).status, 201);
+    ExpectError(api().Post("/api/v1/calls", {{"phone", Sandbox(0)}}), 400, "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}}), 400, "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", "not a number"}}), 400,
+                "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"color", "red"}}), 400,
+                "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"webhook_url", "ftp://x"}}),
+                400, "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"variables", {{"a", {1}}}}}),
+                400, "VALIDATION_ERROR");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", "prof_01jd0000000000000000000000"}, {"phone", Sandbox(1)}}),
+                404, "NOT_FOUND");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"contact_id", "ct_01jd0000000000000000000000"}}),
+                404, "NOT_FOUND");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(0)}}), 409, "DNC_BLOCKED");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", "+14155551234"}}), 422,
+                "UNPROCESSABLE");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"extract", {"nope"}}}),
+                422, "UNPROCESSABLE");
+    auto test_key = api().Post("/api/v1/api-keys", {{"name", "t"}, {"mode", "test"}}).json()["data"]["key"];
+    ExpectError(server_->Client(test_key).Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}}), 403,
+                "TEST_KEY");
+    ASSERT_EQ(api().Delete("/api/v1/profiles/" + profile_).status, 200);
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}}), 409, "CONFLICT");
+    EXPECT_EQ(CallCount(), 0u);
+}
+
+TEST_P(CallsApi, ListFiltersAreChecked) {
+    for (const char* bad : {"status=ringing_loudly", "disposition=maybe", "direction=sideways", "since=yesterday",
+                            "min_duration=-3", "has_meeting=perhaps", "include=everything", "limit=0"}) {
+        ExpectError(api().Get(std::string("/api/v1/calls?") + bad), 400, "VALIDATION_ERROR");
+    }
+    ExpectError(api().Get("/api/v1/calls/call_01jd0000000000000000000000"), 404, "NOT_FOUND");
+}
+
+TEST_P(CallsApi, AnotherOrganizationsCallIsNotFound) {
+    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}})
+                               .json()["data"]["id"];
+    auto other = server_->Client(server_->CreateOrg().key);
+    ExpectError(other.Get("/api/v1/calls/" + id), 404, "NOT_FOUND");
+    ExpectError(other.Get("/api/v1/calls/" + id + "/transcript"), 404, "NOT_FOUND");
+    ExpectError(other.Post("/api/v1/calls/" + id + "/cancel", Json::object()), 404, "NOT_FOUND");
+    WaitForEnd(id);
+}
+
+}  // namespace
+}  // namespace parley::testing
