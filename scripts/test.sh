@@ -50,6 +50,7 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
     build build-asan -DPARLEY_SANITIZE=ON
     echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
     (cd build-asan && ctest --output-on-failure -j"$jobs")
 fi
 echo "== all tests passed"
