@@ -13,11 +13,13 @@
 #include <mutex>
 #include <thread>
 
+#include "common/ids.hpp"
 #include "voice/analysis.hpp"
 #include "voice/brain.hpp"
 #include "voice/engines/audio.hpp"
 #include "voice/engines/wav.hpp"
 #include "voice/plan.hpp"
+#include "voice/plan_compiler.hpp"
 #include "voice/understanding/grammar.hpp"
 
 namespace parley::voice {
@@ -293,7 +295,7 @@ struct CallRuntime::Impl {
         for (auto& s : sessions) {
             if (s->leg) s->leg->Hangup();
             if (s->dialing) s->dialing->Cancel();
-            s->final_status = s->phase == Session::Phase::kDialing ? CallStatus::kFailed : CallStatus::kFailed;
+            s->final_status = CallStatus::kFailed;
             s->end_reason = "server stopping";
             s->phase = Session::Phase::kDone;
             Finish(s);
@@ -590,7 +592,7 @@ struct CallRuntime::Impl {
             if (!ok) return Fail(std::move(ok.error()));
             if (opted_out) {
                 domain::DncLedgerEntry entry;
-                entry.id = NewDncId(now);
+                entry.id = NewId("dnc_", now);
                 entry.org_id = c.org_id;
                 entry.phone = c.to_number;
                 entry.action = domain::DncAction::kAdd;
@@ -605,8 +607,6 @@ struct CallRuntime::Impl {
         });
         if (!saved) spdlog::error("call {}: saving the result failed: {}", c.id, saved.error().message);
     }
-
-    static std::string NewDncId(int64_t now);
 
     // ---- dispatcher ----
 
@@ -690,7 +690,7 @@ struct CallRuntime::Impl {
                 auto in_plan = std::find_if(s->plan.steps.begin(), s->plan.steps.end(),
                                             [&](const PlanStep& p) { return p.field == f.name; });
                 steps.push_back(in_plan != s->plan.steps.end() ? *in_plan
-                                                               : PlanStep{f.name, f.type, f.options, DefaultQuestionFor(f)});
+                                                               : PlanStep{f.name, f.type, f.options, DefaultQuestion(f)});
             }
             s->plan.steps = std::move(steps);
             s->brain = MakeScriptedBrain(s->plan, CallFacts{facts, now});
@@ -722,19 +722,7 @@ struct CallRuntime::Impl {
         }
         return s;
     }
-
-    static std::string DefaultQuestionFor(const domain::CustomField& f);
 };
-
-}  // namespace parley::voice
-
-#include "common/ids.hpp"
-#include "voice/plan_compiler.hpp"
-
-namespace parley::voice {
-
-std::string CallRuntime::Impl::NewDncId(int64_t now) { return NewId("dnc_", now); }
-std::string CallRuntime::Impl::DefaultQuestionFor(const domain::CustomField& f) { return DefaultQuestion(f); }
 
 CallRuntime::CallRuntime(domain::Store& store, const Clock& clock, SpeechEngines& engines,
                          telephony::Carrier& carrier, RuntimeOptions options)

@@ -87,7 +87,7 @@ bool IsWeekday(date::sys_days d) {
 
 class ScriptedBrain final : public Brain {
 public:
-    ScriptedBrain(const Plan& plan, const CallFacts& facts) : plan_(plan), facts_(facts) {
+    ScriptedBrain(const Plan& plan, const CallFacts& facts) : plan_(plan) {
         today_ = DayOf(facts.started_at_ms);
         values_ = facts.variables;
         values_["agent_name"] = plan.agent_name;
@@ -357,7 +357,6 @@ private:
 
 
     Plan plan_;
-    CallFacts facts_;
     Json values_;
     date::sys_days today_;
     Conversation conv_;

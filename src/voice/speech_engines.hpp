@@ -46,7 +46,6 @@ public:
     // `sphinx_decoders`: how many recognitions may run at once.
     SpeechEngines(EnginesConfig config, int sphinx_decoders);
 
-    const domain::BuiltinVoice* Voice(std::string_view id) const { return FindVoice(id); }
     const std::vector<domain::BuiltinVoice>& BuiltinVoices() const override { return voices_; }
     std::vector<domain::ModelInfo> Models() const override;
     std::vector<std::string> SttEngines() const override;
