@@ -25,6 +25,8 @@ double RmsDbfs(std::span<const int16_t> samples) {
     return std::max(kSilenceDbfs, 10.0 * std::log10(mean_square / (kFullScale * kFullScale)));
 }
 
-Pcm Silence(long ms, int rate) { return Pcm(SamplesForMs(ms, rate), 0); }
+Pcm Silence(long ms, int rate) {
+    return Pcm(SamplesForMs(ms, rate), 0);
+}
 
 }  // namespace parley::voice

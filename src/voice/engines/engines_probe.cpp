@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "voice/engines/audio.hpp"
@@ -21,22 +22,39 @@ using parley::voice::Pcm;
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kPhrases = {
-    "yes", "no thanks", "fifty thousand dollars", "next tuesday at two", "please stop calling me",
-    "i am not interested", "call me back tomorrow", "we want to start in three months",
+    "yes",
+    "no thanks",
+    "fifty thousand dollars",
+    "next tuesday at two",
+    "please stop calling me",
+    "i am not interested",
+    "call me back tomorrow",
+    "we want to start in three months",
 };
 
 // Answers a grammar also allows, so the recognizer has to choose.
 const std::vector<std::string> kDistractors = {
-    "no", "yes please", "maybe", "fifteen thousand dollars", "next thursday at two", "call me later",
-    "i am interested", "we want to start next month",
+    "no",
+    "yes please",
+    "maybe",
+    "fifteen thousand dollars",
+    "next thursday at two",
+    "call me later",
+    "i am interested",
+    "we want to start next month",
 };
 
 // Phrases that are in no grammar, to see how the grammar's confidence behaves on them.
 const std::vector<std::string> kOutOfGrammar = {
-    "what company is this", "my wife handles that", "send me an email", "how did you get my number",
+    "what company is this",
+    "my wife handles that",
+    "send me an email",
+    "how did you get my number",
 };
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
 
 long RssKb() {
     std::ifstream status("/proc/self/status");
@@ -95,8 +113,8 @@ int main(int argc, char** argv) {
     tts.Add(parley::voice::MakeFliteTts());
 
     std::printf("== synthesis speed (x real time = audio seconds per CPU second, one thread)\n");
-    const std::vector<std::string> voice_ids = {"espeak-ng:en-us", "flite:slt", "flite:kal", "flite:kal16",
-                                                "flite:rms", "flite:awb"};
+    const std::vector<std::string> voice_ids = {"espeak-ng:en-us", "flite:slt", "flite:kal",
+                                                "flite:kal16",     "flite:rms", "flite:awb"};
     std::vector<Sample> samples;
     std::vector<Sample> out_of_grammar;
     for (const auto& id : voice_ids) {
@@ -135,12 +153,21 @@ int main(int argc, char** argv) {
         make_option("8k nfft256 upperf3800", 8000, {"-upperf", "3800"}),
         make_option("8k nfft256 upperf3500 lowerf200 nfilt20", 8000, {"-lowerf", "200", "-nfilt", "20"}),
         make_option("upsampled 16k, model defaults", 16000, {}),
-        make_option("upsampled 16k, allphone_ci", 16000, {"-allphone_ci", "yes"}),
         make_option("upsampled 16k, remove_noise no", 16000, {"-remove_noise", "no"}),
         make_option("upsampled 16k, fwdflat no", 16000, {"-fwdflat", "no"}),
         make_option("upsampled 16k, beams 1e-30/1e-25, maxhmmpf 3000", 16000,
                     {"-beam", "1e-30", "-pbeam", "1e-30", "-wbeam", "1e-25", "-maxhmmpf", "3000"}),
     };
+    const bool grammar_only = argc > 1 && std::string(argv[1]) == "--grammar";
+    if (grammar_only) {
+        options.clear();
+        for (const bool reject : {false, true}) {
+            Option o =
+                make_option(std::string("upsampled 16k, reject_out_of_grammar ") + (reject ? "on" : "off"), 16000, {});
+            o.config.reject_out_of_grammar = reject;
+            options.push_back(o);
+        }
+    }
     if (argc > 2 && std::string(argv[1]) == "--only") {
         options = {options.at(static_cast<size_t>(std::stoi(argv[2])))};
     } else if (quick) {
@@ -172,7 +199,7 @@ int main(int argc, char** argv) {
         for (const auto& s : samples) {
             audio_s += parley::voice::DurationMs(s.audio.size()) / 1000.0;
             auto t0 = Clock::now();
-            auto lm = stt->Recognize(s.audio, {});
+            auto lm = grammar_only ? parley::Result<parley::voice::Recognition>() : stt->Recognize(s.audio, {});
             lm_time += Seconds(Clock::now() - t0);
             t0 = Clock::now();
             auto g = stt->Recognize(s.audio, with_grammar);
@@ -194,7 +221,9 @@ int main(int argc, char** argv) {
         for (const auto& s : out_of_grammar) {
             auto g = stt->Recognize(s.audio, with_grammar);
             if (g) oog_conf += g->confidence;
-            if (g) std::printf("  OOG %-16s %-28s G: %s (%.2f)\n", s.voice.c_str(), s.text.c_str(), g->text.c_str(), g->confidence);
+            if (g)
+                std::printf("  OOG %-16s %-28s G: %s (%.2f)\n", s.voice.c_str(), s.text.c_str(), g->text.c_str(),
+                            g->confidence);
         }
         std::printf("open LM word accuracy: %.3f (%d words)\n", 1.0 - static_cast<double>(errors) / words, words);
         for (const auto& [voice, ew] : per_voice) {
@@ -202,7 +231,21 @@ int main(int argc, char** argv) {
         }
         std::printf("grammar (%zu answers) exact: %d/%zu\n", all_answers.size(), grammar_exact, samples.size());
         std::printf("mean grammar confidence on out-of-grammar speech: %.2f\n", oog_conf / out_of_grammar.size());
-        std::printf("speed: open LM %.1fx real time, grammar %.1fx real time\n", audio_s / lm_time, audio_s / grammar_time);
+        std::printf("speed: open LM %.1fx real time, grammar %.1fx real time\n", audio_s / lm_time,
+                    audio_s / grammar_time);
+    }
+    if (!grammar_only) {
+        // Memory: two decoders alive at once (pool of 2, two concurrent calls).
+        std::printf("\n== decoder memory (default configuration, two decoders alive at once)\n");
+        const long before = RssKb();
+        auto stt = parley::voice::MakeSphinxStt({});
+        auto t0 = Clock::now();
+        std::thread first([&] { (void)stt->Recognize(samples[1].audio, {}); });
+        std::thread second([&] { (void)stt->Recognize(samples[2].audio, {}); });
+        first.join();
+        second.join();
+        std::printf("two decoders created and used in %.0f ms (in parallel); RSS +%ld MB, %ld MB per decoder\n",
+                    Seconds(Clock::now() - t0) * 1000, (RssKb() - before) / 1024, (RssKb() - before) / 2048);
     }
     return 0;
 }

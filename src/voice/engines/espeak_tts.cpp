@@ -13,17 +13,20 @@ namespace {
 
 constexpr std::string_view kEngine = "espeak-ng";
 constexpr std::string_view kDefaultVoice = "en-us";
-constexpr int kMinRate = 80;   // espeak-ng's accepted range of words per minute
+constexpr int kMinRate = 80;  // espeak-ng's accepted range of words per minute
 constexpr int kMaxRate = 450;
 
 // espeak-ng is one global synthesizer: every call into it, in any engine object, holds this lock.
+// It is initialized once and never terminated: espeak-ng 1.51's espeak_Terminate can hang
+// waiting for its internal thread, and initializing again after it is not reliable.
 std::mutex g_mutex;
-int g_users = 0;        // live engine objects; the last one terminates espeak-ng
-int g_rate_hz = 0;      // espeak's output rate, or <= 0 when initialization failed
+bool g_initialized = false;
+int g_rate_hz = 0;         // espeak's output rate, or <= 0 when initialization failed
 Pcm* g_capture = nullptr;  // where the synth callback appends; set only while synthesizing
 
 int OnSamples(short* samples, int count, espeak_EVENT*) {
-    if (g_capture != nullptr && samples != nullptr && count > 0) g_capture->insert(g_capture->end(), samples, samples + count);
+    if (g_capture != nullptr && samples != nullptr && count > 0)
+        g_capture->insert(g_capture->end(), samples, samples + count);
     return 0;  // continue
 }
 
@@ -37,7 +40,8 @@ class EspeakTts final : public TtsEngine {
 public:
     EspeakTts() {
         std::lock_guard lock(g_mutex);
-        if (g_users++ == 0) {
+        if (!g_initialized) {
+            g_initialized = true;
             g_rate_hz = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr, 0);
             if (g_rate_hz > 0) espeak_SetSynthCallback(OnSamples);
         }
@@ -45,11 +49,6 @@ public:
         default_rate_ = espeak_GetParameter(espeakRATE, 0);
         default_pitch_ = espeak_GetParameter(espeakPITCH, 0);
         ListVoices();
-    }
-
-    ~EspeakTts() override {
-        std::lock_guard lock(g_mutex);
-        if (--g_users == 0 && g_rate_hz > 0) espeak_Terminate();
     }
 
     std::string_view Name() const override { return kEngine; }
@@ -70,7 +69,8 @@ public:
         int rate_hz = 0;
         {
             std::lock_guard lock(g_mutex);
-            if (g_rate_hz <= 0) return Fail(ErrorCode::kUnavailable, "espeak-ng failed to initialize (voice data missing?)");
+            if (g_rate_hz <= 0)
+                return Fail(ErrorCode::kUnavailable, "espeak-ng failed to initialize (voice data missing?)");
             rate_hz = g_rate_hz;
             if (espeak_SetVoiceByName(voice->second.c_str()) != EE_OK) {
                 return Fail(ErrorCode::kInternal, "espeak-ng cannot load voice " + key);
@@ -78,8 +78,8 @@ public:
             espeak_SetParameter(espeakRATE, rate, 0);
             espeak_SetParameter(espeakPITCH, pitch, 0);
             g_capture = &raw;
-            const espeak_ERROR rc = espeak_Synth(utf8.c_str(), utf8.size() + 1, 0, POS_CHARACTER, 0,
-                                                 espeakCHARS_UTF8, nullptr, nullptr);
+            const espeak_ERROR rc =
+                espeak_Synth(utf8.c_str(), utf8.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, nullptr);
             g_capture = nullptr;
             if (rc != EE_OK) return Fail(ErrorCode::kInternal, "espeak-ng synthesis failed");
         }
@@ -119,6 +119,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TtsEngine> MakeEspeakTts() { return std::make_unique<EspeakTts>(); }
+std::unique_ptr<TtsEngine> MakeEspeakTts() {
+    return std::make_unique<EspeakTts>();
+}
 
 }  // namespace parley::voice

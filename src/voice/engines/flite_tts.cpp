@@ -104,8 +104,9 @@ public:
         const size_t index = static_cast<size_t>(library - std::begin(kLibraries));
         const std::string input(text);
 
-        const float stretch =
-            style.rate_wpm > 0 ? static_cast<float>(kNaturalWpm / std::clamp(style.rate_wpm, kMinRate, kMaxRate)) : 1.0f;
+        const float stretch = style.rate_wpm > 0
+                                  ? static_cast<float>(kNaturalWpm / std::clamp(style.rate_wpm, kMinRate, kMaxRate))
+                                  : 1.0f;
         // pitch 50 is the voice's own mean F0; 0 and 100 are half an octave below and above.
         const int pitch = style.pitch > 0 ? std::clamp(style.pitch, 0, 100) : 50;
         const float f0_factor = static_cast<float>(std::exp2((pitch - 50) / 100.0));
@@ -134,6 +135,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TtsEngine> MakeFliteTts() { return std::make_unique<FliteTts>(); }
+std::unique_ptr<TtsEngine> MakeFliteTts() {
+    return std::make_unique<FliteTts>();
+}
 
 }  // namespace parley::voice

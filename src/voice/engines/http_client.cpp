@@ -112,10 +112,10 @@ Result<HttpResponse> PostMultipart(const HttpSpeechConfig& config, std::string_v
 
 Error HttpStatusError(const HttpResponse& response, std::string_view what, std::string_view url) {
     std::string quote = response.body.substr(0, kErrorBodyQuote);
-    std::replace_if(quote.begin(), quote.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    return Error{ErrorCode::kUnavailable,
-                 std::string(what) + ": " + std::string(url) + " answered HTTP " + std::to_string(response.status) +
-                     (quote.empty() ? "" : ": " + quote)};
+    std::replace_if(
+        quote.begin(), quote.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    return Error{ErrorCode::kUnavailable, std::string(what) + ": " + std::string(url) + " answered HTTP " +
+                                              std::to_string(response.status) + (quote.empty() ? "" : ": " + quote)};
 }
 
 }  // namespace parley::voice::internal

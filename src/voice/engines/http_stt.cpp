@@ -1,6 +1,7 @@
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "voice/engines/audio.hpp"
 #include "voice/engines/http_client.hpp"
@@ -21,7 +22,10 @@ public:
 
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions&) override {
         std::vector<internal::MultipartField> fields = {
-            {.name = "file", .value = EncodeWav(pcm_8k, kSampleRate), .filename = "audio.wav", .content_type = "audio/wav"},
+            {.name = "file",
+             .value = EncodeWav(pcm_8k, kSampleRate),
+             .filename = "audio.wav",
+             .content_type = "audio/wav"},
             {.name = "model", .value = config_.model},
             {.name = "response_format", .value = "json"},
         };
@@ -64,6 +68,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<SttEngine> MakeHttpStt(HttpSpeechConfig config) { return std::make_unique<HttpStt>(std::move(config)); }
+std::unique_ptr<SttEngine> MakeHttpStt(HttpSpeechConfig config) {
+    return std::make_unique<HttpStt>(std::move(config));
+}
 
 }  // namespace parley::voice

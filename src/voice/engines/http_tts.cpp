@@ -1,6 +1,5 @@
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "common/text.hpp"
 #include "voice/engines/http_client.hpp"
@@ -54,6 +53,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TtsEngine> MakeHttpTts(HttpSpeechConfig config) { return std::make_unique<HttpTts>(std::move(config)); }
+std::unique_ptr<TtsEngine> MakeHttpTts(HttpSpeechConfig config) {
+    return std::make_unique<HttpTts>(std::move(config));
+}
 
 }  // namespace parley::voice

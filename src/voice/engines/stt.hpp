@@ -21,8 +21,8 @@ struct RecognizeOptions {
 };
 
 struct Recognition {
-    std::string text;         // lower-case words separated by single spaces; empty: nothing recognized
-    double confidence = 0;    // 0..1, see each engine for how it is derived
+    std::string text;           // lower-case words separated by single spaces; empty: nothing recognized
+    double confidence = 0;      // 0..1, see each engine for how it is derived
     bool used_grammar = false;  // true when `text` came from the grammar, false for the open vocabulary
 };
 
@@ -41,10 +41,15 @@ struct SphinxConfig {
     int pool_size = 2;  // decoders, created on first use; a call waits for a free one
 
     // Tuning (the defaults are the measured best for 8 kHz telephone audio; see sphinx_stt.cpp).
-    // 8000: decode at 8 kHz with a narrow-band front end; 16000: upsample and use the model's own.
-    int decode_rate = 8000;
+    // 16000: upsample to the model's rate and use its own front end (measured best);
+    // 8000: decode at 8 kHz with a narrow-band front end (256-point FFT, filters up to 3.5 kHz).
+    int decode_rate = 16000;
     // A grammar result below this confidence is decoded again with the open language model.
     double min_grammar_confidence = 0.2;
+    // Also decode against the grammar OR a loop of common words, and leave the answer to the open
+    // language model when the words win: speech the grammar does not describe is then not forced
+    // onto an answer, but clear answers are rejected more often too (measured in sphinx_stt.cpp).
+    bool reject_out_of_grammar = false;
     // Extra decoder arguments as "-name", "value" pairs, applied last.
     std::vector<std::string> extra_args;
 };

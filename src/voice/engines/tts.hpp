@@ -83,8 +83,7 @@ public:
     Result<Pcm> Synthesize(std::string_view engine, const SpeechStyle& style, std::string_view text) const;
 
     // Speaks with a voice id "<engine>:<voice>" (rate and pitch from `style`, its voice ignored).
-    Result<Pcm> SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style,
-                                      std::string_view text) const;
+    Result<Pcm> SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style, std::string_view text) const;
 
     // Every voice of every engine, in registration order.
     std::vector<BuiltinVoice> Voices() const;

@@ -6,13 +6,17 @@
 
 namespace parley::voice {
 
-Vad::Vad(VadConfig config) : config_(config), noise_db_(config.initial_noise_db), last_db_(kSilenceDbfs) {}
+Vad::Vad(VadConfig config) : config_(config), last_db_(kSilenceDbfs) {}
 
 Vad::Event Vad::Process(std::span<const int16_t> frame) {
     if (frame.empty()) return Event::kNone;
     const int frame_ms = std::max(1, static_cast<int>(DurationMs(frame.size())));
     const double db = RmsDbfs(frame);
     last_db_ = db;
+    if (!noise_known_) {
+        noise_db_ = db;
+        noise_known_ = true;
+    }
 
     const bool speech = db >= std::max(config_.min_speech_db, noise_db_ + config_.snr_db);
     if (db < noise_db_) {

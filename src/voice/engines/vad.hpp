@@ -17,15 +17,14 @@ struct VadConfig {
     // How fast the noise floor may rise (dB per second) while frames are louder than it; it
     // falls at once to a quieter frame. Slow enough that a sentence does not become "noise".
     double noise_rise_db_per_s = 3;
-    // Before the first frames are heard the floor is assumed to be here.
-    double initial_noise_db = -70;
 };
 
 // Energy-based voice activity detection with endpointing, for 20 ms frames at 8 kHz.
 //
 // Each frame's RMS level is compared with max(min_speech_db, noise floor + snr_db). The noise
-// floor follows quiet frames down immediately and creeps up slowly otherwise, so steady line
-// noise stops looking like speech after a while but speech (with its pauses) does not.
+// floor starts at the first frame's level (a call opens with line noise, not speech), follows
+// quieter frames down at once and creeps up slowly otherwise, so a rise in line noise stops
+// looking like speech after a while but speech (with its pauses) does not.
 // Process() does not allocate. Not thread-safe: one Vad per audio stream.
 class Vad {
 public:
@@ -49,7 +48,8 @@ public:
 
 private:
     VadConfig config_;
-    double noise_db_;
+    double noise_db_ = 0;
+    bool noise_known_ = false;
     double last_db_;
     bool in_speech_ = false;
     int speech_run_ms_ = 0;

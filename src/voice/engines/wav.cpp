@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "voice/engines/resampler.hpp"
 
@@ -23,7 +24,9 @@ struct SndfileCloser {
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
 
-std::string ErrnoText() { return std::strerror(errno); }
+std::string ErrnoText() {
+    return std::strerror(errno);
+}
 
 class Fd {
 public:
@@ -71,7 +74,9 @@ struct MemoryFile {
     sf_count_t position = 0;
 };
 
-sf_count_t MemLength(void* user) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes.size()); }
+sf_count_t MemLength(void* user) {
+    return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes.size());
+}
 
 sf_count_t MemSeek(sf_count_t offset, int whence, void* user) {
     auto* mem = static_cast<MemoryFile*>(user);
@@ -92,9 +97,13 @@ sf_count_t MemRead(void* ptr, sf_count_t count, void* user) {
     return n;
 }
 
-sf_count_t MemWrite(const void*, sf_count_t, void*) { return 0; }
+sf_count_t MemWrite(const void*, sf_count_t, void*) {
+    return 0;
+}
 
-sf_count_t MemTell(void* user) { return static_cast<MemoryFile*>(user)->position; }
+sf_count_t MemTell(void* user) {
+    return static_cast<MemoryFile*>(user)->position;
+}
 
 void PutLe(std::string& out, uint32_t value, int bytes) {
     for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -164,13 +173,13 @@ std::string EncodeWav(std::span<const int16_t> mono, int rate) {
     out += "RIFF";
     PutLe(out, 36 + data_bytes, 4);
     out += "WAVEfmt ";
-    PutLe(out, 16, 4);                                     // fmt chunk size
-    PutLe(out, 1, 2);                                      // PCM
-    PutLe(out, 1, 2);                                      // channels
-    PutLe(out, static_cast<uint32_t>(rate), 4);            // sample rate
-    PutLe(out, static_cast<uint32_t>(rate) * 2, 4);        // byte rate
-    PutLe(out, 2, 2);                                      // block align
-    PutLe(out, 16, 2);                                     // bits per sample
+    PutLe(out, 16, 4);                               // fmt chunk size
+    PutLe(out, 1, 2);                                // PCM
+    PutLe(out, 1, 2);                                // channels
+    PutLe(out, static_cast<uint32_t>(rate), 4);      // sample rate
+    PutLe(out, static_cast<uint32_t>(rate) * 2, 4);  // byte rate
+    PutLe(out, 2, 2);                                // block align
+    PutLe(out, 16, 2);                               // bits per sample
     out += "data";
     PutLe(out, data_bytes, 4);
     for (const int16_t s : mono) PutLe(out, static_cast<uint16_t>(s), 2);

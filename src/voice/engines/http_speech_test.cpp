@@ -1,0 +1,268 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "voice/engines/audio.hpp"
+#include "voice/engines/stt.hpp"
+#include "voice/engines/tts.hpp"
+#include "voice/engines/wav.hpp"
+
+namespace parley::voice {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct Request {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+};
+
+struct Reply {
+    int status = 200;
+    std::string content_type;
+    std::string body;
+};
+
+// A one-thread HTTP/1.1 server on 127.0.0.1 and a free port, answering each connection once with
+// the canned reply and keeping the requests it saw.
+class LoopbackServer {
+public:
+    explicit LoopbackServer(Reply reply)
+        : reply_(std::move(reply)), acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+        thread_ = std::thread([this] { Serve(); });
+    }
+    ~LoopbackServer() {
+        stopping_ = true;
+        boost::system::error_code ignored;
+        // Wake the blocking accept with a connection of our own.
+        tcp::socket poke(io_);
+        poke.connect(acceptor_.local_endpoint(), ignored);
+        thread_.join();
+    }
+
+    std::string BaseUrl() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/v1";
+    }
+
+    std::vector<Request> Requests() {
+        std::lock_guard lock(mutex_);
+        return requests_;
+    }
+
+private:
+    void Serve() {
+        while (!stopping_) {
+            tcp::socket socket(io_);
+            boost::system::error_code ec;
+            acceptor_.accept(socket, ec);
+            if (ec || stopping_) return;
+            Handle(socket);
+        }
+    }
+
+    void Handle(tcp::socket& socket) {
+        boost::system::error_code ec;
+        std::string data;
+        const size_t header_end = asio::read_until(socket, asio::dynamic_buffer(data), "\r\n\r\n", ec);
+        if (ec) return;
+        Request request;
+        std::istringstream head(data.substr(0, header_end));
+        std::string line;
+        std::getline(head, line);
+        std::istringstream(line) >> request.method >> request.path;
+        while (std::getline(head, line) && line != "\r") {
+            const size_t colon = line.find(':');
+            if (colon == std::string::npos) continue;
+            std::string name = line.substr(0, colon);
+            std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+            std::string value = line.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(' '));
+            if (!value.empty() && value.back() == '\r') value.pop_back();
+            request.headers[name] = value;
+        }
+        const size_t length =
+            std::stoul(request.headers.count("content-length") ? request.headers["content-length"] : "0");
+        request.body = data.substr(header_end);
+        if (request.body.size() < length) {
+            std::string rest(length - request.body.size(), '\0');
+            asio::read(socket, asio::buffer(rest), ec);
+            request.body += rest;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            requests_.push_back(request);
+        }
+        const std::string response =
+            "HTTP/1.1 " + std::to_string(reply_.status) + " X\r\nContent-Type: " + reply_.content_type +
+            "\r\nContent-Length: " + std::to_string(reply_.body.size()) + "\r\nConnection: close\r\n\r\n" + reply_.body;
+        asio::write(socket, asio::buffer(response), ec);
+        socket.shutdown(tcp::socket::shutdown_both, ec);
+    }
+
+    Reply reply_;
+    asio::io_context io_;
+    tcp::acceptor acceptor_;
+    std::thread thread_;
+    std::atomic<bool> stopping_ = false;
+    std::mutex mutex_;
+    std::vector<Request> requests_;
+};
+
+// A port nothing listens on: bound, read and closed again.
+std::string RefusingBaseUrl() {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const auto port = acceptor.local_endpoint().port();
+    acceptor.close();
+    return "http://127.0.0.1:" + std::to_string(port) + "/v1";
+}
+
+Pcm SpokenByEspeak(std::string_view text) {
+    auto pcm = MakeEspeakTts()->Synthesize(text, {});
+    EXPECT_TRUE(pcm);
+    return pcm.value_or(Pcm{});
+}
+
+TEST(HttpTts, PostsTheOpenAiSpeechRequestAndDecodesTheWavAnswer) {
+    const std::string wav_16k = EncodeWav(Pcm(16000, 1000), 16000);  // one second at 16 kHz
+    LoopbackServer server({200, "audio/wav", wav_16k});
+    auto tts =
+        MakeHttpTts({.base_url = server.BaseUrl() + "/", .api_key = "sk-test", .model = "tts-1", .voice = "alloy"});
+    EXPECT_EQ(tts->Name(), "http");
+    ASSERT_EQ(tts->Voices().size(), 1u);
+    EXPECT_EQ(tts->Voices()[0].id, "http:alloy");
+
+    auto pcm = tts->Synthesize("Hello there", {.rate_wpm = 350});
+    ASSERT_TRUE(pcm) << pcm.error().message;
+    EXPECT_EQ(pcm->size(), 8000u);  // resampled to 8 kHz
+
+    const auto requests = server.Requests();
+    ASSERT_EQ(requests.size(), 1u);
+    const Request& r = requests[0];
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.path, "/v1/audio/speech");
+    EXPECT_EQ(r.headers.at("authorization"), "Bearer sk-test");
+    EXPECT_EQ(r.headers.at("content-type"), "application/json");
+    const auto json = nlohmann::json::parse(r.body);
+    EXPECT_EQ(json["model"], "tts-1");
+    EXPECT_EQ(json["input"], "Hello there");
+    EXPECT_EQ(json["voice"], "alloy");
+    EXPECT_EQ(json["response_format"], "wav");
+    EXPECT_DOUBLE_EQ(json["speed"].get<double>(), 2.0);
+}
+
+TEST(HttpTts, ReturnsSpeechMadeByTheServer) {
+    const Pcm spoken = SpokenByEspeak("call me back tomorrow");
+    LoopbackServer server({200, "audio/wav", EncodeWav(spoken, kSampleRate)});
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "tts-1", .voice = "alloy"});
+    auto pcm = tts->Synthesize("call me back tomorrow", {.voice = "nova"});
+    ASSERT_TRUE(pcm) << pcm.error().message;
+    EXPECT_EQ(*pcm, spoken);
+    const auto requests = server.Requests();
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].headers.count("authorization"), 0u);  // no key configured
+    EXPECT_EQ(nlohmann::json::parse(requests[0].body)["voice"], "nova");
+}
+
+TEST(HttpTts, ServerErrorIsUnavailableWithTheStatus) {
+    LoopbackServer server({500, "application/json", R"({"error":"boom"})"});
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .api_key = "sk-secret", .model = "m", .voice = "v"});
+    auto pcm = tts->Synthesize("hello", {});
+    ASSERT_FALSE(pcm);
+    EXPECT_EQ(pcm.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(pcm.error().message.find("500"), std::string::npos) << pcm.error().message;
+    EXPECT_EQ(pcm.error().message.find("sk-secret"), std::string::npos);
+}
+
+TEST(HttpTts, AnswerThatIsNotAudioIsUnavailable) {
+    LoopbackServer server({200, "text/html", "<html>login</html>"});
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "m", .voice = "v"});
+    auto pcm = tts->Synthesize("hello", {});
+    ASSERT_FALSE(pcm);
+    EXPECT_EQ(pcm.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(HttpTts, ConnectionRefusedIsUnavailableNamingTheUrl) {
+    const std::string base = RefusingBaseUrl();
+    auto tts = MakeHttpTts({.base_url = base, .model = "m", .voice = "v", .timeout_ms = 2000});
+    auto pcm = tts->Synthesize("hello", {});
+    ASSERT_FALSE(pcm);
+    EXPECT_EQ(pcm.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(pcm.error().message.find(base + "/audio/speech"), std::string::npos) << pcm.error().message;
+}
+
+TEST(HttpStt, UploadsAWavAsMultipartAndNormalizesTheText) {
+    LoopbackServer server({200, "application/json", R"({"text":"Next Tuesday, at two."})"});
+    auto stt = MakeHttpStt({.base_url = server.BaseUrl(), .api_key = "sk-stt", .model = "whisper-1"});
+    EXPECT_EQ(stt->Name(), "http");
+    const Pcm spoken = SpokenByEspeak("next tuesday at two");
+    auto result = stt->Recognize(spoken, {});
+    ASSERT_TRUE(result) << result.error().message;
+    EXPECT_EQ(result->text, "next tuesday at two");
+    EXPECT_EQ(result->confidence, 1.0);
+    EXPECT_FALSE(result->used_grammar);
+
+    const auto requests = server.Requests();
+    ASSERT_EQ(requests.size(), 1u);
+    const Request& r = requests[0];
+    EXPECT_EQ(r.path, "/v1/audio/transcriptions");
+    EXPECT_EQ(r.headers.at("authorization"), "Bearer sk-stt");
+    const std::string& type = r.headers.at("content-type");
+    ASSERT_EQ(type.rfind("multipart/form-data; boundary=", 0), 0u) << type;
+    const std::string boundary = "--" + type.substr(type.find('=') + 1);
+    EXPECT_NE(r.body.find("name=\"model\"\r\n\r\nwhisper-1\r\n"), std::string::npos);
+    // The file part holds exactly the audio as an 8 kHz WAV.
+    const size_t file_header = r.body.find("name=\"file\"; filename=\"audio.wav\"");
+    ASSERT_NE(file_header, std::string::npos);
+    const size_t wav_start = r.body.find("\r\n\r\n", file_header) + 4;
+    const size_t wav_end = r.body.find("\r\n" + boundary, wav_start);
+    ASSERT_NE(wav_end, std::string::npos);
+    auto uploaded = DecodeAudioMono8k(std::string_view(r.body).substr(wav_start, wav_end - wav_start));
+    ASSERT_TRUE(uploaded) << uploaded.error().message;
+    EXPECT_EQ(*uploaded, spoken);
+}
+
+TEST(HttpStt, UsesSegmentLogProbabilitiesAsConfidenceWhenGiven) {
+    LoopbackServer server(
+        {200, "application/json", R"({"text":"yes","segments":[{"avg_logprob":-0.5},{"avg_logprob":-0.1}]})"});
+    auto stt = MakeHttpStt({.base_url = server.BaseUrl(), .model = "whisper-1"});
+    auto result = stt->Recognize(Silence(500), {});
+    ASSERT_TRUE(result);
+    EXPECT_NEAR(result->confidence, std::exp(-0.3), 1e-9);
+}
+
+TEST(HttpStt, ServerErrorAndMalformedAnswersAreUnavailable) {
+    {
+        LoopbackServer server({500, "text/plain", "internal"});
+        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+        ASSERT_FALSE(result);
+        EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+        EXPECT_NE(result.error().message.find("HTTP 500"), std::string::npos) << result.error().message;
+    }
+    {
+        LoopbackServer server({200, "application/json", R"({"transcript":"yes"})"});
+        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+        ASSERT_FALSE(result);
+        EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+    }
+}
+
+TEST(HttpStt, ConnectionRefusedIsUnavailable) {
+    auto result = MakeHttpStt({.base_url = RefusingBaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace parley::voice

@@ -1,0 +1,169 @@
+#include "voice/engines/tts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "voice/engines/audio.hpp"
+
+namespace parley::voice {
+namespace {
+
+const BuiltinVoice* FindVoice(const std::vector<BuiltinVoice>& voices, std::string_view id) {
+    auto it = std::find_if(voices.begin(), voices.end(), [&](const BuiltinVoice& v) { return v.id == id; });
+    return it == voices.end() ? nullptr : &*it;
+}
+
+void ExpectPlausibleSpeech(const Result<Pcm>& pcm, long min_ms, long max_ms) {
+    ASSERT_TRUE(pcm) << pcm.error().message;
+    const long ms = DurationMs(pcm->size());
+    EXPECT_GE(ms, min_ms);
+    EXPECT_LE(ms, max_ms);
+    EXPECT_GT(RmsDbfs(*pcm), -35.0);
+}
+
+TEST(EspeakTts, ListsItsRealVoicesWithLanguages) {
+    auto tts = MakeEspeakTts();
+    EXPECT_EQ(tts->Name(), "espeak-ng");
+    const auto& voices = tts->Voices();
+    EXPECT_GT(voices.size(), 50u);
+    const BuiltinVoice* en_us = FindVoice(voices, "espeak-ng:en-us");
+    ASSERT_NE(en_us, nullptr);
+    EXPECT_EQ(en_us->engine, "espeak-ng");
+    EXPECT_EQ(en_us->language, "en-us");
+    EXPECT_FALSE(en_us->name.empty());
+    for (const auto& v : voices) {
+        EXPECT_TRUE(v.gender == "male" || v.gender == "female" || v.gender == "unknown") << v.id;
+        EXPECT_EQ(std::count_if(voices.begin(), voices.end(), [&](const BuiltinVoice& o) { return o.id == v.id; }), 1)
+            << v.id;
+    }
+}
+
+TEST(EspeakTts, SpeaksEightKilohertzAudioOfPlausibleLength) {
+    auto tts = MakeEspeakTts();
+    ExpectPlausibleSpeech(tts->Synthesize("call me back tomorrow", {.voice = "en-us"}), 700, 3000);
+    ExpectPlausibleSpeech(tts->Synthesize("Guten Tag", {.voice = "de"}), 300, 2500);
+}
+
+TEST(EspeakTts, ASlowerRateGivesLongerAudio) {
+    auto tts = MakeEspeakTts();
+    auto slow = tts->Synthesize("we want to start in three months", {.voice = "en-us", .rate_wpm = 100});
+    auto fast = tts->Synthesize("we want to start in three months", {.voice = "en-us", .rate_wpm = 300});
+    ASSERT_TRUE(slow && fast);
+    EXPECT_GT(slow->size(), fast->size() * 3 / 2);
+}
+
+TEST(EspeakTts, UnknownVoiceIsAValidationErrorNamingIt) {
+    auto tts = MakeEspeakTts();
+    auto pcm = tts->Synthesize("hello", {.voice = "xx-nowhere"});
+    ASSERT_FALSE(pcm);
+    EXPECT_EQ(pcm.error().code, ErrorCode::kValidation);
+    EXPECT_NE(pcm.error().message.find("xx-nowhere"), std::string::npos);
+}
+
+TEST(EspeakTts, BlankTextGivesEmptyAudio) {
+    auto tts = MakeEspeakTts();
+    auto pcm = tts->Synthesize("   ", {});
+    ASSERT_TRUE(pcm);
+    EXPECT_TRUE(pcm->empty());
+}
+
+TEST(EspeakTts, TwoEnginesAndManyThreadsCanSpeakAtOnce) {
+    auto first = MakeEspeakTts();
+    auto second = MakeEspeakTts();
+    std::vector<size_t> sizes(8);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        threads.emplace_back([&, i] {
+            auto pcm = (i % 2 ? first : second)->Synthesize("i am not interested", {});
+            sizes[i] = pcm ? pcm->size() : 0;
+        });
+    }
+    for (auto& t : threads) t.join();
+    // espeak-ng's output length wobbles by a few samples from call to call; all must be whole.
+    for (const size_t s : sizes) EXPECT_NEAR(static_cast<double>(s), static_cast<double>(sizes[0]), 80.0);
+    EXPECT_GT(sizes[0], 4000u);
+}
+
+TEST(FliteTts, ListsItsFiveVoicesWithGender) {
+    auto tts = MakeFliteTts();
+    EXPECT_EQ(tts->Name(), "flite");
+    const auto& voices = tts->Voices();
+    EXPECT_EQ(voices.size(), 5u);
+    const BuiltinVoice* slt = FindVoice(voices, "flite:slt");
+    const BuiltinVoice* kal = FindVoice(voices, "flite:kal");
+    ASSERT_NE(slt, nullptr);
+    ASSERT_NE(kal, nullptr);
+    EXPECT_EQ(slt->gender, "female");
+    EXPECT_EQ(kal->gender, "male");
+    EXPECT_EQ(slt->language, "en-us");
+    for (const char* id : {"flite:kal16", "flite:rms", "flite:awb"}) EXPECT_NE(FindVoice(voices, id), nullptr) << id;
+}
+
+TEST(FliteTts, EveryVoiceSpeaksEightKilohertzAudioOfPlausibleLength) {
+    auto tts = MakeFliteTts();
+    for (const char* voice : {"slt", "kal", "kal16", "rms", "awb"}) {
+        SCOPED_TRACE(voice);
+        ExpectPlausibleSpeech(tts->Synthesize("call me back tomorrow", {.voice = voice}), 700, 3000);
+    }
+}
+
+TEST(FliteTts, RateChangesTheLengthAndPitchIsAccepted) {
+    auto tts = MakeFliteTts();
+    auto slow = tts->Synthesize("next tuesday at two", {.voice = "slt", .rate_wpm = 100});
+    auto fast = tts->Synthesize("next tuesday at two", {.voice = "slt", .rate_wpm = 300});
+    ASSERT_TRUE(slow && fast);
+    EXPECT_GT(slow->size(), fast->size() * 3 / 2);
+    ExpectPlausibleSpeech(tts->Synthesize("next tuesday at two", {.voice = "kal", .pitch = 90}), 500, 3000);
+    // The style does not stick to the voice: a default call is as long as before.
+    auto again = tts->Synthesize("next tuesday at two", {.voice = "slt"});
+    auto first = tts->Synthesize("next tuesday at two", {.voice = "slt"});
+    ASSERT_TRUE(again && first);
+    EXPECT_EQ(again->size(), first->size());
+}
+
+TEST(FliteTts, UnknownVoiceIsAValidationErrorNamingIt) {
+    auto tts = MakeFliteTts();
+    auto pcm = tts->Synthesize("hello", {.voice = "nobody"});
+    ASSERT_FALSE(pcm);
+    EXPECT_EQ(pcm.error().code, ErrorCode::kValidation);
+    EXPECT_NE(pcm.error().message.find("nobody"), std::string::npos);
+}
+
+TEST(TtsRegistry, RoutesByEngineNameAndListsEveryVoice) {
+    TtsRegistry registry;
+    registry.Add(MakeEspeakTts());
+    registry.Add(MakeFliteTts());
+    EXPECT_EQ(registry.EngineNames(), (std::vector<std::string_view>{"espeak-ng", "flite"}));
+    EXPECT_TRUE(registry.Synthesize("flite", {.voice = "slt"}, "yes"));
+    EXPECT_TRUE(registry.Synthesize("espeak-ng", {.voice = "en-us"}, "yes"));
+    EXPECT_TRUE(registry.SynthesizeWithVoiceId("flite:kal", {}, "yes"));
+
+    auto unknown = registry.Synthesize("festival", {}, "yes");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::kValidation);
+    EXPECT_FALSE(registry.SynthesizeWithVoiceId("no-colon", {}, "yes"));
+
+    const auto all = registry.Voices();
+    EXPECT_NE(FindVoice(all, "espeak-ng:en-us"), nullptr);
+    EXPECT_NE(FindVoice(all, "flite:slt"), nullptr);
+    EXPECT_EQ(registry.Voices({.engine = "flite"}).size(), 5u);
+}
+
+TEST(FilterVoices, MatchesLanguagePrefixesGenderAndEngine) {
+    const std::vector<BuiltinVoice> voices = {
+        {"a:en-us", "a", "A", "en-us", "female"},
+        {"a:en", "a", "B", "en", "male"},
+        {"b:eng", "b", "C", "eng", "male"},
+        {"b:de", "b", "D", "de", "unknown"},
+    };
+    EXPECT_EQ(FilterVoices(voices, {.language = "en"}).size(), 2u);
+    EXPECT_EQ(FilterVoices(voices, {.language = "EN-US"}).size(), 1u);
+    EXPECT_EQ(FilterVoices(voices, {.gender = "male"}).size(), 2u);
+    EXPECT_EQ(FilterVoices(voices, {.engine = "b", .gender = "male"}).size(), 1u);
+    EXPECT_EQ(FilterVoices(voices, {}).size(), 4u);
+}
+
+}  // namespace
+}  // namespace parley::voice
