@@ -169,7 +169,9 @@ TEST_P(ProfilesApi, BuiltinVoicesAreTheEnginesRealVoicesAndFilter) {
     EXPECT_TRUE(slt) << all.dump();
     EXPECT_TRUE(espeak_en);
     EXPECT_GT(all.size(), 20u);
-    for (const auto& v : api().Get("/api/v1/voices/builtin?gender=female&engine=flite").json()["data"]) {
+    const Json female_flite = api().Get("/api/v1/voices/builtin?gender=female&engine=flite").json()["data"];
+    EXPECT_FALSE(female_flite.empty());
+    for (const auto& v : female_flite) {
         EXPECT_EQ(v["gender"], "female");
         EXPECT_EQ(v["engine"], "flite");
     }

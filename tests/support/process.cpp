@@ -3,10 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -17,10 +18,6 @@ namespace parley::testing {
 Process::Process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env, bool merge_stderr) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    if (merge_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -30,10 +27,30 @@ Process::Process(const std::vector<std::string>& argv, const std::vector<std::st
     std::vector<char*> env;
     for (auto& e : env_storage) env.push_back(e.data());
     env.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data());
-    posix_spawn_file_actions_destroy(&actions);
+    int status_fds[2];  // carries errno from a failed exec; closes on a successful one
+    if (pipe2(status_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ == 0) {
+        // The child dies with the test: a test that aborts must not leave servers behind that
+        // hold the test runner's output pipe open. Only async-signal-safe calls from here on.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        if (merge_stderr) dup2(fds[1], STDERR_FILENO);
+        execve(args[0], args.data(), env.data());
+        const int err = errno;
+        (void)!write(status_fds[1], &err, sizeof err);
+        _exit(127);
+    }
     close(fds[1]);
-    if (rc != 0) {
+    close(status_fds[1]);
+    int exec_errno = 0;
+    const bool exec_failed = pid_ > 0 && read(status_fds[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
+    close(status_fds[0]);
+    if (pid_ < 0 || exec_failed) {
+        const int rc = pid_ < 0 ? errno : exec_errno;
+        if (pid_ > 0) waitpid(pid_, nullptr, 0);
         close(fds[0]);
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
