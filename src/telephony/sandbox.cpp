@@ -79,7 +79,7 @@ std::vector<Persona> MakePersonas() {
     p[2] = {"opt_out", "Asks never to be called again", "dnc_request", Network::kAnswers, "flite:rms",
             "please stop calling me and take me off your list", {}};
     p[3] = {"budget_and_timeline", "Gives budget and timeline, declines a meeting", "interested", Network::kAnswers,
-            "flite:awb", "sure i have a minute",
+            "flite:rms", "sure i have a minute",
             {{"budget", "around twenty thousand"},
              {"timeline", "probably in six months"},
              {"size", "about fifty people"},
@@ -92,7 +92,7 @@ std::vector<Persona> MakePersonas() {
     p[6].voicemail = true;
     p[7] = {"hangs_up", "Hangs up two seconds into the opener", "not_interested", Network::kAnswers, "flite:kal", "", {}};
     p[7].hangup_after_agent_ms = 2000;
-    p[8] = {"wrong_number", "Wrong number", "wrong_number", Network::kAnswers, "flite:awb",
+    p[8] = {"wrong_number", "Wrong number", "wrong_number", Network::kAnswers, "flite:kal",
             "sorry you have the wrong number", {}};
     p[9] = {"call_later", "Busy now; asks for a call back tomorrow", "callback_requested", Network::kAnswers,
             "flite:rms", "i am driving right now can you call me back tomorrow", {}};
@@ -193,6 +193,7 @@ public:
             interrupted_ = true;
             // The interruption answers the opener.
             pending_.reset();
+            greeted_ = true;
             Say(persona_.interruption);
         }
         if (!playing_ && pending_ && heard_agent_ && agent_quiet_ms_ >= kReplyAfterQuietMs) {
@@ -225,7 +226,6 @@ private:
         if (persona_.silent) return std::nullopt;
         if (!greeted_) {
             greeted_ = true;
-            if (interrupted_) return std::nullopt;
             return persona_.greeting.empty() ? std::nullopt : std::optional(persona_.greeting);
         }
         if (caption.find('?') == std::string::npos) return std::nullopt;  // nothing was asked

@@ -26,6 +26,7 @@ std::string Disposition(const Conversation& c, domain::CallStatus status) {
     if (c.not_interested) return "not_interested";
     if (c.agreed_to_talk && c.questions_answered > 0) return "interested";
     if (c.transferred_to) return "interested";
+    if (c.callee_hung_up) return "not_interested";  // hung up on the agent without a word
     if (c.callee_lines.empty()) return "no_answer";
     return "not_interested";
 }

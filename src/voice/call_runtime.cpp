@@ -32,6 +32,8 @@ namespace {
 constexpr int kPreRollFrames = 10;         // audio kept from before the VAD fired (200 ms)
 constexpr int kMergeWindowFrames = 50;     // speech resuming within 1 s of an endpoint continues it
 constexpr int kOvertimeGraceFrames = 750;  // 15 s to say goodbye after the maximum duration
+constexpr int kVoicemailQuietFrames = 50;    // a voicemail message starts 1 s after the beep
+constexpr int kVoicemailMaxWaitFrames = 500;  // or after 10 s whatever the line does
 constexpr int kDispatchIntervalMs = 1000;
 constexpr size_t kLatenessWindow = 20000;
 
@@ -92,6 +94,12 @@ struct Session {
     double stt_audio_seconds = 0;
     size_t tts_chars = 0;
     size_t agent_line = SIZE_MAX;  // index in transcript of the line being spoken
+    // A voicemail message waits for the greeting's beep to end, then plays without barge-in.
+    std::shared_ptr<const Pcm> voicemail_message;
+    std::string voicemail_text;
+    int64_t voicemail_waiting_since = 0;
+    int64_t callee_quiet_frames = 0;
+    bool barge_in_allowed = true;
 
     explicit Session(const VadConfig& vad_config) : vad(vad_config) {}
     double Seconds(int64_t f) const { return static_cast<double>(f - answered_frame) * kFrameMs / 1000.0; }
@@ -202,7 +210,7 @@ struct CallRuntime::Impl {
                     return;
                 }
                 RecognizeOptions ro;
-                if (job.expect && job.expect->kind != AnswerKind::kText) ro.jsgf = BuildJsgf(*job.expect);
+                if (job.expect && job.expect->kind != AnswerKind::kText) ro.jsgf = BuildJsgf(*job.expect, engines.lexicon());
                 if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
                 auto heard = stt->Recognize(job.audio, ro);
                 job.stt_audio_seconds = static_cast<double>(job.audio.size()) / kSampleRate;
@@ -368,6 +376,13 @@ struct CallRuntime::Impl {
         }
 
         const auto event = s.vad.Process(in);
+        s.callee_quiet_frames = s.vad.InSpeech() ? 0 : s.callee_quiet_frames + 1;
+        if (s.voicemail_message && (s.callee_quiet_frames >= kVoicemailQuietFrames ||
+                                    s.frame - s.voicemail_waiting_since >= kVoicemailMaxWaitFrames)) {
+            s.barge_in_allowed = false;
+            Play(s, *s.voicemail_message, s.voicemail_text, false);
+            s.voicemail_message.reset();
+        }
         if (s.vad.InSpeech() || event == Vad::Event::kSpeechEnd) {
             s.utterance.insert(s.utterance.end(), in, in + kFrameSamples);
         } else {
@@ -378,7 +393,7 @@ struct CallRuntime::Impl {
         if (event == Vad::Event::kSpeechEnd) OnSpeechEnd(sp);
         if (s.vad.InSpeech()) s.quiet_since_frame = s.frame;
 
-        const bool idle = !s.job && s.agent_audio.empty() && !s.vad.InSpeech();
+        const bool idle = !s.job && s.agent_audio.empty() && !s.voicemail_message && !s.vad.InSpeech();
         if (idle && s.transfer_after_audio) {
             s.call.transferred_to = *s.transfer_after_audio;
             End(s, CallStatus::kCompleted, "transferred");
@@ -423,7 +438,7 @@ struct CallRuntime::Impl {
         start.insert(start.end(), s.utterance.begin(), s.utterance.end());
         s.utterance = std::move(start);
         s.utterance_start_frame = s.frame - options.vad.start_ms / kFrameMs;
-        if (!s.agent_audio.empty()) {
+        if (!s.agent_audio.empty() && s.barge_in_allowed) {
             // Barge-in: the callee talks over the agent, who stops at once.
             s.agent_audio.clear();
             s.barge_ins.push_back({{"at_seconds", s.Seconds(s.frame)}, {"cut_after_ms", options.vad.start_ms}});
@@ -439,6 +454,10 @@ struct CallRuntime::Impl {
 
     void OnSpeechEnd(const std::shared_ptr<Session>& sp) {
         Session& s = *sp;
+        if (s.hang_up_after_audio) {  // the agent is saying goodbye or leaving a message
+            s.utterance.clear();
+            return;
+        }
         const int64_t silence_frames = options.vad.end_silence_ms / kFrameMs;
         Pcm audio = std::move(s.utterance);
         s.utterance.clear();
@@ -484,14 +503,24 @@ struct CallRuntime::Impl {
         if (turn.hang_up) s.hang_up_after_audio = true;
         if (turn.transfer) s.transfer_after_audio = turn.transfer;
         if (job->speech && !job->speech->empty()) {
-            s.agent_audio.insert(s.agent_audio.end(), job->speech->begin(), job->speech->end());
-            s.leg->Caption(turn.say);
-            s.agent_line = s.transcript.size();
-            s.transcript.push_back(
-                {{"speaker", "agent"}, {"text", turn.say}, {"timestamp_seconds", s.Seconds(s.frame)}});
-            s.awaiting_first_audio = job->kind == Job::Kind::kHear;
+            if (turn.leave_voicemail) {
+                s.voicemail_message = job->speech;
+                s.voicemail_text = turn.say;
+                s.voicemail_waiting_since = s.frame;
+            } else {
+                Play(s, *job->speech, turn.say, job->kind == Job::Kind::kHear);
+            }
         }
         s.quiet_since_frame = s.frame;
+    }
+
+    // Queues the agent's audio and its line in the transcript; the callee's side hears the words.
+    void Play(Session& s, const Pcm& speech, const std::string& words, bool answers_callee) {
+        s.agent_audio.insert(s.agent_audio.end(), speech.begin(), speech.end());
+        s.leg->Caption(words);
+        s.agent_line = s.transcript.size();
+        s.transcript.push_back({{"speaker", "agent"}, {"text", words}, {"timestamp_seconds", s.Seconds(s.frame)}});
+        s.awaiting_first_audio = answers_callee;
     }
 
     // ---- database ----

@@ -129,6 +129,8 @@ public:
                 conv_.wrong_number = true;
                 return End("I am sorry for the trouble. Goodbye.", "wrong_number");
             case Intent::kNotInterested:
+                // "No thanks" to the meeting offer declines the meeting, not the conversation.
+                if (stage_ == Stage::kOfferMeeting) return End("No problem. " + Fill(plan_.closing), "completed");
                 conv_.not_interested = true;
                 return End("No problem at all. Thank you for your time. Goodbye.", "not_interested");
             case Intent::kCallLater:

@@ -1,6 +1,10 @@
 #include "voice/speech_engines.hpp"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace parley::voice {
 namespace {
@@ -47,11 +51,31 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
     return config;
 }
 
+namespace {
+
+// The recognizer's dictionary, or the grammar library's own word list when it cannot be read.
+Lexicon LoadLexicon(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto lexicon = Lexicon::FromCmuDict(text.str());
+    if (lexicon) return std::move(*lexicon);
+    spdlog::warn("cannot read the pronunciation dictionary {}: grammars use a small built-in word list", path);
+    return Lexicon::Builtin();
+}
+
+}  // namespace
+
 SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config_(std::move(config)) {
     tts_.Add(MakeEspeakTts());
     tts_.Add(MakeFliteTts());
     SphinxConfig sphinx;
     sphinx.pool_size = sphinx_decoders;
+    // An answer outside the step's grammar ("we want to start in three months" to a question
+    // whose options are time spans) goes to the open language model instead of being forced
+    // onto the nearest grammar phrase.
+    sphinx.reject_out_of_grammar = true;
+    lexicon_ = LoadLexicon(sphinx.model_dir + "/cmudict-en-us.dict");
     stt_.emplace("pocketsphinx", MakeSphinxStt(sphinx));
     for (const auto& ep : config_.endpoints) {
         if (!ep.speech_model.empty()) {

@@ -9,6 +9,7 @@
 #include "domain/engine_catalog.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
+#include "voice/understanding/grammar.hpp"
 
 namespace parley::voice {
 
@@ -54,6 +55,8 @@ public:
     const TtsRegistry& tts() const { return tts_; }
     SttEngine* Stt(std::string_view name) const;
     const PriceTable& prices() const { return config_.prices; }
+    // The words pocketsphinx knows (its en-us dictionary), for building per-step grammars.
+    const Lexicon& lexicon() const { return lexicon_; }
 
     // Speech with a cache: agents say the same questions on every call of a profile.
     Result<std::shared_ptr<const Pcm>> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text);
@@ -63,6 +66,7 @@ private:
     TtsRegistry tts_;
     std::map<std::string, std::unique_ptr<SttEngine>, std::less<>> stt_;
     std::vector<domain::BuiltinVoice> voices_;
+    Lexicon lexicon_;
     std::mutex cache_mutex_;
     std::map<std::string, std::shared_ptr<const Pcm>> cache_;
 };

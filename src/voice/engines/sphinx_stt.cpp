@@ -10,6 +10,7 @@
 // so the default upsamples (SphinxConfig::decode_rate = 16000): a narrow filter bank moves every
 // mel band away from what the model was trained on, while upsampling only leaves the top bands
 // empty. Dither is on because synthesized audio and digital silence contain runs of exact zeros.
+// It is added here, from a fixed seed per utterance, so a recognition is a function of its audio.
 //
 // Confidence: the mean lattice posterior of the hypothesis' words (fillers excluded), from
 // ps_seg_prob after ps_get_prob has run the forward-backward pass over the lattice (-bestpath
@@ -28,6 +29,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <list>
@@ -146,10 +148,10 @@ public:
         args.Set("-hmm", dir + "/en-us");
         args.Set("-dict", dir + "/cmudict-en-us.dict");
         args.Set("-logfn", "/dev/null");
-        // Synthesized and digitally silent audio has runs of exact zeros, whose log spectrum
-        // derails noise removal and normalization; half a bit of noise fixes that (measured).
-        args.Set("-dither", "yes");
-        args.Set("-seed", "1");
+        // Dither is added by Recognize (AddDither): sphinxbase's own draws from one random
+        // generator shared by every decoder of the process, so the same audio would not always
+        // give the same words when two calls are recognized at once.
+        args.Set("-dither", "no");
         if (config.decode_rate == kSampleRate) {
             // ps_init lets the model's feat.params override the command line, and its -upperf
             // (6800 Hz) is impossible at 8 kHz. So pass feat.params' settings ourselves and point
@@ -300,6 +302,18 @@ private:
     long next_grammar_ = 0;
 };
 
+// Synthesized audio and digital silence hold runs of exact zeros, whose log spectrum derails the
+// front end's noise removal and normalization. A quarter of the samples get one bit more, as
+// sphinxbase's own dither does, but from a fixed seed (measured on the 48 answers: open-LM word
+// accuracy 0.655 against 0.667 with sphinxbase's dither, grammar 45 of 48 with both).
+void AddDither(Pcm& pcm) {
+    uint32_t state = 0x2545F491u;
+    for (auto& sample : pcm) {
+        state = state * 1664525u + 1013904223u;
+        if ((state >> 30) == 0 && sample < INT16_MAX) ++sample;
+    }
+}
+
 class SphinxStt final : public SttEngine {
 public:
     explicit SphinxStt(SphinxConfig config) : config_(std::move(config)) {
@@ -309,12 +323,10 @@ public:
     std::string_view Name() const override { return kEngine; }
 
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) override {
-        Pcm upsampled;
-        std::span<const int16_t> audio = pcm_8k;
-        if (config_.decode_rate != kSampleRate) {
-            upsampled = Resample(pcm_8k, kSampleRate, config_.decode_rate);
-            audio = upsampled;
-        }
+        Pcm prepared = config_.decode_rate != kSampleRate ? Resample(pcm_8k, kSampleRate, config_.decode_rate)
+                                                          : Pcm(pcm_8k.begin(), pcm_8k.end());
+        AddDither(prepared);
+        const std::span<const int16_t> audio = prepared;
         auto lease = Acquire();
         if (!lease) return Fail(std::move(lease.error()));
         Decoder& decoder = *lease->decoder;

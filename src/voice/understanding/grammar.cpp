@@ -17,8 +17,12 @@ struct Rule {
 };
 
 constexpr Rule kLeadRules[] = {
-    {"lead", "uh | um | well | i think | i guess | oh | so | hmm | okay so | yeah so"},
-    {"tail", "please | thanks | thank you | i guess | i think"},
+    {"lead",
+     "uh | um | well | i think | i guess | oh | so | hmm | okay so | yeah so | probably | hopefully | "
+     "i'd say | let's say | we want to start | we'd like to start | we're looking at | we have | it's | it is"},
+    {"tail",
+     "please | thanks | thank you | i guess | i think | works for me | works | that works | is fine | is good | "
+     "would be great | sounds good | then"},
 };
 
 constexpr Rule kNumberBaseRules[] = {
@@ -358,7 +362,9 @@ std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
         case AnswerKind::kDate:
             AppendRules(rules, kNumberBaseRules);
             AppendRules(rules, kDateRules);
-            expected = "<date>";
+            // A day often comes with a time ("thursday at two pm"), as when booking a meeting.
+            AppendRules(rules, kTimeRules);
+            expected = "<date> [<time>] | <time>";
             break;
         case AnswerKind::kTime:
             AppendRules(rules, kNumberBaseRules);
