@@ -1,17 +1,11 @@
 #include <chrono>
 #include <thread>
 
+#include "support/calls.hpp"
 #include "support/fixture.hpp"
 
 namespace parley::testing {
 namespace {
-
-// Sandbox numbers: +1 202 555 01NN reaches persona NN % 12 (docs/sandbox.md).
-std::string Sandbox(int persona) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "+120255501%02d", persona);
-    return buf;
-}
 
 class CallsApi : public ApiTest {
 protected:
@@ -30,18 +24,7 @@ protected:
         profile_ = p.json()["data"]["id"];
     }
 
-    // Polls the call until it reaches a final status (sandbox calls run at full speed here).
-    Json WaitForEnd(const std::string& id) const {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-        while (std::chrono::steady_clock::now() < deadline) {
-            Json call = api().Get("/api/v1/calls/" + id).json()["data"];
-            const std::string s = call["status"];
-            if (s != "queued" && s != "ringing" && s != "in_progress") return call;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        ADD_FAILURE() << "call " << id << " did not end";
-        return nullptr;
-    }
+    Json WaitForEnd(const std::string& id) const { return testing::WaitForEnd(api(), id); }
 
     size_t CallCount() const { return api().Get("/api/v1/calls?limit=100").json()["data"].size(); }
 

@@ -80,7 +80,7 @@ std::string TestEnginesFile() {
         const auto file = std::filesystem::temp_directory_path() /
                           ("parley-test-engines-" + std::to_string(::getpid()) + ".json");
         std::ofstream(file) << R"({"prices": {"sandbox": {"per_minute_cents": 1.5},
-                                             "pocketsphinx": {"per_minute_cents": 2.0},
+                                             "pocketsphinx": {"per_minute_cents": 20.0},
                                              "flite": {"per_1k_chars_cents": 10.0},
                                              "scripted": {"per_call_cents": 1.0}}})";
         return file.string();

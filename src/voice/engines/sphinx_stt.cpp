@@ -231,6 +231,10 @@ public:
         if (ps_set_search(ps_, search.c_str()) != 0) {
             return Fail(ErrorCode::kInternal, "pocketsphinx: cannot select search " + search);
         }
+        // A new stream for every utterance: the front end's noise estimate would otherwise carry
+        // over from whatever this pooled decoder heard last (another call, perhaps), and the same
+        // audio would not always give the same words.
+        if (ps_start_stream(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: cannot start a stream");
         if (ps_start_utt(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: cannot start an utterance");
         const int processed = ps_process_raw(ps_, audio.data(), audio.size(), FALSE, TRUE);
         if (ps_end_utt(ps_) != 0 || processed < 0) {

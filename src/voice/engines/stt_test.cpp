@@ -136,6 +136,27 @@ TEST_F(SphinxRoundTrip, WithAGrammarMostEspeakPhrasesAreRecognizedExactly) {
     EXPECT_GE(exact, 3);
 }
 
+// A recognition depends only on its audio: not on what the decoder heard before, nor on which
+// decoder of the pool takes it. Calls are then reproducible, whatever else runs at the time.
+TEST_F(SphinxRoundTrip, TheSameAudioGivesTheSameWordsWhateverCameBefore) {
+    auto fresh = MakeSphinxStt({});
+    const auto& samples = *samples_;
+    for (size_t i = 0; i < samples.size(); i += 5) {
+        const auto& s = samples[i];
+        auto first = fresh->Recognize(s.audio, {});
+        ASSERT_TRUE(first) << first.error().message;
+        // Other speech, with grammars, then the same audio again.
+        for (size_t j = 1; j <= 4; ++j) {
+            const auto& other = samples[(i + j * 3) % samples.size()];
+            ASSERT_TRUE(fresh->Recognize(other.audio, RecognizeOptions{Grammar(other.text, kAlternatives.at(other.text))}));
+        }
+        auto again = fresh->Recognize(s.audio, {});
+        ASSERT_TRUE(again) << again.error().message;
+        EXPECT_EQ(again->text, first->text) << s.text;
+        EXPECT_DOUBLE_EQ(again->confidence, first->confidence) << s.text;
+    }
+}
+
 TEST_F(SphinxRoundTrip, OpenVocabularyWordAccuracyIsAboveAFloor) {
     std::map<std::string, std::pair<int, int>> per_voice;  // errors, words
     for (const auto& s : *samples_) {

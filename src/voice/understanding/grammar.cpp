@@ -21,7 +21,7 @@ constexpr Rule kLeadRules[] = {
      "uh | um | well | i think | i guess | oh | so | hmm | okay so | yeah so | probably | hopefully | "
      "i'd say | let's say | we want to start | we'd like to start | we're looking at | we have | it's | it is"},
     {"tail",
-     "please | thanks | thank you | i guess | i think | works for me | works | that works | is fine | is good | "
+     "please | thanks | thank you | i guess | i think | works for me | that works | is fine | is good | "
      "would be great | sounds good | then"},
 };
 
@@ -34,12 +34,13 @@ constexpr Rule kNumberBaseRules[] = {
 
 constexpr Rule kNumberRules[] = {
     {"group", "(<digit> | a) hundred [[and] <below_hundred>] | <below_hundred>"},
-    {"amount",
-     "<group> [point <digit> [<digit>]] [(thousand | million | billion | k | grand) [[and] <group> [thousand | k]]] | "
-     "a (thousand | million) | half a million"},
+    {"counted", "<group> [point <digit> [<digit>]] [(thousand | million | billion | k | grand) [[and] <group> [thousand | k]]]"},
+    {"amount", "<counted> | a (thousand | million) | half a million"},
+    // The upper end of a range is a counted amount: "twenty to a thousand" is not an answer
+    // anyone gives, and allowing it lets "twenty thousand" be heard that way.
     {"number",
      "[about | around | roughly | approximately | maybe | like | just | over | under | more than | less than | "
-     "at least | between] <amount> [(to | and) <amount>] "
+     "at least | between] <amount> [(to | and) <counted>] "
      "[dollars | bucks | a year | per year | a month | per month | people | employees | or so | plus | or more | "
      "or less]"},
 };
@@ -105,6 +106,8 @@ constexpr IntentPhrase kIntentPhrases[] = {
     {Intent::kOptOut, "lose my number"},
     {Intent::kNotInterested, "not interested"},
     {Intent::kNotInterested, "i'm not interested"},
+    {Intent::kNotInterested, "i am not interested"},
+    {Intent::kNotInterested, "we are not interested"},
     {Intent::kNotInterested, "we're not interested"},
     {Intent::kNotInterested, "no thank you"},
     {Intent::kNotInterested, "no thanks"},
@@ -124,6 +127,9 @@ constexpr IntentPhrase kIntentPhrases[] = {
     {Intent::kCallLater, "can you call back tomorrow"},
     {Intent::kCallLater, "can you call back next week"},
     {Intent::kCallLater, "can you call me back"},
+    {Intent::kCallLater, "can you call me back later"},
+    {Intent::kCallLater, "can you call me back tomorrow"},
+    {Intent::kCallLater, "can you call me back next week"},
     {Intent::kCallLater, "call back later"},
     {Intent::kCallLater, "this isn't a good time"},
     {Intent::kCallLater, "this is not a good time"},
@@ -145,6 +151,9 @@ constexpr IntentPhrase kIntentPhrases[] = {
     {Intent::kBusy, "i'm kind of busy"},
     {Intent::kBusy, "i'm driving"},
     {Intent::kBusy, "i'm driving right now"},
+    {Intent::kBusy, "i am busy"},
+    {Intent::kBusy, "i am driving"},
+    {Intent::kBusy, "i am driving right now"},
     {Intent::kBusy, "i'm at work"},
     {Intent::kBusy, "i'm in a meeting"},
     {Intent::kBusy, "i can't talk right now"},
@@ -422,7 +431,9 @@ std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
         out += expected;
         out += " | ";
     }
-    out += "<intent>) [<tail>];\n";
+    // More intents may follow: "no thank you i am not interested", "i am driving right now can
+    // you call me back tomorrow".
+    out += "<intent>) [<intent> [<intent>]] [<tail>];\n";
     AppendRules(out, kLeadRules);
     out += rules;
     out += IntentRules();
