@@ -88,7 +88,9 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
                       },
                       Access::kPublic});
     routes.push_back({"GET", "/metrics", [impl](Ctx&) {
-                          return http::Response{200, "text/plain; version=0.0.4", {}, impl->metrics.Render()};
+                          std::string text = impl->metrics.Render();
+                          if (impl->services.extra_metrics) text += impl->services.extra_metrics();
+                          return http::Response{200, "text/plain; version=0.0.4", {}, std::move(text)};
                       },
                       Access::kPublic});
     routes.push_back({"GET", "/api/v1/openapi.json",

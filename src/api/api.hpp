@@ -38,6 +38,8 @@ struct Services {
     RecordingAccess recordings;
     // Reports whether the database answers; used by /healthz.
     std::function<bool()> database_ok;
+    // More series for /metrics in the Prometheus text format (the call runtime's), or empty.
+    std::function<std::string()> extra_metrics;
 };
 
 struct ApiOptions {

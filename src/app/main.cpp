@@ -178,7 +178,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            calls,
                            engines,
                            {*signing_key, runtime_options.recordings_dir, o.public_url},
-                           [&db] { return db.Query("SELECT 1").has_value(); }};
+                           [&db] { return db.Query("SELECT 1").has_value(); },
+                           [&runtime] { return voice::RenderMetrics(runtime.Stats()); }};
     api::ApiOptions api_options;
     // Several nodes may serve one PostgreSQL database: they share one count per key.
     api_options.shared_rate_limits = db.dialect() == store::Dialect::kPostgres;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -54,6 +55,9 @@ struct Job {
     std::string error;
     double stt_audio_seconds = 0;
     size_t tts_chars = 0;
+    double stt_ms = 0;  // engine time of this job, for analysis.timings
+    double brain_ms = 0;
+    double tts_ms = 0;
     std::atomic<bool> done{false};
     bool superseded = false;  // media thread only
 };
@@ -91,6 +95,7 @@ struct Session {
     Json transcript = Json::array();
     Json barge_ins = Json::array();
     Json voice_to_voice_ms = Json::array();
+    Json engine_ms = Json::array();  // per answer: recognition, brain and synthesis time
     double stt_audio_seconds = 0;
     size_t tts_chars = 0;
     size_t agent_line = SIZE_MAX;  // index in transcript of the line being spoken
@@ -194,6 +199,11 @@ struct CallRuntime::Impl {
         }
     }
 
+    static double MsSince(std::chrono::steady_clock::time_point start) {
+        return std::round(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() *
+                          10) / 10;
+    }
+
     // Recognize, think, synthesize: everything that may take long, off the media thread.
     void Run(const Session& s, Job& job) {
         switch (job.kind) {
@@ -212,7 +222,9 @@ struct CallRuntime::Impl {
                 RecognizeOptions ro;
                 if (job.expect && job.expect->kind != AnswerKind::kText) ro.jsgf = BuildJsgf(*job.expect, engines.lexicon());
                 if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
+                const auto stt_start = std::chrono::steady_clock::now();
                 auto heard = stt->Recognize(job.audio, ro);
+                job.stt_ms = MsSince(stt_start);
                 job.stt_audio_seconds = static_cast<double>(job.audio.size()) / kSampleRate;
                 if (!heard) {
                     job.error = heard.error().message;
@@ -221,13 +233,17 @@ struct CallRuntime::Impl {
                 job.words = heard->text;
                 job.confidence = heard->confidence;
                 if (job.words.empty()) return;  // noise: nothing to answer
+                const auto brain_start = std::chrono::steady_clock::now();
                 job.turn = job.brain->Hear(job.words, job.confidence, job.at_seconds);
+                job.brain_ms = MsSince(brain_start);
                 break;
             }
         }
         if (!job.turn.say.empty()) {
+            const auto tts_start = std::chrono::steady_clock::now();
             auto speech = engines.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch},
                                         job.turn.say);
+            job.tts_ms = MsSince(tts_start);
             if (!speech) {
                 job.error = "speech synthesis failed: " + speech.error().message;
                 return;
@@ -286,11 +302,12 @@ struct CallRuntime::Impl {
                 continue;
             }
             next += std::chrono::milliseconds(kFrameMs);
-            const auto now = Steady::now();
-            if (next < now - std::chrono::milliseconds(200)) next = now;  // fell far behind: do not burst
             std::this_thread::sleep_until(next);
+            const auto woke = Steady::now();
+            const auto scheduled = next;
+            if (next < woke - std::chrono::milliseconds(200)) next = woke;  // fell far behind: do not burst
             if (!Accelerated() && !sessions.empty()) {
-                const double late = std::chrono::duration<double, std::milli>(Steady::now() - next).count();
+                const double late = std::chrono::duration<double, std::milli>(woke - scheduled).count();
                 std::lock_guard lock(stats_mutex);
                 if (lateness_ms.size() < kLatenessWindow) {
                     lateness_ms.push_back(late);
@@ -490,6 +507,7 @@ struct CallRuntime::Impl {
             return;
         }
         if (job->kind == Job::Kind::kHear) {
+            s.engine_ms.push_back({{"stt_ms", job->stt_ms}, {"brain_ms", job->brain_ms}, {"tts_ms", job->tts_ms}});
             if (job->words.empty()) return;  // noise
             s.transcript.push_back({{"speaker", "callee"},
                                     {"text", job->words},
@@ -575,7 +593,8 @@ struct CallRuntime::Impl {
             c.transferred_to = s.brain->conversation().transferred_to;
         }
         c.analysis = Analyze(s.brain->conversation(), s.final_status, s.extract_fields);
-        c.analysis["timings"] = {{"voice_to_voice_ms", s.voice_to_voice_ms}, {"barge_ins", s.barge_ins}};
+        c.analysis["timings"] = {
+            {"voice_to_voice_ms", s.voice_to_voice_ms}, {"engine_ms", s.engine_ms}, {"barge_ins", s.barge_ins}};
 
         const auto& prices = engines.prices();
         auto price = [](const std::map<std::string, double>& table, const std::string& name) {
@@ -821,6 +840,26 @@ bool CallRuntime::Hangup(std::string_view call_id) {
     if (it == impl_->by_id.end()) return false;
     it->second->stop_requested = true;
     return true;
+}
+
+std::string RenderMetrics(const MediaStats& stats) {
+    std::string out;
+    out += "# HELP parley_media_ticks_total Ticks of the 20 ms media clock.\n";
+    out += "# TYPE parley_media_ticks_total counter\n";
+    out += "parley_media_ticks_total " + std::to_string(stats.ticks) + "\n";
+    out += "# HELP parley_media_frame_lateness_ms How late media ticks started, over the last 20000 ticks.\n";
+    out += "# TYPE parley_media_frame_lateness_ms summary\n";
+    for (const auto& [quantile, value] : {std::pair<const char*, double>{"0.5", stats.lateness_p50_ms},
+                                          {"0.99", stats.lateness_p99_ms},
+                                          {"1", stats.lateness_max_ms}}) {
+        char line[96];
+        std::snprintf(line, sizeof line, "parley_media_frame_lateness_ms{quantile=\"%s\"} %.3f\n", quantile, value);
+        out += line;
+    }
+    out += "# HELP parley_active_calls Calls this node is dialing or talking on.\n";
+    out += "# TYPE parley_active_calls gauge\n";
+    out += "parley_active_calls " + std::to_string(stats.active_calls) + "\n";
+    return out;
 }
 
 MediaStats CallRuntime::Stats() const {

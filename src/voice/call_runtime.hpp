@@ -34,6 +34,10 @@ struct MediaStats {
     int active_calls = 0;
 };
 
+// The statistics as Prometheus gauges: parley_media_ticks_total, parley_media_frame_lateness_ms
+// {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls.
+std::string RenderMetrics(const MediaStats& stats);
+
 // Runs calls: claims queued calls from the database, dials them through the carrier, runs the
 // voice pipeline on each (VAD and endpointing, barge-in, recognition, the brain, synthesis) on a
 // 20 ms media clock, and saves each call's transcript, recording, analysis and cost.

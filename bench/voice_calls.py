@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Sandbox call benchmarks, on Python's standard library only. Each mode starts its own
+`parley serve` on a fresh temporary data folder and a port the OS chooses, and stops it at the end.
+
+    voice_calls.py throughput [--calls 200] [--parley build-bench/parley]
+        Sandbox at full speed (--sandbox-speed 0): triggers the calls in one batch, the twelve
+        personas in turn, and waits until all are final. Prints
+            voice_throughput calls=200 seconds=... calls_per_s=... dispositions_as_documented=200
+        Exits 1 when a call does not end with its persona's documented disposition.
+
+    voice_calls.py realtime [--calls 100] [--parley ...]
+        Sandbox in real time (--sandbox-speed 1) with every call at once: the talking personas
+        in turn. Reads the media clock's lateness from /metrics at the end and every call's
+        voice-to-voice times (end of the callee's speech to the agent's first audio frame).
+            voice_realtime calls=100 concurrent_max=100 lateness_p50_ms=... lateness_p99_ms=...
+                lateness_max_ms=... v2v_n=... v2v_p50_ms=... v2v_p95_ms=... v2v_max_ms=...
+
+With `--calls 1` realtime measures one call alone: the voice-to-voice time without load.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+# docs/sandbox.md: persona = last two digits % 12.
+DISPOSITIONS = ["hot_lead", "not_interested", "dnc_request", "interested", "busy", "no_answer",
+                "voicemail", "not_interested", "wrong_number", "callback_requested", "interested",
+                "no_answer"]
+TALKING = [0, 1, 3, 6, 7, 8, 9, 10, 11]  # persona 2 opts out, which blocks its number afterwards
+
+
+class Server:
+    def __init__(self, parley, speed, max_calls):
+        self.data = tempfile.mkdtemp(prefix="parley-bench-voice-")
+        out = subprocess.run([parley, "org", "create", "--data", self.data, "--name", "Bench"],
+                             check=True, capture_output=True, text=True).stdout
+        self.key = json.loads(out)["api_key"]
+        self.proc = subprocess.Popen(
+            [parley, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--log-level", "warn",
+             "--sandbox-speed", str(speed), "--max-calls", str(max_calls)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 60
+        self.port = None
+        while time.time() < deadline and self.port is None:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+        if self.port is None:
+            self.stop()
+            sys.exit("parley serve did not start")
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Authorization": "Bearer " + self.key}
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, data, headers)
+        res = conn.getresponse()
+        text = res.read().decode()
+        conn.close()
+        return res.status, text
+
+    def json(self, method, path, body=None, want=200):
+        status, text = self.request(method, path, body)
+        if status != want:
+            sys.exit(f"{method} {path} answered {status}: {text[:300]}")
+        return json.loads(text)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def make_profile(server):
+    server.json("POST", "/api/v1/custom-fields",
+                {"name": "budget_range", "type": "enum",
+                 "options": ["under_10k", "10k_50k", "50k_100k", "100k_plus"]}, 201)
+    server.json("POST", "/api/v1/custom-fields", {"name": "timeline", "type": "date"}, 201)
+    server.json("POST", "/api/v1/custom-fields", {"name": "company_size", "type": "number"}, 201)
+    profile = server.json("POST", "/api/v1/profiles", {
+        "name": "Bench", "agent_name": "Alex",
+        "opener": "I am calling about our scheduling software. Do you have a minute?",
+        "extract_fields": ["budget_range", "timeline", "company_size"],
+        "tools": ["check_availability", "request_meeting"],
+        "voicemail_message": "Hi, this is Alex. Please call us back when you can."}, 201)
+    return profile["data"]["id"]
+
+
+def trigger(server, profile_id, personas):
+    calls = []
+    for start in range(0, len(personas), 1000):
+        chunk = personas[start:start + 1000]
+        body = {"profile_id": profile_id,
+                "calls": [{"phone": "+1%03d55501%02d" % (202 + (i // 100) % 700, p)}
+                          for i, p in enumerate(chunk, start)]}
+        res = server.json("POST", "/api/v1/batches", body, 201)
+        calls.extend(res["data"]["call_ids"])
+    return calls
+
+
+def wait_all(server, ids, timeout):
+    deadline = time.time() + timeout
+    done = {}
+    concurrent_max = 0
+    while time.time() < deadline and len(done) < len(ids):
+        active = 0
+        for call_id in ids:
+            if call_id in done:
+                continue
+            c = server.json("GET", "/api/v1/calls/" + call_id)["data"]
+            if c["status"] in ("queued", "ringing", "in_progress"):
+                active += c["status"] != "queued"
+            else:
+                done[call_id] = c
+        concurrent_max = max(concurrent_max, active)
+        if len(done) < len(ids):
+            time.sleep(0.5)
+    if len(done) < len(ids):
+        sys.exit(f"{len(ids) - len(done)} calls did not end within {timeout} s")
+    return [done[i] for i in ids], concurrent_max
+
+
+def percentile(values, q):
+    if not values:
+        return 0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def throughput(args):
+    server = Server(args.parley, 0, args.max_calls)
+    try:
+        profile_id = make_profile(server)
+        personas = [p for i in range(args.calls) for p in [i % 12] if p != 2] + [2]
+        personas = personas[:args.calls]
+        start = time.time()
+        ids = trigger(server, profile_id, personas)
+        calls, _ = wait_all(server, ids, 1800)
+        seconds = time.time() - start
+        right = sum(1 for p, c in zip(personas, calls) if c["analysis"]["disposition"] == DISPOSITIONS[p])
+        print(f"voice_throughput calls={len(calls)} seconds={seconds:.1f} calls_per_s={len(calls) / seconds:.2f} "
+              f"dispositions_as_documented={right}")
+        return 0 if right == len(calls) else 1
+    finally:
+        server.stop()
+
+
+def realtime(args):
+    server = Server(args.parley, 1, max(args.calls, 1))
+    try:
+        profile_id = make_profile(server)
+        personas = [TALKING[i % len(TALKING)] for i in range(args.calls)]
+        ids = trigger(server, profile_id, personas)
+        calls, concurrent_max = wait_all(server, ids, 900)
+        status, metrics = server.request("GET", "/metrics")
+        lateness = dict(re.findall(r'parley_media_frame_lateness_ms\{quantile="([0-9.]+)"\} ([0-9.]+)', metrics))
+        v2v = [ms for c in calls for ms in c["analysis"].get("timings", {}).get("voice_to_voice_ms", [])]
+        print(f"voice_realtime calls={len(calls)} concurrent_max={concurrent_max} "
+              f"lateness_p50_ms={lateness.get('0.5')} lateness_p99_ms={lateness.get('0.99')} "
+              f"lateness_max_ms={lateness.get('1')} v2v_n={len(v2v)} v2v_p50_ms={percentile(v2v, 0.5)} "
+              f"v2v_p95_ms={percentile(v2v, 0.95)} v2v_max_ms={max(v2v) if v2v else 0}")
+        return 0
+    finally:
+        server.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["throughput", "realtime"])
+    parser.add_argument("--calls", type=int, default=None)
+    parser.add_argument("--max-calls", type=int, default=200, help="throughput: the server's --max-calls")
+    parser.add_argument("--parley", default=os.environ.get("PARLEY", "build-bench/parley"))
+    args = parser.parse_args()
+    if args.mode == "throughput":
+        args.calls = args.calls or 200
+        return throughput(args)
+    args.calls = args.calls or 100
+    return realtime(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
