@@ -40,7 +40,7 @@ TALKING = [0, 1, 3, 6, 7, 8, 9, 10, 11]  # persona 2 opts out, which blocks its 
 class Server:
     def __init__(self, parley, speed, max_calls):
         self.data = tempfile.mkdtemp(prefix="parley-bench-voice-")
-        out = subprocess.run([parley, "org", "create", "--data", self.data, "--name", "Bench"],
+        out = subprocess.run([parley, "org", "create", "--data", self.data, "--name", "Bench", "--tier", "enterprise"],
                              check=True, capture_output=True, text=True).stdout
         self.key = json.loads(out)["api_key"]
         self.proc = subprocess.Popen(
@@ -116,26 +116,29 @@ def trigger(server, profile_id, personas):
     return calls
 
 
+def all_calls(server):
+    calls = {}
+    cursor = None
+    while True:
+        page = server.json("GET", "/api/v1/calls?limit=100" + (f"&cursor={cursor}" if cursor else ""))
+        for c in page["data"]:
+            calls[c["id"]] = c
+        if not page["meta"]["has_more"]:
+            return calls
+        cursor = page["meta"]["next_cursor"]
+
+
 def wait_all(server, ids, timeout):
     deadline = time.time() + timeout
-    done = {}
     concurrent_max = 0
-    while time.time() < deadline and len(done) < len(ids):
-        active = 0
-        for call_id in ids:
-            if call_id in done:
-                continue
-            c = server.json("GET", "/api/v1/calls/" + call_id)["data"]
-            if c["status"] in ("queued", "ringing", "in_progress"):
-                active += c["status"] != "queued"
-            else:
-                done[call_id] = c
+    while time.time() < deadline:
+        calls = all_calls(server)
+        active = sum(1 for i in ids if calls[i]["status"] in ("ringing", "in_progress"))
         concurrent_max = max(concurrent_max, active)
-        if len(done) < len(ids):
-            time.sleep(0.5)
-    if len(done) < len(ids):
-        sys.exit(f"{len(ids) - len(done)} calls did not end within {timeout} s")
-    return [done[i] for i in ids], concurrent_max
+        if all(calls[i]["status"] not in ("queued", "ringing", "in_progress") for i in ids):
+            return [calls[i] for i in ids], concurrent_max
+        time.sleep(1)
+    sys.exit(f"calls did not end within {timeout} s")
 
 
 def percentile(values, q):

@@ -794,6 +794,7 @@ Result<void> CallRuntime::Start() {
         c.MoveTo(CallStatus::kFailed, now, "interrupted: the server stopped during the call");
         c.error = "interrupted: the server stopped during the call";
         c.ended_at = now;
+        c.analysis = Analyze(Conversation{}, CallStatus::kFailed, {});
         auto saved = domain::WriteTx(im.store, [&](domain::Repos& r) { return r.calls().Save(c, before); });
         if (!saved) return Fail(std::move(saved.error()));
     }
