@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "domain/entities.hpp"
+#include "voice/endpoint_config.hpp"
 #include "voice/plan.hpp"
 #include "voice/understanding/answers.hpp"
 
@@ -73,5 +75,11 @@ public:
 };
 
 std::unique_ptr<Brain> MakeScriptedBrain(const Plan& plan, const CallFacts& facts);
+
+// The brain a plan names: "scripted", or "<endpoint>/<model>" for a chat model the endpoint of
+// that name lists (the openai brain; see openai_brain.hpp). kUnavailable naming the brain when
+// this installation has no such brain.
+Result<std::unique_ptr<Brain>> MakeBrain(const Plan& plan, const CallFacts& facts,
+                                         const std::vector<EndpointConfig>& endpoints);
 
 }  // namespace parley::voice

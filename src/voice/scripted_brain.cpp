@@ -4,28 +4,19 @@
 
 #include <date/date.h>
 
-#include <array>
-#include <chrono>
-
 #include "common/text.hpp"
+#include "voice/agent_lines.hpp"
 #include "voice/brain.hpp"
+#include "voice/calendar.hpp"
 #include "voice/understanding/intents.hpp"
 
 namespace parley::voice {
 namespace {
 
-constexpr int kMeetingMinutes = 30;
-constexpr int kFirstMeetingHour = 9;
-constexpr int kLastMeetingHour = 17;  // meetings end by 17:30
-constexpr int kMaxMeetingDaysAhead = 30;
 constexpr std::string_view kVoicemailPhrases[] = {"leave a message", "leave your message", "after the tone",
                                                   "after the beep", "not available", "voicemail",
                                                   "voice mail", "can't take your call", "cannot take your call",
                                                   "reached the"};
-constexpr std::array<std::string_view, 7> kWeekdays = {"Sunday", "Monday", "Tuesday", "Wednesday",
-                                                       "Thursday", "Friday", "Saturday"};
-constexpr std::array<std::string_view, 12> kMonths = {"January", "February", "March",     "April",   "May",      "June",
-                                                      "July",    "August",   "September", "October", "November", "December"};
 
 AnswerKind KindOf(domain::FieldType t) {
     switch (t) {
@@ -38,76 +29,14 @@ AnswerKind KindOf(domain::FieldType t) {
     return AnswerKind::kText;
 }
 
-date::sys_days DayOf(int64_t ms) {
-    return date::floor<date::days>(date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms)));
-}
-
-std::string IsoDate(date::sys_days d) {
-    const date::year_month_day ymd(d);
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()));
-    return buf;
-}
-
-// "Tuesday, November 24 at 2 PM"
-std::string SpokenSlot(date::sys_days d, int hour, int minute) {
-    const date::year_month_day ymd(d);
-    const date::weekday wd(d);
-    std::string s = std::string(kWeekdays[wd.c_encoding()]) + ", " +
-                    std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " +
-                    std::to_string(static_cast<unsigned>(ymd.day())) + " at " +
-                    std::to_string(hour % 12 == 0 ? 12 : hour % 12);
-    if (minute != 0) s += ":" + std::string(minute < 10 ? "0" : "") + std::to_string(minute);
-    return s + (hour < 12 ? " AM" : " PM");
-}
-
-std::optional<date::sys_days> ParseIsoDay(const std::string& iso) {
-    int y = 0;
-    unsigned m = 0, dd = 0;
-    if (std::sscanf(iso.c_str(), "%d-%u-%u", &y, &m, &dd) != 3) return std::nullopt;
-    const date::year_month_day ymd{date::year(y), date::month(m), date::day(dd)};
-    if (!ymd.ok()) return std::nullopt;
-    return date::sys_days(ymd);
-}
-
-std::string SpokenDate(const std::string& iso) {
-    auto parsed = ParseIsoDay(iso);
-    if (!parsed) return iso;
-    const date::year_month_day ymd(*parsed);
-    return std::string(kWeekdays[date::weekday(*parsed).c_encoding()]) + ", " +
-           std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " +
-           std::to_string(static_cast<unsigned>(ymd.day()));
-}
-
-bool IsWeekday(date::sys_days d) {
-    const auto wd = date::weekday(d).c_encoding();
-    return wd != 0 && wd != 6;
-}
-
 class ScriptedBrain final : public Brain {
 public:
-    ScriptedBrain(const Plan& plan, const CallFacts& facts) : plan_(plan) {
-        today_ = DayOf(facts.started_at_ms);
-        values_ = facts.variables;
-        values_["agent_name"] = plan.agent_name;
-        values_["organization"] = plan.organization;
-    }
+    ScriptedBrain(const Plan& plan, const CallFacts& facts)
+        : plan_(plan), values_(TemplateValues(plan, facts)), today_(DayOf(facts.started_at_ms)) {}
 
     Turn Start() override {
-        std::string say;
-        if (values_.contains("first_name") && values_["first_name"].is_string() &&
-            !values_["first_name"].get<std::string>().empty()) {
-            say = "Hi " + values_["first_name"].get<std::string>() + ". ";
-        } else {
-            say = "Hi there. ";
-        }
-        if (!plan_.disclosure.empty()) say += Fill(plan_.disclosure) + " ";
-        if (!plan_.opt_out_offer.empty()) say += Fill(plan_.opt_out_offer) + " ";
-        const std::string opener = Fill(plan_.opener);
-        say += opener.empty() ? "Do you have a couple of minutes to talk?" : opener;
         stage_ = Stage::kGreeting;
-        return Ask(say, Expectation{AnswerKind::kYesNo, {}});
+        return Ask(OpeningWords(plan_, values_), Expectation{AnswerKind::kYesNo, {}});
     }
 
     Turn Hear(const std::string& words, double confidence, double seconds) override {
@@ -176,8 +105,8 @@ public:
     Turn Silence(double seconds) override {
         now_seconds_ = seconds;
         if (stage_ == Stage::kDone) return {};
-        if (++silences_ >= 2) return End("It seems I have lost you. Goodbye.", "silence");
-        return Repeat("Are you still there?");
+        if (++silences_ >= 2) return End(std::string(kLostCalleeGoodbye), "silence");
+        return Repeat(std::string(kStillTherePrompt));
     }
 
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<ScriptedBrain>(*this); }
@@ -282,17 +211,7 @@ private:
 
     // The open weekday slots the calendar offers: the next two working days at 10 AM and 2 PM.
     Json Availability() {
-        Json slots = Json::array();
-        date::sys_days d = today_;
-        int found = 0;
-        while (found < 2) {
-            d += date::days{1};
-            if (!IsWeekday(d)) continue;
-            const int hour = found == 0 ? 10 : 14;
-            slots.push_back({{"date", IsoDate(d)}, {"time", (hour < 10 ? "0" : "") + std::to_string(hour) + ":00"},
-                             {"spoken", SpokenSlot(d, hour, 0)}});
-            ++found;
-        }
+        Json slots = OpenSlots(today_);
         Record("check_availability", "success", {{"from", IsoDate(today_)}}, {{"slots", slots}});
         return slots;
     }
@@ -334,13 +253,9 @@ private:
             return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
                        "completed");
         }
-        const int hour = std::stoi(time->substr(0, 2));
-        const int minute = std::stoi(time->substr(3, 2));
-        const auto d = ParseIsoDay(*day);
         Json input = {{"date", *day}, {"time", *time}, {"duration_minutes", kMeetingMinutes}};
-        const bool open = d && IsWeekday(*d) && *d > today_ && *d <= today_ + date::days{kMaxMeetingDaysAhead} &&
-                          hour >= kFirstMeetingHour && (hour < kLastMeetingHour || (hour == kLastMeetingHour && minute == 0));
-        if (!open) {
+        const auto slot = CheckMeeting(today_, *day, *time);
+        if (!slot) {
             Record("request_meeting", "failed", input, {{"error", "outside the calendar's open hours"}});
             if (!reasked_) {
                 reasked_ = true;
@@ -354,7 +269,8 @@ private:
         conv_.meeting_booked = true;
         conv_.meeting_at = *day + "T" + *time;
         Record("request_meeting", "success", input, {{"meeting_at", *conv_.meeting_at}, {"status", "booked"}});
-        return End("You are booked for " + SpokenSlot(*d, hour, minute) + ". " + Fill(plan_.closing), "meeting_booked");
+        return End("You are booked for " + SpokenSlot(slot->day, slot->hour, slot->minute) + ". " + Fill(plan_.closing),
+                   "meeting_booked");
     }
 
 

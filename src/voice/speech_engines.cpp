@@ -92,7 +92,13 @@ SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config
 }
 
 std::vector<domain::ModelInfo> SpeechEngines::Models() const {
-    return {{"scripted", "parley", "scripted", "", false, true}};
+    std::vector<domain::ModelInfo> models = {{"scripted", "parley", "scripted", "", false, true}};
+    for (const auto& ep : config_.endpoints) {
+        for (const auto& model : ep.chat_models) {
+            models.push_back({ep.name + "/" + model, ep.name, "openai", ep.base_url, true, true});
+        }
+    }
+    return models;
 }
 
 std::vector<std::string> SpeechEngines::SttEngines() const {

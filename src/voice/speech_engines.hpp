@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "domain/engine_catalog.hpp"
+#include "voice/endpoint_config.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
 #include "voice/understanding/grammar.hpp"
 
 namespace parley::voice {
-
-// An OpenAI-compatible endpoint the operator configured.
-struct EndpointConfig {
-    std::string name;
-    std::string base_url;
-    std::string api_key;
-    std::vector<std::string> chat_models;
-    std::string transcription_model;  // empty: none
-    std::string speech_model;         // empty: none
-    std::string speech_voice;
-};
 
 // What each engine costs, in cents (seed 000's cost_breakdown is per engine and carrier).
 struct PriceTable {

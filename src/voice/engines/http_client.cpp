@@ -24,18 +24,36 @@ void InitCurlOnce() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Where a response body goes: all of it into `body`, or, with `on_body`, a 2xx body piece by
+// piece to the reader (other statuses still into `body`, for the error message).
+struct BodySink {
+    CURL* curl = nullptr;
+    std::string* body = nullptr;
+    const BodyReader* on_body = nullptr;
+    bool stopped_by_reader = false;
+};
+
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
-    auto* body = static_cast<std::string*>(user);
+    auto* sink = static_cast<BodySink*>(user);
     const size_t n = size * count;
-    if (body->size() + n > kMaxResponseBytes) return 0;  // makes curl fail with CURLE_WRITE_ERROR
-    body->append(data, n);
+    if (sink->on_body != nullptr) {
+        long status = 0;
+        curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300) {
+            if ((*sink->on_body)(std::string_view(data, n))) return n;
+            sink->stopped_by_reader = true;
+            return 0;  // makes curl fail with CURLE_WRITE_ERROR
+        }
+    }
+    if (sink->body->size() + n > kMaxResponseBytes) return 0;
+    sink->body->append(data, n);
     return n;
 }
 
 // Runs a prepared request: common options, the body setter is given the handle.
 template <class SetBody>
 Result<HttpResponse> Post(const HttpSpeechConfig& config, std::string_view path, std::string_view content_type,
-                          std::string_view what, SetBody set_body) {
+                          std::string_view what, SetBody set_body, const BodyReader* on_body = nullptr) {
     InitCurlOnce();
     const std::string url = JoinUrl(config.base_url, path);
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
@@ -52,6 +70,7 @@ Result<HttpResponse> Post(const HttpSpeechConfig& config, std::string_view path,
 
     HttpResponse response;
     CURL* h = curl.get();
+    BodySink sink{h, &response.body, on_body};
     const long timeout_ms = std::max(1L, config.timeout_ms);
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
@@ -59,7 +78,7 @@ Result<HttpResponse> Post(const HttpSpeechConfig& config, std::string_view path,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, kHttpConnectTimeoutMs));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     set_body(h);
 
@@ -68,7 +87,9 @@ Result<HttpResponse> Post(const HttpSpeechConfig& config, std::string_view path,
     const CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
         std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
-        if (rc == CURLE_WRITE_ERROR) reason = "response larger than the limit";
+        if (rc == CURLE_WRITE_ERROR) {
+            reason = sink.stopped_by_reader ? "the reader stopped the response" : "response larger than the limit";
+        }
         return Fail(ErrorCode::kUnavailable, std::string(what) + ": request to " + url + " failed: " + reason);
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
@@ -92,6 +113,17 @@ Result<HttpResponse> PostJson(const HttpSpeechConfig& config, std::string_view p
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, json.data());
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
     });
+}
+
+Result<HttpResponse> PostJsonStream(const HttpSpeechConfig& config, std::string_view path, const std::string& json,
+                                    std::string_view what, const BodyReader& on_body) {
+    return Post(
+        config, path, "application/json", what,
+        [&](CURL* h) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, json.data());
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json.size()));
+        },
+        &on_body);
 }
 
 Result<HttpResponse> PostMultipart(const HttpSpeechConfig& config, std::string_view path,

@@ -1,7 +1,9 @@
 #pragma once
 
-// Internal to parley_voice_engines: the libcurl calls shared by the HTTP TTS and STT engines.
+// Internal to the voice libraries: the libcurl calls shared by the HTTP TTS and STT engines and
+// the openai brain.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,16 @@ std::string JoinUrl(std::string_view base_url, std::string_view path);
 // TLS, DNS, body too large) are errors, as kUnavailable naming `what` and the URL.
 Result<HttpResponse> PostJson(const HttpSpeechConfig& config, std::string_view path, const std::string& json,
                               std::string_view what);
+
+// Takes each piece of a streamed response body as it arrives; false stops the transfer.
+using BodyReader = std::function<bool(std::string_view piece)>;
+
+// PostJson for streamed answers (server-sent events): a 2xx body goes to `on_body` as it arrives
+// and the returned response's body stays empty; any other status's body is kept whole, as by
+// PostJson. When `on_body` stops the transfer, the result is kUnavailable.
+Result<HttpResponse> PostJsonStream(const HttpSpeechConfig& config, std::string_view path, const std::string& json,
+                                    std::string_view what, const BodyReader& on_body);
+
 Result<HttpResponse> PostMultipart(const HttpSpeechConfig& config, std::string_view path,
                                    const std::vector<MultipartField>& fields, std::string_view what);
 

@@ -1,132 +1,20 @@
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <atomic>
-#include <boost/asio.hpp>
 #include <cmath>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <thread>
 
 #include "voice/engines/audio.hpp"
 #include "voice/engines/stt.hpp"
+#include "voice/engines/test_http_server.hpp"
 #include "voice/engines/tts.hpp"
 #include "voice/engines/wav.hpp"
 
 namespace parley::voice {
 namespace {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-
-struct Request {
-    std::string method;
-    std::string path;
-    std::map<std::string, std::string> headers;  // names lower-cased
-    std::string body;
-};
-
-struct Reply {
-    int status = 200;
-    std::string content_type;
-    std::string body;
-};
-
-// A one-thread HTTP/1.1 server on 127.0.0.1 and a free port, answering each connection once with
-// the canned reply and keeping the requests it saw.
-class LoopbackServer {
-public:
-    explicit LoopbackServer(Reply reply)
-        : reply_(std::move(reply)), acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        thread_ = std::thread([this] { Serve(); });
-    }
-    ~LoopbackServer() {
-        stopping_ = true;
-        boost::system::error_code ignored;
-        // Wake the blocking accept with a connection of our own.
-        tcp::socket poke(io_);
-        poke.connect(acceptor_.local_endpoint(), ignored);
-        thread_.join();
-    }
-
-    std::string BaseUrl() const {
-        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/v1";
-    }
-
-    std::vector<Request> Requests() {
-        std::lock_guard lock(mutex_);
-        return requests_;
-    }
-
-private:
-    void Serve() {
-        while (!stopping_) {
-            tcp::socket socket(io_);
-            boost::system::error_code ec;
-            acceptor_.accept(socket, ec);
-            if (ec || stopping_) return;
-            Handle(socket);
-        }
-    }
-
-    void Handle(tcp::socket& socket) {
-        boost::system::error_code ec;
-        std::string data;
-        const size_t header_end = asio::read_until(socket, asio::dynamic_buffer(data), "\r\n\r\n", ec);
-        if (ec) return;
-        Request request;
-        std::istringstream head(data.substr(0, header_end));
-        std::string line;
-        std::getline(head, line);
-        std::istringstream(line) >> request.method >> request.path;
-        while (std::getline(head, line) && line != "\r") {
-            const size_t colon = line.find(':');
-            if (colon == std::string::npos) continue;
-            std::string name = line.substr(0, colon);
-            std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-            std::string value = line.substr(colon + 1);
-            value.erase(0, value.find_first_not_of(' '));
-            if (!value.empty() && value.back() == '\r') value.pop_back();
-            request.headers[name] = value;
-        }
-        const size_t length =
-            std::stoul(request.headers.count("content-length") ? request.headers["content-length"] : "0");
-        request.body = data.substr(header_end);
-        if (request.body.size() < length) {
-            std::string rest(length - request.body.size(), '\0');
-            asio::read(socket, asio::buffer(rest), ec);
-            request.body += rest;
-        }
-        {
-            std::lock_guard lock(mutex_);
-            requests_.push_back(request);
-        }
-        const std::string response =
-            "HTTP/1.1 " + std::to_string(reply_.status) + " X\r\nContent-Type: " + reply_.content_type +
-            "\r\nContent-Length: " + std::to_string(reply_.body.size()) + "\r\nConnection: close\r\n\r\n" + reply_.body;
-        asio::write(socket, asio::buffer(response), ec);
-        socket.shutdown(tcp::socket::shutdown_both, ec);
-    }
-
-    Reply reply_;
-    asio::io_context io_;
-    tcp::acceptor acceptor_;
-    std::thread thread_;
-    std::atomic<bool> stopping_ = false;
-    std::mutex mutex_;
-    std::vector<Request> requests_;
-};
-
-// A port nothing listens on: bound, read and closed again.
-std::string RefusingBaseUrl() {
-    asio::io_context io;
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    const auto port = acceptor.local_endpoint().port();
-    acceptor.close();
-    return "http://127.0.0.1:" + std::to_string(port) + "/v1";
-}
+using loopback::LoopbackServer;
+using loopback::RefusingBaseUrl;
+using loopback::Request;
 
 Pcm SpokenByEspeak(std::string_view text) {
     auto pcm = MakeEspeakTts()->Synthesize(text, {});
