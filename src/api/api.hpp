@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +18,9 @@
 
 namespace parley::api {
 
+inline constexpr int64_t kDefaultRecordingLinkSeconds = 3600;
+inline constexpr int64_t kMaxRecordingLinkSeconds = 7 * 24 * 3600;
+
 // Where call recordings are and how links to them are signed: a link carries an expiry and an
 // HMAC of the call id and expiry, so it can be fetched without an API key until it expires.
 struct RecordingAccess {
@@ -24,6 +28,8 @@ struct RecordingAccess {
     std::string directory;
     // The base of the links, e.g. "https://parley.example.com"; the request's Host when empty.
     std::string public_url;
+    // How long a new link works, 1 .. kMaxRecordingLinkSeconds.
+    int64_t link_seconds = kDefaultRecordingLinkSeconds;
 };
 
 struct Services {

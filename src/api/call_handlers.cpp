@@ -13,8 +13,6 @@
 namespace parley::api {
 namespace {
 
-constexpr int64_t kRecordingLinkSeconds = 3600;
-
 std::string RecordingSignature(const RecordingAccess& access, std::string_view call_id, int64_t expires) {
     return HexEncode(HmacSha256(access.signing_key, std::string(call_id) + "." + std::to_string(expires)));
 }
@@ -124,7 +122,7 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                                                          {}},
                                                    ctx.request_id);
                           }
-                          const int64_t expires = std::time(nullptr) + kRecordingLinkSeconds;
+                          const int64_t expires = std::time(nullptr) + s.recordings.link_seconds;
                           std::string base = s.recordings.public_url;
                           if (base.empty()) base = "http://" + std::string(ctx.req.Header("host").value_or("localhost"));
                           const std::string url = base + "/api/v1/recordings/" + call->id + "?expires=" +

@@ -82,6 +82,7 @@ struct ServeOptions {
     std::string node_id;
     std::string caller_id = "+12025550100";
     std::string public_url;
+    int64_t recording_link_seconds = api::kDefaultRecordingLinkSeconds;
 };
 
 // The installation's secret for signing recording links: made once, shared by every node.
@@ -177,7 +178,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            presets,
                            calls,
                            engines,
-                           {*signing_key, runtime_options.recordings_dir, o.public_url},
+                           {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
                            [&db] { return db.Query("SELECT 1").has_value(); },
                            [&runtime] { return voice::RenderMetrics(runtime.Stats()); }};
     api::ApiOptions api_options;
@@ -283,6 +284,10 @@ int main(int argc, char** argv) {
     serve->add_option("--public-url", serve_options.public_url,
                       "Base URL of recording links, e.g. https://parley.example.com (default: the request's Host)")
         ->envname("PARLEY_PUBLIC_URL");
+    serve->add_option("--recording-link-seconds", serve_options.recording_link_seconds,
+                      "How long a recording link works after it is handed out, in seconds (at most 604800, a week)")
+        ->envname("PARLEY_RECORDING_LINK_SECONDS")
+        ->check(CLI::Range(int64_t{1}, api::kMaxRecordingLinkSeconds));
 
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
     add_storage(migrate);

@@ -119,6 +119,19 @@ voice::Pcm Beep() {
     return beep;
 }
 
+// A line as the person says it on the phone: the persona's voice at the pipeline's 8 kHz, and a
+// voicemail greeting ends with its beep.
+Result<voice::Pcm> SpeakLine(const voice::TtsRegistry& tts, const Persona& p, const std::string& words) {
+    auto audio = tts.SynthesizeWithVoiceId(p.voice, {}, words);
+    if (!audio) return audio;
+    if (p.voicemail && words == p.greeting) {
+        audio->insert(audio->end(), voice::SamplesForMs(300), 0);
+        const auto beep = Beep();
+        audio->insert(audio->end(), beep.begin(), beep.end());
+    }
+    return audio;
+}
+
 }  // namespace
 
 struct SandboxCarrier::Impl {
@@ -146,15 +159,10 @@ struct SandboxCarrier::Impl {
             for (const auto& [topic, line] : p.answers) words.push_back(line);
             for (const auto& w : words) {
                 if (w.empty() || made.contains(p.voice + "|" + w)) continue;
-                auto audio = tts.SynthesizeWithVoiceId(p.voice, {}, w);
+                auto audio = SpeakLine(tts, p, w);
                 if (!audio) {
                     ok = false;
                     continue;
-                }
-                if (p.voicemail && w == p.greeting) {
-                    audio->insert(audio->end(), voice::SamplesForMs(300), 0);
-                    const auto beep = Beep();
-                    audio->insert(audio->end(), beep.begin(), beep.end());
                 }
                 made[p.voice + "|" + w] = std::move(*audio);
             }
@@ -340,5 +348,9 @@ std::vector<std::pair<std::string, std::string>> SandboxCarrier::Lines(int perso
 }
 
 std::string SandboxCarrier::VoiceOf(int persona) { return AllPersonas().at(static_cast<size_t>(persona)).voice; }
+
+Result<voice::Pcm> SandboxCarrier::LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words) {
+    return SpeakLine(tts, AllPersonas().at(static_cast<size_t>(persona)), words);
+}
 
 }  // namespace parley::telephony

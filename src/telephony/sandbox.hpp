@@ -47,6 +47,9 @@ public:
     static std::vector<std::pair<std::string, std::string>> Lines(int persona);
     // The voice id a persona speaks with.
     static std::string VoiceOf(int persona);
+    // One of a persona's lines exactly as calls hear it (synthesized with its voice at 8 kHz; the
+    // voicemail greeting ends with the beep). `tts` needs the persona's engine.
+    static Result<voice::Pcm> LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words);
 
     struct Impl;
 

@@ -741,14 +741,21 @@ struct CallRuntime::Impl {
                                                                : PlanStep{f.name, f.type, f.options, DefaultQuestion(f)});
             }
             s->plan.steps = std::move(steps);
-            s->brain = MakeScriptedBrain(s->plan, CallFacts{facts, now});
             const CallStatus before = call.status;
-            if (failure.empty() && s->plan.brain != "scripted") failure = "model " + s->plan.brain + " is not available";
+            if (failure.empty()) {
+                auto brain = MakeBrain(s->plan, CallFacts{facts, now}, engines.endpoints());
+                if (brain) {
+                    s->brain = std::move(*brain);
+                } else {
+                    failure = brain.error().message;
+                }
+            }
             if (failure.empty() && !engines.Stt(s->plan.stt)) failure = "recognizer " + s->plan.stt + " is not available";
             if (!failure.empty()) {
                 call.MoveTo(CallStatus::kFailed, now, failure);
                 call.error = failure;
                 call.ended_at = now;
+                call.analysis = Analyze(Conversation{}, CallStatus::kFailed, {});
             } else {
                 call.claimed_by = options.node_id;
                 call.started_at = now;
@@ -761,6 +768,8 @@ struct CallRuntime::Impl {
             return std::nullopt;
         }
         if (!*claimed || !failure.empty()) return std::nullopt;
+        // The recognizer loads while the phone rings, not when the callee first speaks.
+        engines.PrepareRecognizer(s->plan.stt);
         s->dialing = carrier.Dial(call.from_number, call.to_number);
         s->call = std::move(call);
         if (!s->dialing) {

@@ -124,6 +124,15 @@ public:
         conv_.callee_lines.push_back(words);
         conv_.confidences.push_back(confidence);
         if (done_) return {};
+        if (DetectIntent(ToLower(words)) == Intent::kOptOut) {
+            // Calling law, not the model's judgement: a request to stop calling always ends the
+            // call the same way, and the number goes on the Do Not Call list.
+            Record("end_call", "success", {{"reason", "opt_out"}}, Json::object());
+            conv_.opted_out = true;
+            end_reason_ = "opt_out";
+            ending_ = Ending::kHangUp;
+            return Answer("");
+        }
         messages_.push_back({{"role", "user"}, {"content", words}});
         // The JSON library throws on values of unexpected types; a call ends politely instead.
         try {

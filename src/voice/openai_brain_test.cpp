@@ -412,7 +412,7 @@ TEST(OpenAiBrain, EndCallOptOutHangsUpAndMarksTheOptOut) {
         Calls({{"e1", "end_call", R"({"reason": "opt_out"})"}}, "Understood, I will remove your number. Goodbye."));
     auto brain = BrainFor(server);
     brain->Start();
-    const Turn t = brain->Hear("stop calling me", 1, 6);
+    const Turn t = brain->Hear("i really do not want this", 1, 6);
     EXPECT_EQ(t.say, "Understood, I will remove your number. Goodbye.");
     EXPECT_TRUE(t.hang_up);
     const Conversation& c = brain->conversation();
@@ -426,6 +426,23 @@ TEST(OpenAiBrain, EndCallOptOutHangsUpAndMarksTheOptOut) {
     // The call is over: later words reach no model.
     EXPECT_EQ(brain->Hear("hello?", 1, 9).say, "");
     EXPECT_EQ(server.Requests().size(), 1u);
+}
+
+TEST(OpenAiBrain, AStopCallingRequestEndsTheCallWithoutAskingTheModel) {
+    LoopbackServer server(Says("Sure, let us talk about your roof instead!"));
+    auto brain = BrainFor(server);
+    brain->Start();
+    const Turn t = brain->Hear("please stop calling me and take me off your list", 1, 6);
+    EXPECT_EQ(t.say, "I understand. I have removed your number from our list, and we will not call you again. Goodbye.");
+    EXPECT_TRUE(t.hang_up);
+    EXPECT_TRUE(server.Requests().empty());
+    const Conversation& c = brain->conversation();
+    EXPECT_TRUE(c.opted_out);
+    ASSERT_EQ(c.tools.size(), 1u);
+    EXPECT_EQ(c.tools[0].tool, "end_call");
+    EXPECT_EQ(c.tools[0].input["reason"], "opt_out");
+    EXPECT_EQ(brain->Hear("hello?", 1, 9).say, "");
+    EXPECT_TRUE(server.Requests().empty());
 }
 
 TEST(OpenAiBrain, EndCallWithoutWordsAsksTheModelForTheGoodbye) {

@@ -135,4 +135,8 @@ Result<std::shared_ptr<const Pcm>> SpeechEngines::Speak(std::string_view engine,
     return shared;
 }
 
+void SpeechEngines::PrepareRecognizer(std::string_view stt) {
+    if (SttEngine* engine = Stt(stt)) engine->Prepare();
+}
+
 }  // namespace parley::voice

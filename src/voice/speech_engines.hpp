@@ -45,11 +45,15 @@ public:
     const TtsRegistry& tts() const { return tts_; }
     SttEngine* Stt(std::string_view name) const;
     const PriceTable& prices() const { return config_.prices; }
+    // The configured OpenAI-compatible endpoints, whose chat models are brains.
+    const std::vector<EndpointConfig>& endpoints() const { return config_.endpoints; }
     // The words pocketsphinx knows (its en-us dictionary), for building per-step grammars.
     const Lexicon& lexicon() const { return lexicon_; }
 
     // Speech with a cache: agents say the same questions on every call of a profile.
     Result<std::shared_ptr<const Pcm>> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text);
+    // Readies the recognizer `stt` (loads its models) in the background; see SttEngine::Prepare.
+    void PrepareRecognizer(std::string_view stt);
 
 private:
     EnginesConfig config_;

@@ -189,6 +189,12 @@ TEST(Cli, BadArgumentsAreClearErrors) {
         {{"serve", "--listen", "127.0.0.1:99999", "--data", data}, "port"},
         {{"serve", "--db", "mysql://x", "--listen", "127.0.0.1:0"}, "postgres"},
         {{"serve", "--default-region", "XX", "--listen", "127.0.0.1:0", "--data", data}, "region"},
+        {{"serve", "--recording-link-seconds", "0", "--listen", "127.0.0.1:0", "--data", data},
+         "--recording-link-seconds: Value 0 not in range 1 to 604800"},
+        {{"serve", "--recording-link-seconds", "604801", "--listen", "127.0.0.1:0", "--data", data},
+         "--recording-link-seconds"},
+        {{"serve", "--recording-link-seconds", "an hour", "--listen", "127.0.0.1:0", "--data", data},
+         "--recording-link-seconds"},
         {{"org", "create", "--data", data}, "--name"},
         {{"org", "create", "--name", "x", "--tier", "platinum", "--data", data}, "platinum"},
         {{"frobnicate"}, "subcommand"},
@@ -200,6 +206,11 @@ TEST(Cli, BadArgumentsAreClearErrors) {
         EXPECT_NE(code, 0) << args[0] << " " << args[1];
         EXPECT_NE(out.find(mention), std::string::npos) << out;
     }
+    // Options given in the environment are checked the same way.
+    auto [env_code, env_out] = RunCommand({ParleyBinary(), "serve", "--listen", "127.0.0.1:0", "--data", data},
+                                          {"PARLEY_RECORDING_LINK_SECONDS=-5"});
+    EXPECT_NE(env_code, 0);
+    EXPECT_NE(env_out.find("--recording-link-seconds"), std::string::npos) << env_out;
     std::filesystem::remove_all(data);
 }
 

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,10 +14,13 @@
 #include "voice/engines/audio.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
+#include "voice/engines/word_errors.hpp"
 
 namespace {
 
 using parley::voice::Pcm;
+using parley::voice::TranscriptWords;
+using parley::voice::WordErrors;
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kPhrases = {
@@ -63,28 +65,6 @@ long RssKb() {
         if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     }
     return -1;
-}
-
-std::vector<std::string> Words(const std::string& text) {
-    std::istringstream in(text);
-    std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(w);
-    return out;
-}
-
-// Word errors (substitutions + deletions + insertions) by edit distance.
-int WordErrors(const std::string& reference, const std::string& hypothesis) {
-    const auto r = Words(reference);
-    const auto h = Words(hypothesis);
-    std::vector<std::vector<int>> d(r.size() + 1, std::vector<int>(h.size() + 1));
-    for (size_t i = 0; i <= r.size(); ++i) d[i][0] = static_cast<int>(i);
-    for (size_t j = 0; j <= h.size(); ++j) d[0][j] = static_cast<int>(j);
-    for (size_t i = 1; i <= r.size(); ++i) {
-        for (size_t j = 1; j <= h.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)});
-        }
-    }
-    return d[r.size()][h.size()];
 }
 
 std::string Grammar(const std::vector<std::string>& alternatives) {
@@ -208,11 +188,11 @@ int main(int argc, char** argv) {
                 std::printf("failed\n");
                 return 1;
             }
-            const int e = std::min<int>(WordErrors(s.text, lm->text), Words(s.text).size());
+            const int e = std::min<int>(WordErrors(s.text, lm->text), TranscriptWords(s.text).size());
             errors += e;
-            words += static_cast<int>(Words(s.text).size());
+            words += static_cast<int>(TranscriptWords(s.text).size());
             per_voice[s.voice].first += e;
-            per_voice[s.voice].second += static_cast<int>(Words(s.text).size());
+            per_voice[s.voice].second += static_cast<int>(TranscriptWords(s.text).size());
             grammar_exact += g->text == s.text ? 1 : 0;
             std::printf("  %-16s %-34s LM: %-36s (%.2f) | G: %s (%.2f)\n", s.voice.c_str(), s.text.c_str(),
                         lm->text.c_str(), lm->confidence, g->text.c_str(), g->confidence);

@@ -36,6 +36,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <thread>
 
 #include "voice/engines/audio.hpp"
 #include "voice/engines/resampler.hpp"
@@ -324,7 +325,36 @@ public:
         config_.pool_size = std::max(1, config_.pool_size);
     }
 
+    ~SphinxStt() override {
+        if (preparer_.joinable()) preparer_.join();
+    }
+
     std::string_view Name() const override { return kEngine; }
+
+    // Creates the whole pool on one background thread (about 1.5 s and 95 MB per decoder), so
+    // no callee waits for a decoder to load.
+    void Prepare() override {
+        std::lock_guard lock(mutex_);
+        if (prepared_) return;
+        prepared_ = true;
+        preparer_ = std::thread([this] {
+            while (true) {
+                {
+                    std::lock_guard inner(mutex_);
+                    if (created_ >= config_.pool_size) return;
+                    ++created_;  // reserve the slot, as Acquire does
+                }
+                auto decoder = Decoder::Create(config_);
+                if (!decoder) {
+                    std::lock_guard inner(mutex_);
+                    --created_;
+                    idle_changed_.notify_one();
+                    return;  // the next Acquire reports why
+                }
+                Release(std::move(*decoder));
+            }
+        });
+    }
 
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) override {
         Pcm prepared = config_.decode_rate != kSampleRate ? Resample(pcm_8k, kSampleRate, config_.decode_rate)
@@ -411,6 +441,8 @@ private:
     std::condition_variable idle_changed_;
     std::vector<std::unique_ptr<Decoder>> idle_;
     int created_ = 0;
+    bool prepared_ = false;
+    std::thread preparer_;
 };
 
 }  // namespace

@@ -34,11 +34,14 @@ public:
     // Recognizes one utterance of kSampleRate mono audio. Thread-safe. Silence is not an error:
     // it gives empty text.
     virtual Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) = 0;
+    // Loads, in the background, what the first recognition would otherwise wait for. Returns at
+    // once; later calls do nothing. The default does nothing.
+    virtual void Prepare() {}
 };
 
 struct SphinxConfig {
     std::string model_dir = "/usr/share/pocketsphinx/model/en-us";  // en-us/, en-us.lm.bin, cmudict-en-us.dict
-    int pool_size = 2;  // decoders, created on first use; a call waits for a free one
+    int pool_size = 2;  // decoders, created on first use or by Prepare(); a call waits for a free one
 
     // Tuning (the defaults are the measured best for 8 kHz telephone audio; see sphinx_stt.cpp).
     // 16000: upsample to the model's rate and use its own front end (measured best);

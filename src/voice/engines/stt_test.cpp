@@ -10,6 +10,7 @@
 
 #include "voice/engines/audio.hpp"
 #include "voice/engines/tts.hpp"
+#include "voice/engines/word_errors.hpp"
 
 namespace parley::voice {
 namespace {
@@ -48,20 +49,6 @@ std::vector<std::string> Words(const std::string& text) {
     std::vector<std::string> out;
     for (std::string w; in >> w;) out.push_back(w);
     return out;
-}
-
-int WordErrors(const std::string& reference, const std::string& hypothesis) {
-    const auto r = Words(reference);
-    const auto h = Words(hypothesis);
-    std::vector<std::vector<int>> d(r.size() + 1, std::vector<int>(h.size() + 1));
-    for (size_t i = 0; i <= r.size(); ++i) d[i][0] = static_cast<int>(i);
-    for (size_t j = 0; j <= h.size(); ++j) d[0][j] = static_cast<int>(j);
-    for (size_t i = 1; i <= r.size(); ++i) {
-        for (size_t j = 1; j <= h.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)});
-        }
-    }
-    return d[r.size()][h.size()];
 }
 
 // Synthesized speech for every phrase and voice, made once for the whole suite.

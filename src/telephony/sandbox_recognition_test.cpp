@@ -1,0 +1,375 @@
+// How well the agent hears the sandbox's people, per step of the scripted dialogue. Every line of
+// every persona with a voice is synthesized as calls hear it (SandboxCarrier::LineAudio), cut into
+// utterances by voice activity detection as the call runtime cuts it, and recognized by
+// pocketsphinx configured as `parley serve` configures it: once with the JSGF grammar the agent
+// builds for that step (falling back to the open language model as the server does), once with
+// the open language model alone. Recognition is a function of the audio, so the floors below are
+// measured values less a small margin: a regression in the grammars, the recognizer or the voices
+// fails the test, and so does a line the agent would misunderstand.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <future>
+#include <map>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "telephony/sandbox.hpp"
+#include "voice/engines/audio.hpp"
+#include "voice/engines/stt.hpp"
+#include "voice/engines/tts.hpp"
+#include "voice/engines/vad.hpp"
+#include "voice/engines/word_errors.hpp"
+#include "voice/understanding/answers.hpp"
+#include "voice/understanding/grammar.hpp"
+#include "voice/understanding/intents.hpp"
+
+namespace parley::telephony {
+namespace {
+
+using voice::AnswerKind;
+using voice::Expectation;
+
+// How the scripted brain (src/voice/scripted_brain.cpp) reads an answer at a step, after the
+// intent it checks first on every utterance.
+enum class Reading {
+    kDeclined,    // while greeting: only a "no" ends the call, anything else goes on
+    kYesNo,       // the meeting offer: yes, no or unsure (re-ask); a day with a time books at once
+    kAnswer,      // a question: the field's typed answer (ParseAnswer)
+    kDayAndTime,  // choosing a slot: a day (ParseDate) and a time of day (ParseTimeOfDay)
+};
+
+// One step of the scripted dialogue for the profile of tests/integration/conversations_test.cpp:
+// extract fields budget_range (enum), timeline (date), company_size (number), tools
+// check_availability and request_meeting. `topic` is the sandbox topic whose lines answer it.
+struct Step {
+    std::string topic;
+    Expectation expect;  // the Turn::expect the brain asks with; the recognizer's grammar
+    Reading reading;
+    // Floors: the word accuracy measured with the step's grammar and with the open model, less
+    // a small margin (see the table the test prints).
+    double min_grammar_accuracy = 0;
+    double min_open_accuracy = 0;
+};
+
+const std::vector<Step>& Steps() {
+    const std::vector<std::string> budget_ranges = {"under_10k", "10k_50k", "50k_100k", "100k_plus"};
+    static const std::vector<Step> steps = {
+        // The opener asks whether the callee has a minute (ScriptedBrain::Start).
+        {"greeting", {AnswerKind::kYesNo, {}}, Reading::kDeclined, 0.60, 0.70},
+        // Said over the opener, so heard with the opener's expectation.
+        {"interruption", {AnswerKind::kYesNo, {}}, Reading::kDeclined, 0.75, 0.75},
+        {"budget", {AnswerKind::kEnum, budget_ranges}, Reading::kAnswer, 0.90, 0.95},
+        {"timeline", {AnswerKind::kDate, {}}, Reading::kAnswer, 0.80, 0.70},
+        {"size", {AnswerKind::kNumber, {}}, Reading::kAnswer, 0.95, 0.95},
+        // "Would you like to book a short call with our team ...?"
+        {"meeting", {AnswerKind::kYesNo, {}}, Reading::kYesNo, 0.70, 0.95},
+        // "Which works better for you?" and, when the slot is outside office hours, "Which weekday
+        // and time would work?" both expect a date (the date grammar takes a time after it).
+        {"slot", {AnswerKind::kDate, {}}, Reading::kDayAndTime, 0.95, 0.25},
+        {"slot_retry", {AnswerKind::kDate, {}}, Reading::kDayAndTime, 0.15, 0.15},
+        // "Are you still there?" repeats the last question with its expectation. Measured where the
+        // silent persona hears it: after the opener, while greeting.
+        {"still_there", {AnswerKind::kYesNo, {}}, Reading::kDeclined, 0.30, 0.65},
+    };
+    return steps;
+}
+
+const Step* StepOf(const std::string& topic) {
+    for (const auto& s : Steps()) {
+        if (s.topic == topic) return &s;
+    }
+    return nullptr;
+}
+
+// Any fixed day: dates are compared between the reference and the recognized words.
+constexpr date::year_month_day kToday{date::year{2026} / 1 / 14};
+
+std::string YesNo(std::optional<bool> v) {
+    return v ? (*v ? "yes" : "no") : "unsure";
+}
+
+// What the scripted brain makes of `words` at `step`, as comparable text.
+std::string Meaning(const Step& step, const std::string& words) {
+    std::string out = "intent=" + std::string(voice::IntentName(voice::DetectIntent(words)));
+    const auto day = voice::ParseDate(words, kToday);
+    const auto time = voice::ParseTimeOfDay(words);
+    switch (step.reading) {
+        case Reading::kDeclined: return out + " declined=" + (voice::ParseYesNo(words) == false ? "yes" : "no");
+        case Reading::kYesNo:
+            if (day && time) return out + " slot=" + *day + "T" + *time;
+            return out + " answer=" + YesNo(voice::ParseYesNo(words));
+        case Reading::kAnswer: {
+            const auto parsed = voice::ParseAnswer(words, step.expect, kToday);
+            return out + " answer=" + (parsed.ok ? parsed.value.dump() : "-");
+        }
+        case Reading::kDayAndTime: return out + " day=" + day.value_or("-") + " time=" + time.value_or("-");
+    }
+    return out;
+}
+
+// The recognizer and dictionary as voice::SpeechEngines sets them up for `parley serve`.
+voice::SphinxConfig ServerSphinxConfig() {
+    voice::SphinxConfig config;
+    config.pool_size = 2;  // both cores; which decoder hears a line does not change its words
+    config.reject_out_of_grammar = true;
+    return config;
+}
+
+Result<voice::Lexicon> ServerLexicon() {
+    std::ifstream in(ServerSphinxConfig().model_dir + "/cmudict-en-us.dict");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return voice::Lexicon::FromCmuDict(text.str());
+}
+
+// The call runtime's endpointing (RuntimeOptions::vad in src/voice/call_runtime.hpp) and the
+// audio it keeps from before the detector fires (kPreRollFrames in call_runtime.cpp).
+constexpr voice::VadConfig kCallVad = {.start_ms = 60, .end_silence_ms = 300};
+constexpr size_t kPreRollFrames = 10;
+// The person answers after a pause and is quiet afterwards: the line is all the call hears.
+constexpr long kQuietAroundMs = 1000;
+
+// The utterances the call runtime hands the recognizer when the person says `line`, cut as its
+// media loop cuts them: speech from the detector's start (plus the frames before it) to its end
+// (after kCallVad.end_silence_ms of quiet). A pause that long inside a line splits it.
+std::vector<voice::Pcm> Utterances(const voice::Pcm& line) {
+    voice::Pcm stream = voice::Silence(kQuietAroundMs);
+    stream.insert(stream.end(), line.begin(), line.end());
+    const voice::Pcm after = voice::Silence(kQuietAroundMs);
+    stream.insert(stream.end(), after.begin(), after.end());
+    stream.resize((stream.size() + voice::kFrameSamples - 1) / voice::kFrameSamples * voice::kFrameSamples);
+
+    voice::Vad vad(kCallVad);
+    std::deque<voice::Pcm> pre_roll;
+    voice::Pcm utterance;
+    std::vector<voice::Pcm> out;
+    for (size_t at = 0; at < stream.size(); at += voice::kFrameSamples) {
+        const std::span<const int16_t> frame(stream.data() + at, voice::kFrameSamples);
+        const auto event = vad.Process(frame);
+        if (vad.InSpeech() || event == voice::Vad::Event::kSpeechEnd) {
+            utterance.insert(utterance.end(), frame.begin(), frame.end());
+        } else {
+            pre_roll.emplace_back(frame.begin(), frame.end());
+            if (pre_roll.size() > kPreRollFrames) pre_roll.pop_front();
+        }
+        if (event == voice::Vad::Event::kSpeechStart) {
+            voice::Pcm start;
+            for (const auto& f : pre_roll) start.insert(start.end(), f.begin(), f.end());
+            pre_roll.clear();
+            start.insert(start.end(), utterance.begin(), utterance.end());
+            utterance = std::move(start);
+        }
+        if (event == voice::Vad::Event::kSpeechEnd) {
+            out.push_back(std::move(utterance));
+            utterance.clear();
+        }
+    }
+    return out;
+}
+
+// Words for counting errors: the grammars spell "pm" and "am" as two letters ("two p m"), the
+// open model and the sandbox's lines as one word; the spelling is not a recognition error.
+std::string CountableWords(const std::string& text) {
+    const auto words = voice::TranscriptWords(text);
+    std::string out;
+    for (size_t i = 0; i < words.size(); ++i) {
+        std::string w = words[i];
+        if ((w == "a" || w == "p") && i + 1 < words.size() && words[i + 1] == "m") {
+            w += "m";
+            ++i;
+        }
+        out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+}
+
+// What the agent heard of a line: the texts of its utterances, joined. (The brain hears each
+// utterance on its own; only the voicemail greeting is two, its words and its beep.)
+struct Hearing {
+    std::string text;
+    bool all_from_grammar = true;  // every utterance's words came from the step's grammar
+};
+
+void Add(Hearing& h, const voice::Recognition& r) {
+    if (!r.text.empty()) h.text += (h.text.empty() ? "" : " ") + r.text;
+    h.all_from_grammar = h.all_from_grammar && r.used_grammar;
+}
+
+struct Heard {
+    int persona = 0;
+    const Step* step = nullptr;
+    std::string reference;
+    std::vector<voice::Pcm> utterances;
+    Hearing grammar;  // what the agent gets: the step's grammar, else the open model
+    Hearing open;     // the open language model alone
+    std::string error;
+};
+
+std::string Fixed(double v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+struct Tally {
+    int lines = 0;
+    int words = 0;
+    int grammar_errors = 0;
+    int open_errors = 0;
+    int grammar_exact = 0;
+    int open_exact = 0;
+    int from_grammar = 0;  // lines the grammar heard, not the open-model fallback
+    int same_meaning = 0;  // lines the agent reads as it would read what was said
+
+    double GrammarAccuracy() const { return words ? 1.0 - static_cast<double>(grammar_errors) / words : 0; }
+    double OpenAccuracy() const { return words ? 1.0 - static_cast<double>(open_errors) / words : 0; }
+    Tally& operator+=(const Tally& o) {
+        lines += o.lines;
+        words += o.words;
+        grammar_errors += o.grammar_errors;
+        open_errors += o.open_errors;
+        grammar_exact += o.grammar_exact;
+        open_exact += o.open_exact;
+        from_grammar += o.from_grammar;
+        same_meaning += o.same_meaning;
+        return *this;
+    }
+    std::string Row(const std::string& name) const {
+        char buf[160];
+        const std::string exact = std::to_string(grammar_exact) + "/" + std::to_string(open_exact);
+        std::snprintf(buf, sizeof buf, "%-12s %5d %5d %9.3f %9.3f %11s %10d %10d", name.c_str(), lines, words,
+                      GrammarAccuracy(), OpenAccuracy(), exact.c_str(), from_grammar, same_meaning);
+        return buf;
+    }
+    std::string Property() const {
+        return "lines=" + std::to_string(lines) + " words=" + std::to_string(words) +
+               " grammar_accuracy=" + Fixed(GrammarAccuracy()) + " open_accuracy=" + Fixed(OpenAccuracy()) +
+               " exact_grammar=" + std::to_string(grammar_exact) + " exact_open=" + std::to_string(open_exact) +
+               " by_grammar=" + std::to_string(from_grammar) + " understood=" + std::to_string(same_meaning);
+    }
+};
+
+// Lines the agent misunderstands today, measured and reported rather than hidden: the test fails
+// when any other line is misunderstood, and when one of these starts to be understood.
+//   persona 0, slot_retry: "friday at ten am then" -> "friday and and and and" (the grammar is
+//     rejected and the open model loses the time, so no meeting is booked on a retry);
+//   persona 3, still_there: "yes i am here" -> "yeah so i am who are you" (read as "who is this").
+// Neither line is reached in the personas' scripted calls (persona 0 books at the first slot,
+// persona 3 never goes quiet), so no conversation test depends on them.
+constexpr std::pair<int, std::string_view> kKnownMishearings[] = {{0, "slot_retry"}, {3, "still_there"}};
+
+bool IsKnownMishearing(int persona, std::string_view topic) {
+    return std::ranges::any_of(kKnownMishearings, [&](const auto& k) { return k.first == persona && k.second == topic; });
+}
+
+TEST(SandboxRecognition, EveryStepHearsThePersonasWellEnoughAndUnderstandsThemAsSaid) {
+    voice::TtsRegistry tts;
+    tts.Add(voice::MakeEspeakTts());
+    tts.Add(voice::MakeFliteTts());
+    auto lexicon = ServerLexicon();
+    ASSERT_TRUE(lexicon) << "the pocketsphinx dictionary: " << lexicon.error().message;
+    auto stt = voice::MakeSphinxStt(ServerSphinxConfig());
+
+    std::vector<Heard> heard;
+    for (int persona = 0; persona < kSandboxPersonas; ++persona) {
+        if (SandboxCarrier::VoiceOf(persona).empty()) continue;
+        for (const auto& [topic, words] : SandboxCarrier::Lines(persona)) {
+            const Step* step = StepOf(topic);
+            ASSERT_NE(step, nullptr) << "persona " << persona << " has a line for topic \"" << topic
+                                     << "\", which no step of this test covers";
+            auto pcm = SandboxCarrier::LineAudio(tts, persona, words);
+            ASSERT_TRUE(pcm) << pcm.error().message;
+            auto utterances = Utterances(*pcm);
+            ASSERT_FALSE(utterances.empty()) << "no speech detected in \"" << words << "\"";
+            heard.push_back({persona, step, words, std::move(utterances), {}, {}, {}});
+        }
+    }
+    ASSERT_FALSE(heard.empty());
+
+    // Two lines at a time on the engine's two decoders.
+    auto recognize = [&](size_t first) {
+        for (size_t i = first; i < heard.size(); i += 2) {
+            Heard& h = heard[i];
+            voice::RecognizeOptions with_grammar;
+            with_grammar.jsgf = voice::BuildJsgf(h.step->expect, *lexicon);
+            for (const auto& utterance : h.utterances) {
+                auto g = stt->Recognize(utterance, with_grammar);
+                auto o = stt->Recognize(utterance, {});
+                if (!g || !o) {
+                    h.error = !g ? g.error().message : o.error().message;
+                    break;
+                }
+                Add(h.grammar, *g);
+                Add(h.open, *o);
+            }
+        }
+    };
+    auto second = std::async(std::launch::async, recognize, size_t{1});
+    recognize(0);
+    second.get();
+
+    std::map<std::string, Tally> tallies;
+    std::printf("%-7s %-12s %-58s %-46s %s\n", "persona", "step", "said", "heard (step grammar)", "heard (open model)");
+    for (const auto& h : heard) {
+        ASSERT_TRUE(h.error.empty()) << h.reference << ": " << h.error;
+        Tally& t = tallies[h.step->topic];
+        const int words = static_cast<int>(voice::TranscriptWords(h.reference).size());
+        ++t.lines;
+        t.words += words;
+        const std::string grammar_words = CountableWords(h.grammar.text);
+        const std::string open_words = CountableWords(h.open.text);
+        t.grammar_errors += voice::WordErrors(h.reference, grammar_words);
+        t.open_errors += voice::WordErrors(h.reference, open_words);
+        t.grammar_exact += grammar_words == h.reference;
+        t.open_exact += open_words == h.reference;
+        t.from_grammar += h.grammar.all_from_grammar;
+        const std::string expected = Meaning(*h.step, h.reference);
+        const std::string got = Meaning(*h.step, h.grammar.text);
+        t.same_meaning += got == expected;
+        const bool known = IsKnownMishearing(h.persona, h.step->topic);
+        if (known) {
+            // Listed below: when one of them starts to be understood, the list must shrink.
+            EXPECT_NE(got, expected) << "persona " << h.persona << ", step " << h.step->topic
+                                     << " is understood now: remove it from kKnownMishearings";
+        } else {
+            EXPECT_EQ(got, expected) << "persona " << h.persona << ", step " << h.step->topic << ": said \""
+                                     << h.reference << "\", heard \"" << h.grammar.text << "\"";
+        }
+        std::string marks = h.grammar.all_from_grammar ? "" : " [open]";
+        if (h.utterances.size() > 1) marks += " [" + std::to_string(h.utterances.size()) + " utterances]";
+        std::printf("%-7d %-12s %-58s %-46s %s\n", h.persona, h.step->topic.c_str(), h.reference.c_str(),
+                    (h.grammar.text + marks).c_str(), h.open.text.c_str());
+    }
+
+    std::printf("\n%-12s %5s %5s %9s %9s %11s %10s %10s\n", "step", "lines", "words", "grammar", "open", "exact g/o",
+                "by grammar", "understood");
+    Tally all;
+    for (const auto& step : Steps()) {
+        const auto it = tallies.find(step.topic);
+        if (it == tallies.end()) continue;
+        const Tally& t = it->second;
+        std::printf("%s\n", t.Row(step.topic).c_str());
+        ::testing::Test::RecordProperty("step_" + step.topic, t.Property());
+        EXPECT_GE(t.GrammarAccuracy(), step.min_grammar_accuracy) << step.topic << " with its grammar";
+        EXPECT_GE(t.OpenAccuracy(), step.min_open_accuracy) << step.topic << " with the open model";
+        all += t;
+    }
+    std::printf("%s\n", all.Row("all").c_str());
+    std::printf(
+        "(grammar, open: word accuracy, 1 - word errors / words said, with the step's grammar as the agent "
+        "recognizes and with the open model alone; exact g/o: lines heard word for word; by grammar: lines "
+        "the grammar heard rather than the open-model fallback; understood: lines the agent reads as it "
+        "would read what was said)\n");
+    ::testing::Test::RecordProperty("all_steps", all.Property());
+}
+
+}  // namespace
+}  // namespace parley::telephony
