@@ -6,6 +6,7 @@
 #include <map>
 
 #include "voice/calendar.hpp"
+#include "voice/engines/test_chat_replies.hpp"
 #include "voice/engines/test_http_server.hpp"
 
 namespace parley::voice {
@@ -14,6 +15,11 @@ namespace {
 using loopback::LoopbackServer;
 using loopback::RefusingBaseUrl;
 using loopback::Reply;
+using loopback::Calls;
+using loopback::Chunk;
+using loopback::Event;
+using loopback::Says;
+using loopback::Streamed;
 using loopback::Request;
 
 // Wednesday, March 5, 2025, 15:00 UTC.
@@ -48,68 +54,6 @@ CallFacts AnnFacts() {
 
 std::unique_ptr<Brain> BrainFor(const LoopbackServer& server, const Plan& plan = SolarPlan()) {
     return MakeOpenAiBrain(plan, AnnFacts(), {server.BaseUrl(), "sk-test", "llama3", 5000});
-}
-
-// ---- OpenAI-compatible streams ----
-
-Json Chunk(Json delta, Json finish_reason = nullptr) {
-    return {{"id", "chatcmpl-1"},
-            {"object", "chat.completion.chunk"},
-            {"model", "llama3"},
-            {"choices", Json::array({{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish_reason}}})}};
-}
-
-std::string Event(const Json& chunk) {
-    return "data: " + chunk.dump() + "\n\n";
-}
-
-// A reply streamed in pieces of a few bytes, cut anywhere: inside lines, JSON and "\n\n".
-Reply Streamed(const std::string& stream, size_t piece = 7) {
-    Reply r{200, "text/event-stream", "", {}};
-    for (size_t at = 0; at < stream.size(); at += piece) r.chunks.push_back(stream.substr(at, piece));
-    return r;
-}
-
-// The model says `pieces`, one content delta each.
-Reply Says(const std::vector<std::string>& pieces) {
-    std::string s = Event(Chunk({{"role", "assistant"}, {"content", ""}}));
-    for (const auto& p : pieces) s += Event(Chunk({{"content", p}}));
-    return Streamed(s + Event(Chunk(Json::object(), "stop")) + "data: [DONE]\n\n");
-}
-Reply Says(const std::string& text) {
-    return Says(std::vector<std::string>{text});
-}
-
-struct Call {
-    std::string id;
-    std::string name;
-    std::string arguments;
-};
-
-// The model calls `calls` (after saying `content`, when given). Each call's arguments arrive in
-// pieces of 4 bytes, the pieces of different calls interleaved, as parallel tool calls stream.
-Reply Calls(const std::vector<Call>& calls, const std::string& content = "") {
-    std::string s = Event(Chunk({{"role", "assistant"}, {"content", nullptr}}));
-    if (!content.empty()) s += Event(Chunk({{"content", content}}));
-    for (size_t i = 0; i < calls.size(); ++i) {
-        s +=
-            Event(Chunk({{"tool_calls", Json::array({{{"index", i},
-                                                      {"id", calls[i].id},
-                                                      {"type", "function"},
-                                                      {"function", {{"name", calls[i].name}, {"arguments", ""}}}}})}}));
-    }
-    for (size_t at = 0;; at += 4) {
-        bool more = false;
-        for (size_t i = 0; i < calls.size(); ++i) {
-            if (at >= calls[i].arguments.size()) continue;
-            more = true;
-            s += Event(Chunk(
-                {{"tool_calls",
-                  Json::array({{{"index", i}, {"function", {{"arguments", calls[i].arguments.substr(at, 4)}}}}})}}));
-        }
-        if (!more) break;
-    }
-    return Streamed(s + Event(Chunk(Json::object(), "tool_calls")) + "data: [DONE]\n\n");
 }
 
 Json Body(const Request& r) {
