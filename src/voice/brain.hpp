@@ -70,6 +70,9 @@ public:
     // The callee has said nothing for a while after the agent spoke.
     virtual Turn Silence(double seconds) = 0;
     virtual std::unique_ptr<Brain> Clone() const = 0;
+    // True when Hear() waits on another machine (a chat model), so it must not hold up the
+    // threads that recognize and synthesize speech for every call.
+    virtual bool Remote() const { return false; }
     virtual const Conversation& conversation() const = 0;
     virtual Conversation& conversation() = 0;
 };

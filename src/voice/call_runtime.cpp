@@ -139,6 +139,10 @@ struct CallRuntime::Impl {
     std::mutex jobs_mutex;
     std::condition_variable jobs_cv;
     std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>> jobs;
+    // Answers recognized, waiting on a chat model: served by model_threads.
+    std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>> model_jobs;
+    std::condition_variable model_jobs_cv;
+    std::vector<std::thread> model_workers;
 
     std::mutex writes_mutex;
     std::condition_variable writes_cv;
@@ -192,11 +196,35 @@ struct CallRuntime::Impl {
             auto [session, job] = std::move(jobs.front());
             jobs.pop_front();
             lock.unlock();
-            Run(*session, *job);
-            job->done = true;
-            media_cv.notify_one();
+            if (Run(*session, *job)) {
+                Done(*job);
+            } else {
+                lock.lock();
+                model_jobs.emplace_back(std::move(session), std::move(job));
+                lock.unlock();
+                model_jobs_cv.notify_one();
+            }
             lock.lock();
         }
+    }
+
+    void ModelWorkerLoop() {
+        std::unique_lock lock(jobs_mutex);
+        while (true) {
+            model_jobs_cv.wait(lock, [&] { return !model_jobs.empty() || !running; });
+            if (model_jobs.empty()) return;
+            auto [session, job] = std::move(model_jobs.front());
+            model_jobs.pop_front();
+            lock.unlock();
+            Respond(*session, *job);
+            Done(*job);
+            lock.lock();
+        }
+    }
+
+    void Done(Job& job) {
+        job.done = true;
+        media_cv.notify_one();
     }
 
     static double MsSince(std::chrono::steady_clock::time_point start) {
@@ -204,8 +232,9 @@ struct CallRuntime::Impl {
                           10) / 10;
     }
 
-    // Recognize, think, synthesize: everything that may take long, off the media thread.
-    void Run(const Session& s, Job& job) {
+    // Recognize, think, synthesize: everything that may take long, off the media thread. False
+    // when the words are recognized and the rest must wait on a chat model (see Respond).
+    bool Run(const Session& s, Job& job) {
         switch (job.kind) {
             case Job::Kind::kStart: job.turn = job.brain->Start(); break;
             case Job::Kind::kSilence: job.turn = job.brain->Silence(job.at_seconds); break;
@@ -217,7 +246,7 @@ struct CallRuntime::Impl {
                 SttEngine* stt = engines.Stt(s.plan.stt);
                 if (!stt) {
                     job.error = "speech recognizer " + s.plan.stt + " is not available";
-                    return;
+                    return true;
                 }
                 RecognizeOptions ro;
                 if (job.expect && job.expect->kind != AnswerKind::kText) ro.jsgf = BuildJsgf(*job.expect, engines.lexicon());
@@ -228,17 +257,29 @@ struct CallRuntime::Impl {
                 job.stt_audio_seconds = static_cast<double>(job.audio.size()) / kSampleRate;
                 if (!heard) {
                     job.error = heard.error().message;
-                    return;
+                    return true;
                 }
                 job.words = heard->text;
                 job.confidence = heard->confidence;
-                if (job.words.empty()) return;  // noise: nothing to answer
-                const auto brain_start = std::chrono::steady_clock::now();
-                job.turn = job.brain->Hear(job.words, job.confidence, job.at_seconds);
-                job.brain_ms = MsSince(brain_start);
-                break;
+                if (job.words.empty()) return true;  // noise: nothing to answer
+                if (job.brain->Remote()) return false;
+                Respond(s, job);
+                return true;
             }
         }
+        Speak(s, job);
+        return true;
+    }
+
+    // The brain's answer to recognized words, and its speech.
+    void Respond(const Session& s, Job& job) {
+        const auto brain_start = std::chrono::steady_clock::now();
+        job.turn = job.brain->Hear(job.words, job.confidence, job.at_seconds);
+        job.brain_ms = MsSince(brain_start);
+        Speak(s, job);
+    }
+
+    void Speak(const Session& s, Job& job) {
         if (!job.turn.say.empty()) {
             const auto tts_start = std::chrono::steady_clock::now();
             auto speech = engines.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch},
@@ -812,6 +853,9 @@ Result<void> CallRuntime::Start() {
     for (int i = 0; i < std::max(1, im.options.worker_threads); ++i) {
         im.workers.emplace_back([&im] { im.WorkerLoop(); });
     }
+    for (int i = 0; i < std::max(1, im.options.model_threads); ++i) {
+        im.model_workers.emplace_back([&im] { im.ModelWorkerLoop(); });
+    }
     im.media_thread = std::thread([&im] { im.MediaLoop(); });
     im.dispatcher_thread = std::thread([&im] { im.DispatchLoop(); });
     Wake();
@@ -828,6 +872,9 @@ void CallRuntime::Stop() {
     im.jobs_cv.notify_all();
     for (auto& w : im.workers) w.join();
     im.workers.clear();
+    im.model_jobs_cv.notify_all();  // after the speech workers, which may still hand answers over
+    for (auto& w : im.model_workers) w.join();
+    im.model_workers.clear();
     im.writes_cv.notify_all();
     if (im.writer_thread.joinable()) im.writer_thread.join();
 }

@@ -19,6 +19,8 @@ struct RuntimeOptions {
     // waits while its engines work, so results do not depend on the machine's load.
     double speed = 1;
     int worker_threads = 2;
+    // Threads that wait on chat models (remote brains), apart from the speech workers.
+    int model_threads = 8;
     std::string recordings_dir;
     std::string caller_id = "+12025550100";
     VadConfig vad = {.start_ms = 60, .end_silence_ms = 300};

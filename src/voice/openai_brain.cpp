@@ -157,6 +157,7 @@ public:
     }
 
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<OpenAiBrain>(*this); }
+    bool Remote() const override { return true; }
     const Conversation& conversation() const override { return conv_; }
     Conversation& conversation() override { return conv_; }
 
