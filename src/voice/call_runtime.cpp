@@ -138,9 +138,10 @@ struct CallRuntime::Impl {
 
     std::mutex jobs_mutex;
     std::condition_variable jobs_cv;
-    std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>> jobs;
+    using JobQueue = std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>>;
+    JobQueue jobs;
     // Answers recognized, waiting on a chat model: served by model_threads.
-    std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>> model_jobs;
+    JobQueue model_jobs;
     std::condition_variable model_jobs_cv;
     std::vector<std::thread> model_workers;
 
@@ -188,38 +189,40 @@ struct CallRuntime::Impl {
         jobs_cv.notify_one();
     }
 
-    void WorkerLoop() {
+    // Serves `queue` until the runtime stops and the queue is empty; `handle` runs unlocked.
+    template <typename Handle>
+    void Serve(JobQueue& queue, std::condition_variable& cv, Handle handle) {
         std::unique_lock lock(jobs_mutex);
         while (true) {
-            jobs_cv.wait(lock, [&] { return !jobs.empty() || !running; });
-            if (jobs.empty()) return;
-            auto [session, job] = std::move(jobs.front());
-            jobs.pop_front();
+            cv.wait(lock, [&] { return !queue.empty() || !running; });
+            if (queue.empty()) return;
+            auto [session, job] = std::move(queue.front());
+            queue.pop_front();
             lock.unlock();
-            if (Run(*session, *job)) {
-                Done(*job);
-            } else {
-                lock.lock();
-                model_jobs.emplace_back(std::move(session), std::move(job));
-                lock.unlock();
-                model_jobs_cv.notify_one();
-            }
+            handle(std::move(session), std::move(job));
             lock.lock();
         }
     }
 
+    void WorkerLoop() {
+        Serve(jobs, jobs_cv, [this](std::shared_ptr<Session> session, std::shared_ptr<Job> job) {
+            if (Run(*session, *job)) {
+                Done(*job);
+                return;
+            }
+            {
+                std::lock_guard lock(jobs_mutex);
+                model_jobs.emplace_back(std::move(session), std::move(job));
+            }
+            model_jobs_cv.notify_one();
+        });
+    }
+
     void ModelWorkerLoop() {
-        std::unique_lock lock(jobs_mutex);
-        while (true) {
-            model_jobs_cv.wait(lock, [&] { return !model_jobs.empty() || !running; });
-            if (model_jobs.empty()) return;
-            auto [session, job] = std::move(model_jobs.front());
-            model_jobs.pop_front();
-            lock.unlock();
+        Serve(model_jobs, model_jobs_cv, [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
             Respond(*session, *job);
             Done(*job);
-            lock.lock();
-        }
+        });
     }
 
     void Done(Job& job) {
