@@ -78,6 +78,8 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddProfileRoutes(routes, impl_->services);
     AddVoiceRoutes(routes, impl_->services);
     AddCallRoutes(routes, impl_->services);
+    AddCampaignRoutes(routes, impl_->services);
+    AddContactListRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz", [impl](Ctx&) {
                           const bool db = impl->services.database_ok ? impl->services.database_ok() : true;

@@ -8,6 +8,8 @@
 
 #include "common/clock.hpp"
 #include "domain/call_service.hpp"
+#include "domain/campaign_service.hpp"
+#include "domain/contact_list_service.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
@@ -40,6 +42,8 @@ struct Services {
     domain::ProfileService& profiles;
     domain::VoicePresetService& voice_presets;
     domain::CallService& calls;
+    domain::CampaignService& campaigns;
+    domain::ContactListService& contact_lists;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
     // Reports whether the database answers; used by /healthz.

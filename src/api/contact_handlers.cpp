@@ -25,6 +25,7 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           q.tag = opt("tag");
                           q.campaign_id = opt("campaign_id");
                           q.phone = opt("phone");
+                          q.list_id = opt("list_id");
                           return RespondPage(
                               ctx, "ct_", [&](const auto& page) { return contacts.List(ctx.principal, q, page); },
                               [](const auto& c) { return c.id; });

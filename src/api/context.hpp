@@ -74,5 +74,7 @@ void AddApiKeyRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddProfileRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddVoiceRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddCallRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddCampaignRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddContactListRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

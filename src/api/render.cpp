@@ -230,4 +230,52 @@ Json ToJson(const domain::BatchStatus& s) {
                 {"created_at", FormatIsoTime(s.batch.created_at)}};
 }
 
+Json ToJson(const domain::ContactList& l) {
+    return Json{{"id", l.id},
+                {"name", l.name},
+                {"description", l.description},
+                {"contact_count", l.contact_count},
+                {"created_at", FormatIsoTime(l.created_at)},
+                {"updated_at", FormatIsoTime(l.updated_at)}};
+}
+
+Json ToJson(const domain::ListChange& c) {
+    Json j = ToJson(c.list);
+    j["changed"] = c.changed;
+    return j;
+}
+
+Json ToJson(const domain::Campaign& c) {
+    Json j = {{"id", c.id},
+              {"name", c.name},
+              {"status", domain::ToString(c.status)},
+              {"direction", domain::ToString(c.direction)},
+              {"profile_id", c.profile_id},
+              {"agent_id", c.profile_id}};
+    for (const auto& [k, v] : c.spec.items()) j[k] = v;
+    j["created_at"] = FormatIsoTime(c.created_at);
+    j["updated_at"] = FormatIsoTime(c.updated_at);
+    j["started_at"] = TimeOrNull(c.started_at);
+    j["ended_at"] = TimeOrNull(c.ended_at);
+    return j;
+}
+
+Json ToJson(const domain::CampaignView& v) {
+    Json j = ToJson(v.campaign);
+    const auto& s = v.stats;
+    Json dispositions = Json::object();
+    for (const auto& [name, n] : s.dispositions) dispositions[name] = n;
+    j["stats"] = {{"contacts",
+                   {{"total", s.contacts_total},
+                    {"pending", s.contacts_pending},
+                    {"in_progress", s.contacts_in_progress},
+                    {"done", s.contacts_done}}},
+                  {"calls", s.calls},
+                  {"connected", s.connected},
+                  {"dispositions", std::move(dispositions)},
+                  {"meetings_booked", s.meetings_booked},
+                  {"cost_cents", s.cost_cents}};
+    return j;
+}
+
 }  // namespace parley::api

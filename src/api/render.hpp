@@ -1,6 +1,8 @@
 #pragma once
 
 #include "domain/call_service.hpp"
+#include "domain/campaign_service.hpp"
+#include "domain/contact_list_service.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/engine_catalog.hpp"
 #include "domain/entities.hpp"
@@ -28,6 +30,11 @@ Json ToJson(const domain::ModelInfo& m);
 Json ToJson(const domain::Call& c, bool with_transcript = true);
 Json ToJson(const domain::BatchOutcome& o);
 Json ToJson(const domain::BatchStatus& s);
+Json ToJson(const domain::ContactList& l);
+Json ToJson(const domain::ListChange& c);
+// A campaign's settings; with its live stats when they are given (get and control actions).
+Json ToJson(const domain::Campaign& c);
+Json ToJson(const domain::CampaignView& v);
 
 Json TimeOrNull(const std::optional<int64_t>& ms);
 template <class T>

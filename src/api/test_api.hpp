@@ -52,8 +52,10 @@ public:
         profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, runtime_, "US");
         presets_ = std::make_unique<domain::VoicePresetService>(*store_, clock_, runtime_);
         calls_ = std::make_unique<domain::CallService>(*store_, clock_, runtime_, "US");
+        campaigns_ = std::make_unique<domain::CampaignService>(*store_, clock_, "US");
+        contact_lists_ = std::make_unique<domain::ContactListService>(*store_, clock_);
         api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, *profiles_, *presets_, *calls_,
-                                              runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
+                                              *campaigns_, *contact_lists_, runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
                                      clock_);
     }
 
@@ -81,6 +83,8 @@ private:
     std::unique_ptr<domain::ProfileService> profiles_;
     std::unique_ptr<domain::VoicePresetService> presets_;
     std::unique_ptr<domain::CallService> calls_;
+    std::unique_ptr<domain::CampaignService> campaigns_;
+    std::unique_ptr<domain::ContactListService> contact_lists_;
     std::unique_ptr<Api> api_;
 };
 

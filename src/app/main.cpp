@@ -168,6 +168,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
     domain::CallService calls(*storage->store, clock, runtime, o.region);
+    domain::CampaignService campaigns(*storage->store, clock, o.region);
+    domain::ContactListService contact_lists(*storage->store, clock);
     if (auto started = runtime.Start(); !started) return Die(started.error().message);
 
     api::Services services{*storage->store,
@@ -177,6 +179,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            profiles,
                            presets,
                            calls,
+                           campaigns,
+                           contact_lists,
                            engines,
                            {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
                            [&db] { return db.Query("SELECT 1").has_value(); },

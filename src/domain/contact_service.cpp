@@ -1,6 +1,7 @@
 #include "domain/contact_service.hpp"
 
 #include <algorithm>
+#include <map>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -181,6 +182,32 @@ Error DuplicatePhone(std::string_view phone) {
                  {{"phone", "is already used by another contact"}}};
 }
 
+Error UnknownCampaign(const std::string& id, long index = -1) {
+    return Error{ErrorCode::kUnprocessable, "no campaign \"" + id + "\" in this organization",
+                 {{"campaign_id", "is not a campaign of this organization", index}}};
+}
+
+// Contacts that name a campaign join it: while the campaign runs (or is paused) they enter its
+// queue at once (seed 000 "Create Contact"); a draft campaign takes them when it starts.
+// `campaigns` caches what was read, for requests with many contacts.
+Result<void> JoinCampaign(Repos& r, const Contact& contact, int64_t now,
+                          std::map<std::string, std::optional<Campaign>>& campaigns) {
+    if (!contact.campaign_id) return {};
+    auto it = campaigns.find(*contact.campaign_id);
+    if (it == campaigns.end()) {
+        auto found = r.campaigns().Get(contact.org_id, *contact.campaign_id);
+        if (!found) return Fail(std::move(found.error()));
+        it = campaigns.emplace(*contact.campaign_id, std::move(*found)).first;
+    }
+    if (!it->second) return Fail(UnknownCampaign(*contact.campaign_id));
+    const Campaign& campaign = *it->second;
+    if (campaign.status == CampaignStatus::kRunning || campaign.status == CampaignStatus::kPaused) {
+        auto queued = r.campaigns().EnqueueContact(campaign, contact.id, now);
+        if (!queued) return Fail(std::move(queued.error()));
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::vector<CustomField>> ContactService::Definitions(const Principal& who) {
@@ -206,6 +233,8 @@ Result<Contact> ContactService::Create(const Principal& who, const Json& body, s
             if (inserted.error().code == ErrorCode::kDuplicate) return Fail(DuplicatePhone(contact.phone));
             return Fail(std::move(inserted.error()));
         }
+        std::map<std::string, std::optional<Campaign>> campaigns;
+        if (auto joined = JoinCampaign(r, contact, now, campaigns); !joined) return Fail(std::move(joined.error()));
         if (dnc.value_or(false)) {
             auto entry = LedgerEntry(who, contact.phone, DncAction::kAdd, DncReason::kApi, contact.id, {}, now);
             if (auto recorded = r.dnc().Record(entry); !recorded) return Fail(std::move(recorded.error()));
@@ -386,6 +415,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
     std::vector<Ready> ready;
     ready.reserve(rows.size());
     std::unordered_set<std::string> phones_seen;
+    std::map<std::string, bool> known_campaigns;
     const int64_t now = clock_.NowMs();
     for (size_t i = 0; i < rows.size(); ++i) {
         const long index = indexes[i];
@@ -411,6 +441,20 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
         if (!contact.campaign_id && defaults.contains("campaign_id")) {
             contact.campaign_id = defaults["campaign_id"].get<std::string>();
         }
+        if (contact.campaign_id) {
+            auto known = known_campaigns.find(*contact.campaign_id);
+            if (known == known_campaigns.end()) {
+                auto found = ReadTx(store_, [&](Repos& r) { return r.campaigns().Get(who.org_id, *contact.campaign_id); });
+                if (!found) return Fail(std::move(found.error()));
+                known = known_campaigns.emplace(*contact.campaign_id, found->has_value()).first;
+            }
+            if (!known->second) {
+                out.invalid++;
+                out.failures.push_back(
+                    {index, "invalid", std::nullopt, std::nullopt, UnknownCampaign(*contact.campaign_id, index).details});
+                continue;
+            }
+        }
         if (contact.source == default_source && defaults.contains("source")) {
             contact.source = defaults["source"].get<std::string>();
         }
@@ -426,6 +470,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
         std::vector<std::pair<size_t, std::optional<std::string>>> dupes;
         auto done = store_.Write([&](Repos& r) -> Result<void> {
             dupes.clear();
+            std::map<std::string, std::optional<Campaign>> campaigns;
             for (size_t i = start; i < end; ++i) {
                 auto& item = ready[i];
                 auto inserted = r.contacts().InsertIfNew(item.contact);
@@ -436,6 +481,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
                     dupes.emplace_back(i, *existing);
                     continue;
                 }
+                if (auto joined = JoinCampaign(r, item.contact, now, campaigns); !joined) return joined;
                 if (item.dnc) {
                     auto entry = LedgerEntry(who, item.contact.phone, DncAction::kAdd, dnc_reason, item.contact.id,
                                              {}, now);
@@ -484,6 +530,7 @@ Result<Page<Contact>> ContactService::List(const Principal& who, const ContactQu
     filter.source = query.source;
     filter.tag = query.tag;
     filter.campaign_id = query.campaign_id;
+    filter.list_id = query.list_id;
     if (query.phone) {
         auto parsed = ParsePhone(*query.phone, default_region_);
         if (!parsed) {
@@ -505,6 +552,7 @@ Result<Contact> ContactService::Update(const Principal& who, std::string_view id
         if (!existing) return Fail(std::move(existing.error()));
         if (!*existing) return Fail(ErrorCode::kNotFound, "contact not found");
         Contact contact = std::move(**existing);
+        const auto campaign_before = contact.campaign_id;
         Checker checker;
         ApplyContactFields(patch, contact, false, *defs, default_region_, checker, nullptr);
         if (!checker.ok()) return Fail(checker.ToError("contact is not valid"));
@@ -512,6 +560,11 @@ Result<Contact> ContactService::Update(const Principal& who, std::string_view id
         if (auto saved = r.contacts().Update(contact); !saved) {
             if (saved.error().code == ErrorCode::kDuplicate) return Fail(DuplicatePhone(contact.phone));
             return Fail(std::move(saved.error()));
+        }
+        if (contact.campaign_id != campaign_before) {
+            std::map<std::string, std::optional<Campaign>> campaigns;
+            auto joined = JoinCampaign(r, contact, contact.updated_at, campaigns);
+            if (!joined) return Fail(std::move(joined.error()));
         }
         auto stored = r.contacts().Get(who.org_id, id);
         if (!stored) return Fail(std::move(stored.error()));

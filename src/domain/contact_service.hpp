@@ -40,6 +40,7 @@ struct ContactQuery {
     std::optional<std::string> tag;
     std::optional<std::string> campaign_id;
     std::optional<std::string> phone;
+    std::optional<std::string> list_id;  // members of a contact list
 };
 
 struct DncStatus {

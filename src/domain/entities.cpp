@@ -53,6 +53,12 @@ constexpr std::array<std::pair<CallStatus, std::string_view>, 9> kCallStatuses{{
                                                                                {CallStatus::kCanceled, "canceled"}}};
 constexpr std::array<std::pair<CallDirection, std::string_view>, 2> kDirections{
     {{CallDirection::kOutbound, "outbound"}, {CallDirection::kInbound, "inbound"}}};
+constexpr std::array<std::pair<CampaignStatus, std::string_view>, 5> kCampaignStatuses{
+    {{CampaignStatus::kDraft, "draft"},
+     {CampaignStatus::kRunning, "running"},
+     {CampaignStatus::kPaused, "paused"},
+     {CampaignStatus::kCompleted, "completed"},
+     {CampaignStatus::kStopped, "stopped"}}};
 
 }  // namespace
 
@@ -77,6 +83,8 @@ std::string_view ToString(CallStatus s) { return NameOf(kCallStatuses, s); }
 std::string_view ToString(CallDirection d) { return NameOf(kDirections, d); }
 std::optional<CallStatus> ParseCallStatus(std::string_view s) { return ValueOf(kCallStatuses, s); }
 std::optional<CallDirection> ParseCallDirection(std::string_view s) { return ValueOf(kDirections, s); }
+std::string_view ToString(CampaignStatus s) { return NameOf(kCampaignStatuses, s); }
+std::optional<CampaignStatus> ParseCampaignStatus(std::string_view s) { return ValueOf(kCampaignStatuses, s); }
 bool IsFinal(CallStatus s) {
     return s != CallStatus::kQueued && s != CallStatus::kRinging && s != CallStatus::kInProgress;
 }

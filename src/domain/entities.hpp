@@ -244,6 +244,52 @@ struct CallBatch {
     int64_t created_at = 0;
 };
 
+// A named set of contacts, used as a campaign's audience (seed 002 contact_list_id).
+struct ContactList {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    std::string description;
+    int64_t contact_count = 0;  // read from the members
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+};
+
+// draft -> running <-> paused -> completed (every contact final) | stopped (by a user).
+enum class CampaignStatus { kDraft, kRunning, kPaused, kCompleted, kStopped };
+std::string_view ToString(CampaignStatus s);
+std::optional<CampaignStatus> ParseCampaignStatus(std::string_view s);
+
+// A campaign calls an audience with one agent profile (seed 002 "Campaigns", seed 000 "Campaign
+// Control"). `spec` holds what a user sets, as CampaignService validated it: audience
+// (contact_list_id, contact_tags), schedule, retry_rules, concurrent_calls, caller_ids.
+struct Campaign {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    CampaignStatus status = CampaignStatus::kDraft;
+    CallDirection direction = CallDirection::kOutbound;
+    std::string profile_id;
+    Json spec = Json::object();
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+    std::optional<int64_t> started_at;
+    std::optional<int64_t> ended_at;
+};
+
+// Where a campaign stands: its contacts by dialer state and what its calls came to.
+struct CampaignStats {
+    int64_t contacts_total = 0;
+    int64_t contacts_pending = 0;
+    int64_t contacts_in_progress = 0;
+    int64_t contacts_done = 0;
+    int64_t calls = 0;
+    int64_t connected = 0;
+    int64_t meetings_booked = 0;
+    int64_t cost_cents = 0;
+    std::vector<std::pair<std::string, int64_t>> dispositions;
+};
+
 // A page of a list ordered newest first. `after_id` is the last id of the previous page.
 struct PageRequest {
     int limit = 50;

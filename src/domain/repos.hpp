@@ -54,6 +54,7 @@ struct ContactFilter {
     std::optional<std::string> tag;
     std::optional<std::string> campaign_id;
     std::optional<std::string> phone;
+    std::optional<std::string> list_id;  // members of this contact list
 };
 
 class ContactRepo {
@@ -139,6 +140,58 @@ public:
     virtual Result<std::optional<CallBatch>> GetBatch(std::string_view org_id, std::string_view id) = 0;
 };
 
+class ContactListRepo {
+public:
+    virtual ~ContactListRepo() = default;
+    // kDuplicate when the organization has a list of that name.
+    virtual Result<void> Insert(const ContactList& list) = 0;
+    virtual Result<std::optional<ContactList>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<ContactList>> List(std::string_view org_id, const PageRequest& page) = 0;
+    virtual Result<void> Update(const ContactList& list) = 0;
+    // Deletes the list and its memberships (not the contacts).
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+    // Adds contacts of the organization; returns how many were not members yet.
+    virtual Result<int64_t> AddMembers(std::string_view org_id, std::string_view list_id,
+                                       const std::vector<std::string>& contact_ids, int64_t now) = 0;
+    virtual Result<int64_t> RemoveMembers(std::string_view org_id, std::string_view list_id,
+                                          const std::vector<std::string>& contact_ids) = 0;
+    // Ids of the lists `contact_id` belongs to.
+    virtual Result<std::vector<std::string>> ListsOf(std::string_view org_id, std::string_view contact_id) = 0;
+};
+
+struct CampaignFilter {
+    std::optional<CampaignStatus> status;
+    std::optional<CallDirection> direction;
+};
+
+// Who a campaign calls: members of a list, contacts with any of some tags, and contacts created
+// with the campaign's id.
+struct Audience {
+    std::optional<std::string> list_id;
+    std::vector<std::string> tags;
+};
+
+class CampaignRepo {
+public:
+    virtual ~CampaignRepo() = default;
+    virtual Result<void> Insert(const Campaign& campaign) = 0;
+    virtual Result<std::optional<Campaign>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<Campaign>> List(std::string_view org_id, const CampaignFilter& filter,
+                                        const PageRequest& page) = 0;
+    // Writes the campaign if its stored status is still `expected`; false otherwise.
+    virtual Result<bool> Save(const Campaign& campaign, CampaignStatus expected) = 0;
+    // Running or paused campaigns that call the members of a list.
+    virtual Result<std::vector<Campaign>> ActiveUsingList(std::string_view org_id, std::string_view list_id) = 0;
+    virtual Result<CampaignStats> Stats(std::string_view org_id, std::string_view id) = 0;
+    // Puts every contact of the audience that is not in the campaign's queue yet into it, due
+    // at `now`; returns how many were added.
+    virtual Result<int64_t> EnqueueAudience(const Campaign& campaign, const Audience& audience, int64_t now) = 0;
+    // Puts one contact into the queue unless it is there; true when added.
+    virtual Result<bool> EnqueueContact(const Campaign& campaign, std::string_view contact_id, int64_t now) = 0;
+    // Ends every pending contact with outcome "canceled"; returns how many.
+    virtual Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) = 0;
+};
+
 struct StoredResponse {
     std::string request_hash;
     std::optional<int> status;  // empty while the first request is still running
@@ -183,6 +236,8 @@ public:
     virtual ProfileRepo& profiles() = 0;
     virtual VoicePresetRepo& voice_presets() = 0;
     virtual CallRepo& calls() = 0;
+    virtual ContactListRepo& contact_lists() = 0;
+    virtual CampaignRepo& campaigns() = 0;
 };
 
 class Store {

@@ -98,6 +98,10 @@ Result<domain::Page<Contact>> SqlContactRepo::List(std::string_view org_id, cons
         sql += " AND c.phone = ?";
         params.emplace_back(*filter.phone);
     }
+    if (filter.list_id) {
+        sql += " AND EXISTS (SELECT 1 FROM contact_list_members m WHERE m.list_id = ? AND m.contact_id = c.id)";
+        params.emplace_back(*filter.list_id);
+    }
     if (filter.tag) {
         sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.org_id = c.org_id AND t.tag = ? AND "
                "t.contact_id = c.id)";
@@ -129,6 +133,8 @@ Result<void> SqlContactRepo::Update(const Contact& c) {
 Result<bool> SqlContactRepo::Delete(std::string_view org_id, std::string_view id) {
     auto tags = c_.Exec("DELETE FROM contact_tags WHERE org_id = ? AND contact_id = ?", {org_id, id});
     if (!tags) return Fail(std::move(tags.error()));
+    auto lists = c_.Exec("DELETE FROM contact_list_members WHERE org_id = ? AND contact_id = ?", {org_id, id});
+    if (!lists) return Fail(std::move(lists.error()));
     auto n = c_.Exec("DELETE FROM contacts WHERE org_id = ? AND id = ?", {org_id, id});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;

@@ -149,6 +149,43 @@ private:
     Connection& c_;
 };
 
+class SqlContactListRepo final : public domain::ContactListRepo {
+public:
+    explicit SqlContactListRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::ContactList& list) override;
+    Result<std::optional<domain::ContactList>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::ContactList>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<void> Update(const domain::ContactList& list) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+    Result<int64_t> AddMembers(std::string_view org_id, std::string_view list_id,
+                               const std::vector<std::string>& contact_ids, int64_t now) override;
+    Result<int64_t> RemoveMembers(std::string_view org_id, std::string_view list_id,
+                                  const std::vector<std::string>& contact_ids) override;
+    Result<std::vector<std::string>> ListsOf(std::string_view org_id, std::string_view contact_id) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlCampaignRepo final : public domain::CampaignRepo {
+public:
+    explicit SqlCampaignRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::Campaign& campaign) override;
+    Result<std::optional<domain::Campaign>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::Campaign>> List(std::string_view org_id, const domain::CampaignFilter& filter,
+                                                const domain::PageRequest& page) override;
+    Result<bool> Save(const domain::Campaign& campaign, domain::CampaignStatus expected) override;
+    Result<std::vector<domain::Campaign>> ActiveUsingList(std::string_view org_id, std::string_view list_id) override;
+    Result<domain::CampaignStats> Stats(std::string_view org_id, std::string_view id) override;
+    Result<int64_t> EnqueueAudience(const domain::Campaign& campaign, const domain::Audience& audience,
+                                    int64_t now) override;
+    Result<bool> EnqueueContact(const domain::Campaign& campaign, std::string_view contact_id, int64_t now) override;
+    Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) override;
+
+private:
+    Connection& c_;
+};
+
 // The domain's Store over a Database.
 std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
 

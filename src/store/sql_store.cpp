@@ -15,7 +15,9 @@ public:
           rate_limits_(c),
           profiles_(c),
           voice_presets_(c),
-          calls_(c) {}
+          calls_(c),
+          contact_lists_(c),
+          campaigns_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -26,6 +28,8 @@ public:
     domain::ProfileRepo& profiles() override { return profiles_; }
     domain::VoicePresetRepo& voice_presets() override { return voice_presets_; }
     domain::CallRepo& calls() override { return calls_; }
+    domain::ContactListRepo& contact_lists() override { return contact_lists_; }
+    domain::CampaignRepo& campaigns() override { return campaigns_; }
 
 private:
     SqlOrganizationRepo organizations_;
@@ -38,6 +42,8 @@ private:
     SqlProfileRepo profiles_;
     SqlVoicePresetRepo voice_presets_;
     SqlCallRepo calls_;
+    SqlContactListRepo contact_lists_;
+    SqlCampaignRepo campaigns_;
 };
 
 class SqlStore final : public domain::Store {

@@ -5,7 +5,17 @@
 namespace parley::testing {
 namespace {
 
-class ContactsApi : public ApiTest {};
+class ContactsApi : public ApiTest {
+protected:
+    // A draft campaign (it never calls), for contacts that name one.
+    std::string NewCampaign(const std::string& name) const {
+        auto profile = api().Post("/api/v1/profiles", {{"name", name}, {"opener", "Hello."}});
+        EXPECT_EQ(profile.status, 201) << profile.body;
+        auto campaign = api().Post("/api/v1/campaigns", {{"name", name}, {"profile_id", profile.json()["data"]["id"]}});
+        EXPECT_EQ(campaign.status, 201) << campaign.body;
+        return campaign.json()["data"]["id"];
+    }
+};
 PARLEY_BACKENDS(ContactsApi);
 
 Json John() {
@@ -15,12 +25,14 @@ Json John() {
                 {"email", "john@example.com"},
                 {"company", "ABC Corp"},
                 {"tags", {"website_lead"}},
-                {"campaign_id", "camp_123"},
                 {"custom_fields", {{"source", "contact_form"}}}};
 }
 
 TEST_P(ContactsApi, CreatesTheSeedExampleContactAndReadsItBack) {
-    auto res = api().Post("/api/v1/contacts", John());
+    const std::string campaign = NewCampaign("Website leads");
+    Json john = John();
+    john["campaign_id"] = campaign;
+    auto res = api().Post("/api/v1/contacts", john);
     ASSERT_EQ(res.status, 201) << res.body;
     auto j = res.json();
     EXPECT_EQ(j["success"], true);
@@ -33,7 +45,7 @@ TEST_P(ContactsApi, CreatesTheSeedExampleContactAndReadsItBack) {
     EXPECT_EQ(c["email"], "john@example.com");
     EXPECT_EQ(c["company"], "ABC Corp");
     EXPECT_EQ(c["tags"], Json({"website_lead"}));
-    EXPECT_EQ(c["campaign_id"], "camp_123");
+    EXPECT_EQ(c["campaign_id"], campaign);
     EXPECT_EQ(c["custom_fields"]["source"], "contact_form");
     EXPECT_EQ(c["dnc_status"], "callable");
     EXPECT_EQ(c["source"], "api");
@@ -213,10 +225,11 @@ TEST_P(ContactsApi, BadLimitsAndCursorsAreA400) {
 }
 
 TEST_P(ContactsApi, FiltersByTagSourceDncStatusAndCampaign) {
+    const std::string camp_x = NewCampaign("x");
     ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550101"}, {"tags", {"a", "b"}}, {"source", "website"}})
                   .status,
               201);
-    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550102"}, {"tags", {"b"}}, {"campaign_id", "camp_x"}})
+    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550102"}, {"tags", {"b"}}, {"campaign_id", camp_x}})
                   .status,
               201);
     const std::string dnc_id =
@@ -227,7 +240,7 @@ TEST_P(ContactsApi, FiltersByTagSourceDncStatusAndCampaign) {
     EXPECT_EQ(AllContacts("&tag=b").size(), 2u);
     EXPECT_EQ(AllContacts("&source=website").size(), 1u);
     EXPECT_EQ(AllContacts("&source=api").size(), 2u);
-    EXPECT_EQ(AllContacts("&campaign_id=camp_x").size(), 1u);
+    EXPECT_EQ(AllContacts("&campaign_id=" + camp_x).size(), 1u);
     auto dnc = AllContacts("&dnc_status=dnc");
     ASSERT_EQ(dnc.size(), 1u);
     EXPECT_EQ(dnc[0]["id"], dnc_id);
@@ -237,6 +250,7 @@ TEST_P(ContactsApi, FiltersByTagSourceDncStatusAndCampaign) {
 }
 
 TEST_P(ContactsApi, BulkCreateReportsCreatedDuplicatesAndInvalidRows) {
+    const std::string camp_b = NewCampaign("b");
     ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12145551234"}}).status, 201);
     auto res = api().Post("/api/v1/contacts/bulk",
                           {{"contacts",
@@ -246,7 +260,7 @@ TEST_P(ContactsApi, BulkCreateReportsCreatedDuplicatesAndInvalidRows) {
                              {{"first_name", "Jane again"}, {"phone", "310-555-9876"}},
                              "not an object"}},
                            {"tags", {"batch_import"}},
-                           {"campaign_id", "camp_b"}});
+                           {"campaign_id", camp_b}});
     ASSERT_EQ(res.status, 200) << res.body;
     const auto d = res.json()["data"];
     EXPECT_EQ(d["created"], 1);
@@ -264,7 +278,7 @@ TEST_P(ContactsApi, BulkCreateReportsCreatedDuplicatesAndInvalidRows) {
     auto jane = api().Get("/api/v1/contacts/" + d["created_ids"][0].get<std::string>()).json()["data"];
     EXPECT_EQ(jane["first_name"], "Jane");
     EXPECT_EQ(jane["tags"], Json({"batch_import"}));
-    EXPECT_EQ(jane["campaign_id"], "camp_b");
+    EXPECT_EQ(jane["campaign_id"], camp_b);
     EXPECT_EQ(jane["source"], "bulk");
 }
 

@@ -1,0 +1,54 @@
+#pragma once
+
+// A campaign's schedule: the days and hours it calls, read and checked once for every way a
+// schedule comes in (the campaigns API), and used by the dialer's calling window.
+
+#include <date/date.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/error.hpp"
+#include "domain/entities.hpp"
+
+namespace parley::domain {
+
+// A span of local wall-clock time within a day, [start, end): a call may begin at `start` and
+// no later than a moment before `end`. Minutes after local midnight; end may be 24:00.
+struct CallingHours {
+    std::chrono::minutes start{0};
+    std::chrono::minutes end{0};
+};
+
+// A campaign's schedule (spec.schedule).
+struct Schedule {
+    // The first and last day of calling (inclusive), as dates in `timezone`; none: no bound.
+    std::optional<date::year_month_day> start_date;
+    std::optional<date::year_month_day> end_date;
+    CallingHours hours{std::chrono::hours{9}, std::chrono::hours{18}};
+    // Callee-local weekdays to call on, indexed by date::weekday::c_encoding() (0 is Sunday).
+    std::array<bool, 7> days{false, true, true, true, true, true, false};
+    // IANA. The zone of start_date and end_date, and the zone of callees whose own is unknown.
+    std::string timezone = "UTC";
+};
+
+// Reads a schedule object as the campaign API stores it:
+//   {"start_date": "2026-03-25" | null, "end_date": "2026-04-30" | null,
+//    "calling_hours": {"start": "09:00", "end": "18:00"}, "days": ["mon", "tue", ...],
+//    "timezone": "Europe/London"}
+// Absent members keep Schedule's defaults (09:00-18:00, Monday to Friday, UTC, no dates).
+// Fails with kValidation naming every bad field relative to the schedule ("calling_hours.start");
+// prefix them ("schedule.") when the schedule sits inside a larger body.
+Result<Schedule> ParseSchedule(const Json& schedule);
+
+// The schedule as the API shows it (every member present, days Monday first).
+Json ToJson(const Schedule& schedule);
+
+// "2026-03-25"
+std::string FormatIsoDate(const date::year_month_day& ymd);
+// "09:30"
+std::string FormatClock(std::chrono::minutes m);
+
+}  // namespace parley::domain
