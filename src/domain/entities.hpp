@@ -290,6 +290,41 @@ struct CampaignStats {
     std::vector<std::pair<std::string, int64_t>> dispositions;
 };
 
+// Where the dialer stands with one contact of a started campaign.
+struct QueueEntry {
+    std::string campaign_id;
+    std::string contact_id;
+    std::string org_id;
+    std::string state;  // "pending", "dialing" or "done"
+    int attempts = 0;   // calls placed
+    std::string day;    // the callee's local date of the last attempt
+    int day_attempts = 0;
+    int64_t next_at = 0;  // pending: not called before this
+    std::optional<std::string> call_id;
+    std::optional<std::string> outcome;  // done: why
+    int64_t updated_at = 0;
+    // The contact as it is now; no phone when it was deleted.
+    std::optional<std::string> phone;
+    std::optional<std::string> timezone;
+};
+
+// A placed attempt whose call has ended.
+struct FinishedAttempt {
+    QueueEntry entry;
+    CallStatus status = CallStatus::kCompleted;
+    std::optional<std::string> disposition;
+    int64_t ended_at = 0;
+};
+
+// An organization's dialer rules.
+struct DialerSettings {
+    bool legal_hours_guard = true;  // no call outside legal_hours of the callee's local time
+    std::string legal_hours_start = "08:00";
+    std::string legal_hours_end = "21:00";
+    int max_concurrent_calls = 100;  // over all of its campaigns
+    int64_t updated_at = 0;
+};
+
 // A page of a list ordered newest first. `after_id` is the last id of the previous page.
 struct PageRequest {
     int limit = 50;

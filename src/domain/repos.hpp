@@ -190,6 +190,24 @@ public:
     virtual Result<bool> EnqueueContact(const Campaign& campaign, std::string_view contact_id, int64_t now) = 0;
     // Ends every pending contact with outcome "canceled"; returns how many.
     virtual Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) = 0;
+
+    // ---- the dialer ----
+    // Campaigns of every organization in `status`, oldest first.
+    virtual Result<std::vector<Campaign>> WithStatus(CampaignStatus status, int limit) = 0;
+    // Attempts in state dialing whose call has ended, of every campaign. Inside Store::Write on
+    // PostgreSQL the rows are locked, and rows another node holds are skipped.
+    virtual Result<std::vector<FinishedAttempt>> FinishedAttempts(int limit) = 0;
+    // Pending contacts of a campaign due at `now`, earliest first, with their contact; locked
+    // like FinishedAttempts.
+    virtual Result<std::vector<QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) = 0;
+    virtual Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) = 0;
+    // Writes the entry if its stored state is still `expected_state`; false otherwise.
+    virtual Result<bool> SaveEntry(const QueueEntry& entry, std::string_view expected_state) = 0;
+    virtual Result<std::optional<QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) = 0;
+    // Calls of the organization that are queued, ringing or in progress.
+    virtual Result<int64_t> ActiveCalls(std::string_view org_id) = 0;
+    virtual Result<DialerSettings> Settings(std::string_view org_id) = 0;
+    virtual Result<void> SaveSettings(std::string_view org_id, const DialerSettings& settings) = 0;
 };
 
 struct StoredResponse {

@@ -42,6 +42,33 @@ constexpr std::string_view kEnqueueColumns =
 constexpr std::string_view kEnqueueValues = "SELECT ?, c.id, c.org_id, 'pending', 0, '', 0, ?, NULL, NULL, ? ";
 constexpr std::string_view kIfNew = " ON CONFLICT (campaign_id, contact_id) DO NOTHING";
 
+constexpr std::string_view kEntryColumns =
+    "q.campaign_id, q.contact_id, q.org_id, q.state, q.attempts, q.day, q.day_attempts, q.next_at, q.call_id, "
+    "q.outcome, q.updated_at, ct.phone, ct.timezone";
+
+domain::QueueEntry EntryFromRow(const Row& r) {
+    domain::QueueEntry e;
+    e.campaign_id = r[0].AsText();
+    e.contact_id = r[1].AsText();
+    e.org_id = r[2].AsText();
+    e.state = r[3].AsText();
+    e.attempts = static_cast<int>(r[4].AsInt());
+    e.day = r[5].AsText();
+    e.day_attempts = static_cast<int>(r[6].AsInt());
+    e.next_at = r[7].AsInt();
+    e.call_id = r[8].AsOptionalText();
+    e.outcome = r[9].AsOptionalText();
+    e.updated_at = r[10].AsInt();
+    e.phone = r[11].AsOptionalText();
+    e.timezone = r[12].AsOptionalText();
+    return e;
+}
+
+// Row locks for claims shared between nodes (PostgreSQL); SQLite has one writer at a time.
+std::string_view LockClause(const Connection& c) {
+    return c.dialect() == Dialect::kPostgres ? " FOR UPDATE OF q SKIP LOCKED" : "";
+}
+
 }  // namespace
 
 Result<void> SqlCampaignRepo::Insert(const Campaign& c) {
@@ -181,6 +208,116 @@ Result<int64_t> SqlCampaignRepo::CancelPending(std::string_view campaign_id, int
         {now, campaign_id});
     if (!n) return Fail(std::move(n.error()));
     return *n;
+}
+
+Result<std::vector<Campaign>> SqlCampaignRepo::WithStatus(CampaignStatus status, int limit) {
+    static const std::string sql = std::string(kSelect) + "WHERE status = ? ORDER BY id LIMIT ?";
+    auto rows = c_.Query(sql, {domain::ToString(status), limit});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<Campaign> campaigns;
+    for (const auto& r : *rows) campaigns.push_back(CampaignFromRow(r));
+    return campaigns;
+}
+
+Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(int limit) {
+    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+                            ", c.status, c.disposition, c.updated_at FROM campaign_contacts q "
+                            "JOIN calls c ON c.id = q.call_id LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            "WHERE q.state = 'dialing' AND c.status IN ('completed', 'no_answer', 'busy', "
+                            "'voicemail', 'failed', 'canceled') LIMIT ?" +
+                            std::string(LockClause(c_));
+    auto rows = c_.Query(sql, {limit});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<domain::FinishedAttempt> out;
+    for (const auto& r : *rows) {
+        domain::FinishedAttempt a;
+        a.entry = EntryFromRow(r);
+        a.status = domain::ParseCallStatus(r[13].AsText()).value_or(domain::CallStatus::kFailed);
+        a.disposition = r[14].AsOptionalText();
+        a.ended_at = r[15].AsInt();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_view campaign_id, int64_t now,
+                                                                 int limit) {
+    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+                            " FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            "WHERE q.campaign_id = ? AND q.state = 'pending' AND q.next_at <= ? "
+                            "ORDER BY q.next_at, q.contact_id LIMIT ?" +
+                            std::string(LockClause(c_));
+    auto rows = c_.Query(sql, {campaign_id, now, limit});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<domain::QueueEntry> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows) out.push_back(EntryFromRow(r));
+    return out;
+}
+
+Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, std::string_view state) {
+    auto row = c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = ?",
+                           {campaign_id, state});
+    if (!row) return Fail(std::move(row.error()));
+    return (*row) ? (**row)[0].AsInt() : 0;
+}
+
+Result<bool> SqlCampaignRepo::SaveEntry(const domain::QueueEntry& e, std::string_view expected_state) {
+    auto n = c_.Exec(
+        "UPDATE campaign_contacts SET state = ?, attempts = ?, day = ?, day_attempts = ?, next_at = ?, call_id = ?, "
+        "outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ? AND state = ?",
+        {e.state, e.attempts, e.day, e.day_attempts, e.next_at, e.call_id, e.outcome, e.updated_at, e.campaign_id,
+         e.contact_id, expected_state});
+    if (!n) return Fail(std::move(n.error()));
+    return *n > 0;
+}
+
+Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_view campaign_id,
+                                                                std::string_view contact_id) {
+    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+                            " FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            "WHERE q.campaign_id = ? AND q.contact_id = ?";
+    auto row = c_.QueryOne(sql, {campaign_id, contact_id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<domain::QueueEntry>();
+    return EntryFromRow(**row);
+}
+
+Result<int64_t> SqlCampaignRepo::ActiveCalls(std::string_view org_id) {
+    auto row = c_.QueryOne(
+        "SELECT COUNT(*) FROM calls WHERE status IN ('queued', 'ringing', 'in_progress') AND org_id = ?", {org_id});
+    if (!row) return Fail(std::move(row.error()));
+    return (*row) ? (**row)[0].AsInt() : 0;
+}
+
+Result<domain::DialerSettings> SqlCampaignRepo::Settings(std::string_view org_id) {
+    auto row = c_.QueryOne(
+        "SELECT legal_hours_guard, legal_hours_start, legal_hours_end, max_concurrent_calls, updated_at "
+        "FROM dialer_settings WHERE org_id = ?",
+        {org_id});
+    if (!row) return Fail(std::move(row.error()));
+    domain::DialerSettings s;
+    if (*row) {
+        const Row& r = **row;
+        s.legal_hours_guard = r[0].AsInt() != 0;
+        s.legal_hours_start = r[1].AsText();
+        s.legal_hours_end = r[2].AsText();
+        s.max_concurrent_calls = static_cast<int>(r[3].AsInt());
+        s.updated_at = r[4].AsInt();
+    }
+    return s;
+}
+
+Result<void> SqlCampaignRepo::SaveSettings(std::string_view org_id, const domain::DialerSettings& s) {
+    auto n = c_.Exec(
+        "INSERT INTO dialer_settings (org_id, legal_hours_guard, legal_hours_start, legal_hours_end, "
+        "max_concurrent_calls, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET "
+        "legal_hours_guard = excluded.legal_hours_guard, legal_hours_start = excluded.legal_hours_start, "
+        "legal_hours_end = excluded.legal_hours_end, max_concurrent_calls = excluded.max_concurrent_calls, "
+        "updated_at = excluded.updated_at",
+        {org_id, s.legal_hours_guard, s.legal_hours_start, s.legal_hours_end, s.max_concurrent_calls, s.updated_at});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
 }
 
 }  // namespace parley::store

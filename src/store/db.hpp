@@ -67,6 +67,7 @@ public:
     virtual Result<int64_t> Exec(std::string_view sql, std::span<const Value> params) = 0;
     // Runs several ;-separated statements without parameters (migrations).
     virtual Result<void> ExecScript(std::string_view sql) = 0;
+    virtual Dialect dialect() const = 0;
 
     Result<Rows> Query(std::string_view sql, Params params = {}) {
         return Query(sql, std::span<const Value>(params.begin(), params.size()));

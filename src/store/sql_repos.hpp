@@ -181,6 +181,15 @@ public:
                                     int64_t now) override;
     Result<bool> EnqueueContact(const domain::Campaign& campaign, std::string_view contact_id, int64_t now) override;
     Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) override;
+    Result<std::vector<domain::Campaign>> WithStatus(domain::CampaignStatus status, int limit) override;
+    Result<std::vector<domain::FinishedAttempt>> FinishedAttempts(int limit) override;
+    Result<std::vector<domain::QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) override;
+    Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) override;
+    Result<bool> SaveEntry(const domain::QueueEntry& entry, std::string_view expected_state) override;
+    Result<std::optional<domain::QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) override;
+    Result<int64_t> ActiveCalls(std::string_view org_id) override;
+    Result<domain::DialerSettings> Settings(std::string_view org_id) override;
+    Result<void> SaveSettings(std::string_view org_id, const domain::DialerSettings& settings) override;
 
 private:
     Connection& c_;

@@ -56,5 +56,16 @@ CREATE TABLE campaign_contacts (
     PRIMARY KEY (campaign_id, contact_id)
 );
 CREATE INDEX campaign_contacts_due ON campaign_contacts (campaign_id, state, next_at);
+CREATE INDEX campaign_contacts_by_call ON campaign_contacts (state, call_id);
+
+-- An organization's dialer rules; an organization without a row has the defaults.
+CREATE TABLE dialer_settings (
+    org_id                TEXT PRIMARY KEY REFERENCES organizations (id),
+    legal_hours_guard     INTEGER NOT NULL,
+    legal_hours_start     TEXT NOT NULL,
+    legal_hours_end       TEXT NOT NULL,
+    max_concurrent_calls  INTEGER NOT NULL,
+    updated_at            BIGINT NOT NULL
+);
 
 CREATE INDEX calls_by_campaign ON calls (org_id, campaign_id, id);

@@ -48,6 +48,7 @@ private:
 
 class PostgresConnection final : public Connection {
 public:
+    Dialect dialect() const override { return Dialect::kPostgres; }
     explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
     ~PostgresConnection() override { PQfinish(conn_); }
 

@@ -19,6 +19,7 @@ constexpr int kMaxCachedStatements = 256;
 
 class SqliteConnection final : public Connection {
 public:
+    Dialect dialect() const override { return Dialect::kSqlite; }
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
     ~SqliteConnection() override {
         for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
