@@ -18,6 +18,10 @@
 #include "domain/repos.hpp"
 #include "http/message.hpp"
 
+namespace parley::dialer {
+class CallCheck;
+}
+
 namespace parley::api {
 
 inline constexpr int64_t kDefaultRecordingLinkSeconds = 3600;
@@ -44,6 +48,7 @@ struct Services {
     domain::CallService& calls;
     domain::CampaignService& campaigns;
     domain::ContactListService& contact_lists;
+    const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
     // Reports whether the database answers; used by /healthz.

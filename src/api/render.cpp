@@ -278,4 +278,11 @@ Json ToJson(const domain::CampaignView& v) {
     return j;
 }
 
+Json ToJson(const domain::DialerSettings& s) {
+    return Json{{"legal_hours_guard",
+                 {{"enabled", s.legal_hours_guard}, {"start", s.legal_hours_start}, {"end", s.legal_hours_end}}},
+                {"max_concurrent_calls", s.max_concurrent_calls},
+                {"updated_at", s.updated_at ? Json(FormatIsoTime(s.updated_at)) : Json(nullptr)}};
+}
+
 }  // namespace parley::api

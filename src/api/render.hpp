@@ -35,6 +35,7 @@ Json ToJson(const domain::ListChange& c);
 // A campaign's settings; with its live stats when they are given (get and control actions).
 Json ToJson(const domain::Campaign& c);
 Json ToJson(const domain::CampaignView& v);
+Json ToJson(const domain::DialerSettings& s);
 
 Json TimeOrNull(const std::optional<int64_t>& ms);
 template <class T>

@@ -21,6 +21,8 @@
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/phone.hpp"
+#include "dialer/call_check.hpp"
+#include "dialer/dialer.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
@@ -168,9 +170,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
     domain::CallService calls(*storage->store, clock, runtime, o.region);
-    domain::CampaignService campaigns(*storage->store, clock, o.region);
+    dialer::Dialer dialer(*storage->store, clock, runtime);
+    domain::CampaignService campaigns(*storage->store, clock, o.region, [&dialer] { dialer.Wake(); });
     domain::ContactListService contact_lists(*storage->store, clock);
+    dialer::CallCheck dialer_check(*storage->store, clock, runtime, o.region);
     if (auto started = runtime.Start(); !started) return Die(started.error().message);
+    dialer.Start();
 
     api::Services services{*storage->store,
                            keys,
@@ -181,6 +186,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            calls,
                            campaigns,
                            contact_lists,
+                           dialer_check,
                            engines,
                            {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
                            [&db] { return db.Query("SELECT 1").has_value(); },
@@ -225,6 +231,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     }
     wake.notify_all();
     maintenance.join();
+    dialer.Stop();
     runtime.Stop();
     spdlog::info("stopped");
     return 0;

@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "common/time_format.hpp"
+#include "domain/schedule.hpp"
 #include "dialer/callee_zone.hpp"
 
 namespace parley::dialer {
@@ -178,6 +179,23 @@ WindowVerdict Evaluate(const Schedule& schedule, const date::time_zone& callee_z
     }
     verdict.next_allowed = NextAllowed(rules, now);
     return verdict;
+}
+
+LegalHoursGuard GuardOf(const domain::DialerSettings& s) {
+    LegalHoursGuard guard;
+    guard.enabled = s.legal_hours_guard;
+    if (auto start = domain::ParseClock(s.legal_hours_start)) guard.hours.start = *start;
+    if (auto end = domain::ParseClock(s.legal_hours_end)) guard.hours.end = *end;
+    return guard;
+}
+
+std::string LocalDate(const date::time_zone& zone, date::sys_seconds t) {
+    return domain::FormatIsoDate(date::year_month_day(date::floor<date::days>(zone.to_local(t))));
+}
+
+date::sys_seconds NextLocalDay(const date::time_zone& zone, date::sys_seconds t) {
+    const auto day = date::floor<date::days>(zone.to_local(t));
+    return zone.to_sys(day + date::days{1}, date::choose::earliest);
 }
 
 }  // namespace parley::dialer

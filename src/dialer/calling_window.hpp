@@ -69,4 +69,13 @@ inline constexpr int kSearchDays = 14;
 WindowVerdict Evaluate(const Schedule& schedule, const date::time_zone& callee_zone, const LegalHoursGuard& guard,
                        date::sys_seconds now);
 
+// The guard an organization's dialer settings describe.
+LegalHoursGuard GuardOf(const domain::DialerSettings& settings);
+
+// The local date in `zone` at `t`, "2026-03-25".
+std::string LocalDate(const date::time_zone& zone, date::sys_seconds t);
+
+// The first instant of the local day after the one `t` falls on in `zone`.
+date::sys_seconds NextLocalDay(const date::time_zone& zone, date::sys_seconds t);
+
 }  // namespace parley::dialer

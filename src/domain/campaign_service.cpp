@@ -339,7 +339,52 @@ Result<CampaignView> CampaignService::Transition(const Principal& who, std::stri
         return {};
     });
     if (!done) return Fail(std::move(done.error()));
+    if (wake_dialer_ && (action == "started" || action == "resumed")) wake_dialer_();
     return Get(who, id);
+}
+
+Result<DialerSettings> CampaignService::Settings(const Principal& who) {
+    return ReadTx(store_, [&](Repos& r) { return r.campaigns().Settings(who.org_id); });
+}
+
+Result<DialerSettings> CampaignService::UpdateSettings(const Principal& who, const Json& patch) {
+    if (who.role != Role::kOwner && who.role != Role::kAdmin) {
+        return Fail(ErrorCode::kForbidden, "changing the dialer's rules needs a key with the owner or admin role");
+    }
+    if (!patch.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
+    auto current = Settings(who);
+    if (!current) return Fail(std::move(current.error()));
+    DialerSettings s = *current;
+    Checker checker;
+    checker.RejectUnknownKeys(patch, {"legal_hours_guard", "max_concurrent_calls"});
+    if (auto n = IntIn(patch, "max_concurrent_calls", 1, kMaxOrganizationCalls, checker)) s.max_concurrent_calls = *n;
+    if (auto it = patch.find("legal_hours_guard"); it != patch.end()) {
+        if (!it->is_object()) {
+            checker.Add("legal_hours_guard", "must be an object {enabled, start, end}");
+        } else {
+            Checker guard("legal_hours_guard.");
+            guard.RejectUnknownKeys(*it, {"enabled", "start", "end"});
+            if (auto on = guard.Bool(*it, "enabled")) s.legal_hours_guard = *on;
+            for (const char* key : {"start", "end"}) {
+                auto v = it->find(key);
+                if (v == it->end()) continue;
+                if (!ParseClock(*v)) {
+                    guard.Add(key, "must be a 24-hour time written HH:MM");
+                } else {
+                    (std::string_view(key) == "start" ? s.legal_hours_start : s.legal_hours_end) = v->get<std::string>();
+                }
+            }
+            if (guard.ok() && *ParseClock(s.legal_hours_start) >= *ParseClock(s.legal_hours_end)) {
+                guard.Add("end", "must be later than start");
+            }
+            for (auto& e : guard.errors()) checker.errors().push_back(std::move(e));
+        }
+    }
+    if (!checker.ok()) return Fail(checker.ToError("dialer settings are not valid"));
+    s.updated_at = clock_.NowMs();
+    auto saved = store_.Write([&](Repos& r) { return r.campaigns().SaveSettings(who.org_id, s); });
+    if (!saved) return Fail(std::move(saved.error()));
+    return s;
 }
 
 }  // namespace parley::domain

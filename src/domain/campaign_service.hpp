@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,7 @@ inline constexpr int kDefaultMaxAttempts = 3;
 inline constexpr int kDefaultDelayMinutes = 60;
 inline constexpr int kMaxDelayMinutes = 7 * 24 * 60;
 inline constexpr int kDefaultAttemptsPerDay = 3;
+inline constexpr int kMaxOrganizationCalls = 10000;
 
 struct CampaignView {
     Campaign campaign;
@@ -29,8 +31,14 @@ struct CampaignView {
 // is canceled), and completes by itself when every contact is final.
 class CampaignService {
 public:
-    CampaignService(Store& store, const Clock& clock, std::string default_region)
-        : store_(store), clock_(clock), default_region_(std::move(default_region)) {}
+    // `wake_dialer` is called when a campaign starts or resumes, so its first calls need not
+    // wait for the dialer's next pass.
+    CampaignService(Store& store, const Clock& clock, std::string default_region,
+                    std::function<void()> wake_dialer = {})
+        : store_(store),
+          clock_(clock),
+          default_region_(std::move(default_region)),
+          wake_dialer_(std::move(wake_dialer)) {}
 
     Result<Campaign> Create(const Principal& who, const Json& body);
     Result<CampaignView> Get(const Principal& who, std::string_view id);
@@ -49,6 +57,11 @@ public:
     // draft, running or paused -> stopped: queued contacts are canceled; calls in progress finish.
     Result<CampaignView> Stop(const Principal& who, std::string_view id);
 
+    // The organization's dialer rules: the legal-hours guard and the ceiling of concurrent calls.
+    Result<DialerSettings> Settings(const Principal& who);
+    // {legal_hours_guard: {enabled, start, end}, max_concurrent_calls}; owner or admin keys only.
+    Result<DialerSettings> UpdateSettings(const Principal& who, const Json& patch);
+
 private:
     Result<void> Apply(const Principal& who, const Json& body, Campaign& campaign, bool creating);
     Result<CampaignView> Transition(const Principal& who, std::string_view id, std::string_view action);
@@ -56,6 +69,7 @@ private:
     Store& store_;
     const Clock& clock_;
     std::string default_region_;
+    std::function<void()> wake_dialer_;
 };
 
 // The default settings of a new campaign, before a request's fields are applied.

@@ -18,18 +18,6 @@ constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed
 // The order days are listed in messages, as the campaign API lists them.
 constexpr std::string_view kDayChoices = "mon, tue, wed, thu, fri, sat, sun";
 
-// "HH:MM" on a 24-hour clock, 00:00 to 24:00.
-std::optional<minutes> ParseClock(const Json& value) {
-    if (!value.is_string()) return std::nullopt;
-    const auto& s = value.get_ref<const std::string&>();
-    auto digit = [&](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
-    if (s.size() != 5 || s[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) return std::nullopt;
-    const int h = (s[0] - '0') * 10 + (s[1] - '0');
-    const int m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
-    return minutes{h * 60 + m};
-}
-
 // "YYYY-MM-DD", a real date.
 std::optional<date::year_month_day> ParseDate(const std::string& text) {
     if (!IsIsoDate(text)) return std::nullopt;
@@ -42,6 +30,17 @@ std::optional<date::year_month_day> ParseDate(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<minutes> ParseClock(const Json& value) {
+    if (!value.is_string()) return std::nullopt;
+    const auto& s = value.get_ref<const std::string&>();
+    auto digit = [&](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+    if (s.size() != 5 || s[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) return std::nullopt;
+    const int h = (s[0] - '0') * 10 + (s[1] - '0');
+    const int m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+    return minutes{h * 60 + m};
+}
 
 std::string FormatIsoDate(const date::year_month_day& ymd) {
     return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),

@@ -48,6 +48,8 @@ Json ToJson(const Schedule& schedule);
 
 // "2026-03-25"
 std::string FormatIsoDate(const date::year_month_day& ymd);
+// "HH:MM" on a 24-hour clock, 00:00 to 24:00, as minutes after midnight.
+std::optional<std::chrono::minutes> ParseClock(const Json& value);
 // "09:30"
 std::string FormatClock(std::chrono::minutes m);
 

@@ -1,0 +1,361 @@
+#include "dialer/dialer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "domain/campaign_service.hpp"
+#include "domain/contact_service.hpp"
+#include "domain/key_service.hpp"
+#include "store/db.hpp"
+#include "store/sql_repos.hpp"
+
+namespace parley::dialer {
+namespace {
+
+using domain::CallStatus;
+using domain::Json;
+
+// Accepts every number but London's. A call it queues stays queued until the test
+// ends it the way the call runtime would.
+class Launcher final : public domain::CallLauncher {
+public:
+    Result<void> CheckReachable(std::string_view e164) const override {
+        if (e164.starts_with("+4420")) return Fail(ErrorCode::kUnprocessable, "no carrier reaches " + std::string(e164));
+        return {};
+    }
+    std::string CallerId() const override { return "+12025550100"; }
+    void Wake() override { ++wakes; }
+    bool Hangup(std::string_view) override { return false; }
+    int wakes = 0;
+};
+
+// 2026-03-04 (a Wednesday) 15:00 UTC: 10:00 in New York.
+constexpr int64_t kWednesday10amNewYork = 1'772'636'400'000;
+constexpr int64_t kMinute = 60'000;
+constexpr int64_t kHour = 60 * kMinute;
+
+class DialerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::mt19937_64 rng{std::random_device{}()};
+        path_ = std::filesystem::temp_directory_path() / ("parley-dialer-" + std::to_string(rng()) + ".db");
+        auto db = store::OpenSqlite(path_.string(), 1);
+        ASSERT_TRUE(db);
+        db_ = std::move(*db);
+        ASSERT_TRUE(store::Migrate(*db_));
+        store_ = store::MakeSqlStore(*db_);
+        domain::KeyService keys(*store_, clock_);
+        auto org = keys.CreateOrganization("Acme", domain::Tier::kEnterprise);
+        ASSERT_TRUE(org);
+        who_.org_id = org->first.id;
+        who_.role = domain::Role::kOwner;
+        domain::Profile profile;
+        profile.id = "prof_dialer";
+        profile.org_id = who_.org_id;
+        profile.name = "Qualifier";
+        profile.version = 1;
+        profile.spec = {{"extract_fields", {"budget"}}};
+        ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.profiles().Insert(profile); }));
+        contacts_service_ = std::make_unique<domain::ContactService>(*store_, clock_, "US");
+        campaigns_service_ = std::make_unique<domain::CampaignService>(*store_, clock_, "US");
+        dialer_ = std::make_unique<Dialer>(*store_, clock_, launcher_);
+    }
+    void TearDown() override {
+        dialer_.reset();
+        campaigns_service_.reset();
+        contacts_service_.reset();
+        store_.reset();
+        db_.reset();
+        for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
+    }
+
+    std::string Contact(const std::string& phone, const Json& extra = Json::object()) {
+        Json body = {{"phone", phone}};
+        body.update(extra);
+        auto c = contacts_service_->Create(who_, body);
+        EXPECT_TRUE(c) << c.error().message;
+        return c ? c->id : "";
+    }
+
+    // A running campaign that calls every day around the clock, New York dates.
+    std::string Running(const Json& overrides = Json::object(), const std::vector<std::string>& tags = {"lead"}) {
+        Json body = {{"name", "Spring"},
+                     {"profile_id", "prof_dialer"},
+                     {"contact_tags", tags},
+                     {"schedule",
+                      {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                       {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                       {"timezone", "America/New_York"}}},
+                     {"concurrent_calls", 10}};
+        body.update(overrides, true);
+        auto c = campaigns_service_->Create(who_, body);
+        EXPECT_TRUE(c) << c.error().message;
+        EXPECT_TRUE(campaigns_service_->Start(who_, c->id));
+        return c->id;
+    }
+
+    void GuardOff() {
+        domain::DialerSettings s;
+        s.legal_hours_guard = false;
+        ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.campaigns().SaveSettings(who_.org_id, s); }));
+    }
+
+    PassResult Pass() {
+        auto r = dialer_->RunOnce();
+        EXPECT_TRUE(r) << r.error().message;
+        return r ? *r : PassResult{};
+    }
+
+    std::vector<domain::Call> Calls(const std::string& campaign) {
+        domain::CallFilter f;
+        f.campaign_id = campaign;
+        auto page = domain::ReadTx(*store_, [&](domain::Repos& r) {
+            return r.calls().List(who_.org_id, f, domain::PageRequest{100, std::nullopt});
+        });
+        EXPECT_TRUE(page);
+        return page->items;
+    }
+
+    std::vector<domain::Call> Queued(const std::string& campaign) {
+        std::vector<domain::Call> out;
+        for (auto& c : Calls(campaign)) {
+            if (c.status == CallStatus::kQueued) out.push_back(c);
+        }
+        return out;
+    }
+
+    // Ends a queued call as the runtime would.
+    void End(const domain::Call& queued, CallStatus status, std::optional<std::string> disposition = std::nullopt) {
+        domain::Call c = queued;
+        c.MoveTo(status, clock_.NowMs(), "test");
+        if (disposition) c.analysis = {{"disposition", *disposition}};
+        auto saved = domain::WriteTx(*store_, [&](domain::Repos& r) { return r.calls().Save(c, CallStatus::kQueued); });
+        ASSERT_TRUE(saved && *saved);
+    }
+
+    void EndAll(const std::string& campaign, CallStatus status, std::optional<std::string> disposition = std::nullopt) {
+        for (const auto& c : Queued(campaign)) End(c, status, disposition);
+    }
+
+    domain::QueueEntry Entry(const std::string& campaign, const std::string& contact) {
+        auto e = domain::ReadTx(*store_, [&](domain::Repos& r) { return r.campaigns().Entry(campaign, contact); });
+        EXPECT_TRUE(e && *e);
+        return **e;
+    }
+
+    std::string Status(const std::string& campaign) {
+        auto v = campaigns_service_->Get(who_, campaign);
+        EXPECT_TRUE(v);
+        return std::string(domain::ToString(v->campaign.status));
+    }
+
+    ManualClock clock_{kWednesday10amNewYork};
+    std::filesystem::path path_;
+    std::unique_ptr<store::Database> db_;
+    std::unique_ptr<domain::Store> store_;
+    domain::Principal who_;
+    Launcher launcher_;
+    std::unique_ptr<domain::ContactService> contacts_service_;
+    std::unique_ptr<domain::CampaignService> campaigns_service_;
+    std::unique_ptr<Dialer> dialer_;
+};
+using Dialing = DialerTest;
+
+TEST_F(Dialing, PlacesWithinConcurrencyOnceEachAndCompletesWhenEveryContactIsFinal) {
+    for (int i = 0; i < 5; ++i) Contact("+1202555017" + std::to_string(i), {{"tags", {"lead"}}});
+    const std::string id = Running({{"concurrent_calls", 2}});
+    EXPECT_EQ(Pass().placed, 2);
+    EXPECT_EQ(launcher_.wakes, 1);
+    // Nothing more while both lines are busy, however often the dialer looks.
+    EXPECT_EQ(Pass().placed, 0);
+    EXPECT_EQ(Pass().placed, 0);
+    ASSERT_EQ(Queued(id).size(), 2u);
+    const domain::Call first = Queued(id)[0];
+    EXPECT_EQ(first.campaign_id, id);
+    EXPECT_EQ(first.profile_id, "prof_dialer");
+    EXPECT_EQ(first.extract, std::vector<std::string>{"budget"});
+    EXPECT_EQ(first.from_number, "+12025550100");
+    EXPECT_EQ(first.metadata["attempt"], 1);
+
+    EndAll(id, CallStatus::kCompleted, "interested");
+    auto pass = Pass();
+    EXPECT_EQ(pass.done, 2);
+    EXPECT_EQ(pass.placed, 2);
+    EndAll(id, CallStatus::kCompleted, "not_interested");
+    EXPECT_EQ(Pass().placed, 1);
+    EXPECT_EQ(Status(id), "running");
+    EndAll(id, CallStatus::kCompleted, "hot_lead");
+    pass = Pass();
+    EXPECT_EQ(pass.completed_campaigns, 1);
+    EXPECT_EQ(Status(id), "completed");
+    EXPECT_EQ(Calls(id).size(), 5u);
+    const auto stats = campaigns_service_->Get(who_, id)->stats;
+    EXPECT_EQ(stats.contacts_done, 5);
+    EXPECT_EQ(stats.calls, 5);
+    EXPECT_EQ(stats.connected, 5);
+}
+
+TEST_F(Dialing, RetriesOnlyTheOutcomesTheRulesNameAfterTheirDelay) {
+    const std::string busy = Contact("+12025550171", {{"tags", {"lead"}}});
+    const std::string wrong = Contact("+12025550172", {{"tags", {"lead"}}});
+    const std::string machine = Contact("+12025550173", {{"tags", {"lead"}}});
+    const std::string id = Running({{"retry_rules", {{"max_attempts", 3}, {"delay_minutes", 30}}}});
+    ASSERT_EQ(Pass().placed, 3);
+    for (const auto& c : Queued(id)) {
+        if (c.contact_id == busy) End(c, CallStatus::kBusy);
+        if (c.contact_id == wrong) End(c, CallStatus::kCompleted, "wrong_number");
+        if (c.contact_id == machine) End(c, CallStatus::kVoicemail);
+    }
+    auto pass = Pass();
+    EXPECT_EQ(pass.retries, 1);
+    EXPECT_EQ(pass.done, 2);
+    EXPECT_EQ(Entry(id, wrong).outcome, "wrong_number");
+    EXPECT_EQ(Entry(id, machine).outcome, "voicemail");  // not in the default retry_on
+    EXPECT_EQ(Entry(id, busy).state, "pending");
+    EXPECT_EQ(Entry(id, busy).next_at, clock_.NowMs() + 30 * kMinute);
+
+    clock_.Advance(29 * kMinute);
+    EXPECT_EQ(Pass().placed, 0);
+    clock_.Advance(kMinute);
+    EXPECT_EQ(Pass().placed, 1);
+    EXPECT_EQ(Queued(id)[0].metadata["attempt"], 2);
+    EndAll(id, CallStatus::kNoAnswer);
+    Pass();
+    clock_.Advance(30 * kMinute);
+    EXPECT_EQ(Pass().placed, 1);
+    EndAll(id, CallStatus::kFailed);
+    pass = Pass();  // the third attempt was the last
+    EXPECT_EQ(pass.retries, 0);
+    EXPECT_EQ(Entry(id, busy).state, "done");
+    EXPECT_EQ(Entry(id, busy).outcome, "failed");
+    EXPECT_EQ(Entry(id, busy).attempts, 3);
+    EXPECT_EQ(Status(id), "completed");
+}
+
+TEST_F(Dialing, NeverRetriesAConversationWhateverItsDisposition) {
+    for (const char* disposition : {"dnc_request", "callback_requested", "not_interested"}) {
+        EXPECT_FALSE(JudgeAttempt(RetryRules{}, CallStatus::kCompleted, disposition, 1).retry) << disposition;
+    }
+    RetryRules with_voicemail;
+    with_voicemail.retry_on.insert("voicemail");
+    EXPECT_TRUE(JudgeAttempt(with_voicemail, CallStatus::kVoicemail, "voicemail", 1).retry);
+    EXPECT_FALSE(JudgeAttempt(with_voicemail, CallStatus::kVoicemail, "voicemail", 3).retry);
+    EXPECT_FALSE(JudgeAttempt(with_voicemail, CallStatus::kCanceled, std::nullopt, 1).retry);
+    EXPECT_TRUE(JudgeAttempt(RetryRules{}, CallStatus::kNoAnswer, std::nullopt, 2).retry);
+}
+
+TEST_F(Dialing, KeepsToTheDailyCapInTheCalleesLocalDay) {
+    GuardOff();  // so that the next day starts at midnight
+    const std::string contact = Contact("+12025550174", {{"tags", {"lead"}}});
+    const std::string id =
+        Running({{"retry_rules", {{"max_attempts", 6}, {"delay_minutes", 10}, {"max_attempts_per_day", 2}}}});
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        ASSERT_EQ(Pass().placed, 1) << attempt;
+        EndAll(id, CallStatus::kNoAnswer);
+        Pass();
+        clock_.Advance(10 * kMinute);
+    }
+    // Two today: the third waits for New York's next midnight (05:00 UTC on Thursday).
+    auto pass = Pass();
+    EXPECT_EQ(pass.placed, 0);
+    EXPECT_EQ(pass.rescheduled, 1);
+    const int64_t thursday_midnight_new_york = kWednesday10amNewYork + 14 * kHour;
+    EXPECT_EQ(Entry(id, contact).next_at, thursday_midnight_new_york);
+    clock_.Set(thursday_midnight_new_york);
+    EXPECT_EQ(Pass().placed, 1);
+    EXPECT_EQ(Entry(id, contact).day, "2026-03-05");
+    EXPECT_EQ(Entry(id, contact).day_attempts, 1);
+}
+
+TEST_F(Dialing, TheLegalHoursGuardHoldsEvenWhenTheCampaignCallsLater) {
+    // 21:30 in New York: the campaign would call, the guard does not.
+    clock_.Set(kWednesday10amNewYork + 11 * kHour + 30 * kMinute);
+    const std::string contact = Contact("+12025550175", {{"tags", {"lead"}}});
+    const std::string id = Running();
+    auto pass = Pass();
+    EXPECT_EQ(pass.placed, 0);
+    EXPECT_EQ(pass.rescheduled, 1);
+    // Thursday 08:00 in New York is 13:00 UTC.
+    EXPECT_EQ(Entry(id, contact).next_at, kWednesday10amNewYork + 22 * kHour);
+    // An organization that turns its guard off is called by the campaign's hours alone.
+    GuardOff();
+    clock_.Set(Entry(id, contact).next_at);
+    EXPECT_EQ(Pass().placed, 1);
+}
+
+TEST_F(Dialing, CallingHoursAreTheCalleesOwnAndAStatedZoneWinsOverTheNumbers) {
+    // 10:00 in New York is 20:30 in Kolkata: outside 09:00-18:00 there, inside here.
+    const std::string here = Contact("+12025550176", {{"tags", {"lead"}}});
+    const std::string moved = Contact("+12025550177", {{"tags", {"lead"}}, {"timezone", "Asia/Kolkata"}});
+    const std::string id = Running({{"schedule", {{"calling_hours", {{"start", "09:00"}, {"end", "18:00"}}}}}});
+    EXPECT_EQ(Pass().placed, 1);
+    EXPECT_EQ(Entry(id, here).state, "dialing");
+    EXPECT_EQ(Entry(id, moved).state, "pending");
+    // Thursday 09:00 in Kolkata (+05:30) is 03:30 UTC.
+    EXPECT_EQ(Entry(id, moved).next_at, kWednesday10amNewYork + 12 * kHour + 30 * kMinute);
+}
+
+TEST_F(Dialing, TheDoNotCallListIsReadAtTheMomentOfDialing) {
+    const std::string listed = Contact("+12025550178", {{"tags", {"lead"}}});
+    const std::string unreachable = Contact("+442079460018", {{"tags", {"lead"}}});
+    const std::string id = Running();
+    ASSERT_TRUE(contacts_service_->SetDnc(who_, listed, true, Json::object()));
+    auto pass = Pass();
+    EXPECT_EQ(pass.placed, 0);
+    EXPECT_EQ(pass.done, 2);
+    EXPECT_EQ(Entry(id, listed).outcome, "dnc");
+    EXPECT_EQ(Entry(id, unreachable).outcome, "unreachable");
+    EXPECT_TRUE(Calls(id).empty());
+    EXPECT_EQ(Status(id), "completed");
+}
+
+TEST_F(Dialing, PausedCampaignsPlaceNothingAndStoppedOnesCallNoOneAgain) {
+    for (int i = 0; i < 4; ++i) Contact("+1202555018" + std::to_string(i), {{"tags", {"lead"}}});
+    const std::string id = Running({{"concurrent_calls", 2}});
+    ASSERT_EQ(Pass().placed, 2);
+    ASSERT_TRUE(campaigns_service_->Pause(who_, id));
+    EndAll(id, CallStatus::kNoAnswer);  // calls in progress finish
+    auto pass = Pass();
+    EXPECT_EQ(pass.placed, 0);
+    EXPECT_EQ(pass.retries, 2);
+    clock_.Advance(2 * kHour);
+    EXPECT_EQ(Pass().placed, 0);
+    ASSERT_TRUE(campaigns_service_->Resume(who_, id));
+    EXPECT_EQ(Pass().placed, 2);
+    auto stopped = campaigns_service_->Stop(who_, id);
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(stopped->stats.contacts_in_progress, 2);
+    EXPECT_EQ(stopped->stats.contacts_pending, 0);
+    EndAll(id, CallStatus::kBusy);
+    pass = Pass();
+    EXPECT_EQ(pass.retries, 0);
+    EXPECT_EQ(pass.done, 2);
+    clock_.Advance(2 * kHour);
+    EXPECT_EQ(Pass().placed, 0);
+    EXPECT_EQ(Status(id), "stopped");
+    EXPECT_EQ(campaigns_service_->Get(who_, id)->stats.contacts_done, 4);
+}
+
+TEST_F(Dialing, TheOrganizationsCeilingBoundsAllItsCampaigns) {
+    for (int i = 0; i < 6; ++i) Contact("+1202555019" + std::to_string(i), {{"tags", {"lead"}}});
+    domain::DialerSettings s;
+    s.max_concurrent_calls = 3;
+    ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.campaigns().SaveSettings(who_.org_id, s); }));
+    const std::string a = Running({{"name", "A"}});
+    const std::string b = Running({{"name", "B"}});
+    EXPECT_EQ(Pass().placed, 3);
+    EXPECT_EQ(Calls(a).size() + Calls(b).size(), 3u);
+}
+
+TEST_F(Dialing, ACampaignPastItsEndDateEndsItsContacts) {
+    const std::string contact = Contact("+12025550179", {{"tags", {"lead"}}});
+    const std::string id = Running({{"schedule", {{"end_date", "2026-03-03"}}}});
+    EXPECT_EQ(Pass().done, 1);
+    EXPECT_EQ(Entry(id, contact).outcome, "schedule_ended");
+    EXPECT_EQ(Status(id), "completed");
+}
+
+}  // namespace
+}  // namespace parley::dialer
