@@ -252,10 +252,12 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
 Result<void> Dialer::CompleteIfDone(const Campaign& campaign, PassResult& result) {
     const int64_t now = clock_.NowMs();
     return store_.Write([&](domain::Repos& r) -> Result<void> {
-        for (const char* state : {"pending", "dialing"}) {
+        // Every contact final, and at least one: a campaign started without contacts waits for
+        // the contacts it is given (seed 000 "Create Contact") until it is stopped.
+        for (const char* state : {"pending", "dialing", "done"}) {
             auto n = r.campaigns().CountInState(campaign.id, state);
             if (!n) return Fail(std::move(n.error()));
-            if (*n > 0) return {};
+            if ((*n > 0) != (std::string_view(state) == "done")) return {};
         }
         Campaign done = campaign;
         done.status = domain::CampaignStatus::kCompleted;

@@ -349,6 +349,16 @@ TEST_F(Dialing, TheOrganizationsCeilingBoundsAllItsCampaigns) {
     EXPECT_EQ(Calls(a).size() + Calls(b).size(), 3u);
 }
 
+TEST_F(Dialing, ACampaignWithoutContactsRunsUntilItGetsSome) {
+    const std::string id = Running();
+    EXPECT_EQ(Pass().completed_campaigns, 0);
+    EXPECT_EQ(Status(id), "running");
+    Contact("+12025550170", {{"campaign_id", id}});
+    EXPECT_EQ(Pass().placed, 1);
+    EndAll(id, CallStatus::kCompleted, "interested");
+    EXPECT_EQ(Pass().completed_campaigns, 1);
+}
+
 TEST_F(Dialing, ACampaignPastItsEndDateEndsItsContacts) {
     const std::string contact = Contact("+12025550179", {{"tags", {"lead"}}});
     const std::string id = Running({{"schedule", {{"end_date", "2026-03-03"}}}});

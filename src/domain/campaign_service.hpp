@@ -28,7 +28,7 @@ struct CampaignView {
 
 // Campaigns (seed 002 "Campaigns", seed 000 "Campaign Control"). A campaign is created as a draft,
 // started (its audience enters the dialer's queue), paused and resumed, stopped (what is queued
-// is canceled), and completes by itself when every contact is final.
+// is canceled), and completes by itself when it has contacts and every one is final.
 class CampaignService {
 public:
     // `wake_dialer` is called when a campaign starts or resumes, so its first calls need not
