@@ -166,6 +166,10 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
     const int64_t now = clock_.NowMs();
     const auto now_s = ToSeconds(now);
     return store_.Write([&](domain::Repos& r) -> Result<void> {
+        // Another node placing this campaign's calls now counts its lines itself.
+        auto mine = r.campaigns().LockForDialing(campaign.id);
+        if (!mine) return Fail(std::move(mine.error()));
+        if (!*mine) return {};
         auto settings = r.campaigns().Settings(campaign.org_id);
         if (!settings) return Fail(std::move(settings.error()));
         auto dialing = r.campaigns().CountInState(campaign.id, "dialing");

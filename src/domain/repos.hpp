@@ -200,6 +200,9 @@ public:
     // Pending contacts of a campaign due at `now`, earliest first, with their contact; locked
     // like FinishedAttempts.
     virtual Result<std::vector<QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) = 0;
+    // Inside Store::Write: makes this transaction the only one placing calls for the campaign
+    // (PostgreSQL: locks its row); false when another node holds it now.
+    virtual Result<bool> LockForDialing(std::string_view campaign_id) = 0;
     virtual Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) = 0;
     // Writes the entry if its stored state is still `expected_state`; false otherwise.
     virtual Result<bool> SaveEntry(const QueueEntry& entry, std::string_view expected_state) = 0;

@@ -255,6 +255,13 @@ Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_vi
     return out;
 }
 
+Result<bool> SqlCampaignRepo::LockForDialing(std::string_view campaign_id) {
+    if (c_.dialect() != Dialect::kPostgres) return true;  // SQLite writes one transaction at a time
+    auto row = c_.QueryOne("SELECT id FROM campaigns WHERE id = ? FOR UPDATE SKIP LOCKED", {campaign_id});
+    if (!row) return Fail(std::move(row.error()));
+    return row->has_value();
+}
+
 Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, std::string_view state) {
     auto row = c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = ?",
                            {campaign_id, state});

@@ -281,5 +281,38 @@ TEST_P(CampaignCrash, Kill9MidCampaignLosesNoContactAndCallsNoAttemptTwice) {
     EXPECT_EQ(done["stats"]["dispositions"]["failed"], 1) << done.dump();
 }
 
+TEST(TwoNodes, NeverPlaceOneAttemptTwiceOnPostgres) {
+    if (!PostgresAvailable()) GTEST_SKIP() << "no test PostgreSQL server";
+    ParleyServer a(Backend::kPostgres, {"--sandbox-speed", "0"});
+    a.Start();
+    auto b = ParleyServer::SecondNode(a);
+    b->Start();
+    const OrgKey org = a.CreateOrg();
+    const ApiClient api = a.Client(org.key);
+    TurnGuardOff(api);
+    const std::string profile = NewProfile(api);
+    // Short calls: not interested, busy, wrong number; two of each (01..99 is persona NN % 12).
+    for (int nn : {1, 4, 8, 13, 16, 20}) {
+        auto res = api.Post("/api/v1/contacts", {{"phone", Sandbox(nn)}, {"tags", {"two"}}});
+        ASSERT_EQ(res.status, 201) << res.body;
+    }
+    auto created = api.Post("/api/v1/campaigns", {{"name", "Both nodes"},
+                                                  {"profile_id", profile},
+                                                  {"contact_tags", {"two"}},
+                                                  {"schedule", AroundTheClock()},
+                                                  {"retry_rules", {{"max_attempts", 1}}},
+                                                  {"concurrent_calls", 3}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = created.json()["data"]["id"];
+    // Started through node B; node A's dialer sees the same queue.
+    ASSERT_EQ(b->Client(org.key).Send("POST", "/api/v1/campaigns/" + id + "/start").status, 200);
+    const Json done = WaitForCampaign(api, id, "completed");
+    ASSERT_TRUE(done.is_object());
+    EXPECT_EQ(done["stats"]["calls"], 6);
+    const auto calls = CallsByContact(api, id);
+    ASSERT_EQ(calls.size(), 6u);
+    for (const auto& [contact, list] : calls) EXPECT_EQ(list.size(), 1u) << contact;
+}
+
 }  // namespace
 }  // namespace parley::testing
