@@ -78,7 +78,15 @@ Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional
             auto entry = r.campaigns().Entry(campaign->id, *report.contact_id);
             if (!entry) return Fail(std::move(entry.error()));
             const RetryRules rules = RetryRulesOf(campaign->spec);
-            if (*entry && (*entry)->attempts >= rules.max_attempts) {
+            if (*entry && (*entry)->state == "dialing") {
+                report.reasons.push_back({"call_in_progress", "the campaign's call " + (*entry)->call_id.value_or("") +
+                                                                  " to this contact has not ended yet"});
+                only_time = false;
+            } else if (*entry && (*entry)->state == "done" && (*entry)->attempts < rules.max_attempts) {
+                report.reasons.push_back({"contact_done", "the campaign is done with this contact: " +
+                                                              (*entry)->outcome.value_or("done")});
+                only_time = false;
+            } else if (*entry && (*entry)->attempts >= rules.max_attempts) {
                 report.reasons.push_back({"attempts_exhausted", "the campaign has called this contact " +
                                                                     std::to_string((*entry)->attempts) + " of " +
                                                                     std::to_string(rules.max_attempts) + " times"});
@@ -92,6 +100,15 @@ Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional
                 // The next allowed moment from the callee's next day on.
                 const auto tomorrow = NextLocalDay(*zone->zone, now);
                 next = Evaluate(schedule, *zone->zone, GuardOf(*settings), tomorrow).next_allowed;
+            } else if (*entry && (*entry)->state == "pending" && (*entry)->attempts > 0 &&
+                       (*entry)->next_at > clock_.NowMs()) {
+                const date::sys_seconds retry_at{std::chrono::seconds{((*entry)->next_at + 999) / 1000}};
+                report.reasons.push_back({"retry_delay", "the last attempt ended " + (*entry)->outcome.value_or("") +
+                                                             "; the campaign tries again after its retry delay"});
+                // The retry is due then if the calling hours allow it, else at their next opening.
+                if (next && *next < retry_at) {
+                    next = Evaluate(schedule, *zone->zone, GuardOf(*settings), retry_at).next_allowed;
+                }
             }
         }
         report.callable = report.reasons.empty();

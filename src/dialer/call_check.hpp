@@ -17,7 +17,9 @@
 namespace parley::dialer {
 
 struct CheckReason {
-    std::string code;  // a ReasonCodeName, or invalid_number, unreachable, dnc, attempts_exhausted, daily_cap_reached
+    // A ReasonCodeName, or invalid_number, unreachable, dnc, call_in_progress, contact_done,
+    // attempts_exhausted, daily_cap_reached, retry_delay.
+    std::string code;
     std::string message;
 };
 
