@@ -468,6 +468,15 @@ std::optional<std::string_view> ZoneFor(std::string_view region, std::string_vie
 
 std::optional<std::string> ZoneForNumber(const std::string& e164) {
     if (e164.empty() || e164.size() > kMaxNumberLength || e164.front() != '+') return std::nullopt;
+    // Numbers of the US and Canada, most of what a dialer sees, come from the area-code table at
+    // once: libphonenumber's regular expressions cost about 15 µs a number. The shape is the
+    // NANP's (ten digits; area code and exchange start with 2-9); an area code the table lacks
+    // (the Caribbean's, 867) goes the long way.
+    if (e164.size() == 12 && e164[1] == '1' &&
+        std::all_of(e164.begin() + 2, e164.end(), [](char c) { return c >= '0' && c <= '9'; }) && e164[2] >= '2' &&
+        e164[5] >= '2') {
+        if (auto zone = NanpZone(std::string_view(e164).substr(2))) return std::string(*zone);
+    }
     const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
     i18n::phonenumbers::PhoneNumber number;
     if (util.Parse(e164, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return std::nullopt;

@@ -194,9 +194,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
                 Finish(e, "contact_deleted", now);
             } else if (e.attempts >= rules.max_attempts) {
                 Finish(e, e.outcome.value_or("attempts_exhausted"), now);
-            } else if (auto listed = r.dnc().Find(campaign.org_id, *e.phone); !listed) {
-                return Fail(std::move(listed.error()));
-            } else if (*listed) {
+            } else if (e.on_dnc_list) {
                 Finish(e, "dnc", now);
             } else if (auto reachable = launcher_.CheckReachable(*e.phone); !reachable) {
                 Finish(e, "unreachable", now);
@@ -259,9 +257,9 @@ Result<void> Dialer::CompleteIfDone(const Campaign& campaign, PassResult& result
         // Every contact final, and at least one: a campaign started without contacts waits for
         // the contacts it is given (seed 000 "Create Contact") until it is stopped.
         for (const char* state : {"pending", "dialing", "done"}) {
-            auto n = r.campaigns().CountInState(campaign.id, state);
-            if (!n) return Fail(std::move(n.error()));
-            if ((*n > 0) != (std::string_view(state) == "done")) return {};
+            auto any = r.campaigns().AnyInState(campaign.id, state);
+            if (!any) return Fail(std::move(any.error()));
+            if (*any != (std::string_view(state) == "done")) return {};
         }
         Campaign done = campaign;
         done.status = domain::CampaignStatus::kCompleted;

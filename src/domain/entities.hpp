@@ -306,6 +306,7 @@ struct QueueEntry {
     // The contact as it is now; no phone when it was deleted.
     std::optional<std::string> phone;
     std::optional<std::string> timezone;
+    bool on_dnc_list = false;  // read by CampaignRepo::ClaimDue
 };
 
 // A placed attempt whose call has ended.

@@ -197,13 +197,15 @@ public:
     // Attempts in state dialing whose call has ended, of every campaign. Inside Store::Write on
     // PostgreSQL the rows are locked, and rows another node holds are skipped.
     virtual Result<std::vector<FinishedAttempt>> FinishedAttempts(int limit) = 0;
-    // Pending contacts of a campaign due at `now`, earliest first, with their contact; locked
-    // like FinishedAttempts.
+    // Pending contacts of a campaign due at `now`, earliest first, with their contact and
+    // whether its number is on the Do Not Call list now; locked like FinishedAttempts.
     virtual Result<std::vector<QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) = 0;
     // Inside Store::Write: makes this transaction the only one placing calls for the campaign
     // (PostgreSQL: locks its row); false when another node holds it now.
     virtual Result<bool> LockForDialing(std::string_view campaign_id) = 0;
     virtual Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) = 0;
+    // Whether any contact of the campaign is in `state`; cheap however many there are.
+    virtual Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) = 0;
     // Writes the entry if its stored state is still `expected_state`; false otherwise.
     virtual Result<bool> SaveEntry(const QueueEntry& entry, std::string_view expected_state) = 0;
     virtual Result<std::optional<QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) = 0;

@@ -242,8 +242,10 @@ Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(i
 
 Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_view campaign_id, int64_t now,
                                                                  int limit) {
+    // The Do Not Call list is read here, in the transaction that places the calls.
     const std::string sql = "SELECT " + std::string(kEntryColumns) +
-                            " FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            ", d.phone FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            "LEFT JOIN dnc_numbers d ON d.org_id = q.org_id AND d.phone = ct.phone "
                             "WHERE q.campaign_id = ? AND q.state = 'pending' AND q.next_at <= ? "
                             "ORDER BY q.next_at, q.contact_id LIMIT ?" +
                             std::string(LockClause(c_));
@@ -251,7 +253,10 @@ Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_vi
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<domain::QueueEntry> out;
     out.reserve(rows->size());
-    for (const auto& r : *rows) out.push_back(EntryFromRow(r));
+    for (const auto& r : *rows) {
+        out.push_back(EntryFromRow(r));
+        out.back().on_dnc_list = !r[13].IsNull();
+    }
     return out;
 }
 
@@ -267,6 +272,13 @@ Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, std:
                            {campaign_id, state});
     if (!row) return Fail(std::move(row.error()));
     return (*row) ? (**row)[0].AsInt() : 0;
+}
+
+Result<bool> SqlCampaignRepo::AnyInState(std::string_view campaign_id, std::string_view state) {
+    auto row = c_.QueryOne("SELECT 1 FROM campaign_contacts WHERE campaign_id = ? AND state = ? LIMIT 1",
+                           {campaign_id, state});
+    if (!row) return Fail(std::move(row.error()));
+    return row->has_value();
 }
 
 Result<bool> SqlCampaignRepo::SaveEntry(const domain::QueueEntry& e, std::string_view expected_state) {

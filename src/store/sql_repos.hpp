@@ -186,6 +186,7 @@ public:
     Result<std::vector<domain::QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) override;
     Result<bool> LockForDialing(std::string_view campaign_id) override;
     Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) override;
+    Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) override;
     Result<bool> SaveEntry(const domain::QueueEntry& entry, std::string_view expected_state) override;
     Result<std::optional<domain::QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) override;
     Result<int64_t> ActiveCalls(std::string_view org_id) override;

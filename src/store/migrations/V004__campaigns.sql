@@ -55,7 +55,7 @@ CREATE TABLE campaign_contacts (
     updated_at    BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, contact_id)
 );
-CREATE INDEX campaign_contacts_due ON campaign_contacts (campaign_id, state, next_at);
+CREATE INDEX campaign_contacts_due ON campaign_contacts (campaign_id, state, next_at, contact_id);
 CREATE INDEX campaign_contacts_by_call ON campaign_contacts (state, call_id);
 
 -- An organization's dialer rules; an organization without a row has the defaults.

@@ -1,0 +1,161 @@
+// The dialer at scale: a campaign of many contacts on SQLite or PostgreSQL.
+//
+//   parley_dialer_bench [--db PATH|postgres://…] [--contacts 1000000] [--placed 100000]
+//
+// Prints one line of key=value fields:
+//   enqueue_per_s       contacts put into the campaign's queue per second by its start
+//   schedule_us_per_call wall time of the dialer's passes per call placed, the passes also
+//                        closing the attempts that ended (every placed call ends at once here)
+// The carrier is left out: a placed call is a queued call row, ended by an UPDATE between passes
+// (not timed). bench/dialer_calls.py measures calls started into the sandbox by a real server.
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "common/clock.hpp"
+#include "dialer/dialer.hpp"
+#include "domain/campaign_service.hpp"
+#include "domain/key_service.hpp"
+#include "store/db.hpp"
+#include "store/sql_repos.hpp"
+
+namespace {
+
+using namespace parley;
+using Wall = std::chrono::steady_clock;
+
+class Launcher final : public domain::CallLauncher {
+public:
+    Result<void> CheckReachable(std::string_view) const override { return {}; }
+    std::string CallerId() const override { return "+12025550100"; }
+    void Wake() override {}
+    bool Hangup(std::string_view) override { return false; }
+};
+
+double Seconds(Wall::duration d) { return std::chrono::duration<double>(d).count(); }
+
+int Die(const std::string& what) {
+    std::fprintf(stderr, "dialer_bench: %s\n", what.c_str());
+    return 1;
+}
+
+// N contacts of the campaign in one statement: +1 212 NXX XXXX, distinct and valid.
+std::string ContactsSql(store::Dialect dialect, long n) {
+    const std::string values =
+        "SELECT 'ct_bench_' || LPAD(CAST(n AS TEXT), 9, '0'), ?, NULL, NULL, "
+        "'+1212' || CAST(200 + n / 10000 AS TEXT) || LPAD(CAST(n % 10000 AS TEXT), 4, '0'), 'US', NULL, NULL, "
+        "NULL, 'bench', ?, '[]', '{}', 0, 0 ";
+    const std::string insert =
+        "INSERT INTO contacts (id, org_id, first_name, last_name, phone, phone_region, email, company, timezone, "
+        "source, campaign_id, tags, custom_fields, created_at, updated_at) ";
+    if (dialect == store::Dialect::kPostgres) {
+        return insert + values + "FROM generate_series(0, " + std::to_string(n - 1) + ") AS n";
+    }
+    // SQLite has no LPAD: printf pads.
+    std::string sqlite_values = values;
+    for (auto [from, to] : {std::pair{std::string("LPAD(CAST(n AS TEXT), 9, '0')"), std::string("printf('%09d', n)")},
+                            std::pair{std::string("LPAD(CAST(n % 10000 AS TEXT), 4, '0')"),
+                                      std::string("printf('%04d', n % 10000)")}}) {
+        sqlite_values.replace(sqlite_values.find(from), from.size(), to);
+    }
+    return "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < " + std::to_string(n - 1) +
+           ") " + insert + sqlite_values + "FROM seq";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string location;
+    long contacts = 1'000'000;
+    long placed_target = 100'000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string arg = argv[i];
+        if (arg == "--db") location = argv[i + 1];
+        else if (arg == "--contacts") contacts = std::stol(argv[i + 1]);
+        else if (arg == "--placed") placed_target = std::stol(argv[i + 1]);
+        else return Die("unknown argument " + arg);
+    }
+    std::filesystem::path temp;
+    if (location.empty()) {
+        temp = std::filesystem::temp_directory_path() / ("parley-dialer-bench-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(temp);
+        location = (temp / "bench.db").string();
+    }
+    auto db = store::OpenDatabase(location, 4);
+    if (!db) return Die(db.error().message);
+    if (auto m = store::Migrate(**db); !m) return Die(m.error().message);
+    auto store = store::MakeSqlStore(**db);
+    // Wednesday 2026-03-04 15:00 UTC; the campaign calls around the clock.
+    ManualClock clock(1'772'636'400'000);
+    domain::KeyService keys(*store, clock);
+    auto org = keys.CreateOrganization("Bench", domain::Tier::kEnterprise);
+    if (!org) return Die(org.error().message);
+    domain::Principal who;
+    who.org_id = org->first.id;
+    who.role = domain::Role::kOwner;
+    domain::Profile profile;
+    profile.id = "prof_bench";
+    profile.org_id = who.org_id;
+    profile.name = "Bench";
+    profile.version = 1;
+    profile.spec = {{"extract_fields", domain::Json::array()}};
+    if (auto ok = store->Write([&](domain::Repos& r) { return r.profiles().Insert(profile); }); !ok) {
+        return Die(ok.error().message);
+    }
+    domain::CampaignService campaigns(*store, clock, "US");
+    if (auto s = campaigns.UpdateSettings(who, {{"legal_hours_guard", {{"enabled", false}}},
+                                                 {"max_concurrent_calls", domain::kMaxOrganizationCalls}});
+        !s) {
+        return Die(s.error().message);
+    }
+    auto campaign = campaigns.Create(
+        who, {{"name", "Million"},
+              {"profile_id", profile.id},
+              {"schedule",
+               {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                {"timezone", "America/New_York"}}},
+              {"concurrent_calls", domain::kMaxConcurrentCalls}});
+    if (!campaign) return Die(campaign.error().message);
+
+    const auto fill_start = Wall::now();
+    auto filled = (*db)->Exec(ContactsSql((*db)->dialect(), contacts), {who.org_id, campaign->id});
+    if (!filled) return Die(filled.error().message);
+    const double fill_s = Seconds(Wall::now() - fill_start);
+
+    const auto enqueue_start = Wall::now();
+    auto started = campaigns.Start(who, campaign->id);
+    if (!started) return Die(started.error().message);
+    const double enqueue_s = Seconds(Wall::now() - enqueue_start);
+    if (started->stats.contacts_total != contacts) return Die("queue holds " + std::to_string(started->stats.contacts_total));
+
+    Launcher launcher;
+    dialer::Dialer dialer(*store, clock, launcher, {});
+    long placed = 0;
+    int passes = 0;
+    double pass_s = 0;
+    while (placed < placed_target) {
+        const auto t0 = Wall::now();
+        auto pass = dialer.RunOnce();
+        pass_s += Seconds(Wall::now() - t0);
+        if (!pass) return Die(pass.error().message);
+        if (pass->placed == 0) return Die("a pass placed nothing");
+        placed += pass->placed;
+        ++passes;
+        // Every call ends at once, as the runtime would write it; not timed.
+        auto ended = (*db)->Exec("UPDATE calls SET status = 'no_answer' WHERE status = 'queued'");
+        if (!ended) return Die(ended.error().message);
+        clock.Advance(1000);
+    }
+    std::printf(
+        "dialer_bench db=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld passes=%d "
+        "schedule_s=%.2f schedule_us_per_call=%.1f\n",
+        (*db)->dialect() == store::Dialect::kPostgres ? "postgres" : "sqlite", contacts, fill_s, enqueue_s,
+        static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * 1e6 / static_cast<double>(placed));
+    store.reset();
+    db->reset();
+    if (!temp.empty()) std::filesystem::remove_all(temp);
+    return 0;
+}
