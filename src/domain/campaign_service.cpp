@@ -17,16 +17,6 @@ constexpr size_t kMaxTagBytes = 64;
 constexpr size_t kMaxCallerIds = 50;
 constexpr std::array<std::string_view, 4> kRetryOutcomes = {"no_answer", "busy", "failed", "voicemail"};
 
-std::optional<int> IntIn(const Json& object, std::string_view key, int lo, int hi, Checker& checker) {
-    auto it = object.find(key);
-    if (it == object.end()) return std::nullopt;
-    if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
-        checker.Add(key, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-        return std::nullopt;
-    }
-    return it->get<int>();
-}
-
 // A JSON array of distinct strings, each one of `allowed`; reported under `key`.
 std::optional<Json> NamesFrom(const Json& object, std::string_view key, std::span<const std::string_view> allowed,
                               Checker& checker) {
@@ -86,9 +76,9 @@ void ApplyRetryRules(const Json& in, Json& rules, Checker& outer) {
     }
     Checker checker("retry_rules.");
     checker.RejectUnknownKeys(in, {"max_attempts", "delay_minutes", "retry_on", "max_attempts_per_day"});
-    if (auto n = IntIn(in, "max_attempts", 1, kMaxAttempts, checker)) rules["max_attempts"] = *n;
-    if (auto n = IntIn(in, "delay_minutes", 1, kMaxDelayMinutes, checker)) rules["delay_minutes"] = *n;
-    if (auto n = IntIn(in, "max_attempts_per_day", 1, kMaxAttempts, checker)) rules["max_attempts_per_day"] = *n;
+    if (auto n = checker.Int(in, "max_attempts", 1, kMaxAttempts)) rules["max_attempts"] = *n;
+    if (auto n = checker.Int(in, "delay_minutes", 1, kMaxDelayMinutes)) rules["delay_minutes"] = *n;
+    if (auto n = checker.Int(in, "max_attempts_per_day", 1, kMaxAttempts)) rules["max_attempts_per_day"] = *n;
     if (auto on = NamesFrom(in, "retry_on", kRetryOutcomes, checker)) rules["retry_on"] = *on;
     for (auto& e : checker.errors()) outer.errors().push_back(std::move(e));
 }
@@ -176,7 +166,7 @@ Result<void> CampaignService::Apply(const Principal& who, const Json& body, Camp
     }
     if (auto it = body.find("schedule"); it != body.end()) ApplySchedule(*it, spec["schedule"], checker);
     if (auto it = body.find("retry_rules"); it != body.end()) ApplyRetryRules(*it, spec["retry_rules"], checker);
-    if (auto n = IntIn(body, "concurrent_calls", 1, kMaxConcurrentCalls, checker)) spec["concurrent_calls"] = *n;
+    if (auto n = checker.Int(body, "concurrent_calls", 1, kMaxConcurrentCalls)) spec["concurrent_calls"] = *n;
     if (auto it = body.find("caller_ids"); it != body.end()) {
         if (!it->is_array() || it->size() > kMaxCallerIds) {
             checker.Add("caller_ids", "must be an array of at most 50 phone numbers");
@@ -357,7 +347,7 @@ Result<DialerSettings> CampaignService::UpdateSettings(const Principal& who, con
     DialerSettings s = *current;
     Checker checker;
     checker.RejectUnknownKeys(patch, {"legal_hours_guard", "max_concurrent_calls"});
-    if (auto n = IntIn(patch, "max_concurrent_calls", 1, kMaxOrganizationCalls, checker)) s.max_concurrent_calls = *n;
+    if (auto n = checker.Int(patch, "max_concurrent_calls", 1, kMaxOrganizationCalls)) s.max_concurrent_calls = *n;
     if (auto it = patch.find("legal_hours_guard"); it != patch.end()) {
         if (!it->is_object()) {
             checker.Add("legal_hours_guard", "must be an object {enabled, start, end}");

@@ -54,6 +54,16 @@ std::optional<bool> Checker::Bool(const Json& object, std::string_view key) {
     return it->get<bool>();
 }
 
+std::optional<int> Checker::Int(const Json& object, std::string_view key, int lo, int hi) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
+        Add(key, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+        return std::nullopt;
+    }
+    return it->get<int>();
+}
+
 Result<PageRequest> ParsePage(std::optional<std::string_view> limit, std::optional<std::string_view> cursor,
                               std::string_view id_prefix) {
     PageRequest page;

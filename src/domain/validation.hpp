@@ -32,6 +32,8 @@ public:
     std::optional<std::string> String(const Json& object, std::string_view key, size_t max_bytes,
                                       bool required = false, bool null_clears = false);
     std::optional<bool> Bool(const Json& object, std::string_view key);
+    // A whole-number member from lo to hi. Absent or null: nullopt.
+    std::optional<int> Int(const Json& object, std::string_view key, int lo, int hi);
 
     Error ToError(std::string message) { return Error{ErrorCode::kValidation, std::move(message), std::move(errors_)}; }
 

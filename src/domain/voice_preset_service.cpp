@@ -11,16 +11,6 @@ constexpr int kMinRate = 80;
 constexpr int kMaxRate = 450;
 constexpr int kMaxPitch = 100;
 
-std::optional<int> IntIn(const Json& body, std::string_view key, int lo, int hi, Checker& checker) {
-    auto it = body.find(key);
-    if (it == body.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
-        checker.Add(key, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-        return std::nullopt;
-    }
-    return it->get<int>();
-}
-
 }  // namespace
 
 Result<void> VoicePresetService::Apply(const Json& body, VoicePreset& preset) {
@@ -31,8 +21,8 @@ Result<void> VoicePresetService::Apply(const Json& body, VoicePreset& preset) {
     // "voice_id" is the built-in voice's id as GET /voices/builtin lists it.
     const char* voice_key = body.contains("voice_id") ? "voice_id" : "voice";
     std::optional<std::string> voice = checker.String(body, voice_key, 100, preset.voice.empty());
-    if (auto rate = IntIn(body, "rate_wpm", kMinRate, kMaxRate, checker)) preset.rate_wpm = *rate;
-    if (auto pitch = IntIn(body, "pitch", 0, kMaxPitch, checker)) preset.pitch = *pitch;
+    if (auto rate = checker.Int(body, "rate_wpm", kMinRate, kMaxRate)) preset.rate_wpm = *rate;
+    if (auto pitch = checker.Int(body, "pitch", 0, kMaxPitch)) preset.pitch = *pitch;
     if (!checker.ok()) return Fail(checker.ToError("voice is not valid"));
     if (voice) {
         const BuiltinVoice* found = catalog_.FindVoice(*voice);
