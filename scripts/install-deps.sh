@@ -47,3 +47,11 @@ if [ ! -f .deps/usr/include/phonenumbers/phonenumberutil.h ]; then
     dpkg-deb -x "$tmp"/libphonenumber-dev_*.deb .deps
     rm -rf "$tmp"
 fi
+
+# Node modules for the webhook receivers the integration tests start (tests/webhooks/).
+# npm writes node_modules/.package-lock.json on every install, so it is newer than the
+# lock file unless the lock file changed since.
+if [ ! -f tests/webhooks/node_modules/.package-lock.json ] ||
+   [ tests/webhooks/package-lock.json -nt tests/webhooks/node_modules/.package-lock.json ]; then
+    npm ci --prefix tests/webhooks --no-audit --no-fund --loglevel=error
+fi

@@ -80,6 +80,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddCallRoutes(routes, impl_->services);
     AddCampaignRoutes(routes, impl_->services);
     AddContactListRoutes(routes, impl_->services);
+    AddWebhookRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz", [impl](Ctx&) {
                           const bool db = impl->services.database_ok ? impl->services.database_ok() : true;

@@ -15,6 +15,7 @@
 #include "domain/key_service.hpp"
 #include "domain/profile_service.hpp"
 #include "domain/voice_preset_service.hpp"
+#include "domain/webhook_service.hpp"
 #include "domain/repos.hpp"
 #include "http/message.hpp"
 
@@ -48,6 +49,7 @@ struct Services {
     domain::CallService& calls;
     domain::CampaignService& campaigns;
     domain::ContactListService& contact_lists;
+    domain::WebhookService& webhooks;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;

@@ -76,5 +76,6 @@ void AddVoiceRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddCallRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddCampaignRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddContactListRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddWebhookRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

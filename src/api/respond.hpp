@@ -5,9 +5,13 @@
 #include <string_view>
 
 #include "api/context.hpp"
-#include "api/render.hpp"
+#include "domain/render.hpp"
 
 namespace parley::api {
+
+using domain::OrNull;
+using domain::TimeOrNull;
+using domain::ToJson;
 
 // The JSON of a result's value, or the error envelope.
 template <class T>

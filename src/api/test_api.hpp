@@ -55,9 +55,10 @@ public:
         calls_ = std::make_unique<domain::CallService>(*store_, clock_, runtime_, "US");
         campaigns_ = std::make_unique<domain::CampaignService>(*store_, clock_, "US");
         contact_lists_ = std::make_unique<domain::ContactListService>(*store_, clock_);
+        webhooks_ = std::make_unique<domain::WebhookService>(*store_, clock_, false);
         dialer_check_ = std::make_unique<dialer::CallCheck>(*store_, clock_, runtime_, "US");
         api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, *profiles_, *presets_, *calls_,
-                                              *campaigns_, *contact_lists_, *dialer_check_, runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
+                                              *campaigns_, *contact_lists_, *webhooks_, *dialer_check_, runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
                                      clock_);
     }
 
@@ -87,6 +88,7 @@ private:
     std::unique_ptr<domain::CallService> calls_;
     std::unique_ptr<domain::CampaignService> campaigns_;
     std::unique_ptr<domain::ContactListService> contact_lists_;
+    std::unique_ptr<domain::WebhookService> webhooks_;
     std::unique_ptr<dialer::CallCheck> dialer_check_;
     std::unique_ptr<Api> api_;
 };

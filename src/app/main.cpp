@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "api/api.hpp"
-#include "api/render.hpp"
 #include "app/config.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -27,7 +26,10 @@
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
 #include "domain/profile_service.hpp"
+#include "domain/render.hpp"
 #include "domain/voice_preset_service.hpp"
+#include "domain/webhook_service.hpp"
+#include "events/webhook_worker.hpp"
 #include "http/server.hpp"
 #include "store/db.hpp"
 #include "store/sql_repos.hpp"
@@ -85,6 +87,7 @@ struct ServeOptions {
     std::string caller_id = "+12025550100";
     std::string public_url;
     int64_t recording_link_seconds = api::kDefaultRecordingLinkSeconds;
+    bool allow_private_webhooks = false;
 };
 
 // The installation's secret for signing recording links: made once, shared by every node.
@@ -170,10 +173,19 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
     domain::CallService calls(*storage->store, clock, runtime, o.region);
+    events::WorkerOptions worker_options;
+    worker_options.node_id = runtime_options.node_id;
+    worker_options.allow_private = o.allow_private_webhooks;
+    events::WebhookWorker webhook_worker(*storage->store, clock, worker_options);
+    // Every committed change that recorded events wakes the worker at once.
+    storage->store->SetEventListener([&webhook_worker] { webhook_worker.Wake(); });
+    domain::WebhookService webhooks(*storage->store, clock, o.allow_private_webhooks,
+                                    [&webhook_worker] { webhook_worker.Wake(); });
     dialer::Dialer dialer(*storage->store, clock, runtime);
     domain::CampaignService campaigns(*storage->store, clock, o.region, [&dialer] { dialer.Wake(); });
     domain::ContactListService contact_lists(*storage->store, clock);
     dialer::CallCheck dialer_check(*storage->store, clock, runtime, o.region);
+    if (auto started = webhook_worker.Start(); !started) return Die(started.error().message);
     if (auto started = runtime.Start(); !started) return Die(started.error().message);
     dialer.Start();
 
@@ -186,6 +198,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            calls,
                            campaigns,
                            contact_lists,
+                           webhooks,
                            dialer_check,
                            engines,
                            {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
@@ -233,6 +246,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     maintenance.join();
     dialer.Stop();
     runtime.Stop();
+    webhook_worker.Stop();
     spdlog::info("stopped");
     return 0;
 }
@@ -299,6 +313,9 @@ int main(int argc, char** argv) {
                       "How long a recording link works after it is handed out, in seconds (at most 604800, a week)")
         ->envname("PARLEY_RECORDING_LINK_SECONDS")
         ->check(CLI::Range(int64_t{1}, api::kMaxRecordingLinkSeconds));
+    serve->add_flag("--allow-private-webhooks", serve_options.allow_private_webhooks,
+                    "Let webhooks go to loopback, private and link-local addresses (refused by default)")
+        ->envname("PARLEY_ALLOW_PRIVATE_WEBHOOKS");
 
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
     add_storage(migrate);
@@ -363,7 +380,7 @@ int main(int argc, char** argv) {
         }
         auto created = keys.CreateKey(key_org, request);
         if (!created) return Die(created.error().message);
-        PrintJson(api::ToJson(*created));
+        PrintJson(domain::ToJson(*created));
         return 0;
     }
     if (key_list->parsed()) {
@@ -372,7 +389,7 @@ int main(int argc, char** argv) {
         for (;;) {
             auto listed = keys.List(key_org, page);
             if (!listed) return Die(listed.error().message);
-            for (const auto& k : listed->items) all.push_back(api::ToJson(k));
+            for (const auto& k : listed->items) all.push_back(domain::ToJson(k));
             if (!listed->has_more) break;
             page.after_id = listed->items.back().id;
         }
@@ -382,7 +399,7 @@ int main(int argc, char** argv) {
     if (key_revoke->parsed()) {
         auto revoked = keys.Revoke(key_org, key_id);
         if (!revoked) return Die(revoked.error().message);
-        PrintJson(api::ToJson(*revoked));
+        PrintJson(domain::ToJson(*revoked));
         return 0;
     }
     return 0;

@@ -268,6 +268,8 @@ Result<void> Dialer::CompleteIfDone(const Campaign& campaign, PassResult& result
         auto saved = r.campaigns().Save(done, domain::CampaignStatus::kRunning);
         if (!saved) return Fail(std::move(saved.error()));
         if (*saved) {
+            auto event = r.webhooks().Record(domain::CampaignEvent("campaign.completed", done, now));
+            if (!event) return Fail(std::move(event.error()));
             ++result.completed_campaigns;
             spdlog::info("campaign {} completed: every contact is final", campaign.id);
         }

@@ -317,6 +317,8 @@ Result<CampaignView> CampaignService::Transition(const Principal& who, std::stri
         auto saved = r.campaigns().Save(c, before);
         if (!saved) return Fail(std::move(saved.error()));
         if (!*saved) return Fail(ErrorCode::kConflict, "the campaign changed meanwhile; read it again");
+        auto event = r.webhooks().Record(CampaignEvent("campaign." + std::string(action), c, now));
+        if (!event) return Fail(std::move(event.error()));
         if (action == "started" || action == "resumed") {
             // Resuming also takes in list members and tagged contacts that came while paused.
             auto added = r.campaigns().EnqueueAudience(c, AudienceOf(c.spec), now);

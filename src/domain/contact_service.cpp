@@ -11,6 +11,7 @@
 #include "common/text.hpp"
 #include "domain/csv.hpp"
 #include "domain/custom_field_service.hpp"
+#include "domain/outbox.hpp"
 
 namespace parley::domain {
 namespace {
@@ -237,10 +238,11 @@ Result<Contact> ContactService::Create(const Principal& who, const Json& body, s
         if (auto joined = JoinCampaign(r, contact, now, campaigns); !joined) return Fail(std::move(joined.error()));
         if (dnc.value_or(false)) {
             auto entry = LedgerEntry(who, contact.phone, DncAction::kAdd, DncReason::kApi, contact.id, {}, now);
-            if (auto recorded = r.dnc().Record(entry); !recorded) return Fail(std::move(recorded.error()));
+            if (auto recorded = RecordDnc(r, entry, false); !recorded) return Fail(std::move(recorded.error()));
         }
         auto stored = r.contacts().Get(who.org_id, contact.id);
         if (!stored) return Fail(std::move(stored.error()));
+        if (auto e = r.webhooks().Record(ContactEvent("contact.created", **stored, now)); !e) return Fail(std::move(e.error()));
         return std::move(**stored);
     });
 }
@@ -485,8 +487,14 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
                 if (item.dnc) {
                     auto entry = LedgerEntry(who, item.contact.phone, DncAction::kAdd, dnc_reason, item.contact.id,
                                              {}, now);
-                    if (auto recorded = r.dnc().Record(entry); !recorded) return recorded;
+                    if (auto recorded = RecordDnc(r, entry, false); !recorded) return recorded;
                 }
+                Contact created = item.contact;
+                if (item.dnc) {
+                    created.dnc = true;
+                    created.dnc_since = now;
+                }
+                if (auto e = r.webhooks().Record(ContactEvent("contact.created", created, now)); !e) return e;
             }
             return {};
         });
@@ -568,6 +576,8 @@ Result<Contact> ContactService::Update(const Principal& who, std::string_view id
         }
         auto stored = r.contacts().Get(who.org_id, id);
         if (!stored) return Fail(std::move(stored.error()));
+        auto e = r.webhooks().Record(ContactEvent("contact.updated", **stored, contact.updated_at));
+        if (!e) return Fail(std::move(e.error()));
         return std::move(**stored);
     });
 }
@@ -589,7 +599,7 @@ Result<Contact> ContactService::SetDnc(const Principal& who, std::string_view id
         const int64_t now = clock_.NowMs();
         auto entry = LedgerEntry(who, (*existing)->phone, on_list ? DncAction::kAdd : DncAction::kRemove,
                                  DncReason::kApi, std::string(id), *note, now);
-        if (auto recorded = r.dnc().Record(entry); !recorded) return Fail(std::move(recorded.error()));
+        if (auto recorded = RecordDnc(r, entry); !recorded) return Fail(std::move(recorded.error()));
         auto stored = r.contacts().Get(who.org_id, id);
         if (!stored) return Fail(std::move(stored.error()));
         return std::move(**stored);
@@ -635,7 +645,7 @@ Result<DncStatus> ContactService::ChangeDnc(const Principal& who, std::string_vi
         if (!contact_id) return Fail(std::move(contact_id.error()));
         auto entry = LedgerEntry(who, phone->e164, on_list ? DncAction::kAdd : DncAction::kRemove, DncReason::kApi,
                                  *contact_id, *note, clock_.NowMs());
-        return r.dnc().Record(entry);
+        return RecordDnc(r, entry);
     });
     if (!done) return Fail(std::move(done.error()));
     return CheckDnc(who, phone->e164);

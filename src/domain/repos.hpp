@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "domain/entities.hpp"
+#include "domain/events.hpp"
 
 namespace parley::domain {
 
@@ -215,6 +216,52 @@ public:
     virtual Result<void> SaveSettings(std::string_view org_id, const DialerSettings& settings) = 0;
 };
 
+// The outbox, webhook endpoints and their deliveries.
+class WebhookRepo {
+public:
+    virtual ~WebhookRepo() = default;
+    // Writes an event to the outbox (inside the transaction of the change that caused it).
+    virtual Result<void> Record(const Event& event) = 0;
+
+    virtual Result<void> Insert(const WebhookEndpoint& endpoint) = 0;
+    virtual Result<std::optional<WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<WebhookEndpoint>> List(std::string_view org_id, const PageRequest& page) = 0;
+    virtual Result<void> Update(const WebhookEndpoint& endpoint) = 0;
+    // Deletes the endpoint; its pending deliveries fail with `reason`. False when no such endpoint.
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason,
+                                int64_t now) = 0;
+    // The secret that signs deliveries to calls' own webhook_url; made at first use.
+    virtual Result<std::string> OrgSecret(std::string_view org_id, int64_t now) = 0;
+
+    // Newest first; `offset` rows skipped; one row more than `limit` when there are more.
+    virtual Result<std::vector<WebhookDelivery>> Deliveries(std::string_view org_id, const DeliveryFilter& filter,
+                                                            int limit, int64_t offset) = 0;
+    virtual Result<std::optional<WebhookDelivery>> Delivery(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<void> InsertDelivery(const WebhookDelivery& delivery) = 0;
+    // Pending deliveries of an endpoint become due at `now` (an endpoint enabled again).
+    virtual Result<int64_t> Resume(std::string_view endpoint_id, int64_t now) = 0;
+
+    // ---- the webhook worker ----
+    // Turns up to `limit` events into deliveries to the endpoints that want them and to their
+    // call's webhook_url; returns how many events. On PostgreSQL events another node is fanning
+    // out are skipped.
+    virtual Result<int> FanOut(int limit, int64_t now) = 0;
+    // Due pending deliveries of enabled endpoints, earliest first, not leased yet. `skip` are
+    // receivers (endpoint id, or url for a call's own) that have no room for more now.
+    virtual Result<std::vector<DueDelivery>> Due(int64_t now, int limit, const std::vector<std::string>& skip) = 0;
+    // Leases a due delivery to `node` until `until`; false when another node took it first.
+    virtual Result<bool> Lease(std::string_view id, int64_t now, int64_t until, std::string_view node) = 0;
+    // Writes an attempt's outcome (status, http_status, attempts, last_error, next_at, …).
+    virtual Result<void> SaveAttempt(const WebhookDelivery& delivery) = 0;
+    // Counts a failed (or, with `success`, resets after a good) delivery to an endpoint; returns the
+    // consecutive failures now.
+    virtual Result<int> CountOutcome(std::string_view endpoint_id, bool success, int64_t now) = 0;
+    // Disables an enabled endpoint; false when it was not enabled.
+    virtual Result<bool> Disable(std::string_view endpoint_id, std::string_view reason, int64_t now) = 0;
+    // Leases held by `node` end now (it restarted; what it was sending was not confirmed).
+    virtual Result<int64_t> ReleaseLeases(std::string_view node, int64_t now) = 0;
+};
+
 struct StoredResponse {
     std::string request_hash;
     std::optional<int> status;  // empty while the first request is still running
@@ -261,6 +308,7 @@ public:
     virtual CallRepo& calls() = 0;
     virtual ContactListRepo& contact_lists() = 0;
     virtual CampaignRepo& campaigns() = 0;
+    virtual WebhookRepo& webhooks() = 0;
 };
 
 class Store {
@@ -271,6 +319,18 @@ public:
     virtual Result<void> Write(const Body& body) = 0;
     // Reads without a transaction.
     virtual Result<void> Read(const Body& body) = 0;
+
+    // `listener` runs after each committed transaction that recorded events (set once, before
+    // the store is shared between threads).
+    void SetEventListener(std::function<void()> listener) { event_listener_ = std::move(listener); }
+
+protected:
+    void NotifyEvents() const {
+        if (event_listener_) event_listener_();
+    }
+
+private:
+    std::function<void()> event_listener_;
 };
 
 namespace detail {

@@ -197,6 +197,39 @@ private:
     Connection& c_;
 };
 
+class SqlWebhookRepo final : public domain::WebhookRepo {
+public:
+    explicit SqlWebhookRepo(Connection& c) : c_(c) {}
+    Result<void> Record(const domain::Event& event) override;
+    Result<void> Insert(const domain::WebhookEndpoint& endpoint) override;
+    Result<std::optional<domain::WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::WebhookEndpoint>> List(std::string_view org_id,
+                                                       const domain::PageRequest& page) override;
+    Result<void> Update(const domain::WebhookEndpoint& endpoint) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason, int64_t now) override;
+    Result<std::string> OrgSecret(std::string_view org_id, int64_t now) override;
+    Result<std::vector<domain::WebhookDelivery>> Deliveries(std::string_view org_id,
+                                                            const domain::DeliveryFilter& filter, int limit,
+                                                            int64_t offset) override;
+    Result<std::optional<domain::WebhookDelivery>> Delivery(std::string_view org_id, std::string_view id) override;
+    Result<void> InsertDelivery(const domain::WebhookDelivery& delivery) override;
+    Result<int64_t> Resume(std::string_view endpoint_id, int64_t now) override;
+    Result<int> FanOut(int limit, int64_t now) override;
+    Result<std::vector<domain::DueDelivery>> Due(int64_t now, int limit, const std::vector<std::string>& skip) override;
+    Result<bool> Lease(std::string_view id, int64_t now, int64_t until, std::string_view node) override;
+    Result<void> SaveAttempt(const domain::WebhookDelivery& delivery) override;
+    Result<int> CountOutcome(std::string_view endpoint_id, bool success, int64_t now) override;
+    Result<bool> Disable(std::string_view endpoint_id, std::string_view reason, int64_t now) override;
+    Result<int64_t> ReleaseLeases(std::string_view node, int64_t now) override;
+
+    // Whether this repository recorded an event (the store then wakes the webhook worker).
+    bool recorded() const { return recorded_; }
+
+private:
+    Connection& c_;
+    bool recorded_ = false;
+};
+
 // The domain's Store over a Database.
 std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
 

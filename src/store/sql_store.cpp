@@ -17,7 +17,8 @@ public:
           voice_presets_(c),
           calls_(c),
           contact_lists_(c),
-          campaigns_(c) {}
+          campaigns_(c),
+          webhooks_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -30,6 +31,8 @@ public:
     domain::CallRepo& calls() override { return calls_; }
     domain::ContactListRepo& contact_lists() override { return contact_lists_; }
     domain::CampaignRepo& campaigns() override { return campaigns_; }
+    domain::WebhookRepo& webhooks() override { return webhooks_; }
+    bool recorded_events() const { return webhooks_.recorded(); }
 
 private:
     SqlOrganizationRepo organizations_;
@@ -44,16 +47,22 @@ private:
     SqlCallRepo calls_;
     SqlContactListRepo contact_lists_;
     SqlCampaignRepo campaigns_;
+    SqlWebhookRepo webhooks_;
 };
 
 class SqlStore final : public domain::Store {
 public:
     explicit SqlStore(Database& db) : db_(db) {}
     Result<void> Write(const Body& body) override {
-        return db_.Transaction([&](Connection& c) {
+        bool recorded = false;
+        auto done = db_.Transaction([&](Connection& c) {
             SqlRepos repos(c);
-            return body(repos);
+            auto out = body(repos);
+            recorded = repos.recorded_events();
+            return out;
         });
+        if (done && recorded) NotifyEvents();
+        return done;
     }
     Result<void> Read(const Body& body) override {
         return db_.WithConnection([&](Connection& c) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/ids.hpp"
+#include "domain/outbox.hpp"
 #include "voice/analysis.hpp"
 #include "voice/brain.hpp"
 #include "voice/engines/audio.hpp"
@@ -62,6 +63,10 @@ struct Job {
     bool superseded = false;  // media thread only
 };
 
+Json ToolJson(const ToolExecution& t) {
+    return {{"tool", t.tool}, {"status", t.status}, {"input", t.input}, {"output", t.output}, {"at_seconds", t.at_seconds}};
+}
+
 struct Session {
     Call call;
     Plan plan;
@@ -105,6 +110,7 @@ struct Session {
     int64_t voicemail_waiting_since = 0;
     int64_t callee_quiet_frames = 0;
     bool barge_in_allowed = true;
+    size_t tools_reported = 0;  // tools of the conversation already recorded as events
 
     explicit Session(const VadConfig& vad_config) : vad(vad_config) {}
     double Seconds(int64_t f) const { return static_cast<double>(f - answered_frame) * kFrameMs / 1000.0; }
@@ -559,6 +565,7 @@ struct CallRuntime::Impl {
                                     {"confidence", job->confidence}});
         }
         if (job->brain) s.brain = std::move(job->brain);
+        ReportTools(s);
         s.held.clear();
         const Turn& turn = job->turn;
         if (turn.expect) s.expect = turn.expect;
@@ -574,6 +581,20 @@ struct CallRuntime::Impl {
             }
         }
         s.quiet_since_frame = s.frame;
+    }
+
+    // Each tool the agent runs is recorded as a call.tool_called event when it runs, not when the
+    // call ends.
+    void ReportTools(Session& s) {
+        const auto& tools = s.brain->conversation().tools;
+        for (; s.tools_reported < tools.size(); ++s.tools_reported) {
+            Write([this, call = s.call, execution = ToolJson(tools[s.tools_reported])] {
+                const int64_t now = clock.NowMs();
+                auto done = store.Write(
+                    [&](domain::Repos& r) { return r.webhooks().Record(domain::ToolCallEvent(call, execution, now)); });
+                if (!done) spdlog::error("call {}: recording a tool call failed: {}", call.id, done.error().message);
+            });
+        }
     }
 
     // Queues the agent's audio and its line in the transcript; the callee's side hears the words.
@@ -595,7 +616,7 @@ struct CallRuntime::Impl {
             if (c.status != CallStatus::kRinging) return {};
             c.answered_at = now;
             c.MoveTo(CallStatus::kInProgress, now, "answered");
-            auto saved = r.calls().Save(c, CallStatus::kRinging);
+            auto saved = domain::SaveCall(r, c, CallStatus::kRinging, now);
             if (!saved) return Fail(std::move(saved.error()));
             return {};
         });
@@ -628,10 +649,7 @@ struct CallRuntime::Impl {
         c.ended_at = now;
         c.transcript = s.transcript;
         Json tools = Json::array();
-        for (const auto& t : s.brain->conversation().tools) {
-            tools.push_back({{"tool", t.tool}, {"status", t.status}, {"input", t.input}, {"output", t.output},
-                             {"at_seconds", t.at_seconds}});
-        }
+        for (const auto& t : s.brain->conversation().tools) tools.push_back(ToolJson(t));
         c.tool_executions = std::move(tools);
         if (s.brain->conversation().transferred_to && !c.transferred_to) {
             c.transferred_to = s.brain->conversation().transferred_to;
@@ -680,7 +698,7 @@ struct CallRuntime::Impl {
                 history.push_back(c.history.back());
                 c.history = std::move(history);
             }
-            auto ok = r.calls().Save(c, stored);
+            auto ok = domain::SaveCall(r, c, stored, now);
             if (!ok) return Fail(std::move(ok.error()));
             if (opted_out) {
                 domain::DncLedgerEntry entry;
@@ -693,7 +711,7 @@ struct CallRuntime::Impl {
                 entry.contact_id = c.contact_id;
                 entry.call_id = c.id;
                 entry.created_at = now;
-                if (auto rec = r.dnc().Record(entry); !rec) return Fail(std::move(rec.error()));
+                if (auto rec = domain::RecordDnc(r, entry); !rec) return Fail(std::move(rec.error()));
             }
             return {};
         });
@@ -805,7 +823,7 @@ struct CallRuntime::Impl {
                 call.started_at = now;
                 call.MoveTo(CallStatus::kRinging, now, "dialing");
             }
-            return r.calls().Save(call, before);
+            return domain::SaveCall(r, call, before, now);
         });
         if (!claimed) {
             spdlog::error("claiming call {} failed: {}", call.id, claimed.error().message);
@@ -848,7 +866,7 @@ Result<void> CallRuntime::Start() {
         c.error = "interrupted: the server stopped during the call";
         c.ended_at = now;
         c.analysis = Analyze(Conversation{}, CallStatus::kFailed, {});
-        auto saved = domain::WriteTx(im.store, [&](domain::Repos& r) { return r.calls().Save(c, before); });
+        auto saved = domain::WriteTx(im.store, [&](domain::Repos& r) { return domain::SaveCall(r, c, before, now); });
         if (!saved) return Fail(std::move(saved.error()));
     }
     im.running = true;

@@ -1,12 +1,12 @@
-#include "api/render.hpp"
+#include "domain/render.hpp"
 
 #include "common/time_format.hpp"
 
-namespace parley::api {
+namespace parley::domain {
 
 Json TimeOrNull(const std::optional<int64_t>& ms) { return ms ? Json(FormatIsoTime(*ms)) : Json(nullptr); }
 
-Json ToJson(const domain::Contact& c) {
+Json ToJson(const Contact& c) {
     return Json{{"id", c.id},
                 {"first_name", OrNull(c.first_name)},
                 {"last_name", OrNull(c.last_name)},
@@ -25,25 +25,25 @@ Json ToJson(const domain::Contact& c) {
                 {"updated_at", FormatIsoTime(c.updated_at)}};
 }
 
-Json ToJson(const domain::CustomField& f) {
+Json ToJson(const CustomField& f) {
     return Json{{"id", f.id},
                 {"name", f.name},
-                {"type", domain::ToString(f.type)},
+                {"type", ToString(f.type)},
                 {"description", f.description},
-                {"category", domain::ToString(f.category)},
+                {"category", ToString(f.category)},
                 {"required", f.required},
-                {"options", f.type == domain::FieldType::kEnum ? Json(f.options) : Json(nullptr)},
+                {"options", f.type == FieldType::kEnum ? Json(f.options) : Json(nullptr)},
                 {"created_at", FormatIsoTime(f.created_at)},
                 {"updated_at", FormatIsoTime(f.updated_at)}};
 }
 
-Json ToJson(const domain::ApiKey& k) {
+Json ToJson(const ApiKey& k) {
     return Json{{"id", k.id},
                 {"name", k.name},
                 {"prefix", k.prefix},
-                {"mode", domain::ToString(k.mode)},
-                {"permission", domain::ToString(k.permission)},
-                {"role", domain::ToString(k.role)},
+                {"mode", ToString(k.mode)},
+                {"permission", ToString(k.permission)},
+                {"role", ToString(k.role)},
                 {"created_by", OrNull(k.created_by)},
                 {"created_at", FormatIsoTime(k.created_at)},
                 {"last_used_at", TimeOrNull(k.last_used_at)},
@@ -51,24 +51,24 @@ Json ToJson(const domain::ApiKey& k) {
                 {"status", k.revoked_at ? "revoked" : "active"}};
 }
 
-Json ToJson(const domain::NewKey& k) {
+Json ToJson(const NewKey& k) {
     Json j = ToJson(k.key);
     j["key"] = k.secret;
     return j;
 }
 
-Json ToJson(const domain::DncNumber& n) {
+Json ToJson(const DncNumber& n) {
     return Json{{"phone", n.phone},
-                {"reason", domain::ToString(n.reason)},
+                {"reason", ToString(n.reason)},
                 {"entry_id", n.entry_id},
                 {"added_at", FormatIsoTime(n.added_at)}};
 }
 
-Json ToJson(const domain::DncLedgerEntry& e) {
+Json ToJson(const DncLedgerEntry& e) {
     return Json{{"id", e.id},
                 {"phone", e.phone},
-                {"action", domain::ToString(e.action)},
-                {"reason", domain::ToString(e.reason)},
+                {"action", ToString(e.action)},
+                {"reason", ToString(e.reason)},
                 {"note", OrNull(e.note)},
                 {"contact_id", OrNull(e.contact_id)},
                 {"call_id", OrNull(e.call_id)},
@@ -76,17 +76,17 @@ Json ToJson(const domain::DncLedgerEntry& e) {
                 {"created_at", FormatIsoTime(e.created_at)}};
 }
 
-Json ToJson(const domain::DncStatus& s) {
+Json ToJson(const DncStatus& s) {
     Json history = Json::array();
     for (const auto& e : s.history) history.push_back(ToJson(e));
     return Json{{"phone", s.phone},
                 {"on_dnc_list", s.listed.has_value()},
-                {"reason", s.listed ? Json(domain::ToString(s.listed->reason)) : Json(nullptr)},
+                {"reason", s.listed ? Json(ToString(s.listed->reason)) : Json(nullptr)},
                 {"added_at", s.listed ? Json(FormatIsoTime(s.listed->added_at)) : Json(nullptr)},
                 {"history", std::move(history)}};
 }
 
-Json ToJson(const domain::BulkOutcome& o, bool with_ids) {
+Json ToJson(const BulkOutcome& o, bool with_ids) {
     Json failures = Json::array();
     for (const auto& f : o.failures) {
         Json errors = Json::array();
@@ -104,15 +104,15 @@ Json ToJson(const domain::BulkOutcome& o, bool with_ids) {
     return j;
 }
 
-Json ToJson(const domain::Organization& o) {
+Json ToJson(const Organization& o) {
     return Json{{"id", o.id},
                 {"name", o.name},
-                {"tier", domain::ToString(o.tier)},
+                {"tier", ToString(o.tier)},
                 {"created_at", FormatIsoTime(o.created_at)}};
 }
 
-Json ToJson(const domain::Profile& p) {
-    Json j = {{"id", p.id}, {"status", domain::ToString(p.status)}, {"version", p.version}};
+Json ToJson(const Profile& p) {
+    Json j = {{"id", p.id}, {"status", ToString(p.status)}, {"version", p.version}};
     for (const auto& [k, v] : p.spec.items()) j[k] = v;
     j["instructions"] = p.spec.value("persona", "");
     j["compiled"] = p.compiled;
@@ -122,7 +122,7 @@ Json ToJson(const domain::Profile& p) {
     return j;
 }
 
-Json ToJson(const domain::VoicePreset& v) {
+Json ToJson(const VoicePreset& v) {
     return Json{{"id", v.id},
                 {"name", v.name},
                 {"engine", v.engine},
@@ -136,7 +136,7 @@ Json ToJson(const domain::VoicePreset& v) {
                 {"updated_at", FormatIsoTime(v.updated_at)}};
 }
 
-Json ToJson(const domain::BuiltinVoice& v) {
+Json ToJson(const BuiltinVoice& v) {
     return Json{{"id", v.id},
                 {"engine", v.engine},
                 {"name", v.name},
@@ -145,7 +145,7 @@ Json ToJson(const domain::BuiltinVoice& v) {
                 {"type", "builtin"}};
 }
 
-Json ToJson(const domain::ModelInfo& m) {
+Json ToJson(const ModelInfo& m) {
     return Json{{"id", m.id},
                 {"provider", m.provider},
                 {"kind", m.kind},
@@ -154,10 +154,10 @@ Json ToJson(const domain::ModelInfo& m) {
                 {"tools", m.tools}};
 }
 
-Json ToJson(const domain::Call& c, bool with_transcript) {
+Json ToJson(const Call& c, bool with_transcript) {
     Json history = Json::array();
     for (const auto& t : c.history) {
-        history.push_back({{"status", domain::ToString(t.status)}, {"at", FormatIsoTime(t.at)}, {"reason", t.reason}});
+        history.push_back({{"status", ToString(t.status)}, {"at", FormatIsoTime(t.at)}, {"reason", t.reason}});
     }
     Json j = {{"id", c.id},
               {"profile_id", c.profile_id},
@@ -165,8 +165,8 @@ Json ToJson(const domain::Call& c, bool with_transcript) {
               {"campaign_id", OrNull(c.campaign_id)},
               {"batch_id", OrNull(c.batch_id)},
               {"contact_id", OrNull(c.contact_id)},
-              {"status", domain::ToString(c.status)},
-              {"direction", domain::ToString(c.direction)},
+              {"status", ToString(c.status)},
+              {"direction", ToString(c.direction)},
               {"from_number", c.from_number},
               {"to_number", c.to_number},
               {"transferred_to", OrNull(c.transferred_to)},
@@ -200,7 +200,7 @@ Json ErrorJson(const Error& e) {
 }
 }  // namespace
 
-Json ToJson(const domain::BatchOutcome& o) {
+Json ToJson(const BatchOutcome& o) {
     Json rejections = Json::array();
     for (const auto& r : o.rejections) {
         rejections.push_back({{"index", r.index}, {"phone", OrNull(r.phone)}, {"error", ErrorJson(r.error)}});
@@ -215,9 +215,9 @@ Json ToJson(const domain::BatchOutcome& o) {
                 {"created_at", FormatIsoTime(o.batch.created_at)}};
 }
 
-Json ToJson(const domain::BatchStatus& s) {
+Json ToJson(const BatchStatus& s) {
     Json counts = Json::object();
-    for (const auto& [status, n] : s.counts) counts[std::string(domain::ToString(status))] = n;
+    for (const auto& [status, n] : s.counts) counts[std::string(ToString(status))] = n;
     const bool done = s.finished == s.accepted;
     return Json{{"batch_id", s.batch.id},
                 {"profile_id", s.batch.profile_id},
@@ -230,7 +230,7 @@ Json ToJson(const domain::BatchStatus& s) {
                 {"created_at", FormatIsoTime(s.batch.created_at)}};
 }
 
-Json ToJson(const domain::ContactList& l) {
+Json ToJson(const ContactList& l) {
     return Json{{"id", l.id},
                 {"name", l.name},
                 {"description", l.description},
@@ -239,17 +239,17 @@ Json ToJson(const domain::ContactList& l) {
                 {"updated_at", FormatIsoTime(l.updated_at)}};
 }
 
-Json ToJson(const domain::ListChange& c) {
+Json ToJson(const ListChange& c) {
     Json j = ToJson(c.list);
     j["changed"] = c.changed;
     return j;
 }
 
-Json ToJson(const domain::Campaign& c) {
+Json ToJson(const Campaign& c) {
     Json j = {{"id", c.id},
               {"name", c.name},
-              {"status", domain::ToString(c.status)},
-              {"direction", domain::ToString(c.direction)},
+              {"status", ToString(c.status)},
+              {"direction", ToString(c.direction)},
               {"profile_id", c.profile_id},
               {"agent_id", c.profile_id}};
     for (const auto& [k, v] : c.spec.items()) j[k] = v;
@@ -260,7 +260,7 @@ Json ToJson(const domain::Campaign& c) {
     return j;
 }
 
-Json ToJson(const domain::CampaignView& v) {
+Json ToJson(const CampaignView& v) {
     Json j = ToJson(v.campaign);
     const auto& s = v.stats;
     Json dispositions = Json::object();
@@ -278,11 +278,49 @@ Json ToJson(const domain::CampaignView& v) {
     return j;
 }
 
-Json ToJson(const domain::DialerSettings& s) {
+Json ToJson(const DialerSettings& s) {
     return Json{{"legal_hours_guard",
                  {{"enabled", s.legal_hours_guard}, {"start", s.legal_hours_start}, {"end", s.legal_hours_end}}},
                 {"max_concurrent_calls", s.max_concurrent_calls},
                 {"updated_at", s.updated_at ? Json(FormatIsoTime(s.updated_at)) : Json(nullptr)}};
 }
 
-}  // namespace parley::api
+Json ToJson(const WebhookEndpoint& e) {
+    return Json{{"id", e.id},
+                {"url", e.url},
+                {"description", e.description},
+                {"events", e.events},
+                {"enabled", e.enabled},
+                {"disabled_reason", OrNull(e.disabled_reason)},
+                {"consecutive_failures", e.consecutive_failures},
+                {"secret_prefix", e.secret.substr(0, 10)},
+                {"created_at", FormatIsoTime(e.created_at)},
+                {"updated_at", FormatIsoTime(e.updated_at)}};
+}
+
+Json ToJson(const WebhookWithSecret& w) {
+    Json j = ToJson(w.endpoint);
+    j["secret"] = w.endpoint.secret;
+    return j;
+}
+
+Json ToJson(const WebhookDelivery& d) {
+    const bool pending = d.status == DeliveryStatus::kPending;
+    return Json{{"id", d.id},
+                {"event", d.event},
+                {"event_id", d.event_id},
+                {"webhook_id", OrNull(d.endpoint_id)},
+                {"call_id", OrNull(d.call_id)},
+                {"call_flow_id", OrNull(d.call_flow_id)},
+                {"url", d.url},
+                {"status", ToString(d.status)},
+                {"http_status", OrNull(d.http_status)},
+                {"attempts", d.attempts},
+                {"last_error", OrNull(d.last_error)},
+                {"next_attempt_at", pending ? Json(FormatIsoTime(d.next_at)) : Json(nullptr)},
+                {"redelivery_of", OrNull(d.redelivery_of)},
+                {"created_at", FormatIsoTime(d.created_at)},
+                {"delivered_at", TimeOrNull(d.delivered_at)}};
+}
+
+}  // namespace parley::domain
