@@ -94,9 +94,11 @@ ParleyServer& ParleyServer::Shared(Backend backend) {
     std::lock_guard lock(mutex);
     auto& s = servers[backend];
     if (!s) {
-        // Sandbox calls at full speed, and a price for every engine so that costs show.
+        // Sandbox calls at full speed, a price for every engine so that costs show, and webhooks
+        // to the tests' receivers on loopback.
         s = std::make_unique<ParleyServer>(backend, std::vector<std::string>{"--sandbox-speed", "0", "--engines",
-                                                                             TestEnginesFile()});
+                                                                             TestEnginesFile(),
+                                                                             "--allow-private-webhooks"});
         s->Start();
     }
     return *s;
