@@ -172,7 +172,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     voice::PlanCompiler compiler(engines);
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
-    domain::CallService calls(*storage->store, clock, runtime, o.region);
+    domain::CallService calls(*storage->store, clock, runtime, o.region, o.allow_private_webhooks);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;
     worker_options.allow_private = o.allow_private_webhooks;

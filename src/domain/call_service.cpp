@@ -8,6 +8,7 @@
 #include "common/time_format.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/validation.hpp"
+#include "net/url_guard.hpp"
 
 namespace parley::domain {
 namespace {
@@ -38,13 +39,6 @@ std::optional<Json> ObjectField(const Json& body, std::string_view key, bool sca
         }
     }
     return *it;
-}
-
-bool IsHttpUrl(std::string_view url) {
-    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
-    const auto host_start = url.find("://") + 3;
-    return scheme && url.size() > host_start && url[host_start] != '/' &&
-           url.find_first_of(" \t\r\n\"<>") == std::string_view::npos;
 }
 
 std::optional<int> WholeNumber(std::string_view text) {
@@ -80,10 +74,14 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
     if (auto v = ObjectField(body, "variables", true, checker)) shared.variables = *v;
     if (auto m = ObjectField(body, "metadata", false, checker)) shared.metadata = *m;
     if (auto url = checker.String(body, "webhook_url", kMaxUrlBytes)) {
-        if (IsHttpUrl(*url)) {
-            shared.webhook_url = *url;
+        // A host that does not resolve yet is accepted: its deliveries retry until it does.
+        if (auto parsed = net::ParseHttpUrl(*url); !parsed) {
+            checker.Add("webhook_url", parsed.error().message);
+        } else if (auto resolved = net::ResolveWebhookUrl(*url, allow_private_webhooks_);
+                   !resolved && resolved.error().code == ErrorCode::kValidation) {
+            checker.Add("webhook_url", resolved.error().message);
         } else {
-            checker.Add("webhook_url", "must be an http:// or https:// URL");
+            shared.webhook_url = *url;
         }
     }
     if (!checker.ok()) return Fail(checker.ToError("call request is not valid"));

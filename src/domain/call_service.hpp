@@ -69,8 +69,15 @@ inline constexpr std::string_view kDispositions[] = {"hot_lead", "interested", "
 
 class CallService {
 public:
-    CallService(Store& store, const Clock& clock, CallLauncher& launcher, std::string default_region)
-        : store_(store), clock_(clock), launcher_(launcher), default_region_(std::move(default_region)) {}
+    // A call's webhook_url on a loopback, private or link-local address is refused unless
+    // `allow_private_webhooks` (parley serve --allow-private-webhooks), as for webhook endpoints.
+    CallService(Store& store, const Clock& clock, CallLauncher& launcher, std::string default_region,
+                bool allow_private_webhooks = false)
+        : store_(store),
+          clock_(clock),
+          launcher_(launcher),
+          default_region_(std::move(default_region)),
+          allow_private_webhooks_(allow_private_webhooks) {}
 
     // Queues one outbound call (seed 000 trigger_call; seed 003 POST /v1/calls).
     Result<Call> Trigger(const Principal& who, const Json& body);
@@ -94,6 +101,7 @@ private:
     const Clock& clock_;
     CallLauncher& launcher_;
     std::string default_region_;
+    bool allow_private_webhooks_;
 };
 
 }  // namespace parley::domain

@@ -341,6 +341,15 @@ TEST(WebhookGuard, APrivateReceiverIsRefusedUnlessTheOperatorAllowsIt) {
                   std::string::npos)
             << url << " " << res.body;
     }
+    // Nor is a call's own webhook_url.
+    auto profile = api.Post("/api/v1/profiles", {{"name", "Guarded"}, {"opener", "Hello."}});
+    ASSERT_EQ(profile.status, 201) << profile.body;
+    auto call = api.Post("/api/v1/calls", {{"profile_id", profile.json()["data"]["id"]},
+                                           {"phone", Sandbox(0)},
+                                           {"webhook_url", "http://192.168.1.20/hook"}});
+    ExpectError(call, 400, "VALIDATION_ERROR");
+    EXPECT_EQ(call.json()["error"]["details"][0]["field"], "webhook_url");
+    EXPECT_EQ(api.Get("/api/v1/calls").json()["data"].size(), 0u);
     // 127.0.0.1 spelt as one number is not read at all.
     ExpectError(api.Post("/api/v1/webhooks", {{"url", "http://2130706433/"}, {"events", {"*"}}}), 400, "VALIDATION_ERROR");
     EXPECT_EQ(api.Get("/api/v1/webhooks").json()["data"].size(), 0u);
