@@ -114,6 +114,12 @@ struct DeliveryFilter {
 };
 
 // A claimed delivery with what sending it needs.
+// A due delivery as the worker first sees it: enough to choose what to send.
+struct DueRef {
+    std::string id;
+    std::string receiver;  // endpoint id, or the url of a call's own webhook_url
+};
+
 struct DueDelivery {
     WebhookDelivery delivery;
     std::string body;  // the event's body, byte for byte as signed

@@ -248,14 +248,16 @@ public:
     virtual Result<int> FanOut(int limit, int64_t now) = 0;
     // Due pending deliveries of enabled endpoints, earliest first, not leased yet. `skip` are
     // receivers (endpoint id, or url for a call's own) that have no room for more now.
-    virtual Result<std::vector<DueDelivery>> Due(int64_t now, int limit, const std::vector<std::string>& skip) = 0;
-    // Leases a due delivery to `node` until `until`; false when another node took it first.
-    virtual Result<bool> Lease(std::string_view id, int64_t now, int64_t until, std::string_view node) = 0;
+    virtual Result<std::vector<DueRef>> Due(int64_t now, int limit, const std::vector<std::string>& skip) = 0;
+    // Leases due deliveries to `node` until `until`; returns those it got (another node may have
+    // taken some first), with the body and secrets to send them.
+    virtual Result<std::vector<DueDelivery>> Lease(const std::vector<std::string>& ids, int64_t now, int64_t until,
+                                                   std::string_view node) = 0;
     // Writes an attempt's outcome (status, http_status, attempts, last_error, next_at, …).
     virtual Result<void> SaveAttempt(const WebhookDelivery& delivery) = 0;
-    // Counts a failed (or, with `success`, resets after a good) delivery to an endpoint; returns the
-    // consecutive failures now.
-    virtual Result<int> CountOutcome(std::string_view endpoint_id, bool success, int64_t now) = 0;
+    // Counts an endpoint's attempts of one batch: with `reset` one succeeded and `failures` failed
+    // after the last success; without, all `failures` failed. Returns the consecutive failures now.
+    virtual Result<int> CountOutcomes(std::string_view endpoint_id, bool reset, int failures, int64_t now) = 0;
     // Disables an enabled endpoint; false when it was not enabled.
     virtual Result<bool> Disable(std::string_view endpoint_id, std::string_view reason, int64_t now) = 0;
     // Leases held by `node` end now (it restarted; what it was sending was not confirmed).

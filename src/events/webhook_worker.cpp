@@ -160,16 +160,16 @@ struct WebhookWorker::Impl {
             auto due = r.webhooks().Due(now, free, full);
             if (!due) return Fail(std::move(due.error()));
             std::map<std::string, int> taking;
-            for (auto& d : *due) {
-                const std::string receiver = ReceiverOf(d.delivery);
-                auto it = per_receiver.find(receiver);
-                if ((it == per_receiver.end() ? 0 : it->second) + taking[receiver] >= o.per_receiver) continue;
-                auto leased = r.webhooks().Lease(d.delivery.id, now, now + o.lease_ms, o.node_id);
-                if (!leased) return Fail(std::move(leased.error()));
-                if (!*leased) continue;
-                ++taking[receiver];
-                claimed.push_back(std::move(d));
+            std::vector<std::string> ids;
+            for (const auto& d : *due) {
+                auto it = per_receiver.find(d.receiver);
+                if ((it == per_receiver.end() ? 0 : it->second) + taking[d.receiver] >= o.per_receiver) continue;
+                ++taking[d.receiver];
+                ids.push_back(d.id);
             }
+            auto leased = r.webhooks().Lease(ids, now, now + o.lease_ms, o.node_id);
+            if (!leased) return Fail(std::move(leased.error()));
+            claimed = std::move(*leased);
             return {};
         });
         if (!done) {
@@ -290,9 +290,9 @@ struct WebhookWorker::Impl {
         }
         auto done = store.Write([&](domain::Repos& r) -> Result<void> {
             for (size_t i = 0; i < outcomes.size(); ++i) {
-                if (auto saved = Save(r, outcomes[i], waits[i], now); !saved) return saved;
+                if (auto saved = r.webhooks().SaveAttempt(Attempted(outcomes[i], waits[i], now)); !saved) return saved;
             }
-            return {};
+            return CountByEndpoint(r, now);
         });
         if (!done) {
             // The leases run out and the deliveries are sent again: at least once, never lost.
@@ -303,42 +303,71 @@ struct WebhookWorker::Impl {
         outcomes.clear();
     }
 
-    Result<void> Save(domain::Repos& r, const Outcome& out, int64_t wait, int64_t now) {
+    // The delivery after an attempt: delivered, due again after `wait` (or Retry-After), or failed
+    // when the receiver is gone or the schedule is used up (`wait` < 0).
+    static domain::WebhookDelivery Attempted(const Outcome& out, int64_t wait, int64_t now) {
         domain::WebhookDelivery d = out.due.delivery;
         d.attempts += 1;
         d.http_status = out.http_status;
         d.updated_at = now;
-        const bool gone = out.http_status == 410;
         if (out.delivered) {
             d.status = domain::DeliveryStatus::kDelivered;
             d.last_error.reset();
             d.delivered_at = now;
+        } else if (out.http_status == 410 || wait < 0) {
+            d.status = domain::DeliveryStatus::kFailed;
+            d.last_error = out.error;
         } else {
             d.last_error = out.error;
-            if (gone || wait < 0) {
-                d.status = domain::DeliveryStatus::kFailed;
+            d.next_at = now + std::max(wait, out.retry_after_ms.value_or(0));
+        }
+        return d;
+    }
+
+    // Each endpoint's run of failures, in the order the attempts finished; a 410 or too many
+    // failures in a row disable it and record webhook.disabled.
+    Result<void> CountByEndpoint(domain::Repos& r, int64_t now) {
+        struct Tally {
+            bool reset = false;
+            int failures = 0;  // since the last success in this batch
+            const Outcome* last = nullptr;
+            bool gone = false;
+        };
+        std::map<std::string, Tally> tallies;
+        for (const auto& out : outcomes) {
+            if (!out.due.delivery.endpoint_id) continue;
+            Tally& t = tallies[*out.due.delivery.endpoint_id];
+            if (out.delivered) {
+                t.reset = true;
+                t.failures = 0;
             } else {
-                d.next_at = now + std::max(wait, out.retry_after_ms.value_or(0));
+                ++t.failures;
+                t.last = &out;
+                t.gone = t.gone || out.http_status == 410;
             }
         }
-        if (auto saved = r.webhooks().SaveAttempt(d); !saved) return saved;
-        if (!d.endpoint_id) return {};
-        auto failures = r.webhooks().CountOutcome(*d.endpoint_id, out.delivered, now);
-        if (!failures) return Fail(std::move(failures.error()));
-        std::string reason;
-        if (gone) {
-            reason = "the receiver answered 410 Gone";
-        } else if (!out.delivered && *failures >= o.disable_after_failures) {
-            reason = std::to_string(*failures) + " consecutive deliveries failed";
+        for (const auto& [endpoint, t] : tallies) {
+            if (!t.reset && t.failures == 0) continue;
+            auto failures = r.webhooks().CountOutcomes(endpoint, t.reset, t.failures, now);
+            if (!failures) return Fail(std::move(failures.error()));
+            std::string reason;
+            if (t.gone) {
+                reason = "the receiver answered 410 Gone";
+            } else if (t.failures > 0 && *failures >= o.disable_after_failures) {
+                reason = std::to_string(*failures) + " consecutive deliveries failed";
+            }
+            if (reason.empty()) continue;
+            auto disabled = r.webhooks().Disable(endpoint, reason, now);
+            if (!disabled) return Fail(std::move(disabled.error()));
+            if (!*disabled) continue;
+            const auto& d = t.last->due.delivery;
+            spdlog::warn("webhook {} ({}) disabled: {}", endpoint, d.url, reason);
+            auto event = r.webhooks().Record(domain::OrgEvent(
+                "webhook.disabled", d.org_id,
+                {{"webhook_id", endpoint}, {"url", d.url}, {"reason", reason}, {"last_error", t.last->error}}, now));
+            if (!event) return event;
         }
-        if (reason.empty()) return {};
-        auto disabled = r.webhooks().Disable(*d.endpoint_id, reason, now);
-        if (!disabled) return Fail(std::move(disabled.error()));
-        if (!*disabled) return {};
-        spdlog::warn("webhook {} ({}) disabled: {}", *d.endpoint_id, d.url, reason);
-        return r.webhooks().Record(domain::OrgEvent(
-            "webhook.disabled", d.org_id,
-            {{"webhook_id", *d.endpoint_id}, {"url", d.url}, {"reason", reason}, {"last_error", out.error}}, now));
+        return {};
     }
 
     // One round: new events, due deliveries, progress on transfers, results. True when it did

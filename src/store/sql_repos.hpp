@@ -215,10 +215,11 @@ public:
     Result<void> InsertDelivery(const domain::WebhookDelivery& delivery) override;
     Result<int64_t> Resume(std::string_view endpoint_id, int64_t now) override;
     Result<int> FanOut(int limit, int64_t now) override;
-    Result<std::vector<domain::DueDelivery>> Due(int64_t now, int limit, const std::vector<std::string>& skip) override;
-    Result<bool> Lease(std::string_view id, int64_t now, int64_t until, std::string_view node) override;
+    Result<std::vector<domain::DueRef>> Due(int64_t now, int limit, const std::vector<std::string>& skip) override;
+    Result<std::vector<domain::DueDelivery>> Lease(const std::vector<std::string>& ids, int64_t now, int64_t until,
+                                                   std::string_view node) override;
     Result<void> SaveAttempt(const domain::WebhookDelivery& delivery) override;
-    Result<int> CountOutcome(std::string_view endpoint_id, bool success, int64_t now) override;
+    Result<int> CountOutcomes(std::string_view endpoint_id, bool reset, int failures, int64_t now) override;
     Result<bool> Disable(std::string_view endpoint_id, std::string_view reason, int64_t now) override;
     Result<int64_t> ReleaseLeases(std::string_view node, int64_t now) override;
 

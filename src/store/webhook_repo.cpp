@@ -61,6 +61,27 @@ WebhookDelivery DeliveryFromRow(const Row& r) {
     return d;
 }
 
+constexpr size_t kRowsPerStatement = 100;
+
+constexpr std::string_view kInsertDelivery =
+    "INSERT INTO webhook_deliveries (id, org_id, event_id, event, endpoint_id, url, call_id, call_flow_id, status, "
+    "http_status, attempts, last_error, next_at, redelivery_of, created_at, updated_at, delivered_at) VALUES ";
+
+void AppendDelivery(const WebhookDelivery& d, std::vector<Value>& params) {
+    for (Value v : {Value(d.id), Value(d.org_id), Value(d.event_id), Value(d.event), Value(d.endpoint_id), Value(d.url),
+                    Value(d.call_id), Value(d.call_flow_id), Value(domain::ToString(d.status)), Value(d.http_status),
+                    Value(d.attempts), Value(d.last_error), Value(d.next_at), Value(d.redelivery_of),
+                    Value(d.created_at), Value(d.updated_at), Value(d.delivered_at)}) {
+        params.push_back(std::move(v));
+    }
+}
+
+std::string Placeholders(size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+    return out;
+}
+
 std::string SkipLocked(const Connection& c) {
     return c.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
 }
@@ -176,13 +197,9 @@ Result<std::optional<WebhookDelivery>> SqlWebhookRepo::Delivery(std::string_view
 }
 
 Result<void> SqlWebhookRepo::InsertDelivery(const WebhookDelivery& d) {
-    auto n = c_.Exec(
-        "INSERT INTO webhook_deliveries (id, org_id, event_id, event, endpoint_id, url, call_id, call_flow_id, status, "
-        "http_status, attempts, last_error, next_at, redelivery_of, created_at, updated_at, delivered_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {d.id, d.org_id, d.event_id, d.event, d.endpoint_id, d.url, d.call_id, d.call_flow_id, domain::ToString(d.status),
-         d.http_status, d.attempts, d.last_error, d.next_at, d.redelivery_of, d.created_at, d.updated_at,
-         d.delivered_at});
+    std::vector<Value> params;
+    AppendDelivery(d, params);
+    auto n = c_.Exec(std::string(kInsertDelivery) + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params);
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -201,6 +218,8 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
     if (!events) return Fail(std::move(events.error()));
     // Each organization's endpoints are read once per pass.
     std::map<std::string, std::vector<WebhookEndpoint>> endpoints;
+    std::vector<WebhookDelivery> deliveries;
+    std::vector<std::string> event_ids;
     for (const auto& ev : *events) {
         const std::string event_id = ev[0].AsText();
         const std::string org = ev[1].AsText();
@@ -230,31 +249,44 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
             d.id = NewId("whd_", now);
             d.endpoint_id = endpoint.id;
             d.url = endpoint.url;
-            if (auto in = InsertDelivery(d); !in) return Fail(std::move(in.error()));
+            deliveries.push_back(d);
         }
         if (auto own = ev[5].AsOptionalText()) {
             d.id = NewId("whd_", now);
             d.endpoint_id.reset();
             d.url = *own;
-            if (auto in = InsertDelivery(d); !in) return Fail(std::move(in.error()));
+            deliveries.push_back(d);
         }
-        auto done = c_.Exec("UPDATE events SET fanned_out = 1 WHERE id = ?", {event_id});
+        event_ids.push_back(event_id);
+    }
+    // Many rows per statement: one round trip per hundred rows, not per row.
+    for (size_t start = 0; start < deliveries.size(); start += kRowsPerStatement) {
+        const size_t end = std::min(deliveries.size(), start + kRowsPerStatement);
+        std::string sql = std::string(kInsertDelivery);
+        std::vector<Value> params;
+        for (size_t i = start; i < end; ++i) {
+            sql += i == start ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            AppendDelivery(deliveries[i], params);
+        }
+        if (auto in = c_.Exec(sql, params); !in) return Fail(std::move(in.error()));
+    }
+    for (size_t start = 0; start < event_ids.size(); start += kRowsPerStatement) {
+        const size_t end = std::min(event_ids.size(), start + kRowsPerStatement);
+        std::vector<Value> params(event_ids.begin() + static_cast<long>(start), event_ids.begin() + static_cast<long>(end));
+        auto done = c_.Exec("UPDATE events SET fanned_out = 1 WHERE id IN (" + Placeholders(end - start) + ")", params);
         if (!done) return Fail(std::move(done.error()));
     }
     return static_cast<int>(events->size());
 }
 
-Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Due(int64_t now, int limit,
-                                                             const std::vector<std::string>& skip) {
-    // Receivers without room are left out in SQL, so one slow receiver's backlog cannot fill the
-    // page and starve the others.
-    std::string sql = "SELECT " + std::string(kDeliveryColumns) +
-                      ", ev.body, e.secret, e.previous_secret, e.previous_secret_until, s.secret "
-                      "FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
-                      "LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-                      "LEFT JOIN webhook_org_secrets s ON s.org_id = d.org_id "
-                      "WHERE d.status = 'pending' AND d.next_at <= ? "
-                      "AND (d.endpoint_id IS NULL OR e.enabled = 1)";
+Result<std::vector<domain::DueRef>> SqlWebhookRepo::Due(int64_t now, int limit, const std::vector<std::string>& skip) {
+    // Only ids and receivers: the worker takes a few per receiver from a page of many, and bodies
+    // are read for those it leased. Receivers without room are left out in SQL, so one slow
+    // receiver's backlog cannot fill the page and starve the others.
+    std::string sql =
+        "SELECT d.id, COALESCE(d.endpoint_id, d.url) FROM webhook_deliveries d "
+        "LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+        "WHERE d.status = 'pending' AND d.next_at <= ? AND (d.endpoint_id IS NULL OR e.enabled = 1)";
     std::vector<Value> params{now};
     for (const auto& key : skip) {
         sql += " AND COALESCE(d.endpoint_id, d.url) <> ?";
@@ -264,36 +296,59 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Due(int64_t now, int li
     params.emplace_back(limit);
     auto rows = c_.Query(sql, params);
     if (!rows) return Fail(std::move(rows.error()));
-    std::vector<domain::DueDelivery> out;
-    for (const auto& r : *rows) {
-        domain::DueDelivery due;
-        due.delivery = DeliveryFromRow(r);
-        const size_t k = kDeliveryColumnCount;
-        due.body = r[k].AsText();
-        if (due.delivery.endpoint_id) {
-            due.secret = r[k + 1].AsText();
-            const auto until = r[k + 3].AsOptionalInt();
-            if (until && *until > now) due.previous_secret = r[k + 2].AsOptionalText();
-        } else {
-            auto secret = r[k + 4].AsOptionalText();
-            if (!secret) {
-                auto made = OrgSecret(due.delivery.org_id, now);
-                if (!made) return Fail(std::move(made.error()));
-                secret = *made;
-            }
-            due.secret = *secret;
-        }
-        out.push_back(std::move(due));
-    }
+    std::vector<domain::DueRef> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows) out.push_back({r[0].AsText(), r[1].AsText()});
     return out;
 }
 
-Result<bool> SqlWebhookRepo::Lease(std::string_view id, int64_t now, int64_t until, std::string_view node) {
-    auto n = c_.Exec(
-        "UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE id = ? AND status = 'pending' AND next_at <= ?",
-        {until, node, id, now});
-    if (!n) return Fail(std::move(n.error()));
-    return *n == 1;
+Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector<std::string>& ids, int64_t now,
+                                                              int64_t until, std::string_view node) {
+    std::vector<domain::DueDelivery> out;
+    for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
+        const size_t end = std::min(ids.size(), start + kRowsPerStatement);
+        std::vector<Value> params{until, node, now};
+        for (size_t i = start; i < end; ++i) params.emplace_back(ids[i]);
+        // CAST keeps SQLite on the primary key: with a plain `status = ?` it walks the due index
+        // over every pending row.
+        auto leased = c_.Query("UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE next_at <= ? AND "
+                               "CAST(status AS TEXT) = 'pending' AND id IN (" + Placeholders(end - start) +
+                                   ") RETURNING id",
+                               params);
+        if (!leased) return Fail(std::move(leased.error()));
+        if (leased->empty()) continue;
+        std::vector<Value> got;
+        for (const auto& r : *leased) got.emplace_back(r[0].AsText());
+        auto rows = c_.Query("SELECT " + std::string(kDeliveryColumns) +
+                                 ", ev.body, e.secret, e.previous_secret, e.previous_secret_until, s.secret "
+                                 "FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
+                                 "LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+                                 "LEFT JOIN webhook_org_secrets s ON s.org_id = d.org_id "
+                                 "WHERE d.id IN (" + Placeholders(got.size()) + ") ORDER BY d.id",
+                             got);
+        if (!rows) return Fail(std::move(rows.error()));
+        for (const auto& r : *rows) {
+            domain::DueDelivery due;
+            due.delivery = DeliveryFromRow(r);
+            const size_t k = kDeliveryColumnCount;
+            due.body = r[k].AsText();
+            if (due.delivery.endpoint_id) {
+                due.secret = r[k + 1].AsText();
+                const auto previous_until = r[k + 3].AsOptionalInt();
+                if (previous_until && *previous_until > now) due.previous_secret = r[k + 2].AsOptionalText();
+            } else {
+                auto secret = r[k + 4].AsOptionalText();
+                if (!secret) {
+                    auto made = OrgSecret(due.delivery.org_id, now);
+                    if (!made) return Fail(std::move(made.error()));
+                    secret = *made;
+                }
+                due.secret = *secret;
+            }
+            out.push_back(std::move(due));
+        }
+    }
+    return out;
 }
 
 Result<void> SqlWebhookRepo::SaveAttempt(const WebhookDelivery& d) {
@@ -306,17 +361,18 @@ Result<void> SqlWebhookRepo::SaveAttempt(const WebhookDelivery& d) {
     return {};
 }
 
-Result<int> SqlWebhookRepo::CountOutcome(std::string_view endpoint_id, bool success, int64_t now) {
-    if (success) {
-        auto n = c_.Exec("UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = ? AND consecutive_failures <> 0",
-                         {endpoint_id});
+Result<int> SqlWebhookRepo::CountOutcomes(std::string_view endpoint_id, bool reset, int failures, int64_t now) {
+    if (reset) {
+        auto n = c_.Exec(
+            "UPDATE webhook_endpoints SET consecutive_failures = ?, updated_at = ? WHERE id = ? AND consecutive_failures <> ?",
+            {failures, now, endpoint_id, failures});
         if (!n) return Fail(std::move(n.error()));
-        return 0;
+        return failures;
     }
     auto row = c_.QueryOne(
-        "UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, updated_at = ? WHERE id = ? "
+        "UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + ?, updated_at = ? WHERE id = ? "
         "RETURNING consecutive_failures",
-        {now, endpoint_id});
+        {failures, now, endpoint_id});
     if (!row) return Fail(std::move(row.error()));
     return *row ? static_cast<int>((**row)[0].AsInt()) : 0;
 }

@@ -396,8 +396,9 @@ TEST_F(WebhookDelivery, LeasesOfAStoppedNodeAreSentAgainAtItsStart) {
         if (!fanned) return Fail(std::move(fanned.error()));
         auto due = r.webhooks().Due(clock_.NowMs(), 10, {});
         if (!due) return Fail(std::move(due.error()));
-        auto leased = r.webhooks().Lease(due->at(0).delivery.id, clock_.NowMs(), clock_.NowMs() + 3'600'000, "node-a");
+        auto leased = r.webhooks().Lease({due->at(0).id}, clock_.NowMs(), clock_.NowMs() + 3'600'000, "node-a");
         if (!leased) return Fail(std::move(leased.error()));
+        EXPECT_EQ(leased->size(), 1u);
         return {};
     }));
     events::WorkerOptions o;
