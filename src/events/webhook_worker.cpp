@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <random>
@@ -116,6 +117,11 @@ struct WebhookWorker::Impl {
     std::atomic<int64_t> delivered{0};
     std::atomic<int64_t> failed_attempts{0};
     std::atomic<int64_t> in_flight{0};
+    // Something changed since the last look for due deliveries: new ones, a freed slot, a wake.
+    // Without a change the look waits for the poll interval: when every receiver with due
+    // deliveries is full, it reads past all of them to find nothing.
+    std::atomic<bool> claim_wanted{true};
+    std::chrono::steady_clock::time_point last_claim{};
 
     Impl(domain::Store& s, const Clock& c, WorkerOptions options) : store(s), clock(c), o(std::move(options)) {
         static std::once_flag once;
@@ -141,6 +147,7 @@ struct WebhookWorker::Impl {
                 return any;
             }
             any = any || *n > 0;
+            if (*n > 0) claim_wanted = true;
             if (*n < kFanOutBatch) return any;
         }
     }
@@ -149,6 +156,9 @@ struct WebhookWorker::Impl {
     bool Claim() {
         const int free = o.max_in_flight - static_cast<int>(transfers.size());
         if (free <= 0) return false;
+        const auto tick = std::chrono::steady_clock::now();
+        if (!claim_wanted.exchange(false) && tick - last_claim < std::chrono::milliseconds(o.poll_ms / 2)) return false;
+        last_claim = tick;
         std::vector<std::string> full;
         for (const auto& [receiver, n] : per_receiver) {
             if (n >= o.per_receiver) full.push_back(receiver);
@@ -281,6 +291,7 @@ struct WebhookWorker::Impl {
     // Writes what happened to each finished attempt, all in one transaction.
     void Record() {
         if (outcomes.empty()) return;
+        claim_wanted = true;  // slots are free again, and retries may be due at once
         const int64_t now = clock.NowMs();
         // Jitter is drawn once, so a retried transaction writes the same times.
         std::vector<int64_t> waits;
@@ -415,10 +426,14 @@ void WebhookWorker::Stop() {
     im.thread.join();
 }
 
-void WebhookWorker::Wake() { curl_multi_wakeup(impl_->multi); }
+void WebhookWorker::Wake() {
+    impl_->claim_wanted = true;
+    curl_multi_wakeup(impl_->multi);
+}
 
 void WebhookWorker::RunUntilIdle() {
     auto& im = *impl_;
+    im.claim_wanted = true;  // the clock may have moved
     while (true) {
         const bool busy = im.Step();
         if (!busy && im.transfers.empty()) return;

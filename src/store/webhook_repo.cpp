@@ -283,10 +283,13 @@ Result<std::vector<domain::DueRef>> SqlWebhookRepo::Due(int64_t now, int limit, 
     // Only ids and receivers: the worker takes a few per receiver from a page of many, and bodies
     // are read for those it leased. Receivers without room are left out in SQL, so one slow
     // receiver's backlog cannot fill the page and starve the others.
+    // A subquery rather than a join: PostgreSQL then walks the due index in order and stops at the
+    // limit, whatever its statistics say (a join planned on an empty table read every due row
+    // and sorted them).
     std::string sql =
         "SELECT d.id, COALESCE(d.endpoint_id, d.url) FROM webhook_deliveries d "
-        "LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-        "WHERE d.status = 'pending' AND d.next_at <= ? AND (d.endpoint_id IS NULL OR e.enabled = 1)";
+        "WHERE d.status = 'pending' AND d.next_at <= ? AND (d.endpoint_id IS NULL OR EXISTS "
+        "(SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 1))";
     std::vector<Value> params{now};
     for (const auto& key : skip) {
         sql += " AND COALESCE(d.endpoint_id, d.url) <> ?";
@@ -309,11 +312,12 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
         const size_t end = std::min(ids.size(), start + kRowsPerStatement);
         std::vector<Value> params{until, node, now};
         for (size_t i = start; i < end; ++i) params.emplace_back(ids[i]);
-        // CAST keeps SQLite on the primary key: with a plain `status = ?` it walks the due index
-        // over every pending row.
-        auto leased = c_.Query("UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE next_at <= ? AND "
-                               "CAST(status AS TEXT) = 'pending' AND id IN (" + Placeholders(end - start) +
-                                   ") RETURNING id",
+        // The state is checked in a CASE so neither database can use the due index for it: both
+        // would, when their statistics say few deliveries are pending, and walk every pending
+        // row to find these few.
+        auto leased = c_.Query("UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE CASE WHEN status = "
+                               "'pending' AND next_at <= ? THEN 1 ELSE 0 END = 1 AND id IN (" +
+                                   Placeholders(end - start) + ") RETURNING id",
                                params);
         if (!leased) return Fail(std::move(leased.error()));
         if (leased->empty()) continue;
