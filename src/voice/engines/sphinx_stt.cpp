@@ -50,9 +50,15 @@ constexpr std::string_view kEngine = "pocketsphinx";
 constexpr size_t kMaxCachedGrammars = 32;
 constexpr const char* kLanguageModelSearch = "lm";
 
+// sphinxbase keeps its log stream per thread (stderr until set), so every thread is silenced
+// before its first call into the library. No log file is opened: `-logfn` opened one per thread
+// that created a decoder, and each was left open when its thread ended.
 void SilenceSphinxLogging() {
-    static std::once_flag once;
-    std::call_once(once, [] { err_set_logfp(nullptr); });
+    thread_local bool silenced = false;
+    if (!silenced) {
+        err_set_logfp(nullptr);
+        silenced = true;
+    }
 }
 
 // Decoder arguments in order, each name once (pocketsphinx rejects or mis-reads duplicates).
@@ -148,7 +154,6 @@ public:
         Arguments args;
         args.Set("-hmm", dir + "/en-us");
         args.Set("-dict", dir + "/cmudict-en-us.dict");
-        args.Set("-logfn", "/dev/null");
         // Dither is added by Recognize (AddDither): sphinxbase's own draws from one random
         // generator shared by every decoder of the process, so the same audio would not always
         // give the same words when two calls are recognized at once.
@@ -192,7 +197,10 @@ public:
 
     Decoder(const Decoder&) = delete;
     Decoder& operator=(const Decoder&) = delete;
-    ~Decoder() { ps_free(ps_); }
+    ~Decoder() {
+        SilenceSphinxLogging();
+        ps_free(ps_);
+    }
 
     // The compiled searches of a grammar; `plain` is empty when pocketsphinx rejects the grammar
     // (syntax, a word missing from the dictionary), `guarded` when the garbage-guarded variant
@@ -203,6 +211,7 @@ public:
     };
 
     GrammarSearches CompileGrammar(const std::string& jsgf, bool guard) {
+        SilenceSphinxLogging();
         if (auto it = grammars_.find(jsgf); it != grammars_.end()) {
             lru_.splice(lru_.begin(), lru_, it->second.lru);
             return it->second.searches;
@@ -229,6 +238,7 @@ public:
     const std::string& LanguageModelSearch() const { return lm_search_; }
 
     Result<Hypothesis> Decode(std::span<const int16_t> audio, const std::string& search) {
+        SilenceSphinxLogging();
         if (ps_set_search(ps_, search.c_str()) != 0) {
             return Fail(ErrorCode::kInternal, "pocketsphinx: cannot select search " + search);
         }
