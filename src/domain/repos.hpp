@@ -125,6 +125,7 @@ class CallRepo {
 public:
     virtual ~CallRepo() = default;
     virtual Result<void> Insert(const Call& call) = 0;
+    virtual Result<void> InsertMany(const std::vector<Call>& calls) = 0;
     virtual Result<std::optional<Call>> Get(std::string_view org_id, std::string_view id) = 0;
     virtual Result<Page<Call>> List(std::string_view org_id, const CallFilter& filter, const PageRequest& page) = 0;
     // Writes the whole call if its stored status is still `expected`; false otherwise (another
@@ -207,8 +208,8 @@ public:
     virtual Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) = 0;
     // Whether any contact of the campaign is in `state`; cheap however many there are.
     virtual Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) = 0;
-    // Writes the entry if its stored state is still `expected_state`; false otherwise.
-    virtual Result<bool> SaveEntry(const QueueEntry& entry, std::string_view expected_state) = 0;
+    // Writes each entry whose stored state is still `expected_state`; returns how many were.
+    virtual Result<int64_t> SaveEntries(const std::vector<QueueEntry>& entries, std::string_view expected_state) = 0;
     virtual Result<std::optional<QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) = 0;
     // Calls of the organization that are queued, ringing or in progress.
     virtual Result<int64_t> ActiveCalls(std::string_view org_id) = 0;

@@ -288,14 +288,38 @@ Result<bool> SqlCampaignRepo::AnyInState(std::string_view campaign_id, std::stri
     return row->has_value();
 }
 
-Result<bool> SqlCampaignRepo::SaveEntry(const domain::QueueEntry& e, std::string_view expected_state) {
-    auto n = c_.Exec(
-        "UPDATE campaign_contacts SET state = ?, attempts = ?, day = ?, day_attempts = ?, next_at = ?, call_id = ?, "
-        "outcome = ?, updated_at = ? WHERE campaign_id = ? AND contact_id = ? AND state = ?",
-        {e.state, e.attempts, e.day, e.day_attempts, e.next_at, e.call_id, e.outcome, e.updated_at, e.campaign_id,
-         e.contact_id, expected_state});
-    if (!n) return Fail(std::move(n.error()));
-    return *n > 0;
+Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntry>& entries,
+                                             std::string_view expected_state) {
+    // One UPDATE per hundred entries, joined to their new values by primary key. The numbers are
+    // cast so PostgreSQL types the VALUES columns; the expected state is checked in a CASE so no
+    // index on state is used to find rows the primary key finds.
+    constexpr std::string_view kRow =
+        "?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT)";
+    int64_t saved = 0;
+    for (size_t start = 0; start < entries.size(); start += kRowsPerStatement) {
+        const size_t end = std::min(entries.size(), start + kRowsPerStatement);
+        std::vector<Value> params;
+        for (size_t i = start; i < end; ++i) {
+            const auto& e = entries[i];
+            for (Value v : {Value(e.campaign_id), Value(e.contact_id), Value(e.state), Value(e.attempts), Value(e.day),
+                            Value(e.day_attempts), Value(e.next_at), Value(e.call_id), Value(e.outcome),
+                            Value(e.updated_at)}) {
+                params.push_back(std::move(v));
+            }
+        }
+        params.emplace_back(expected_state);
+        auto n = c_.Exec(
+            "UPDATE campaign_contacts SET state = v.column3, attempts = v.column4, day = v.column5, "
+            "day_attempts = v.column6, next_at = v.column7, call_id = v.column8, outcome = v.column9, "
+            "updated_at = v.column10 FROM (VALUES " +
+                RowList(end - start, kRow) +
+                ") AS v WHERE campaign_contacts.campaign_id = v.column1 AND campaign_contacts.contact_id = v.column2 "
+                "AND CASE WHEN campaign_contacts.state = ? THEN 1 ELSE 0 END = 1",
+            params);
+        if (!n) return Fail(std::move(n.error()));
+        saved += *n;
+    }
+    return saved;
 }
 
 Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_view campaign_id,

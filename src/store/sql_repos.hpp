@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "domain/repos.hpp"
 #include "store/db.hpp"
@@ -8,6 +10,27 @@
 namespace parley::store {
 
 // SQL implementations of the domain's repositories, each bound to one connection.
+
+// Writes of many rows go this many per statement: one round trip per hundred rows, not per row.
+inline constexpr size_t kRowsPerStatement = 100;
+
+// "?, ?, ?" with `n` placeholders.
+inline std::string Placeholders(size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+    return out;
+}
+
+// "(row), (row), …": `rows` copies of the parenthesized `row`.
+inline std::string RowList(size_t rows, std::string_view row) {
+    std::string out;
+    for (size_t i = 0; i < rows; ++i) {
+        out += i == 0 ? "(" : ", (";
+        out += row;
+        out += ')';
+    }
+    return out;
+}
 
 class SqlOrganizationRepo final : public domain::OrganizationRepo {
 public:
@@ -134,6 +157,7 @@ class SqlCallRepo final : public domain::CallRepo {
 public:
     explicit SqlCallRepo(Connection& c) : c_(c) {}
     Result<void> Insert(const domain::Call& call) override;
+    Result<void> InsertMany(const std::vector<domain::Call>& calls) override;
     Result<std::optional<domain::Call>> Get(std::string_view org_id, std::string_view id) override;
     Result<domain::Page<domain::Call>> List(std::string_view org_id, const domain::CallFilter& filter,
                                             const domain::PageRequest& page) override;
@@ -187,7 +211,7 @@ public:
     Result<bool> LockForDialing(std::string_view campaign_id) override;
     Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) override;
     Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) override;
-    Result<bool> SaveEntry(const domain::QueueEntry& entry, std::string_view expected_state) override;
+    Result<int64_t> SaveEntries(const std::vector<domain::QueueEntry>& entries, std::string_view expected_state) override;
     Result<std::optional<domain::QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) override;
     Result<int64_t> ActiveCalls(std::string_view org_id) override;
     Result<domain::DialerSettings> Settings(std::string_view org_id) override;

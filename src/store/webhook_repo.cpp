@@ -61,8 +61,6 @@ WebhookDelivery DeliveryFromRow(const Row& r) {
     return d;
 }
 
-constexpr size_t kRowsPerStatement = 100;
-
 constexpr std::string_view kInsertDelivery =
     "INSERT INTO webhook_deliveries (id, org_id, event_id, event, endpoint_id, url, call_id, call_flow_id, status, "
     "http_status, attempts, last_error, next_at, redelivery_of, created_at, updated_at, delivered_at) VALUES ";
@@ -74,12 +72,6 @@ void AppendDelivery(const WebhookDelivery& d, std::vector<Value>& params) {
                     Value(d.created_at), Value(d.updated_at), Value(d.delivered_at)}) {
         params.push_back(std::move(v));
     }
-}
-
-std::string Placeholders(size_t n) {
-    std::string out;
-    for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
-    return out;
 }
 
 std::string SkipLocked(const Connection& c) {
@@ -199,7 +191,7 @@ Result<std::optional<WebhookDelivery>> SqlWebhookRepo::Delivery(std::string_view
 Result<void> SqlWebhookRepo::InsertDelivery(const WebhookDelivery& d) {
     std::vector<Value> params;
     AppendDelivery(d, params);
-    auto n = c_.Exec(std::string(kInsertDelivery) + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params);
+    auto n = c_.Exec(std::string(kInsertDelivery) + RowList(1, Placeholders(17)), params);
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -262,13 +254,11 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
     // Many rows per statement: one round trip per hundred rows, not per row.
     for (size_t start = 0; start < deliveries.size(); start += kRowsPerStatement) {
         const size_t end = std::min(deliveries.size(), start + kRowsPerStatement);
-        std::string sql = std::string(kInsertDelivery);
         std::vector<Value> params;
-        for (size_t i = start; i < end; ++i) {
-            sql += i == start ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            AppendDelivery(deliveries[i], params);
+        for (size_t i = start; i < end; ++i) AppendDelivery(deliveries[i], params);
+        if (auto in = c_.Exec(std::string(kInsertDelivery) + RowList(end - start, Placeholders(17)), params); !in) {
+            return Fail(std::move(in.error()));
         }
-        if (auto in = c_.Exec(sql, params); !in) return Fail(std::move(in.error()));
     }
     for (size_t start = 0; start < event_ids.size(); start += kRowsPerStatement) {
         const size_t end = std::min(event_ids.size(), start + kRowsPerStatement);
