@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,7 +126,7 @@ class CallRepo {
 public:
     virtual ~CallRepo() = default;
     virtual Result<void> Insert(const Call& call) = 0;
-    virtual Result<void> InsertMany(const std::vector<Call>& calls) = 0;
+    virtual Result<void> InsertMany(std::span<const Call> calls) = 0;
     virtual Result<std::optional<Call>> Get(std::string_view org_id, std::string_view id) = 0;
     virtual Result<Page<Call>> List(std::string_view org_id, const CallFilter& filter, const PageRequest& page) = 0;
     // Writes the whole call if its stored status is still `expected`; false otherwise (another

@@ -102,34 +102,31 @@ Result<std::vector<Call>> CallsOf(Result<Rows> rows) {
 
 }  // namespace
 
-Result<void> SqlCallRepo::Insert(const Call& c) { return InsertMany({c}); }
+Result<void> SqlCallRepo::Insert(const Call& c) { return InsertMany({&c, 1}); }
 
-Result<void> SqlCallRepo::InsertMany(const std::vector<Call>& calls) {
+Result<void> SqlCallRepo::InsertMany(std::span<const Call> calls) {
     constexpr size_t kColumns = 19;
-    for (size_t start = 0; start < calls.size(); start += kRowsPerStatement) {
-        const size_t end = std::min(calls.size(), start + kRowsPerStatement);
+    return InChunks(calls.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params;
-        params.reserve((end - start) * kColumns);
-        for (size_t i = start; i < end; ++i) {
-            const Call& c = calls[i];
-            for (Value v : {Value(c.id), Value(c.org_id), Value(c.profile_id), Value(c.profile_version),
-                            Value(c.contact_id), Value(c.campaign_id), Value(c.batch_id),
-                            Value(domain::ToString(c.direction)), Value(domain::ToString(c.status)),
-                            Value(c.from_number), Value(c.to_number), Value(c.Disposition()), Value(c.MeetingBooked()),
-                            Value(c.talk_duration_seconds), Value(c.cost_cents), Value(c.claimed_by), Value(BodyOf(c)),
-                            Value(c.created_at), Value(c.updated_at)}) {
-                params.push_back(std::move(v));
-            }
+        params.reserve((end - begin) * kColumns);
+        for (const Call& c : calls.subspan(begin, end - begin)) {
+            params.insert(params.end(),
+                          {Value(c.id), Value(c.org_id), Value(c.profile_id), Value(c.profile_version),
+                           Value(c.contact_id), Value(c.campaign_id), Value(c.batch_id),
+                           Value(domain::ToString(c.direction)), Value(domain::ToString(c.status)),
+                           Value(c.from_number), Value(c.to_number), Value(c.Disposition()), Value(c.MeetingBooked()),
+                           Value(c.talk_duration_seconds), Value(c.cost_cents), Value(c.claimed_by), Value(BodyOf(c)),
+                           Value(c.created_at), Value(c.updated_at)});
         }
         auto n = c_.Exec(
             "INSERT INTO calls (id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, "
             "status, from_number, to_number, disposition, meeting_booked, talk_duration_seconds, cost_cents, "
             "claimed_by, body, created_at, updated_at) VALUES " +
-                RowList(end - start, Placeholders(kColumns)),
+                RowList(end - begin, Placeholders(kColumns)),
             params);
         if (!n) return Fail(std::move(n.error()));
-    }
-    return {};
+        return {};
+    });
 }
 
 Result<std::optional<Call>> SqlCallRepo::Get(std::string_view org_id, std::string_view id) {

@@ -296,29 +296,28 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
     constexpr std::string_view kRow =
         "?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT)";
     int64_t saved = 0;
-    for (size_t start = 0; start < entries.size(); start += kRowsPerStatement) {
-        const size_t end = std::min(entries.size(), start + kRowsPerStatement);
+    auto done = InChunks(entries.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params;
-        for (size_t i = start; i < end; ++i) {
+        for (size_t i = begin; i < end; ++i) {
             const auto& e = entries[i];
-            for (Value v : {Value(e.campaign_id), Value(e.contact_id), Value(e.state), Value(e.attempts), Value(e.day),
-                            Value(e.day_attempts), Value(e.next_at), Value(e.call_id), Value(e.outcome),
-                            Value(e.updated_at)}) {
-                params.push_back(std::move(v));
-            }
+            params.insert(params.end(), {Value(e.campaign_id), Value(e.contact_id), Value(e.state), Value(e.attempts),
+                                         Value(e.day), Value(e.day_attempts), Value(e.next_at), Value(e.call_id),
+                                         Value(e.outcome), Value(e.updated_at)});
         }
         params.emplace_back(expected_state);
         auto n = c_.Exec(
             "UPDATE campaign_contacts SET state = v.column3, attempts = v.column4, day = v.column5, "
             "day_attempts = v.column6, next_at = v.column7, call_id = v.column8, outcome = v.column9, "
             "updated_at = v.column10 FROM (VALUES " +
-                RowList(end - start, kRow) +
+                RowList(end - begin, kRow) +
                 ") AS v WHERE campaign_contacts.campaign_id = v.column1 AND campaign_contacts.contact_id = v.column2 "
                 "AND CASE WHEN campaign_contacts.state = ? THEN 1 ELSE 0 END = 1",
             params);
         if (!n) return Fail(std::move(n.error()));
         saved += *n;
-    }
+        return {};
+    });
+    if (!done) return Fail(std::move(done.error()));
     return saved;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,6 +14,16 @@ namespace parley::store {
 
 // Writes of many rows go this many per statement: one round trip per hundred rows, not per row.
 inline constexpr size_t kRowsPerStatement = 100;
+
+// Calls `write(begin, end)` for each run of at most kRowsPerStatement of `n` rows, in order;
+// stops at the first error.
+template <class Write>
+Result<void> InChunks(size_t n, Write&& write) {
+    for (size_t begin = 0; begin < n; begin += kRowsPerStatement) {
+        if (Result<void> done = write(begin, std::min(n, begin + kRowsPerStatement)); !done) return done;
+    }
+    return {};
+}
 
 // "?, ?, ?" with `n` placeholders.
 inline std::string Placeholders(size_t n) {
@@ -157,7 +168,7 @@ class SqlCallRepo final : public domain::CallRepo {
 public:
     explicit SqlCallRepo(Connection& c) : c_(c) {}
     Result<void> Insert(const domain::Call& call) override;
-    Result<void> InsertMany(const std::vector<domain::Call>& calls) override;
+    Result<void> InsertMany(std::span<const domain::Call> calls) override;
     Result<std::optional<domain::Call>> Get(std::string_view org_id, std::string_view id) override;
     Result<domain::Page<domain::Call>> List(std::string_view org_id, const domain::CallFilter& filter,
                                             const domain::PageRequest& page) override;

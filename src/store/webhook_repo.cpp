@@ -66,12 +66,11 @@ constexpr std::string_view kInsertDelivery =
     "http_status, attempts, last_error, next_at, redelivery_of, created_at, updated_at, delivered_at) VALUES ";
 
 void AppendDelivery(const WebhookDelivery& d, std::vector<Value>& params) {
-    for (Value v : {Value(d.id), Value(d.org_id), Value(d.event_id), Value(d.event), Value(d.endpoint_id), Value(d.url),
-                    Value(d.call_id), Value(d.call_flow_id), Value(domain::ToString(d.status)), Value(d.http_status),
-                    Value(d.attempts), Value(d.last_error), Value(d.next_at), Value(d.redelivery_of),
-                    Value(d.created_at), Value(d.updated_at), Value(d.delivered_at)}) {
-        params.push_back(std::move(v));
-    }
+    params.insert(params.end(), {Value(d.id), Value(d.org_id), Value(d.event_id), Value(d.event), Value(d.endpoint_id),
+                                 Value(d.url), Value(d.call_id), Value(d.call_flow_id), Value(domain::ToString(d.status)),
+                                 Value(d.http_status), Value(d.attempts), Value(d.last_error), Value(d.next_at),
+                                 Value(d.redelivery_of), Value(d.created_at), Value(d.updated_at),
+                                 Value(d.delivered_at)});
 }
 
 std::string SkipLocked(const Connection& c) {
@@ -252,20 +251,21 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
         event_ids.push_back(event_id);
     }
     // Many rows per statement: one round trip per hundred rows, not per row.
-    for (size_t start = 0; start < deliveries.size(); start += kRowsPerStatement) {
-        const size_t end = std::min(deliveries.size(), start + kRowsPerStatement);
+    auto inserted = InChunks(deliveries.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params;
-        for (size_t i = start; i < end; ++i) AppendDelivery(deliveries[i], params);
-        if (auto in = c_.Exec(std::string(kInsertDelivery) + RowList(end - start, Placeholders(17)), params); !in) {
-            return Fail(std::move(in.error()));
-        }
-    }
-    for (size_t start = 0; start < event_ids.size(); start += kRowsPerStatement) {
-        const size_t end = std::min(event_ids.size(), start + kRowsPerStatement);
-        std::vector<Value> params(event_ids.begin() + static_cast<long>(start), event_ids.begin() + static_cast<long>(end));
-        auto done = c_.Exec("UPDATE events SET fanned_out = 1 WHERE id IN (" + Placeholders(end - start) + ")", params);
-        if (!done) return Fail(std::move(done.error()));
-    }
+        for (size_t i = begin; i < end; ++i) AppendDelivery(deliveries[i], params);
+        auto n = c_.Exec(std::string(kInsertDelivery) + RowList(end - begin, Placeholders(17)), params);
+        if (!n) return Fail(std::move(n.error()));
+        return {};
+    });
+    if (!inserted) return Fail(std::move(inserted.error()));
+    auto marked = InChunks(event_ids.size(), [&](size_t begin, size_t end) -> Result<void> {
+        std::vector<Value> params(event_ids.begin() + static_cast<long>(begin), event_ids.begin() + static_cast<long>(end));
+        auto n = c_.Exec("UPDATE events SET fanned_out = 1 WHERE id IN (" + Placeholders(end - begin) + ")", params);
+        if (!n) return Fail(std::move(n.error()));
+        return {};
+    });
+    if (!marked) return Fail(std::move(marked.error()));
     return static_cast<int>(events->size());
 }
 
@@ -298,19 +298,18 @@ Result<std::vector<domain::DueRef>> SqlWebhookRepo::Due(int64_t now, int limit, 
 Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector<std::string>& ids, int64_t now,
                                                               int64_t until, std::string_view node) {
     std::vector<domain::DueDelivery> out;
-    for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
-        const size_t end = std::min(ids.size(), start + kRowsPerStatement);
+    auto done = InChunks(ids.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params{until, node, now};
-        for (size_t i = start; i < end; ++i) params.emplace_back(ids[i]);
+        params.insert(params.end(), ids.begin() + static_cast<long>(begin), ids.begin() + static_cast<long>(end));
         // The state is checked in a CASE so neither database can use the due index for it: both
         // would, when their statistics say few deliveries are pending, and walk every pending
         // row to find these few.
         auto leased = c_.Query("UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE CASE WHEN status = "
                                "'pending' AND next_at <= ? THEN 1 ELSE 0 END = 1 AND id IN (" +
-                                   Placeholders(end - start) + ") RETURNING id",
+                                   Placeholders(end - begin) + ") RETURNING id",
                                params);
         if (!leased) return Fail(std::move(leased.error()));
-        if (leased->empty()) continue;
+        if (leased->empty()) return {};
         std::vector<Value> got;
         for (const auto& r : *leased) got.emplace_back(r[0].AsText());
         auto rows = c_.Query("SELECT " + std::string(kDeliveryColumns) +
@@ -341,7 +340,9 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
             }
             out.push_back(std::move(due));
         }
-    }
+        return {};
+    });
+    if (!done) return Fail(std::move(done.error()));
     return out;
 }
 
