@@ -144,8 +144,12 @@ int main(int argc, char** argv) {
         if (pass->placed == 0) return Die("a pass placed nothing");
         placed += pass->placed;
         ++passes;
-        // Every call ends at once, as the runtime would write it; not timed.
-        auto ended = (*db)->Exec("UPDATE calls SET status = 'no_answer' WHERE status = 'queued'");
+        // Every call ends at once, written in a transaction as the runtime would write it; not timed.
+        auto ended = (*db)->Transaction([](store::Connection& c) -> Result<void> {
+            auto n = c.Exec("UPDATE calls SET status = 'no_answer' WHERE status = 'queued'");
+            if (!n) return Fail(std::move(n.error()));
+            return {};
+        });
         if (!ended) return Die(ended.error().message);
         clock.Advance(1000);
     }

@@ -197,11 +197,12 @@ public:
     // ---- the dialer ----
     // Campaigns of every organization in `status`, oldest first.
     virtual Result<std::vector<Campaign>> WithStatus(CampaignStatus status, int limit) = 0;
-    // Attempts in state dialing whose call has ended, of every campaign. Inside Store::Write on
-    // PostgreSQL the rows are locked, and rows another node holds are skipped.
+    // Attempts in state dialing whose call has ended, of every campaign. Inside Store::Write one
+    // node at a time gets them: none while another node's transaction is closing attempts.
     virtual Result<std::vector<FinishedAttempt>> FinishedAttempts(int limit) = 0;
     // Pending contacts of a campaign due at `now`, earliest first, with their contact and
-    // whether its number is on the Do Not Call list now; locked like FinishedAttempts.
+    // whether its number is on the Do Not Call list now. Call it after LockForDialing in the
+    // same transaction, and save the entries with SaveEntries(…, "pending").
     virtual Result<std::vector<QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) = 0;
     // Inside Store::Write: makes this transaction the only one placing calls for the campaign
     // (PostgreSQL: locks its row); false when another node holds it now.

@@ -174,13 +174,15 @@ Result<bool> SqlCallRepo::Save(const Call& c, CallStatus expected) {
 }
 
 Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {
-    static const std::string sql = std::string(kSelect) + "WHERE status = 'queued' ORDER BY id LIMIT ?";
+    static const std::string sql =
+        std::string(kSelect) + "WHERE " + std::string(kNotEnded) + " AND status = 'queued' ORDER BY id LIMIT ?";
     return CallsOf(c_.Query(sql, {limit}));
 }
 
 Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
     static const std::string sql =
-        std::string(kSelect) + "WHERE status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
+        std::string(kSelect) + "WHERE " + std::string(kNotEnded) +
+        " AND status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
     return CallsOf(c_.Query(sql, {node}));
 }
 

@@ -65,9 +65,16 @@ domain::QueueEntry EntryFromRow(const Row& r) {
     return e;
 }
 
-// Row locks for claims shared between nodes (PostgreSQL); SQLite has one writer at a time.
-std::string_view LockClause(const Connection& c) {
-    return c.dialect() == Dialect::kPostgres ? " FOR UPDATE OF q SKIP LOCKED" : "";
+// The advisory lock one node at a time holds to close ended attempts (PostgreSQL).
+constexpr int64_t kClosingLock = 7'270'002;
+
+// A queue state as an SQL literal: the partial indexes on the queue (pending rows, dialing rows)
+// are used only by a query that names their state, not by a parameter.
+Result<std::string> StateLiteral(std::string_view state) {
+    for (std::string_view known : {"pending", "dialing", "done"}) {
+        if (state == known) return "'" + std::string(known) + "'";
+    }
+    return Fail(ErrorCode::kInternal, "unknown queue state " + std::string(state));
 }
 
 }  // namespace
@@ -227,12 +234,19 @@ Result<std::vector<Campaign>> SqlCampaignRepo::WithStatus(CampaignStatus status,
 }
 
 Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(int limit) {
+    // One lock for the whole step rather than a lock on each row: two nodes never close the same
+    // attempts, and a node that finds another closing skips the step this time. (SQLite has one
+    // writer at a time.)
+    if (c_.dialect() == Dialect::kPostgres) {
+        auto locked = c_.QueryOne("SELECT pg_try_advisory_xact_lock(?)", {kClosingLock});
+        if (!locked) return Fail(std::move(locked.error()));
+        if (!*locked || (**locked)[0].AsInt() != 1) return std::vector<domain::FinishedAttempt>();
+    }
     const std::string sql = "SELECT " + std::string(kEntryColumns) +
                             ", c.status, c.disposition, c.updated_at FROM campaign_contacts q "
                             "JOIN calls c ON c.id = q.call_id LEFT JOIN contacts ct ON ct.id = q.contact_id "
                             "WHERE q.state = 'dialing' AND c.status IN ('completed', 'no_answer', 'busy', "
-                            "'voicemail', 'failed', 'canceled') LIMIT ?" +
-                            std::string(LockClause(c_));
+                            "'voicemail', 'failed', 'canceled') LIMIT ?";
     auto rows = c_.Query(sql, {limit});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<domain::FinishedAttempt> out;
@@ -249,13 +263,14 @@ Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(i
 
 Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_view campaign_id, int64_t now,
                                                                  int limit) {
-    // The Do Not Call list is read here, in the transaction that places the calls.
+    // The Do Not Call list is read here, in the transaction that places the calls. The rows are
+    // not locked one by one: the caller holds the campaign (LockForDialing), so no other node
+    // claims them, and a row a stop changed meanwhile fails SaveEntries' state check.
     const std::string sql = "SELECT " + std::string(kEntryColumns) +
                             ", d.phone FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
                             "LEFT JOIN dnc_numbers d ON d.org_id = q.org_id AND d.phone = ct.phone "
                             "WHERE q.campaign_id = ? AND q.state = 'pending' AND q.next_at <= ? "
-                            "ORDER BY q.next_at, q.contact_id LIMIT ?" +
-                            std::string(LockClause(c_));
+                            "ORDER BY q.next_at, q.contact_id LIMIT ?";
     auto rows = c_.Query(sql, {campaign_id, now, limit});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<domain::QueueEntry> out;
@@ -275,15 +290,19 @@ Result<bool> SqlCampaignRepo::LockForDialing(std::string_view campaign_id) {
 }
 
 Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, std::string_view state) {
-    auto row = c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = ?",
-                           {campaign_id, state});
+    auto literal = StateLiteral(state);
+    if (!literal) return Fail(std::move(literal.error()));
+    auto row = c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = " + *literal,
+                           {campaign_id});
     if (!row) return Fail(std::move(row.error()));
     return (*row) ? (**row)[0].AsInt() : 0;
 }
 
 Result<bool> SqlCampaignRepo::AnyInState(std::string_view campaign_id, std::string_view state) {
-    auto row = c_.QueryOne("SELECT 1 FROM campaign_contacts WHERE campaign_id = ? AND state = ? LIMIT 1",
-                           {campaign_id, state});
+    auto literal = StateLiteral(state);
+    if (!literal) return Fail(std::move(literal.error()));
+    auto row = c_.QueryOne("SELECT 1 FROM campaign_contacts WHERE campaign_id = ? AND state = " + *literal + " LIMIT 1",
+                           {campaign_id});
     if (!row) return Fail(std::move(row.error()));
     return row->has_value();
 }
@@ -334,7 +353,7 @@ Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_vie
 
 Result<int64_t> SqlCampaignRepo::ActiveCalls(std::string_view org_id) {
     auto row = c_.QueryOne(
-        "SELECT COUNT(*) FROM calls WHERE status IN ('queued', 'ringing', 'in_progress') AND org_id = ?", {org_id});
+        "SELECT COUNT(*) FROM calls WHERE " + std::string(kNotEnded) + " AND org_id = ?", {org_id});
     if (!row) return Fail(std::move(row.error()));
     return (*row) ? (**row)[0].AsInt() : 0;
 }

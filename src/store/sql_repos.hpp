@@ -15,6 +15,10 @@ namespace parley::store {
 // Writes of many rows go this many per statement: one round trip per hundred rows, not per row.
 inline constexpr size_t kRowsPerStatement = 100;
 
+// The condition of the index of calls not yet ended (migration V006), to be written literally
+// into a query that should use it: neither database uses a partial index otherwise.
+inline constexpr std::string_view kNotEnded = "status IN ('queued', 'ringing', 'in_progress')";
+
 // Calls `write(begin, end)` for each run of at most kRowsPerStatement of `n` rows, in order;
 // stops at the first error.
 template <class Write>
