@@ -80,6 +80,7 @@ struct ServeOptions {
     std::string org_name = "My organization";
     double key_cache_seconds = domain::KeyService::kDefaultCacheMs / 1000.0;
     double sandbox_speed = 1;
+    std::string sandbox_numbers = "fictional";
     std::string engines_file;
     int max_calls = 100;
     int speech_workers = 2;
@@ -159,7 +160,13 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     auto engines_config = LoadEngines(o.engines_file);
     if (!engines_config) return Die(engines_config.error().message);
     voice::SpeechEngines engines(std::move(*engines_config), o.speech_workers);
-    telephony::SandboxCarrier sandbox(engines.tts());
+    const auto numbers = o.sandbox_numbers == "any-nanp" ? telephony::SandboxNumbers::kAnyNanp
+                                                         : telephony::SandboxNumbers::kFictional;
+    if (numbers == telephony::SandboxNumbers::kAnyNanp) {
+        spdlog::warn("the sandbox answers every North American number (--sandbox-numbers any-nanp), for load tests; "
+                     "it reaches no phone network, so nobody is called");
+    }
+    telephony::SandboxCarrier sandbox(engines.tts(), numbers);
     voice::RuntimeOptions runtime_options;
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
     runtime_options.max_concurrent_calls = o.max_calls;
@@ -293,6 +300,12 @@ int main(int argc, char** argv) {
                       "Run sandbox calls this many times faster than real time (1: real time; 0: as fast as the "
                       "engines allow)")
         ->envname("PARLEY_SANDBOX_SPEED");
+    serve->add_option("--sandbox-numbers", serve_options.sandbox_numbers,
+                      "Numbers the sandbox answers: fictional (+1 NPA 555-0100 to 555-0199) or any-nanp (every "
+                      "+1 NPA NXX XXXX, for load tests with more contacts; the last two digits still pick the "
+                      "person)")
+        ->envname("PARLEY_SANDBOX_NUMBERS")
+        ->check(CLI::IsMember({"fictional", "any-nanp"}));
     serve->add_option("--engines", serve_options.engines_file,
                       "JSON file of OpenAI-compatible endpoints and the price table (docs/voice.md)")
         ->envname("PARLEY_ENGINES");

@@ -43,9 +43,13 @@ constexpr std::string_view kEnqueueValues = "SELECT ?, c.id, c.org_id, 'pending'
 constexpr std::string_view kIfNew = " ON CONFLICT (campaign_id, contact_id) DO NOTHING";
 constexpr int64_t kAnalyzeAfterRows = 10'000;
 
-constexpr std::string_view kEntryColumns =
+constexpr std::string_view kQueueColumns =
     "q.campaign_id, q.contact_id, q.org_id, q.state, q.attempts, q.day, q.day_attempts, q.next_at, q.call_id, "
-    "q.outcome, q.updated_at, ct.phone, ct.timezone";
+    "q.outcome, q.updated_at, ";
+// A queue row with its contact's number and time zone (joined as ct).
+const std::string kEntryColumns = std::string(kQueueColumns) + "ct.phone, ct.timezone";
+// A queue row without its contact: closing an attempt needs neither.
+const std::string kEntryColumnsWithoutContact = std::string(kQueueColumns) + "NULL, NULL";
 
 domain::QueueEntry EntryFromRow(const Row& r) {
     domain::QueueEntry e;
@@ -242,9 +246,9 @@ Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(i
         if (!locked) return Fail(std::move(locked.error()));
         if (!*locked || (**locked)[0].AsInt() != 1) return std::vector<domain::FinishedAttempt>();
     }
-    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+    const std::string sql = "SELECT " + kEntryColumnsWithoutContact +
                             ", c.status, c.disposition, c.updated_at FROM campaign_contacts q "
-                            "JOIN calls c ON c.id = q.call_id LEFT JOIN contacts ct ON ct.id = q.contact_id "
+                            "JOIN calls c ON c.id = q.call_id "
                             "WHERE q.state = 'dialing' AND c.status IN ('completed', 'no_answer', 'busy', "
                             "'voicemail', 'failed', 'canceled') LIMIT ?";
     auto rows = c_.Query(sql, {limit});
@@ -266,7 +270,7 @@ Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_vi
     // The Do Not Call list is read here, in the transaction that places the calls. The rows are
     // not locked one by one: the caller holds the campaign (LockForDialing), so no other node
     // claims them, and a row a stop changed meanwhile fails SaveEntries' state check.
-    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+    const std::string sql = "SELECT " + kEntryColumns +
                             ", d.phone FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
                             "LEFT JOIN dnc_numbers d ON d.org_id = q.org_id AND d.phone = ct.phone "
                             "WHERE q.campaign_id = ? AND q.state = 'pending' AND q.next_at <= ? "
@@ -342,7 +346,7 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
 
 Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_view campaign_id,
                                                                 std::string_view contact_id) {
-    const std::string sql = "SELECT " + std::string(kEntryColumns) +
+    const std::string sql = "SELECT " + kEntryColumns +
                             " FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
                             "WHERE q.campaign_id = ? AND q.contact_id = ?";
     auto row = c_.QueryOne(sql, {campaign_id, contact_id});

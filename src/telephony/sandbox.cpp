@@ -292,7 +292,8 @@ private:
 
 }  // namespace
 
-SandboxCarrier::SandboxCarrier(const voice::TtsRegistry& tts) : impl_(std::make_shared<Impl>(tts)) {
+SandboxCarrier::SandboxCarrier(const voice::TtsRegistry& tts, SandboxNumbers numbers)
+    : impl_(std::make_shared<Impl>(tts)), numbers_(numbers) {
     impl_->warmer = std::thread([impl = impl_] { impl->Warm(); });
 }
 
@@ -306,18 +307,28 @@ bool SandboxCarrier::WaitReady() const {
     return !impl_->failed;
 }
 
-int SandboxCarrier::PersonaOf(std::string_view e164) {
-    // +1 NPA 555 01XX: NPA starts 2-9.
+int SandboxCarrier::PersonaOf(std::string_view e164, SandboxNumbers numbers) {
+    // +1 NPA NXX XXXX: NPA and NXX start 2-9; the fictional numbers are NXX 555, XXXX 01XX.
     if (e164.size() != 12 || !e164.starts_with("+1") || e164[2] < '2' || e164[2] > '9') return -1;
     for (char c : e164.substr(1)) {
         if (c < '0' || c > '9') return -1;
     }
-    if (e164.substr(5, 5) != "55501") return -1;
+    if (numbers == SandboxNumbers::kAnyNanp) {
+        if (e164[5] < '2') return -1;
+    } else if (e164.substr(5, 5) != "55501") {
+        return -1;
+    }
     return ((e164[10] - '0') * 10 + (e164[11] - '0')) % kSandboxPersonas;
 }
 
 Result<void> SandboxCarrier::CheckReachable(std::string_view e164) const {
-    if (PersonaOf(e164) >= 0) return {};
+    if (PersonaOf(e164, numbers_) >= 0) return {};
+    if (numbers_ == SandboxNumbers::kAnyNanp) {
+        return Fail(ErrorCode::kUnprocessable,
+                    std::string(e164) + " is not a sandbox number: the sandbox answers North American numbers "
+                                        "+1 NPA NXX XXXX only",
+                    {{"phone", "is not a North American number (+1 NPA NXX XXXX)"}});
+    }
     return Fail(ErrorCode::kUnprocessable,
                 std::string(e164) + " is not a sandbox number: the sandbox carrier calls only the fictional numbers "
                                     "+1 NPA 555-0100 to 555-0199 (for example +1 202 555 0123); add a SIP carrier to "
@@ -326,7 +337,7 @@ Result<void> SandboxCarrier::CheckReachable(std::string_view e164) const {
 }
 
 std::unique_ptr<Dialing> SandboxCarrier::Dial(std::string_view, std::string_view to) {
-    const int persona = PersonaOf(to);
+    const int persona = PersonaOf(to, numbers_);
     if (persona < 0) return nullptr;
     return std::make_unique<SandboxDialing>(impl_, AllPersonas()[static_cast<size_t>(persona)]);
 }

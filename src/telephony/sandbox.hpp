@@ -26,11 +26,18 @@ inline constexpr int kSandboxPersonas = 12;
 // their lines are synthesized with real TTS and sent as audio into the agent's pipeline. The
 // person follows what the agent asks through the agent's captions (the words of each utterance)
 // rather than by recognizing the agent's audio.
+// Which numbers the sandbox answers.
+enum class SandboxNumbers {
+    kFictional,  // +1 NPA 555-0100 … 555-0199 only
+    kAnyNanp,    // every +1 NPA NXX XXXX, for load tests of more contacts than the fictional
+                 // numbers allow; still nobody real is called (the sandbox reaches no network)
+};
+
 class SandboxCarrier final : public Carrier {
 public:
     // `tts` must outlive the carrier. The people's lines are synthesized on a background thread
     // at construction; calls ring until they are ready.
-    explicit SandboxCarrier(const voice::TtsRegistry& tts);
+    explicit SandboxCarrier(const voice::TtsRegistry& tts, SandboxNumbers numbers = SandboxNumbers::kFictional);
     ~SandboxCarrier() override;
 
     std::string_view Name() const override { return "sandbox"; }
@@ -42,7 +49,7 @@ public:
 
     static std::vector<PersonaInfo> Personas();
     // The persona a sandbox number reaches; -1 for other numbers.
-    static int PersonaOf(std::string_view e164);
+    static int PersonaOf(std::string_view e164, SandboxNumbers numbers = SandboxNumbers::kFictional);
     // Every line a persona can say, for recognition-accuracy tests: {topic, words}.
     static std::vector<std::pair<std::string, std::string>> Lines(int persona);
     // The voice id a persona speaks with.
@@ -55,6 +62,7 @@ public:
 
 private:
     std::shared_ptr<Impl> impl_;
+    SandboxNumbers numbers_;
 };
 
 }  // namespace parley::telephony

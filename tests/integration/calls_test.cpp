@@ -109,6 +109,31 @@ TEST_P(CallsApi, BadTriggersAreRefusedAndQueueNothing) {
     EXPECT_EQ(CallCount(), 0u);
 }
 
+// A server whose sandbox answers every North American number (load tests), on SQLite.
+TEST(SandboxNumbers, AnyNanpServerCallsEveryNorthAmericanNumberAndOnlyThose) {
+    ParleyServer server(Backend::kSqlite, {"--sandbox-speed", "0", "--sandbox-numbers", "any-nanp"});
+    server.Start();
+    const ApiClient api = server.Client(server.CreateOrg().key);
+    auto p = api.Post("/api/v1/profiles", {{"name", "Load"}, {"opener", "Do you have a minute?"}});
+    ASSERT_EQ(p.status, 201) << p.body;
+    const std::string profile = p.json()["data"]["id"];
+    // 555-1216 is not one of the fictional numbers; its last two digits, 16, pick persona 4: busy.
+    auto res = api.Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14155551216"}});
+    ASSERT_EQ(res.status, 201) << res.body;
+    const Json c = WaitForEnd(api, res.json()["data"]["id"]);
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c["status"], "busy");
+    // The fictional numbers still reach the same people.
+    res = api.Post("/api/v1/calls", {{"profile_id", profile}, {"phone", Sandbox(5)}});
+    ASSERT_EQ(res.status, 201) << res.body;
+    EXPECT_EQ(WaitForEnd(api, res.json()["data"]["id"])["status"], "no_answer");
+    // A number outside the North American plan is refused and queues nothing.
+    auto refused = api.Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+442079460958"}});
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    EXPECT_NE(refused.body.find("North American"), std::string::npos) << refused.body;
+    EXPECT_EQ(api.Get("/api/v1/calls?limit=100").json()["data"].size(), 2u);
+}
+
 TEST_P(CallsApi, ListFiltersAreChecked) {
     for (const char* bad : {"status=ringing_loudly", "disposition=maybe", "direction=sideways", "since=yesterday",
                             "min_duration=-3", "has_meeting=perhaps", "include=everything", "limit=0"}) {

@@ -195,6 +195,8 @@ TEST(Cli, BadArgumentsAreClearErrors) {
          "--recording-link-seconds"},
         {{"serve", "--recording-link-seconds", "an hour", "--listen", "127.0.0.1:0", "--data", data},
          "--recording-link-seconds"},
+        {{"serve", "--sandbox-numbers", "everyone", "--listen", "127.0.0.1:0", "--data", data},
+         "--sandbox-numbers: everyone not in {fictional,any-nanp}"},
         {{"org", "create", "--data", data}, "--name"},
         {{"org", "create", "--name", "x", "--tier", "platinum", "--data", data}, "platinum"},
         {{"frobnicate"}, "subcommand"},
