@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
+#include <atomic>
+#include <unistd.h>
 
 #include "store/migrations.hpp"
 
@@ -120,6 +123,50 @@ TEST_P(DatabaseTest, UpsertDoNothingReportsZeroChanges) {
     EXPECT_EQ(*db_->Exec("INSERT INTO u (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", {"a", "1"}), 1);
     EXPECT_EQ(*db_->Exec("INSERT INTO u (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", {"a", "2"}), 0);
     EXPECT_EQ((**db_->QueryOne("SELECT v FROM u WHERE k = ?", {"a"}))[0].AsText(), "1");
+}
+
+}  // namespace
+}  // namespace parley::store
+
+namespace parley::store {
+namespace {
+
+// Under constant load a passive checkpoint never starts the WAL over; the checkpointer must still
+// keep the file bounded.
+TEST(SqliteWal, StaysBoundedWhileReadersKeepReading) {
+    const auto dir = std::filesystem::temp_directory_path() / ("parley-wal-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto path = (dir / "wal.db").string();
+    {
+        auto db = OpenSqlite(path, 2);
+        ASSERT_TRUE(db) << db.error().message;
+        ASSERT_TRUE((*db)->Exec("CREATE TABLE b (v BLOB NOT NULL)"));
+        std::atomic<bool> writing{true};
+        std::thread reader([&] {
+            while (writing) (void)(*db)->QueryOne("SELECT COUNT(*) FROM b");
+        });
+        constexpr int kMegabytes = 160;  // past the 128 MB at which the WAL is emptied
+        for (int i = 0; i < kMegabytes; ++i) {
+            ASSERT_TRUE((*db)->Transaction([](Connection& c) -> Result<void> {
+                if (auto n = c.Exec("INSERT INTO b (v) VALUES (zeroblob(1048576))"); !n) return Fail(n.error());
+                return {};
+            }));
+        }
+        EXPECT_GT(std::filesystem::file_size(path) + std::filesystem::file_size(path + "-wal"),
+                  uintmax_t{kMegabytes} << 20);
+        // Readers go on; the file shrinks below the limit with no further writes.
+        uintmax_t wal = 0;
+        for (int tries = 0; tries < 200; ++tries) {
+            wal = std::filesystem::file_size(path + "-wal");
+            if (wal < (uintmax_t{128} << 20)) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        writing = false;
+        reader.join();
+        EXPECT_LT(wal, uintmax_t{128} << 20);
+        EXPECT_EQ((**(*db)->QueryOne("SELECT COUNT(*) FROM b"))[0].AsInt(), kMegabytes);
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
