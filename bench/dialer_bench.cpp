@@ -7,7 +7,7 @@
 //   schedule_us_per_call wall time of the dialer's passes per call placed, the passes also
 //                        closing the attempts that ended (every placed call ends at once here)
 // The carrier is left out: a placed call is a queued call row, ended by an UPDATE between passes
-// (not timed). bench/dialer_calls.py measures calls started into the sandbox by a real server.
+// (not timed). `bench/voice_calls.py campaign` measures calls started into the sandbox by a real server.
 
 #include <chrono>
 #include <cstdio>
