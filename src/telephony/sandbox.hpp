@@ -21,11 +21,6 @@ struct PersonaInfo {
 
 inline constexpr int kSandboxPersonas = 12;
 
-// The sandbox carrier: reaches only the fictional numbers +1 NPA 555-0100 … 555-0199 (any area
-// code). It simulates the phone network (ringing, busy, no answer) and the person who answers:
-// their lines are synthesized with real TTS and sent as audio into the agent's pipeline. The
-// person follows what the agent asks through the agent's captions (the words of each utterance)
-// rather than by recognizing the agent's audio.
 // Which numbers the sandbox answers.
 enum class SandboxNumbers {
     kFictional,  // +1 NPA 555-0100 … 555-0199 only
@@ -33,6 +28,11 @@ enum class SandboxNumbers {
                  // numbers allow; still nobody real is called (the sandbox reaches no network)
 };
 
+// The sandbox carrier: reaches the fictional numbers +1 NPA 555-0100 … 555-0199 (any area code),
+// or every North American number with SandboxNumbers::kAnyNanp. It simulates the phone network
+// (ringing, busy, no answer) and the person who answers: their lines are synthesized with real
+// TTS and sent as audio into the agent's pipeline. The person follows what the agent asks through the agent's captions (the words of each utterance)
+// rather than by recognizing the agent's audio.
 class SandboxCarrier final : public Carrier {
 public:
     // `tts` must outlive the carrier. The people's lines are synthesized on a background thread
