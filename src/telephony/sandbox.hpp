@@ -31,8 +31,9 @@ enum class SandboxNumbers {
 // The sandbox carrier: reaches the fictional numbers +1 NPA 555-0100 … 555-0199 (any area code),
 // or every North American number with SandboxNumbers::kAnyNanp. It simulates the phone network
 // (ringing, busy, no answer) and the person who answers: their lines are synthesized with real
-// TTS and sent as audio into the agent's pipeline. The person follows what the agent asks through the agent's captions (the words of each utterance)
-// rather than by recognizing the agent's audio.
+// TTS and sent as audio into the agent's pipeline. The person follows what the agent asks
+// through the agent's captions (the words of each utterance) rather than by recognizing the
+// agent's audio.
 class SandboxCarrier final : public Carrier {
 public:
     // `tts` must outlive the carrier. The people's lines are synthesized on a background thread
