@@ -123,21 +123,32 @@ Result<void> Dialer::CloseEndedAttempts(PassResult& result) {
     return store_.Write([&](domain::Repos& r) -> Result<void> {
         auto ended = r.campaigns().FinishedAttempts(options_.max_finished_per_pass);
         if (!ended) return Fail(std::move(ended.error()));
-        std::map<std::string, std::optional<Campaign>> campaigns;
+        // Each campaign's rules, read once per pass: whether it still calls, and its retry rules.
+        struct Rules {
+            bool stopped = true;
+            RetryRules retry;
+        };
+        std::map<std::string, Rules, std::less<>> campaigns;
         std::vector<QueueEntry> entries;
+        entries.reserve(ended->size());
         for (auto& attempt : *ended) {
             QueueEntry& e = attempt.entry;
             auto it = campaigns.find(e.campaign_id);
             if (it == campaigns.end()) {
                 auto found = r.campaigns().Get(e.org_id, e.campaign_id);
                 if (!found) return Fail(std::move(found.error()));
-                it = campaigns.emplace(e.campaign_id, std::move(*found)).first;
+                Rules rules;
+                if (*found) {
+                    // A stopped campaign calls no one again.
+                    rules.stopped = (*found)->status == domain::CampaignStatus::kStopped ||
+                                    (*found)->status == domain::CampaignStatus::kCompleted;
+                    rules.retry = RetryRulesOf((*found)->spec);
+                }
+                it = campaigns.emplace(e.campaign_id, std::move(rules)).first;
             }
-            const RetryRules rules = it->second ? RetryRulesOf(it->second->spec) : RetryRules{};
+            const RetryRules& rules = it->second.retry;
             auto verdict = JudgeAttempt(rules, attempt.status, attempt.disposition, e.attempts);
-            // A stopped campaign calls no one again.
-            const bool stopped = !it->second || it->second->status == domain::CampaignStatus::kStopped ||
-                                 it->second->status == domain::CampaignStatus::kCompleted;
+            const bool stopped = it->second.stopped;
             if (verdict.retry && !stopped) {
                 e.state = "pending";
                 e.outcome = verdict.outcome;
@@ -190,6 +201,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (!due) return Fail(std::move(due.error()));
         const LegalHoursGuard guard = GuardOf(*settings);
         std::vector<domain::Call> calls;
+        calls.reserve(due->size());
         for (auto& e : *due) {
             e.updated_at = now;
             if (!e.phone) {
