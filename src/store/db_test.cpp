@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/migrations.hpp"
+#include "store/sql_repos.hpp"
 
 namespace parley::store {
 namespace {
@@ -133,6 +134,83 @@ namespace {
 
 // Under constant load a passive checkpoint never starts the WAL over; the checkpointer must still
 // keep the file bounded.
+// A call's parts that no list filters on are stored as one JSON text; every one of them comes
+// back as it was written, set or empty.
+TEST_P(DatabaseTest, ACallKeepsEveryStoredPartSetOrEmpty) {
+    ASSERT_TRUE(Migrate(*db_));
+    auto store = MakeSqlStore(*db_);
+    domain::Call full;
+    full.id = "call_full";
+    full.org_id = "org_1";
+    full.profile_id = "prof_1";
+    full.profile_version = 3;
+    full.contact_id = "ct_1";
+    full.campaign_id = "cmp_1";
+    full.from_number = "+12025550100";
+    full.to_number = "+12025550123";
+    full.transferred_to = "+12025550199";
+    full.extract = {"budget", "timeline"};
+    full.variables = {{"first_name", "Ada \"the\" \\ Lovelace"}};
+    full.metadata = {{"campaign_id", "cmp_1"}, {"attempt", 2}};
+    full.custom_fields = {{"budget", 5000}};
+    full.webhook_url = "https://example.test/hook";
+    full.MoveTo(domain::CallStatus::kQueued, 1000, "campaign");
+    full.MoveTo(domain::CallStatus::kCompleted, 2000);
+    full.started_at = 1100;
+    full.answered_at = 1200;
+    full.ended_at = 2000;
+    full.cost_breakdown = {{"carrier", 3}};
+    full.analysis = {{"disposition", "interested"}, {"meeting_booked", true}};
+    full.tool_executions = domain::Json::array({{{"name", "book"}}});
+    full.transcript = domain::Json::array({{{"role", "agent"}, {"text", "Hello\nthere"}}});
+    full.recording = "call_full.wav";
+    full.error = "none";
+    full.created_at = 1000;
+    domain::Call empty;
+    empty.id = "call_empty";
+    empty.org_id = "org_1";
+    empty.profile_id = "prof_1";
+    empty.from_number = "+12025550100";
+    empty.to_number = "+12025550124";
+    ASSERT_TRUE(store->Write([&](domain::Repos& r) -> Result<void> {
+        if (auto o = r.organizations().Insert({"org_1", "Org", domain::Tier::kStandard, 1}); !o) return o;
+        return r.calls().InsertMany(std::vector<domain::Call>{full, empty});
+    }));
+    for (const domain::Call& want : {full, empty}) {
+        std::optional<domain::Call> got;
+        ASSERT_TRUE(store->Read([&](domain::Repos& r) -> Result<void> {
+            auto c = r.calls().Get("org_1", want.id);
+            if (!c) return Fail(std::move(c.error()));
+            got = std::move(*c);
+            return {};
+        }));
+        ASSERT_TRUE(got) << want.id;
+        EXPECT_EQ(got->extract, want.extract) << want.id;
+        EXPECT_EQ(got->variables, want.variables) << want.id;
+        EXPECT_EQ(got->metadata, want.metadata) << want.id;
+        EXPECT_EQ(got->custom_fields, want.custom_fields) << want.id;
+        EXPECT_EQ(got->webhook_url, want.webhook_url) << want.id;
+        EXPECT_EQ(got->transferred_to, want.transferred_to) << want.id;
+        ASSERT_EQ(got->history.size(), want.history.size()) << want.id;
+        for (size_t i = 0; i < want.history.size(); ++i) {
+            EXPECT_EQ(got->history[i].status, want.history[i].status);
+            EXPECT_EQ(got->history[i].at, want.history[i].at);
+            EXPECT_EQ(got->history[i].reason, want.history[i].reason);
+        }
+        EXPECT_EQ(got->started_at, want.started_at) << want.id;
+        EXPECT_EQ(got->answered_at, want.answered_at) << want.id;
+        EXPECT_EQ(got->ended_at, want.ended_at) << want.id;
+        EXPECT_EQ(got->cost_breakdown, want.cost_breakdown) << want.id;
+        EXPECT_EQ(got->analysis, want.analysis) << want.id;
+        EXPECT_EQ(got->tool_executions, want.tool_executions) << want.id;
+        EXPECT_EQ(got->transcript, want.transcript) << want.id;
+        EXPECT_EQ(got->recording, want.recording) << want.id;
+        EXPECT_EQ(got->error, want.error) << want.id;
+        EXPECT_EQ(got->Disposition(), want.Disposition()) << want.id;
+        EXPECT_EQ(got->MeetingBooked(), want.MeetingBooked()) << want.id;
+    }
+}
+
 TEST(SqliteWal, StaysBoundedWhileReadersKeepReading) {
     const auto dir = std::filesystem::temp_directory_path() / ("parley-wal-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
