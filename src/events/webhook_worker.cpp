@@ -126,8 +126,10 @@ struct WebhookWorker::Impl {
     Impl(domain::Store& s, const Clock& c, WorkerOptions options) : store(s), clock(c), o(std::move(options)) {
         static std::once_flag once;
         std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        // No per-host cap in curl: Claim already keeps each receiver to `per_receiver` transfers,
+        // and a cap per host made receivers sharing one host (two endpoints of one customer's
+        // server) queue behind each other's slow answers.
         multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(o.per_receiver));
     }
 
     ~Impl() {
