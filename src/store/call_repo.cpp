@@ -12,7 +12,11 @@ constexpr std::string_view kSelect =
     "SELECT id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, status, "
     "from_number, to_number, talk_duration_seconds, cost_cents, claimed_by, body, created_at, updated_at FROM calls ";
 
-Json OptionalTime(const std::optional<int64_t>& t) { return t ? Json(*t) : Json(nullptr); }
+// A value that may be missing: the value, or null.
+template <class T>
+Json OrNull(const std::optional<T>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
 
 std::optional<int64_t> TimeFrom(const Json& body, const char* key) {
     auto it = body.find(key);
@@ -42,27 +46,25 @@ std::string BodyOf(const Call& c) {
         out += "\":";
         // Most parts of a call just placed are empty; the serializer costs more than they do.
         if (value.is_null()) out += "null";
-        else if (value.empty() && value.is_object()) out += "{}";
-        else if (value.empty() && value.is_array()) out += "[]";
+        else if (value.empty()) out += value.is_object() ? "{}" : "[]";
         else out += value.dump();
     };
-    auto text = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
     field("extract", Json(c.extract));
     field("variables", c.variables);
     field("metadata", c.metadata);
     field("custom_fields", c.custom_fields);
-    field("webhook_url", text(c.webhook_url));
-    field("transferred_to", text(c.transferred_to));
+    field("webhook_url", OrNull(c.webhook_url));
+    field("transferred_to", OrNull(c.transferred_to));
     field("history", history);
-    field("started_at", OptionalTime(c.started_at));
-    field("answered_at", OptionalTime(c.answered_at));
-    field("ended_at", OptionalTime(c.ended_at));
+    field("started_at", OrNull(c.started_at));
+    field("answered_at", OrNull(c.answered_at));
+    field("ended_at", OrNull(c.ended_at));
     field("cost_breakdown", c.cost_breakdown);
     field("analysis", c.analysis);
     field("tool_executions", c.tool_executions);
     field("transcript", c.transcript);
-    field("recording", text(c.recording));
-    field("error", text(c.error));
+    field("recording", OrNull(c.recording));
+    field("error", OrNull(c.error));
     out += '}';
     return out;
 }

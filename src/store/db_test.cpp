@@ -132,8 +132,6 @@ TEST_P(DatabaseTest, UpsertDoNothingReportsZeroChanges) {
 namespace parley::store {
 namespace {
 
-// Under constant load a passive checkpoint never starts the WAL over; the checkpointer must still
-// keep the file bounded.
 // A call's parts that no list filters on are stored as one JSON text; every one of them comes
 // back as it was written, set or empty.
 TEST_P(DatabaseTest, ACallKeepsEveryStoredPartSetOrEmpty) {
@@ -211,6 +209,8 @@ TEST_P(DatabaseTest, ACallKeepsEveryStoredPartSetOrEmpty) {
     }
 }
 
+// Under constant load a passive checkpoint never starts the WAL over; the checkpointer must still
+// keep the file bounded.
 TEST(SqliteWal, StaysBoundedWhileReadersKeepReading) {
     const auto dir = std::filesystem::temp_directory_path() / ("parley-wal-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
