@@ -6,13 +6,23 @@
 //   enqueue_per_s       contacts put into the campaign's queue per second by its start
 //   schedule_us_per_call wall time of the dialer's passes per call placed, the passes also
 //                        closing the attempts that ended (every placed call ends at once here)
+//   dialer_cpu_us_per_call  CPU time of this process during the passes, per call placed
+//   server_cpu_us_per_call  CPU time of the PostgreSQL server processes serving this bench
+//                        during the passes, per call placed (only when they run on this machine)
 // The carrier is left out: a placed call is a queued call row, ended by an UPDATE between passes
 // (not timed). `bench/voice_calls.py campaign` measures calls started into the sandbox by a real server.
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "dialer/dialer.hpp"
@@ -35,6 +45,39 @@ public:
 };
 
 double Seconds(Wall::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// User and system CPU time of this process, in seconds.
+double OwnCpuSeconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// User and system CPU time of PostgreSQL server processes on this machine, in seconds, from
+// /proc/PID/stat. A pid that is not a local `postgres` process counts nothing, so the sum is empty
+// when the server runs elsewhere.
+std::optional<double> ServerCpuSeconds(const std::vector<long>& pids) {
+    double total = 0;
+    bool any = false;
+    for (long pid : pids) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(in, line) || line.find(" (postgres) ") == std::string::npos) continue;
+        // Fields after the command (which may hold spaces) start at its closing parenthesis:
+        // state is field 3, utime 14 and stime 15.
+        std::istringstream rest(line.substr(line.rfind(')') + 2));
+        std::string field;
+        double ticks = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i) {
+            if (i >= 14) ticks += std::stod(field);
+        }
+        total += ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        any = true;
+    }
+    if (!any) return std::nullopt;
+    return total;
+}
 
 int Die(const std::string& what) {
     std::fprintf(stderr, "dialer_bench: %s\n", what.c_str());
@@ -131,15 +174,31 @@ int main(int argc, char** argv) {
     const double enqueue_s = Seconds(Wall::now() - enqueue_start);
     if (started->stats.contacts_total != contacts) return Die("queue holds " + std::to_string(started->stats.contacts_total));
 
+    // The server processes of this bench's connections (PostgreSQL); SQLite works in this process.
+    std::vector<long> server_pids;
+    if ((*db)->dialect() == store::Dialect::kPostgres) {
+        auto pids = (*db)->Query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+        if (!pids) return Die(pids.error().message);
+        for (const auto& row : *pids) server_pids.push_back(static_cast<long>(row[0].AsInt()));
+    }
     Launcher launcher;
     dialer::Dialer dialer(*store, clock, launcher, {});
+    double own_cpu_s = 0;
+    double server_cpu_s = 0;
+    bool server_cpu_known = !server_pids.empty();
     long placed = 0;
     int passes = 0;
     double pass_s = 0;
     while (placed < placed_target) {
+        const auto server0 = ServerCpuSeconds(server_pids);
+        const double cpu0 = OwnCpuSeconds();
         const auto t0 = Wall::now();
         auto pass = dialer.RunOnce();
         pass_s += Seconds(Wall::now() - t0);
+        own_cpu_s += OwnCpuSeconds() - cpu0;
+        const auto server1 = ServerCpuSeconds(server_pids);
+        if (server0 && server1) server_cpu_s += *server1 - *server0;
+        else server_cpu_known = false;
         if (!pass) return Die(pass.error().message);
         if (pass->placed == 0) return Die("a pass placed nothing");
         placed += pass->placed;
@@ -153,11 +212,14 @@ int main(int argc, char** argv) {
         if (!ended) return Die(ended.error().message);
         clock.Advance(1000);
     }
+    const double per_call = 1e6 / static_cast<double>(placed);
     std::printf(
         "dialer_bench db=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld passes=%d "
-        "schedule_s=%.2f schedule_us_per_call=%.1f\n",
+        "schedule_s=%.2f schedule_us_per_call=%.1f dialer_cpu_us_per_call=%.1f",
         (*db)->dialect() == store::Dialect::kPostgres ? "postgres" : "sqlite", contacts, fill_s, enqueue_s,
-        static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * 1e6 / static_cast<double>(placed));
+        static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call, own_cpu_s * per_call);
+    if (server_cpu_known) std::printf(" server_cpu_us_per_call=%.1f", server_cpu_s * per_call);
+    std::printf("\n");
     store.reset();
     db->reset();
     if (!temp.empty()) std::filesystem::remove_all(temp);
