@@ -39,7 +39,11 @@ Value ListIdOf(const Campaign& c) {
 constexpr std::string_view kEnqueueColumns =
     "INSERT INTO campaign_contacts (campaign_id, contact_id, org_id, state, attempts, day, day_attempts, next_at, "
     "call_id, outcome, updated_at) ";
-constexpr std::string_view kEnqueueValues = "SELECT ?, c.id, c.org_id, 'pending', 0, '', 0, ?, NULL, NULL, ? ";
+// The start of an INSERT … SELECT of such rows from contacts as c, whose id is contact_id.
+std::string EnqueueFrom(std::string_view contact_id) {
+    return std::string(kEnqueueColumns) + "SELECT ?, " + std::string(contact_id) +
+           ", c.org_id, 'pending', 0, '', 0, ?, NULL, NULL, ? FROM ";
+}
 constexpr std::string_view kIfNew = " ON CONFLICT (campaign_id, contact_id) DO NOTHING";
 constexpr int64_t kAnalyzeAfterRows = 10'000;
 
@@ -180,26 +184,28 @@ Result<domain::CampaignStats> SqlCampaignRepo::Stats(std::string_view org_id, st
 
 Result<int64_t> SqlCampaignRepo::EnqueueAudience(const Campaign& campaign, const domain::Audience& audience,
                                                  int64_t now) {
-    const std::string head = std::string(kEnqueueColumns) + std::string(kEnqueueValues) + "FROM contacts c ";
     int64_t added = 0;
-    auto run = [&](const std::string& where, std::vector<Value> params) -> Result<void> {
+    auto run = [&](std::string_view contact_id, const std::string& source, std::vector<Value> params) -> Result<void> {
         params.insert(params.begin(), {Value(campaign.id), Value(now), Value(now)});
-        auto n = c_.Exec(head + where + std::string(kIfNew), params);
+        auto n = c_.Exec(EnqueueFrom(contact_id) + source + std::string(kIfNew), params);
         if (!n) return Fail(std::move(n.error()));
         added += *n;
         return {};
     };
-    if (auto r = run("WHERE c.org_id = ? AND c.campaign_id = ?", {campaign.org_id, campaign.id}); !r) {
-        return Fail(std::move(r.error()));
-    }
+    auto own = run("c.id", "contacts c WHERE c.org_id = ? AND c.campaign_id = ?", {campaign.org_id, campaign.id});
+    if (!own) return Fail(std::move(own.error()));
     if (audience.list_id) {
-        auto r = run("JOIN contact_list_members m ON m.contact_id = c.id WHERE c.org_id = ? AND m.list_id = ?",
+        auto r = run("c.id",
+                     "contacts c JOIN contact_list_members m ON m.contact_id = c.id "
+                     "WHERE c.org_id = ? AND m.list_id = ?",
                      {campaign.org_id, *audience.list_id});
         if (!r) return Fail(std::move(r.error()));
     }
+    // A tag row's contact exists (a foreign key, and deleting a contact deletes its tags first), so
+    // the tags alone name the contacts: joining a million of them to the contacts took a third of
+    // the start on PostgreSQL.
     for (const auto& tag : audience.tags) {
-        auto r = run("JOIN contact_tags t ON t.contact_id = c.id AND t.org_id = c.org_id WHERE c.org_id = ? AND t.tag = ?",
-                     {campaign.org_id, tag});
+        auto r = run("c.contact_id", "contact_tags c WHERE c.org_id = ? AND c.tag = ?", {campaign.org_id, tag});
         if (!r) return Fail(std::move(r.error()));
     }
     // A large start changes the queue table's size at once. PostgreSQL would plan the dialer's
@@ -212,8 +218,8 @@ Result<int64_t> SqlCampaignRepo::EnqueueAudience(const Campaign& campaign, const
 }
 
 Result<bool> SqlCampaignRepo::EnqueueContact(const Campaign& campaign, std::string_view contact_id, int64_t now) {
-    static const std::string sql = std::string(kEnqueueColumns) + std::string(kEnqueueValues) +
-                                   "FROM contacts c WHERE c.org_id = ? AND c.id = ?" + std::string(kIfNew);
+    static const std::string sql =
+        EnqueueFrom("c.id") + "contacts c WHERE c.org_id = ? AND c.id = ?" + std::string(kIfNew);
     auto n = c_.Exec(sql, {campaign.id, now, now, campaign.org_id, contact_id});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;

@@ -246,6 +246,31 @@ TEST_P(CampaignsApi, StartQueuesTheWholeAudienceOnceAndInvalidTransitionsAnswer4
     EXPECT_EQ(Contacts(id)["total"], 5);
 }
 
+TEST_P(CampaignsApi, ATagAudienceIsTheOrganizationsContactsHoldingTheTagAtTheStart) {
+    NewContact("+12025550180", {{"tags", {"vip"}}});
+    const std::string deleted = NewContact("+12025550181", {{"tags", {"vip"}}});
+    const std::string retagged = NewContact("+12025550182", {{"tags", {"vip", "west"}}});
+    NewContact("+12025550183", {{"tags", {"vip", "cold"}}});
+    ASSERT_EQ(api().Delete("/api/v1/contacts/" + deleted).status, 200);
+    ASSERT_EQ(api().Patch("/api/v1/contacts/" + retagged, {{"tags", {"west"}}}).status, 200);
+    // Another organization's contact with the same tag and number.
+    const OrgKey other = server_->CreateOrg("enterprise");
+    ASSERT_EQ(server_->Client(other.key)
+                  .Post("/api/v1/contacts", {{"phone", "+12025550180"}, {"tags", {"vip"}}})
+                  .status,
+              201);
+
+    Json body = Q1Outreach(NewList("Empty", {}));
+    body["contact_tags"] = {"vip", "cold"};
+    const std::string id = api().Post("/api/v1/campaigns", body).json()["data"]["id"];
+    auto started = Act(id, "start");
+    ASSERT_EQ(started.status, 200) << started.body;
+    // The first, and the last once though it holds both tags; not the deleted contact, the one
+    // that lost the tag, or the other organization's.
+    EXPECT_EQ(started.json()["data"]["stats"]["contacts"],
+              Json({{"total", 2}, {"pending", 2}, {"in_progress", 0}, {"done", 0}}));
+}
+
 TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRefused) {
     const std::string list = NewList("Injected", {});
     const std::string id = api().Post("/api/v1/campaigns", Q1Outreach(list)).json()["data"]["id"];
