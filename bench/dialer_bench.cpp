@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
         else if (arg == "--audience") audience = argv[i + 1];
         else return Die("unknown argument " + arg);
     }
+    if (audience != "campaign" && audience != "tag") return Die("--audience is campaign or tag, not " + audience);
+    const bool by_tag = audience == "tag";
     std::filesystem::path temp;
     if (location.empty()) {
         temp = std::filesystem::temp_directory_path() / ("parley-dialer-bench-" + std::to_string(::getpid()));
@@ -167,8 +169,6 @@ int main(int argc, char** argv) {
                 {"timezone", "America/New_York"}}},
               {"concurrent_calls", domain::kMaxConcurrentCalls}});
     if (!campaign) return Die(campaign.error().message);
-    const bool by_tag = audience == "tag";
-    if (!by_tag && audience != "campaign") return Die("--audience is campaign or tag, not " + audience);
     if (by_tag) {
         auto tagged = campaigns.Update(who, campaign->id, {{"contact_tags", {"million"}}});
         if (!tagged) return Die(tagged.error().message);
@@ -232,10 +232,10 @@ int main(int argc, char** argv) {
     }
     const double per_call = 1e6 / static_cast<double>(placed);
     std::printf(
-        "dialer_bench db=%s audience=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld passes=%d "
-        "schedule_s=%.2f schedule_us_per_call=%.1f dialer_cpu_us_per_call=%.1f",
-        (*db)->dialect() == store::Dialect::kPostgres ? "postgres" : "sqlite", audience.c_str(), contacts, fill_s, enqueue_s,
-        static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call, own_cpu_s * per_call);
+        "dialer_bench db=%s audience=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld "
+        "passes=%d schedule_s=%.2f schedule_us_per_call=%.1f dialer_cpu_us_per_call=%.1f",
+        (*db)->dialect() == store::Dialect::kPostgres ? "postgres" : "sqlite", audience.c_str(), contacts, fill_s,
+        enqueue_s, static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call, own_cpu_s * per_call);
     if (server_cpu_known) std::printf(" server_cpu_us_per_call=%.1f", server_cpu_s * per_call);
     std::printf("\n");
     store.reset();

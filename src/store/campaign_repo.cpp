@@ -39,7 +39,8 @@ Value ListIdOf(const Campaign& c) {
 constexpr std::string_view kEnqueueColumns =
     "INSERT INTO campaign_contacts (campaign_id, contact_id, org_id, state, attempts, day, day_attempts, next_at, "
     "call_id, outcome, updated_at) ";
-// The start of an INSERT … SELECT of such rows from contacts as c, whose id is contact_id.
+// The start of an INSERT … SELECT of such rows from a source named c with an org_id column, whose
+// column contact_id holds the contact's id (c.id in contacts, c.contact_id in contact_tags).
 std::string EnqueueFrom(std::string_view contact_id) {
     return std::string(kEnqueueColumns) + "SELECT ?, " + std::string(contact_id) +
            ", c.org_id, 'pending', 0, '', 0, ?, NULL, NULL, ? FROM ";
