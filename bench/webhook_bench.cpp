@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
     Arrivals arrivals;
     http::ServerOptions server_options;
     server_options.port = 0;
-    server_options.threads = 2;
+    server_options.worker_threads = 2;
     http::Server receiver(server_options, [&arrivals](http::Request& req) {
         if (auto id = req.Header("webhook-id")) arrivals.Arrived(std::string(*id));
         return http::Response{200, "text/plain", {}, "OK"};

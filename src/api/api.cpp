@@ -8,6 +8,7 @@
 #include "api/shared_rate_limits.hpp"
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
+#include "common/log_throttle.hpp"
 #include "http/metrics.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
@@ -17,7 +18,8 @@ namespace {
 
 constexpr size_t kMaxIdempotencyKeyBytes = 255;
 // A claimed key still without a response after this long belongs to a request whose process
-// died; longer than any request may take (the body timeout is 2 minutes, an import seconds).
+// died on a node that has not restarted (a node frees its own claims when it does); longer than
+// any request may take (the body timeout is 2 minutes, an import seconds).
 constexpr int64_t kAbandonedClaimMs = 10 * 60 * 1000;
 // Failed authentications per remote address and minute, against key guessing.
 constexpr int kUnauthenticatedPerMinute = 600;
@@ -40,6 +42,36 @@ void AddRateHeaders(http::Response& res, const http::RateDecision& d) {
     res.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_epoch_seconds));
 }
 
+// The first query parameter given more than once, if any: which of two values a client meant is
+// a guess, so such a request is refused rather than read by its first value.
+std::optional<std::string_view> RepeatedQueryParameter(const http::Fields& query) {
+    for (size_t i = 0; i < query.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            if (query[j].first == query[i].first) return query[i].first;
+        }
+    }
+    return std::nullopt;
+}
+
+// Whether the header announces a body: one that is not read yet when admission runs.
+bool AnnouncesBody(const http::Request& req) {
+    if (req.Header("transfer-encoding")) return true;
+    const auto length = req.Header("content-length");
+    return length && *length != "0";
+}
+
+// The body of a response to keep for replays: without the route's secrets.
+std::string StoredBody(const RouteSpec& spec, const http::Response& res) {
+    if (spec.secret_fields.empty() || res.status >= 300) return res.body;
+    Json body = Json::parse(res.body, nullptr, false);
+    if (body.is_discarded()) return res.body;
+    for (const auto& field : spec.secret_fields) {
+        const Json::json_pointer pointer(field);
+        if (body.contains(pointer)) body[pointer] = nullptr;
+    }
+    return DumpJson(body);
+}
+
 bool IsPrintableAscii(std::string_view s) {
     for (unsigned char c : s) {
         if (c < 0x21 || c > 0x7e) return false;
@@ -49,12 +81,23 @@ bool IsPrintableAscii(std::string_view s) {
 
 }  // namespace
 
+// What admission found out about a request, for the handler.
+struct Admitted {
+    const RouteSpec* spec = nullptr;
+    http::PathParams params;
+    std::optional<domain::Principal> principal;  // absent on public routes
+    std::optional<http::RateDecision> decision;
+    std::string request_id;
+    std::chrono::steady_clock::time_point start;
+};
+
 struct Api::Impl {
     Impl(Services s, const Clock& c, ApiOptions o)
         : services(std::move(s)),
           clock(c),
-          options(o),
-          limiter(o.shared_rate_limits ? SharedRateLimits(services.store) : std::make_unique<http::RateLimiter>()) {}
+          options(std::move(o)),
+          limiter(options.shared_rate_limits ? SharedRateLimits(services.store)
+                                             : std::make_unique<http::RateLimiter>()) {}
 
     Services services;
     const Clock& clock;
@@ -63,14 +106,16 @@ struct Api::Impl {
     std::unique_ptr<http::RateLimits> limiter;
     http::Metrics metrics;
 
-    http::Response Dispatch(http::Request& req, size_t& series);
-    http::Response Authorized(http::Request& req, const RouteSpec& spec, const http::PathParams& params,
-                              const std::string& request_id);
+    std::optional<http::Response> Admit(http::Request& req);
+    std::optional<http::Response> Authorize(http::Request& req, const RouteSpec& spec, Admitted& admitted);
+    http::Response Run(http::Request& req, Admitted& admitted);
     http::Response WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key);
+    http::Response Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
+                          const http::Request& req);
 };
 
 Api::Api(Services services, const Clock& clock, ApiOptions options)
-    : impl_(std::make_unique<Impl>(std::move(services), clock, options)) {
+    : impl_(std::make_unique<Impl>(std::move(services), clock, std::move(options))) {
     std::vector<RouteSpec> routes;
     AddContactRoutes(routes, impl_->services);
     AddCustomFieldRoutes(routes, impl_->services);
@@ -99,9 +144,10 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     routes.push_back({"GET", "/api/v1/openapi.json",
                       [](Ctx&) { return http::Response{200, "application/json", {}, std::string(OpenApiDocument())}; },
                       Access::kPublic});
+    const auto& o = impl_->options;
     for (auto& r : routes) {
-        if (r.body_limit == 0) r.body_limit = r.rate == RateClass::kBulk ? options.bulk_body_limit : options.body_limit;
-        if (r.body == BodyKind::kCsvOrJson) r.body_limit = options.import_body_limit;
+        if (r.body_limit == 0) r.body_limit = r.rate == RateClass::kBulk ? o.bulk_body_limit : o.body_limit;
+        if (r.body == BodyKind::kCsvOrJson) r.body_limit = o.import_body_limit;
         r.metrics_series = impl_->metrics.Register(r.method, r.pattern);
         impl_->router.Add(r.method, r.pattern, r);
     }
@@ -115,55 +161,103 @@ std::vector<std::string> Api::RouteList() const {
     return out;
 }
 
-size_t Api::BodyLimit(std::string_view method, std::string_view target) const {
+http::RouteInfo Api::Route(std::string_view method, std::string_view target) const {
     const auto path = target.substr(0, target.find('?'));
     const auto found = impl_->router.Find(method, path);
-    return found.route ? found.route->value.body_limit : impl_->options.body_limit;
+    if (!found.route) return {impl_->options.body_limit, http::Lane::kInline};
+    const RouteSpec& spec = found.route->value;
+    // The public routes answer from memory (/healthz asks the database one SELECT 1); imports and
+    // bulk writes parse up to 64 MiB and write thousands of rows, so only a few run at once.
+    http::Lane lane = http::Lane::kWorker;
+    if (spec.access == Access::kPublic && spec.pattern.find(':') == std::string::npos) lane = http::Lane::kInline;
+    if (spec.rate == RateClass::kBulk || spec.body == BodyKind::kCsvOrJson) lane = http::Lane::kHeavy;
+    return {spec.body_limit, lane};
+}
+
+Result<int64_t> Api::ReleaseUnfinishedClaims() {
+    return domain::WriteTx(impl_->services.store,
+                           [&](domain::Repos& r) { return r.idempotency().ReleaseNode(impl_->options.node_id); });
+}
+
+std::optional<http::Response> Api::Admit(http::Request& req) {
+    try {
+        return impl_->Admit(req);
+    } catch (const std::exception& e) {
+        // A bug, not an expected failure: answered as a 500 like any internal error.
+        return impl_->Finish(
+            ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
+                          NewId("req_", impl_->clock.NowMs())),
+            http::Metrics::kUnmatched, std::chrono::steady_clock::now(), req);
+    }
 }
 
 http::Response Api::Handle(http::Request& req) {
-    const auto start = std::chrono::steady_clock::now();
-    size_t series = http::Metrics::kUnmatched;
+    if (!req.admission.has_value()) {
+        if (auto refused = Admit(req)) return std::move(*refused);
+    }
+    auto& admitted = std::any_cast<Admitted&>(req.admission);
     http::Response res;
     try {
-        res = impl_->Dispatch(req, series);
+        res = impl_->Run(req, admitted);
     } catch (const std::exception& e) {
-        // A bug, not an expected failure: answered as a 500 like any internal error.
         res = ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
-                            NewId("req_", impl_->clock.NowMs()));
+                            admitted.request_id);
     }
+    if (admitted.decision) AddRateHeaders(res, *admitted.decision);
+    return impl_->Finish(std::move(res), admitted.spec->metrics_series, admitted.start, req);
+}
+
+http::Response Api::Impl::Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
+                                 const http::Request& req) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    impl_->metrics.Record(series, res.status, seconds);
+    metrics.Record(series, res.status, seconds);
     spdlog::debug("{} {} {} {:.3f}ms", req.method, req.path, res.status, seconds * 1000);
     return res;
 }
 
-http::Response Api::Impl::Dispatch(http::Request& req, size_t& series) {
-    const std::string request_id = NewId("req_", clock.NowMs());
+std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
+    Admitted admitted;
+    admitted.start = std::chrono::steady_clock::now();
+    admitted.request_id = NewId("req_", clock.NowMs());
     const auto found = router.Find(req.method, req.path);
     if (!found.route) {
+        http::Response res;
         if (!found.allow.empty()) {
-            auto res = ErrorResponse(
+            res = ErrorResponse(
                 Error{ErrorCode::kMethodNotAllowed, req.method + " is not allowed here; allowed: " + found.allow, {}},
-                request_id);
+                admitted.request_id);
             res.headers.emplace_back("Allow", found.allow);
-            return res;
+        } else {
+            res = ErrorResponse(Error{ErrorCode::kNotFound, "no route for " + req.method + " " + req.path, {}},
+                                admitted.request_id);
         }
-        return ErrorResponse(Error{ErrorCode::kNotFound, "no route for " + req.method + " " + req.path, {}},
-                             request_id);
+        return Finish(std::move(res), http::Metrics::kUnmatched, admitted.start, req);
     }
     const RouteSpec& spec = found.route->value;
-    series = spec.metrics_series;
-    if (spec.access == Access::kPublic) {
-        Ctx ctx{req, found.params, {}, request_id};
-        return spec.handler(ctx);
+    admitted.spec = &spec;
+    admitted.params = found.params;
+    if (spec.access != Access::kPublic) {
+        if (auto refused = Authorize(req, spec, admitted)) {
+            if (admitted.decision) AddRateHeaders(*refused, *admitted.decision);
+            return Finish(std::move(*refused), spec.metrics_series, admitted.start, req);
+        }
     }
-    return Authorized(req, spec, found.params, request_id);
+    if (auto name = RepeatedQueryParameter(req.query)) {
+        auto res = ErrorResponse(Error{ErrorCode::kValidation,
+                                       "query parameter " + std::string(*name) + " is given more than once",
+                                       {{std::string(*name), "must be given at most once"}}},
+                                 admitted.request_id);
+        if (admitted.decision) AddRateHeaders(res, *admitted.decision);
+        return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+    }
+    req.admission = std::move(admitted);
+    return std::nullopt;
 }
 
-http::Response Api::Impl::Authorized(http::Request& req, const RouteSpec& spec, const http::PathParams& params,
-                                     const std::string& request_id) {
+// Key, rate limit, permission, role and media type, in that order, from the header alone.
+std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const RouteSpec& spec, Admitted& admitted) {
     const int64_t now = clock.NowMs();
+    const std::string& request_id = admitted.request_id;
     std::string_view token;
     if (auto auth = req.Header("authorization"); auth && auth->size() > 7 && (auth->starts_with("Bearer ") ||
                                                                                 auth->starts_with("bearer "))) {
@@ -172,51 +266,68 @@ http::Response Api::Impl::Authorized(http::Request& req, const RouteSpec& spec, 
     auto principal = services.keys.Authenticate(token);
     if (!principal) {
         const auto decision = limiter->Take("ip:" + req.remote_address, {kUnauthenticatedPerMinute, 0}, now);
+        admitted.decision = decision;
         auto res = decision.allowed ? ErrorResponse(principal.error(), request_id)
                                     : ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests", {}}, request_id);
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
-        AddRateHeaders(res, decision);
         return res;
     }
     const auto decision = limiter->Take(principal->key_id + (spec.rate == RateClass::kBulk ? ":bulk" : ":std"),
                                        LimitFor(principal->tier, spec.rate), now);
-    http::Response res;
+    admitted.decision = decision;
+    const bool manager = principal->role == domain::Role::kOwner || principal->role == domain::Role::kAdmin;
+    const auto type = req.Header("content-type");
+    const bool has_body = AnnouncesBody(req);
+    const bool json = type && type->starts_with("application/json");
+    const bool csv = type && type->starts_with("text/csv");
+    std::optional<Error> refusal;
     if (!decision.allowed) {
-        res = ErrorResponse(Error{ErrorCode::kRateLimited,
-                                  "Too many requests: retry after " + std::to_string(decision.retry_after_seconds) +
-                                      " s",
-                                  {}},
-                            request_id);
-        res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
-    } else if (spec.access == Access::kRead && principal->permission == domain::Permission::kWriteOnly) {
-        res = ErrorResponse(Error{ErrorCode::kWriteOnly, "this API key is write-only", {}}, request_id);
-    } else if (spec.access == Access::kWrite && principal->mode == domain::KeyMode::kTest) {
-        res = ErrorResponse(Error{ErrorCode::kTestKey, "test keys are read-only and never place real calls", {}},
-                            request_id);
-    } else if (spec.access == Access::kWrite && principal->permission == domain::Permission::kReadOnly) {
-        res = ErrorResponse(Error{ErrorCode::kReadOnly, "this API key is read-only", {}}, request_id);
-    } else {
-        const auto type = req.Header("content-type");
-        const bool has_body = !req.body.empty();
-        const bool json = type && type->starts_with("application/json");
-        const bool csv = type && type->starts_with("text/csv");
-        if (has_body && spec.body == BodyKind::kNone) {
-            res = ErrorResponse(Error{ErrorCode::kValidation, "this endpoint takes no request body", {}}, request_id);
-        } else if (has_body && spec.body == BodyKind::kJson && !json) {
-            res = ErrorResponse(Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json", {}},
-                                request_id);
-        } else if (has_body && spec.body == BodyKind::kCsvOrJson && !json && !csv) {
-            res = ErrorResponse(
-                Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be text/csv or application/json", {}},
-                request_id);
-        } else {
-            Ctx ctx{req, params, *principal, request_id};
-            const auto idem = req.Header("idempotency-key");
-            res = (req.method == "POST" && idem) ? WithIdempotency(ctx, spec, *idem) : spec.handler(ctx);
-        }
+        refusal = Error{ErrorCode::kRateLimited,
+                        "Too many requests: retry after " + std::to_string(decision.retry_after_seconds) + " s",
+                        {}};
+    } else if ((spec.access == Access::kRead || spec.access == Access::kSecret) &&
+               principal->permission == domain::Permission::kWriteOnly) {
+        refusal = Error{ErrorCode::kWriteOnly, "this API key is write-only", {}};
+    } else if ((spec.access == Access::kWrite || spec.access == Access::kSecret) &&
+               principal->mode == domain::KeyMode::kTest) {
+        refusal = Error{ErrorCode::kTestKey, "test keys are read-only and never place real calls", {}};
+    } else if ((spec.access == Access::kWrite || spec.access == Access::kSecret) &&
+               principal->permission == domain::Permission::kReadOnly) {
+        refusal = Error{ErrorCode::kReadOnly, "this API key is read-only", {}};
+    } else if ((spec.roles == Roles::kManagers || spec.access == Access::kSecret) && !manager) {
+        refusal = Error{ErrorCode::kForbidden,
+                        spec.access == Access::kSecret ? "reading a secret needs a key with the owner or admin role"
+                                                       : "this needs a key with the owner or admin role",
+                        {}};
+    } else if (has_body && spec.body == BodyKind::kNone) {
+        refusal = Error{ErrorCode::kValidation, "this endpoint takes no request body", {}};
+    } else if (has_body && spec.body == BodyKind::kJson && !json) {
+        refusal = Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json", {}};
+    } else if (has_body && spec.body == BodyKind::kCsvOrJson && !json && !csv) {
+        refusal = Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be text/csv or application/json", {}};
     }
-    AddRateHeaders(res, decision);
-    return res;
+    if (refusal) {
+        auto res = ErrorResponse(*refusal, request_id);
+        if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+        return res;
+    }
+    admitted.principal = std::move(*principal);
+    return std::nullopt;
+}
+
+http::Response Api::Impl::Run(http::Request& req, Admitted& admitted) {
+    const RouteSpec& spec = *admitted.spec;
+    if (!admitted.principal) {
+        Ctx ctx{req, admitted.params, {}, admitted.request_id};
+        return spec.handler(ctx);
+    }
+    if (!req.body.empty() && spec.body == BodyKind::kNone) {
+        return ErrorResponse(Error{ErrorCode::kValidation, "this endpoint takes no request body", {}},
+                             admitted.request_id);
+    }
+    Ctx ctx{req, admitted.params, *admitted.principal, admitted.request_id};
+    const auto idem = req.Header("idempotency-key");
+    return (req.method == "POST" && idem) ? WithIdempotency(ctx, spec, *idem) : spec.handler(ctx);
 }
 
 http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key) {
@@ -225,7 +336,7 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
                                    {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}}},
                              ctx.request_id);
     }
-    const std::string org = ctx.principal.org_id;
+    const domain::IdempotencyScope scope{ctx.principal.org_id, ctx.principal.key_id, key};
     const std::string hash = Sha256Hex(ctx.req.method + " " + ctx.req.target + "\n" + ctx.req.body);
     auto& store = services.store;
 
@@ -245,19 +356,20 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
     };
 
     auto claim = [&] {
-        return store.Write([&](domain::Repos& r) { return r.idempotency().Claim(org, key, hash, clock.NowMs()); });
+        return store.Write(
+            [&](domain::Repos& r) { return r.idempotency().Claim(scope, hash, options.node_id, clock.NowMs()); });
     };
     auto claimed = claim();
     if (!claimed && claimed.error().code == ErrorCode::kDuplicate) {
-        auto stored = domain::ReadTx(store, [&](domain::Repos& r) { return r.idempotency().Find(org, key); });
+        auto stored = domain::ReadTx(store, [&](domain::Repos& r) { return r.idempotency().Find(scope); });
         if (!stored) return ErrorResponse(stored.error(), ctx.request_id);
         if (*stored && ((*stored)->status || (*stored)->created_at >= clock.NowMs() - kAbandonedClaimMs)) {
             if (auto res = replay(**stored)) return *res;
         }
         // Unfinished for longer than any request runs: the process that claimed it died (a
-        // kill -9 or a crash), so the key is free again.
+        // kill -9 or a crash) and its node has not restarted, so the key is free again.
         auto freed = domain::WriteTx(store, [&](domain::Repos& r) {
-            return r.idempotency().ReleaseAbandoned(org, key, clock.NowMs() - kAbandonedClaimMs);
+            return r.idempotency().ReleaseAbandoned(scope, clock.NowMs() - kAbandonedClaimMs);
         });
         if (!freed) return ErrorResponse(freed.error(), ctx.request_id);
         claimed = claim();
@@ -270,16 +382,21 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
     try {
         res = spec.handler(ctx);
     } catch (...) {
-        (void)store.Write([&](domain::Repos& r) { return r.idempotency().Release(org, key); });
+        (void)store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); });
         throw;
     }
     // A server-side failure is not remembered, so the client's retry runs the request again.
-    auto finished = res.status >= 500
-                        ? store.Write([&](domain::Repos& r) { return r.idempotency().Release(org, key); })
-                        : store.Write([&](domain::Repos& r) {
-                              return r.idempotency().Complete(org, key, res.status, res.body);
-                          });
-    if (!finished) spdlog::error("idempotency key {} not recorded: {}", key, finished.error().message);
+    auto finished = res.status >= 500 ? store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); })
+                                      : store.Write([&](domain::Repos& r) {
+                                            return r.idempotency().Complete(scope, res.status, StoredBody(spec, res));
+                                        });
+    if (!finished) {
+        static LogThrottle throttle;
+        if (auto held = throttle.Allow()) {
+            spdlog::error("an Idempotency-Key's response was not recorded: {}{}", finished.error().message,
+                          HeldBack(*held));
+        }
+    }
     return res;
 }
 

@@ -14,10 +14,11 @@
 #include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
 #include "domain/profile_service.hpp"
+#include "domain/repos.hpp"
 #include "domain/voice_preset_service.hpp"
 #include "domain/webhook_service.hpp"
-#include "domain/repos.hpp"
 #include "http/message.hpp"
+#include "http/server.hpp"
 
 namespace parley::dialer {
 class CallCheck;
@@ -65,6 +66,8 @@ struct ApiOptions {
     size_t import_body_limit = 64 * 1024 * 1024;
     // Count rate limits in the database (several nodes on one PostgreSQL) instead of memory.
     bool shared_rate_limits = false;
+    // This node's name: its unfinished Idempotency-Key claims are released when it restarts.
+    std::string node_id;
 };
 
 // The REST API: routing, authentication, permissions, rate limits, idempotency, metrics and
@@ -74,8 +77,18 @@ public:
     Api(Services services, const Clock& clock, ApiOptions options = {});
     ~Api();
 
+    // Once the header of a request has arrived, before its body is read: finds the route and
+    // answers what the header alone decides (404, 405, 400 for a repeated query parameter,
+    // 401, 429, 403, 415). Otherwise remembers the route and the caller in req.admission and
+    // returns nullopt.
+    std::optional<http::Response> Admit(http::Request& req);
+    // The whole request; admits it first when Admit has not run.
     http::Response Handle(http::Request& req);
-    size_t BodyLimit(std::string_view method, std::string_view target) const;
+    // The route's body limit and lane; cheap, for the server's I/O threads.
+    http::RouteInfo Route(std::string_view method, std::string_view target) const;
+    // Frees the Idempotency-Key claims this node left unfinished when it stopped (a kill -9 or
+    // a crash): their requests ended with the process. Run at start, before serving.
+    Result<int64_t> ReleaseUnfinishedClaims();
 
     // "METHOD /pattern" of every route, for the OpenAPI completeness test.
     std::vector<std::string> RouteList() const;

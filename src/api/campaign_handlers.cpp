@@ -92,7 +92,7 @@ void AddCampaignRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(campaigns.UpdateSettings(ctx.principal, *body), ctx);
                       },
-                      Access::kWrite, RateClass::kStandard, BodyKind::kJson});
+                      Access::kWrite, RateClass::kStandard, BodyKind::kJson, 0, Roles::kManagers});
 }
 
 // Contact lists, a campaign's audience (seed 002 contact_list_id).

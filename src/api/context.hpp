@@ -33,7 +33,11 @@ struct Ctx {
 
 using Handler = std::function<http::Response(Ctx&)>;
 
-enum class Access { kPublic, kRead, kWrite };
+// What a key needs for a route: kRead refuses write-only keys; kWrite refuses read-only and test
+// keys; kSecret (a route that shows a stored secret) needs a live key with full permission.
+enum class Access { kPublic, kRead, kWrite, kSecret };
+// Which roles may call a route; checked with the permission, before the handler or a replay.
+enum class Roles { kAny, kManagers /* owner and admin keys */ };
 enum class RateClass { kStandard, kBulk };
 enum class BodyKind { kNone, kJson, kCsvOrJson };
 
@@ -45,6 +49,10 @@ struct RouteSpec {
     RateClass rate = RateClass::kStandard;
     BodyKind body = BodyKind::kNone;
     size_t body_limit = 0;  // 0: the server default
+    Roles roles = Roles::kAny;
+    // JSON pointers to secrets in a success body ("/data/key"): a response kept for an
+    // Idempotency-Key replay is stored, and replayed, with these set to null.
+    std::vector<std::string> secret_fields = {};
     size_t metrics_series = 0;  // set when the route is registered
 };
 

@@ -17,7 +17,7 @@ http::Request Post(const std::string& key, const std::string& idempotency_key, c
     return req;
 }
 
-TEST(Idempotency, AKeyLeftUnfinishedByADeadProcessIsFreedAfterTenMinutes) {
+TEST(Idempotency, AKeyLeftUnfinishedByAnotherNodeIsFreedAfterTenMinutes) {
     ManualClock clock(1'800'000'000'000);
     ApiOverSqlite fixture(clock);
     auto org = fixture.keys().CreateOrganization("Acme", domain::Tier::kEnterprise);
@@ -25,7 +25,8 @@ TEST(Idempotency, AKeyLeftUnfinishedByADeadProcessIsFreedAfterTenMinutes) {
     const std::string body = R"({"phone": "+12025550123"})";
     // What a process killed in the middle of the request leaves behind: a claim, no answer.
     ASSERT_TRUE(fixture.store().Write([&](domain::Repos& r) {
-        return r.idempotency().Claim(org->first.id, "k1", "another hash", clock.NowMs());
+        return r.idempotency().Claim({org->first.id, org->second.key.id, "k1"}, "another hash", "another-node",
+                                     clock.NowMs());
     }));
     auto req = Post(org->second.secret, "k1", body);
     EXPECT_EQ(fixture.api().Handle(req).status, 409);

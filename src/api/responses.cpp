@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/context.hpp"
+#include "common/log_throttle.hpp"
 
 namespace parley::api {
 
@@ -40,7 +41,8 @@ http::Response Ok(const Json& data, int status, const Json& meta) {
 http::Response ErrorResponse(const Error& error, std::string_view request_id) {
     Json e = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
     if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
-        spdlog::error("request {}: {}", request_id, error.message);
+        static LogThrottle throttle;
+        LogLimited(throttle, spdlog::level::err, "request {}: {}", request_id, error.message);
         e["message"] = error.code == ErrorCode::kInternal ? "Internal server error" : "Service temporarily unavailable";
     } else if (!error.details.empty()) {
         Json details = Json::array();

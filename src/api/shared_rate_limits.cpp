@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_throttle.hpp"
+
 namespace parley::api {
 namespace {
 
@@ -30,7 +32,8 @@ public:
             return {};
         });
         if (!counted) {
-            spdlog::warn("rate limit not counted: {}", counted.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::warn, "rate limit not counted: {}", counted.error().message);
             d.remaining = limit.per_minute;
             return d;
         }

@@ -26,7 +26,7 @@ void AddWebhookRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           return Ok(Json{{"secret", *secret},
                                          {"signs", "deliveries to the webhook_url of a call"}});
                       },
-                      Access::kWrite});
+                      Access::kSecret});
     routes.push_back({"GET", "/api/v1/webhooks/deliveries", [&webhooks](Ctx& ctx) {
                           auto page = webhooks.Deliveries(ctx.principal, [&ctx](std::string_view name) {
                               return ctx.Query(name);
@@ -50,7 +50,7 @@ void AddWebhookRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(webhooks.Create(ctx.principal, *body), ctx, 201);
                       },
-                      Access::kWrite, RateClass::kStandard, BodyKind::kJson});
+                      Access::kWrite, RateClass::kStandard, BodyKind::kJson, 0, Roles::kAny, {"/data/secret"}});
     routes.push_back({"GET", "/api/v1/webhooks", [&webhooks](Ctx& ctx) {
                           return RespondPage(
                               ctx, "wh_", [&](const auto& page) { return webhooks.List(ctx.principal, page); },
@@ -74,7 +74,7 @@ void AddWebhookRoutes(std::vector<RouteSpec>& routes, Services& s) {
     routes.push_back({"POST", "/api/v1/webhooks/:id/rotate-secret", [&webhooks](Ctx& ctx) {
                           return Respond(webhooks.RotateSecret(ctx.principal, ctx.Param("id")), ctx);
                       },
-                      Access::kWrite});
+                      Access::kWrite, RateClass::kStandard, BodyKind::kNone, 0, Roles::kAny, {"/data/secret"}});
 }
 
 }  // namespace parley::api

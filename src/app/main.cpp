@@ -89,7 +89,20 @@ struct ServeOptions {
     std::string public_url;
     int64_t recording_link_seconds = api::kDefaultRecordingLinkSeconds;
     bool allow_private_webhooks = false;
+    size_t max_connections = 10'000;
+    size_t max_connections_per_address = 256;
 };
+
+// Imports and bulk writes running at once; more wait for a slot.
+constexpr int kHeavyThreads = 2;
+
+// The connections served at once: as asked, but below the open-file limit, whose last quarter
+// (at least 256) is kept for the database, webhook deliveries, recordings and the like.
+size_t ConnectionCap(uint64_t file_limit, size_t asked) {
+    const uint64_t reserve = std::max<uint64_t>(256, file_limit / 4);
+    const uint64_t room = file_limit > reserve ? file_limit - reserve : 16;
+    return static_cast<size_t>(std::max<uint64_t>(16, std::min<uint64_t>(asked, room)));
+}
 
 // The installation's secret for signing recording links: made once, shared by every node.
 Result<std::string> SigningKey(store::Database& db) {
@@ -133,7 +146,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     if (!listen) return Die(listen.error().message);
     if (!IsSupportedRegion(o.region)) return Die("--default-region must be a region code such as US or GB");
     if (o.threads < 1 || o.threads > 256) return Die("--threads must be from 1 to 256");
-    auto storage = OpenStorage(storage_config, o.threads + 2);
+    // The workers, the heavy lane, and the background loops (dialer, runtime, webhook worker).
+    auto storage = OpenStorage(storage_config, o.threads + kHeavyThreads + 3);
     if (!storage) return Die(storage.error().message);
     SystemClock clock;
     domain::KeyService keys(*storage->store, clock, static_cast<int64_t>(o.key_cache_seconds * 1000));
@@ -157,6 +171,9 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     if (!ParsePhone(o.caller_id, "US")) return Die("--caller-id must be a phone number in E.164, e.g. +12025550100");
     auto signing_key = SigningKey(db);
     if (!signing_key) return Die(signing_key.error().message);
+    auto org_secrets = domain::WriteTx(
+        *storage->store, [&](domain::Repos& r) { return r.webhooks().CreateMissingOrgSecrets(clock.NowMs()); });
+    if (!org_secrets) return Die(org_secrets.error().message);
     auto engines_config = LoadEngines(o.engines_file);
     if (!engines_config) return Die(engines_config.error().message);
     voice::SpeechEngines engines(std::move(*engines_config), o.speech_workers);
@@ -214,13 +231,24 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     api::ApiOptions api_options;
     // Several nodes may serve one PostgreSQL database: they share one count per key.
     api_options.shared_rate_limits = db.dialect() == store::Dialect::kPostgres;
+    api_options.node_id = runtime_options.node_id;
     api::Api api(services, clock, api_options);
+    if (auto released = api.ReleaseUnfinishedClaims(); !released) {
+        return Die(released.error().message);
+    } else if (*released > 0) {
+        spdlog::info("released {} Idempotency-Key claims left unfinished when this node last stopped", *released);
+    }
     http::ServerOptions server_options;
     server_options.host = listen->first;
     server_options.port = listen->second;
-    server_options.threads = o.threads;
+    server_options.worker_threads = o.threads;
+    server_options.heavy_threads = kHeavyThreads;
+    server_options.max_connections = ConnectionCap(http::RaiseOpenFileLimit(), o.max_connections);
+    server_options.max_connections_per_address =
+        std::min(server_options.max_connections, o.max_connections_per_address);
     server_options.handle_signals = true;
-    server_options.body_limit = [&api](std::string_view m, std::string_view t) { return api.BodyLimit(m, t); };
+    server_options.route = [&api](std::string_view m, std::string_view t) { return api.Route(m, t); };
+    server_options.admit = [&api](http::Request& req) { return api.Admit(req); };
     http::Server server(server_options, [&api](http::Request& req) { return api.Handle(req); });
     auto port = server.Listen();
     if (!port) return Die(port.error().message);
@@ -287,6 +315,16 @@ int main(int argc, char** argv) {
     serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
         ->envname("PARLEY_LISTEN");
     serve->add_option("--threads", serve_options.threads, "Request threads")->envname("PARLEY_THREADS");
+    serve
+        ->add_option("--max-connections", serve_options.max_connections,
+                     "Open connections served at once (also kept below the open-file limit); more are answered 503")
+        ->envname("PARLEY_MAX_CONNECTIONS")
+        ->check(CLI::Range(size_t{16}, size_t{1'000'000}));
+    serve
+        ->add_option("--max-connections-per-address", serve_options.max_connections_per_address,
+                     "Open connections from one client address; more are answered 503")
+        ->envname("PARLEY_MAX_CONNECTIONS_PER_ADDRESS")
+        ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
     serve->add_option("--default-region", serve_options.region,
                       "Region for phone numbers written without a country code")
         ->envname("PARLEY_DEFAULT_REGION");

@@ -7,11 +7,24 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/ids.hpp"
+#include "common/log_throttle.hpp"
 #include "common/phone.hpp"
 #include "common/time_format.hpp"
 
 namespace parley {
 namespace {
+
+TEST(LogThrottle, LetsOneLineAnIntervalThroughAndCountsTheOthers) {
+    LogThrottle throttle(std::chrono::seconds(1));
+    const auto start = LogThrottle::Clock::time_point{} + std::chrono::hours(1);
+    ASSERT_EQ(throttle.Allow(start), 0u);
+    for (int i = 1; i <= 1000; ++i) EXPECT_FALSE(throttle.Allow(start + std::chrono::microseconds(i)));
+    EXPECT_EQ(throttle.Allow(start + std::chrono::seconds(1)), 1000u);
+    EXPECT_FALSE(throttle.Allow(start + std::chrono::milliseconds(1500)));
+    EXPECT_EQ(throttle.Allow(start + std::chrono::seconds(5)), 1u);
+    EXPECT_EQ(HeldBack(0), "");
+    EXPECT_EQ(HeldBack(3), " (3 more like it since the last)");
+}
 
 TEST(Ids, AreWellFormedUniqueAndSortInCreationOrder) {
     std::vector<std::string> ids;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/ids.hpp"
+#include "common/log_throttle.hpp"
 #include "dialer/callee_zone.hpp"
 #include "dialer/calling_window.hpp"
 #include "domain/schedule.hpp"
@@ -91,7 +92,8 @@ void Dialer::Loop() {
         woken_ = false;
         lock.unlock();
         auto pass = RunOnce();
-        if (!pass) spdlog::error("dialer pass failed: {}", pass.error().message);
+        static LogThrottle throttle;
+        if (!pass) LogLimited(throttle, spdlog::level::err, "dialer pass failed: {}", pass.error().message);
         lock.lock();
         // A pass that placed its maximum may have more to place at once.
         if (pass && pass->placed >= options_.max_starts_per_pass) continue;
@@ -109,7 +111,8 @@ Result<PassResult> Dialer::RunOnce() {
     for (const auto& campaign : *running) {
         if (campaign.direction != domain::CallDirection::kOutbound) continue;
         if (auto placed = PlaceDue(campaign, result); !placed) {
-            spdlog::error("dialer: campaign {}: {}", campaign.id, placed.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::err, "dialer: campaign {}: {}", campaign.id, placed.error().message);
             continue;
         }
         if (auto completed = CompleteIfDone(campaign, result); !completed) return Fail(std::move(completed.error()));

@@ -40,7 +40,12 @@ Result<std::pair<Organization, NewKey>> KeyService::CreateOrganization(std::stri
     org.id = NewId("org_", org.created_at);
     org.name = std::string(name);
     org.tier = tier;
-    auto done = store_.Write([&](Repos& r) { return r.organizations().Insert(org); });
+    auto done = store_.Write([&](Repos& r) -> Result<void> {
+        if (auto in = r.organizations().Insert(org); !in) return in;
+        auto secret = r.webhooks().OrgSecret(org.id, org.created_at);
+        if (!secret) return Fail(std::move(secret.error()));
+        return {};
+    });
     if (!done) return Fail(std::move(done.error()));
     auto key = CreateKey(org.id, KeyRequest{"Owner key", KeyMode::kLive, Permission::kFull, Role::kOwner});
     if (!key) return Fail(std::move(key.error()));

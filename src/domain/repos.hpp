@@ -233,8 +233,13 @@ public:
     // Deletes the endpoint; its pending deliveries fail with `reason`. False when no such endpoint.
     virtual Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason,
                                 int64_t now) = 0;
-    // The secret that signs deliveries to calls' own webhook_url; made at first use.
+    // The secret that signs deliveries to calls' own webhook_url; made if the organization has none.
     virtual Result<std::string> OrgSecret(std::string_view org_id, int64_t now) = 0;
+    // That secret as stored, without making one.
+    virtual Result<std::optional<std::string>> FindOrgSecret(std::string_view org_id) = 0;
+    // Makes the secret of every organization that has none (those created before organizations
+    // got theirs at creation); returns how many were made.
+    virtual Result<int64_t> CreateMissingOrgSecrets(int64_t now) = 0;
 
     // Newest first; `offset` rows skipped; one row more than `limit` when there are more.
     virtual Result<std::vector<WebhookDelivery>> Deliveries(std::string_view org_id, const DeliveryFilter& filter,
@@ -274,18 +279,28 @@ struct StoredResponse {
     int64_t created_at = 0;
 };
 
+// An Idempotency-Key as one API key of an organization used it: a stored response belongs to
+// the key that made the request, so another key never gets it (nor a response it could not
+// have been given).
+struct IdempotencyScope {
+    std::string_view org_id;
+    std::string_view api_key_id;
+    std::string_view key;
+};
+
 class IdempotencyRepo {
 public:
     virtual ~IdempotencyRepo() = default;
-    // Claims the key for a request; kDuplicate when it is taken.
-    virtual Result<void> Claim(std::string_view org_id, std::string_view key, std::string_view request_hash,
+    // Claims the key for a request running on `node_id`; kDuplicate when it is taken.
+    virtual Result<void> Claim(const IdempotencyScope& scope, std::string_view request_hash, std::string_view node_id,
                                int64_t now) = 0;
-    virtual Result<std::optional<StoredResponse>> Find(std::string_view org_id, std::string_view key) = 0;
-    virtual Result<void> Complete(std::string_view org_id, std::string_view key, int status,
-                                  std::string_view body) = 0;
-    virtual Result<void> Release(std::string_view org_id, std::string_view key) = 0;
+    virtual Result<std::optional<StoredResponse>> Find(const IdempotencyScope& scope) = 0;
+    virtual Result<void> Complete(const IdempotencyScope& scope, int status, std::string_view body) = 0;
+    virtual Result<void> Release(const IdempotencyScope& scope) = 0;
     // Releases the key only if it is still unfinished and was claimed before `cutoff`.
-    virtual Result<bool> ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) = 0;
+    virtual Result<bool> ReleaseAbandoned(const IdempotencyScope& scope, int64_t cutoff) = 0;
+    // Releases every unfinished claim of `node_id`: that node restarted, so those requests ended.
+    virtual Result<int64_t> ReleaseNode(std::string_view node_id) = 0;
     virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
 };
 

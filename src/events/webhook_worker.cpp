@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/crypto.hpp"
+#include "common/log_throttle.hpp"
 #include "domain/events.hpp"
 #include "net/url_guard.hpp"
 
@@ -145,7 +146,9 @@ struct WebhookWorker::Impl {
             const int64_t now = clock.NowMs();
             auto n = domain::WriteTx(store, [&](domain::Repos& r) { return r.webhooks().FanOut(kFanOutBatch, now); });
             if (!n) {
-                spdlog::error("webhooks: turning events into deliveries failed: {}", n.error().message);
+                static LogThrottle throttle;
+                LogLimited(throttle, spdlog::level::err, "webhooks: turning events into deliveries failed: {}",
+                           n.error().message);
                 return any;
             }
             any = any || *n > 0;
@@ -185,7 +188,9 @@ struct WebhookWorker::Impl {
             return {};
         });
         if (!done) {
-            spdlog::error("webhooks: claiming due deliveries failed: {}", done.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::err, "webhooks: claiming due deliveries failed: {}",
+                       done.error().message);
             return false;
         }
         for (auto& d : claimed) Begin(std::move(d));
@@ -309,7 +314,9 @@ struct WebhookWorker::Impl {
         });
         if (!done) {
             // The leases run out and the deliveries are sent again: at least once, never lost.
-            spdlog::error("webhooks: recording {} attempts failed: {}", outcomes.size(), done.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::err, "webhooks: recording {} attempts failed: {}", outcomes.size(),
+                       done.error().message);
         } else {
             for (const auto& out : outcomes) (out.delivered ? delivered : failed_attempts)++;
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <any>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ struct Request {
     Fields headers;      // names in lower case
     std::string body;
     std::string remote_address;
+    // Left by the server's admission step for the handler (who is calling, which route).
+    std::any admission;
 
     std::optional<std::string_view> Header(std::string_view lower_name) const;
     std::optional<std::string_view> Query(std::string_view name) const;

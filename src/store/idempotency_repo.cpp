@@ -2,20 +2,25 @@
 
 namespace parley::store {
 
-Result<void> SqlIdempotencyRepo::Claim(std::string_view org_id, std::string_view key, std::string_view request_hash,
-                                       int64_t now) {
+namespace {
+constexpr const char* kScope = "org_id = ? AND key_id = ? AND idem_key = ?";
+}  // namespace
+
+Result<void> SqlIdempotencyRepo::Claim(const domain::IdempotencyScope& scope, std::string_view request_hash,
+                                       std::string_view node_id, int64_t now) {
     auto n = c_.Exec(
-        "INSERT INTO idempotency_keys (org_id, idem_key, request_hash, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (org_id, idem_key) DO NOTHING",
-        {org_id, key, request_hash, now});
+        "INSERT INTO idempotency_keys (org_id, key_id, idem_key, request_hash, node_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (org_id, key_id, idem_key) DO NOTHING",
+        {scope.org_id, scope.api_key_id, scope.key, request_hash, node_id, now});
     if (!n) return Fail(std::move(n.error()));
     if (*n == 0) return Fail(ErrorCode::kDuplicate, "idempotency key in use");
     return {};
 }
 
-Result<std::optional<domain::StoredResponse>> SqlIdempotencyRepo::Find(std::string_view org_id, std::string_view key) {
-    auto row = c_.QueryOne("SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE org_id = ? AND idem_key = ?",
-                           {org_id, key});
+Result<std::optional<domain::StoredResponse>> SqlIdempotencyRepo::Find(const domain::IdempotencyScope& scope) {
+    auto row = c_.QueryOne(
+        std::string("SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE ") + kScope,
+        {scope.org_id, scope.api_key_id, scope.key});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<domain::StoredResponse>();
     const auto& r = **row;
@@ -24,26 +29,30 @@ Result<std::optional<domain::StoredResponse>> SqlIdempotencyRepo::Find(std::stri
     return out;
 }
 
-Result<void> SqlIdempotencyRepo::Complete(std::string_view org_id, std::string_view key, int status,
-                                          std::string_view body) {
-    auto n = c_.Exec("UPDATE idempotency_keys SET status = ?, response = ? WHERE org_id = ? AND idem_key = ?",
-                     {status, body, org_id, key});
+Result<void> SqlIdempotencyRepo::Complete(const domain::IdempotencyScope& scope, int status, std::string_view body) {
+    auto n = c_.Exec(std::string("UPDATE idempotency_keys SET status = ?, response = ? WHERE ") + kScope,
+                     {status, body, scope.org_id, scope.api_key_id, scope.key});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
 
-Result<void> SqlIdempotencyRepo::Release(std::string_view org_id, std::string_view key) {
-    auto n = c_.Exec("DELETE FROM idempotency_keys WHERE org_id = ? AND idem_key = ?", {org_id, key});
+Result<void> SqlIdempotencyRepo::Release(const domain::IdempotencyScope& scope) {
+    auto n = c_.Exec(std::string("DELETE FROM idempotency_keys WHERE ") + kScope,
+                     {scope.org_id, scope.api_key_id, scope.key});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
 
-Result<bool> SqlIdempotencyRepo::ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) {
-    auto n = c_.Exec(
-        "DELETE FROM idempotency_keys WHERE org_id = ? AND idem_key = ? AND status IS NULL AND created_at < ?",
-        {org_id, key, cutoff});
+Result<bool> SqlIdempotencyRepo::ReleaseAbandoned(const domain::IdempotencyScope& scope, int64_t cutoff) {
+    auto n =
+        c_.Exec(std::string("DELETE FROM idempotency_keys WHERE ") + kScope + " AND status IS NULL AND created_at < ?",
+                {scope.org_id, scope.api_key_id, scope.key, cutoff});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;
+}
+
+Result<int64_t> SqlIdempotencyRepo::ReleaseNode(std::string_view node_id) {
+    return c_.Exec("DELETE FROM idempotency_keys WHERE node_id = ? AND status IS NULL", {node_id});
 }
 
 Result<int64_t> SqlIdempotencyRepo::PurgeOlderThan(int64_t cutoff) {

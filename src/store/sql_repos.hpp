@@ -120,12 +120,13 @@ private:
 class SqlIdempotencyRepo final : public domain::IdempotencyRepo {
 public:
     explicit SqlIdempotencyRepo(Connection& c) : c_(c) {}
-    Result<void> Claim(std::string_view org_id, std::string_view key, std::string_view request_hash,
+    Result<void> Claim(const domain::IdempotencyScope& scope, std::string_view request_hash, std::string_view node_id,
                        int64_t now) override;
-    Result<std::optional<domain::StoredResponse>> Find(std::string_view org_id, std::string_view key) override;
-    Result<void> Complete(std::string_view org_id, std::string_view key, int status, std::string_view body) override;
-    Result<void> Release(std::string_view org_id, std::string_view key) override;
-    Result<bool> ReleaseAbandoned(std::string_view org_id, std::string_view key, int64_t cutoff) override;
+    Result<std::optional<domain::StoredResponse>> Find(const domain::IdempotencyScope& scope) override;
+    Result<void> Complete(const domain::IdempotencyScope& scope, int status, std::string_view body) override;
+    Result<void> Release(const domain::IdempotencyScope& scope) override;
+    Result<bool> ReleaseAbandoned(const domain::IdempotencyScope& scope, int64_t cutoff) override;
+    Result<int64_t> ReleaseNode(std::string_view node_id) override;
     Result<int64_t> PurgeOlderThan(int64_t cutoff) override;
 
 private:
@@ -247,6 +248,8 @@ public:
     Result<void> Update(const domain::WebhookEndpoint& endpoint) override;
     Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason, int64_t now) override;
     Result<std::string> OrgSecret(std::string_view org_id, int64_t now) override;
+    Result<std::optional<std::string>> FindOrgSecret(std::string_view org_id) override;
+    Result<int64_t> CreateMissingOrgSecrets(int64_t now) override;
     Result<std::vector<domain::WebhookDelivery>> Deliveries(std::string_view org_id,
                                                             const domain::DeliveryFilter& filter, int limit,
                                                             int64_t offset) override;

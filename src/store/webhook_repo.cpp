@@ -154,6 +154,23 @@ Result<std::string> SqlWebhookRepo::OrgSecret(std::string_view org_id, int64_t n
     return (**row)[0].AsText();
 }
 
+Result<std::optional<std::string>> SqlWebhookRepo::FindOrgSecret(std::string_view org_id) {
+    auto row = c_.QueryOne("SELECT secret FROM webhook_org_secrets WHERE org_id = ?", {org_id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>((**row)[0].AsText());
+}
+
+Result<int64_t> SqlWebhookRepo::CreateMissingOrgSecrets(int64_t now) {
+    auto rows = c_.Query(
+        "SELECT id FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM webhook_org_secrets s WHERE s.org_id = o.id)");
+    if (!rows) return Fail(std::move(rows.error()));
+    for (const auto& row : *rows) {
+        if (auto made = OrgSecret(row[0].AsText(), now); !made) return Fail(std::move(made.error()));
+    }
+    return static_cast<int64_t>(rows->size());
+}
+
 Result<std::vector<WebhookDelivery>> SqlWebhookRepo::Deliveries(std::string_view org_id,
                                                                const domain::DeliveryFilter& f, int limit,
                                                                int64_t offset) {

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/ids.hpp"
+#include "common/log_throttle.hpp"
 #include "domain/outbox.hpp"
 #include "voice/analysis.hpp"
 #include "voice/brain.hpp"
@@ -742,7 +743,8 @@ struct CallRuntime::Impl {
         if (free_lines <= 0) return;
         auto queued = domain::ReadTx(store, [&](domain::Repos& r) { return r.calls().Queued(free_lines); });
         if (!queued) {
-            spdlog::error("reading queued calls failed: {}", queued.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::err, "reading queued calls failed: {}", queued.error().message);
             return;
         }
         for (auto& call : *queued) {
@@ -826,7 +828,8 @@ struct CallRuntime::Impl {
             return domain::SaveCall(r, call, before, now);
         });
         if (!claimed) {
-            spdlog::error("claiming call {} failed: {}", call.id, claimed.error().message);
+            static LogThrottle throttle;
+            LogLimited(throttle, spdlog::level::err, "claiming call {} failed: {}", call.id, claimed.error().message);
             return std::nullopt;
         }
         if (!*claimed || !failure.empty()) return std::nullopt;

@@ -116,6 +116,91 @@ TEST_P(AuthApi, IdempotencyKeyReplaysTheFirstResponse) {
     EXPECT_EQ(server_->Client(other.key).Post("/api/v1/contacts", body, {{"Idempotency-Key", "req-1"}}).status, 201);
 }
 
+// A probe found that a member key repeating an owner's POST /api-keys (same Idempotency-Key,
+// same body) was handed the owner's new admin key: the replay skipped the role check, and the
+// stored response, keyed by organization only, held the key in full.
+TEST_P(AuthApi, AReplayNeverHandsAnotherKeyTheFirstResponseOrASecret) {
+    const Json admin_request = {{"name", "Admin for CRM"}, {"role", "admin"}};
+    const std::vector<std::pair<std::string, std::string>> idem = {{"Idempotency-Key", "make-admin"}};
+    auto made = api().Post("/api/v1/api-keys", admin_request, idem);
+    ASSERT_EQ(made.status, 201) << made.body;
+    const std::string admin_secret = made.json()["data"]["key"];
+    const std::string admin_id = made.json()["data"]["id"];
+
+    auto key = [&](const Json& body) {
+        auto res = api().Post("/api/v1/api-keys", body);
+        EXPECT_EQ(res.status, 201) << res.body;
+        return server_->Client(res.json()["data"]["key"].get<std::string>());
+    };
+    auto member = key({{"name", "member"}});
+    auto write_only_admin = key({{"name", "write-only admin"}, {"role", "admin"}, {"permission", "write_only"}});
+
+    // The member is refused before any replay, as it is without an Idempotency-Key.
+    auto by_member = member.Post("/api/v1/api-keys", admin_request, idem);
+    ExpectError(by_member, 403, "FORBIDDEN");
+    EXPECT_EQ(by_member.body.find(admin_secret), std::string::npos);
+    // An admin key of its own may make keys: the same Idempotency-Key is its own request, and
+    // it gets a new key, never the owner's.
+    auto by_other_admin = write_only_admin.Post("/api/v1/api-keys", admin_request, idem);
+    ASSERT_EQ(by_other_admin.status, 201) << by_other_admin.body;
+    EXPECT_TRUE(by_other_admin.header("idempotent-replayed").empty());
+    EXPECT_NE(by_other_admin.json()["data"]["id"], admin_id);
+    EXPECT_EQ(by_other_admin.body.find(admin_secret), std::string::npos);
+
+    // The owner's own retry replays the first answer, without the secret, which is shown once.
+    auto replayed = api().Post("/api/v1/api-keys", admin_request, idem);
+    ASSERT_EQ(replayed.status, 201) << replayed.body;
+    EXPECT_EQ(replayed.header("idempotent-replayed"), "true");
+    EXPECT_EQ(replayed.json()["data"]["id"], admin_id);
+    EXPECT_TRUE(replayed.json()["data"]["key"].is_null()) << replayed.body;
+    EXPECT_EQ(replayed.body.find(admin_secret), std::string::npos);
+    EXPECT_EQ(server_->Client(admin_secret).Get("/api/v1/api-keys").status, 200) << "the first answer's key works";
+
+    // Webhook secrets likewise: a replay of the creation or of a rotation has no secret.
+    const Json hook = {{"url", "https://hooks.example.com/parley"}, {"events", {"call.completed"}}};
+    auto created = api().Post("/api/v1/webhooks", hook, {{"Idempotency-Key", "make-hook"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string secret = created.json()["data"]["secret"];
+    EXPECT_TRUE(secret.starts_with("whsec_"));
+    auto hook_again = api().Post("/api/v1/webhooks", hook, {{"Idempotency-Key", "make-hook"}});
+    ASSERT_EQ(hook_again.status, 201) << hook_again.body;
+    EXPECT_EQ(hook_again.json()["data"]["id"], created.json()["data"]["id"]);
+    EXPECT_TRUE(hook_again.json()["data"]["secret"].is_null()) << hook_again.body;
+    auto by_member_hook = member.Post("/api/v1/webhooks", hook, {{"Idempotency-Key", "make-hook"}});
+    ASSERT_EQ(by_member_hook.status, 201) << by_member_hook.body;
+    EXPECT_NE(by_member_hook.json()["data"]["id"], created.json()["data"]["id"]);
+    EXPECT_EQ(by_member_hook.body.find(secret), std::string::npos);
+    const std::string rotate = "/api/v1/webhooks/" + created.json()["data"]["id"].get<std::string>() + "/rotate-secret";
+    auto rotated = api().Send("POST", rotate, "", {{"Idempotency-Key", "rotate-1"}});
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    const std::string new_secret = rotated.json()["data"]["secret"];
+    auto rotated_again = api().Send("POST", rotate, "", {{"Idempotency-Key", "rotate-1"}});
+    ASSERT_EQ(rotated_again.status, 200) << rotated_again.body;
+    EXPECT_EQ(rotated_again.body.find(new_secret), std::string::npos);
+}
+
+// The secret that signs a call's own webhook_url is read by a live, full-permission owner or
+// admin key only, and reading it never makes one.
+TEST_P(AuthApi, OnlyFullOwnerAndAdminKeysReadTheSigningSecret) {
+    auto key = [&](const Json& body) {
+        auto res = api().Post("/api/v1/api-keys", body);
+        EXPECT_EQ(res.status, 201) << res.body;
+        return server_->Client(res.json()["data"]["key"].get<std::string>());
+    };
+    const std::string path = "/api/v1/webhooks/signing-secret";
+    ExpectError(key({{"name", "member"}}).Get(path), 403, "FORBIDDEN");
+    ExpectError(key({{"name", "wo"}, {"role", "admin"}, {"permission", "write_only"}}).Get(path), 403, "WRITE_ONLY");
+    ExpectError(key({{"name", "ro"}, {"role", "admin"}, {"permission", "read_only"}}).Get(path), 403, "READ_ONLY");
+    ExpectError(key({{"name", "test"}, {"role", "admin"}, {"mode", "test"}}).Get(path), 403, "TEST_KEY");
+    auto by_owner = api().Get(path);
+    ASSERT_EQ(by_owner.status, 200) << by_owner.body;
+    const std::string secret = by_owner.json()["data"]["secret"];
+    EXPECT_TRUE(secret.starts_with("whsec_"));
+    auto by_admin = key({{"name", "admin"}, {"role", "admin"}}).Get(path);
+    ASSERT_EQ(by_admin.status, 200) << by_admin.body;
+    EXPECT_EQ(by_admin.json()["data"]["secret"], secret);
+}
+
 class StandardTierApi : public ApiTest {
 protected:
     std::string tier() const override { return "standard"; }

@@ -1,5 +1,8 @@
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -8,6 +11,9 @@
 
 namespace parley::testing {
 namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 class ServerApi : public ApiTest {};
 PARLEY_BACKENDS(ServerApi);
@@ -76,6 +82,54 @@ TEST_P(ServerApi, HealthMetricsAndOpenApiNeedNoKey) {
     auto openapi = http().Send("GET", "/api/v1/openapi.json");
     ASSERT_EQ(openapi.status, 200);
     EXPECT_EQ(openapi.json()["openapi"], "3.1.0");
+}
+
+// A probe sent 64 MiB bodies to /contacts/import without a key: each was read in full before
+// the 401 (and Expect: 100-continue got "100 Continue"); sixteen held 1.4 GB.
+TEST_P(ServerApi, TheKeyAndPermissionAreCheckedBeforeABodyIsRead) {
+    auto head = [](const std::string& authorization, const std::string& type) {
+        return "POST /api/v1/contacts/import HTTP/1.1\r\nHost: x\r\n" + authorization + "Content-Type: " + type +
+               "\r\nContent-Length: 67108864\r\nExpect: 100-continue\r\n\r\n";
+    };
+    auto read_only = api().Post("/api/v1/api-keys", {{"name", "ro"}, {"permission", "read_only"}});
+    ASSERT_EQ(read_only.status, 201);
+    const std::string ro_key = read_only.json()["data"]["key"];
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {head("", "text/csv"), "HTTP/1.1 401"},
+        {head("Authorization: Bearer " + ro_key + "\r\n", "text/csv"), "HTTP/1.1 403"},
+        {head("Authorization: Bearer " + org_.key + "\r\n", "application/xml"), "HTTP/1.1 415"},
+    };
+    for (const auto& [request, status] : refused) {
+        const std::string answer = http().Raw(request);
+        EXPECT_TRUE(answer.starts_with(status)) << answer;
+        EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
+    }
+    // An authorized upload is invited to send its body.
+    const std::string csv = "phone\n+12025550142\n";
+    const std::string ok = http().RawInTwoParts(
+        "POST /api/v1/contacts/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + org_.key +
+            "\r\nContent-Type: text/csv\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: " +
+            std::to_string(csv.size()) + "\r\n\r\n",
+        csv, [] {});
+    EXPECT_TRUE(ok.starts_with("HTTP/1.1 100 Continue")) << ok;
+    EXPECT_NE(ok.find("HTTP/1.1 200"), std::string::npos) << ok;
+    EXPECT_EQ(AllContacts().size(), 1u);
+}
+
+TEST_P(ServerApi, AnHttp11RequestWithoutHostIs400) {
+    const std::string answer = http().Raw("GET /healthz HTTP/1.1\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+    EXPECT_NE(answer.find("Host"), std::string::npos) << answer;
+    // HTTP/1.0 has no Host requirement.
+    EXPECT_TRUE(http().Raw("GET /healthz HTTP/1.0\r\n\r\n").starts_with("HTTP/1.0 200"));
+}
+
+TEST_P(ServerApi, AQueryParameterGivenTwiceIs400) {
+    api().Post("/api/v1/contacts", {{"phone", "+12025550143"}, {"tags", {"a"}}});
+    auto res = api().Get("/api/v1/contacts?tag=a&tag=b");
+    ExpectError(res, 400, "VALIDATION_ERROR");
+    EXPECT_EQ(res.json()["error"]["details"][0]["field"], "tag") << res.body;
+    EXPECT_EQ(api().Get("/api/v1/contacts?tag=a").json()["data"].size(), 1u);
 }
 
 class ServerLifecycle : public ::testing::TestWithParam<Backend> {
@@ -214,6 +268,75 @@ TEST(Cli, BadArgumentsAreClearErrors) {
     EXPECT_NE(env_code, 0);
     EXPECT_NE(env_out.find("--recording-link-seconds"), std::string::npos) << env_out;
     std::filesystem::remove_all(data);
+}
+
+// An idle TCP connection to `port` from `source`, an address of the loopback range: each
+// source counts as another client.
+tcp::socket IdleConnection(asio::io_context& io, const std::string& source, uint16_t port) {
+    tcp::socket socket(io);
+    socket.open(tcp::v4());
+    socket.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    return socket;
+}
+
+// Everything the server sends on `socket` until it closes it (or 30 s pass).
+std::string ReadUntilClosed(tcp::socket& socket) {
+    timeval timeout{30, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::recv(socket.native_handle(), buf, sizeof buf, 0);
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+// A probe opened 19,990 idle connections: the server hit the file limit, its accept loop spun
+// logging "Too many open files" two million times, and /healthz stopped answering.
+TEST(ConnectionCaps, ConnectionsPastEitherCapAre503AndIdleOnesAreClosed) {
+    ParleyServer server(Backend::kSqlite, {"--max-connections", "16", "--max-connections-per-address", "8"});
+    server.Start();
+    const uint16_t port = server.http().port();
+    asio::io_context io;
+    std::vector<tcp::socket> held;
+    for (int i = 0; i < 8; ++i) held.push_back(IdleConnection(io, "127.0.0.2", port));
+    auto ninth = IdleConnection(io, "127.0.0.2", port);
+    const std::string refused = ReadUntilClosed(ninth);
+    EXPECT_TRUE(refused.starts_with("HTTP/1.1 503")) << refused;
+    EXPECT_NE(refused.find("SERVICE_UNAVAILABLE"), std::string::npos) << refused;
+    // Another address is still served (on a connection kept open, so it counts below).
+    held.push_back(IdleConnection(io, "127.0.0.1", port));
+    const std::string health_request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(held.back().native_handle(), health_request.data(), health_request.size(), 0),
+              static_cast<ssize_t>(health_request.size()));
+    std::string health_answer;
+    char buf[4096];
+    while (health_answer.find("}}") == std::string::npos) {
+        const ssize_t n = ::recv(held.back().native_handle(), buf, sizeof buf, 0);
+        ASSERT_GT(n, 0) << health_answer;
+        health_answer.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_TRUE(health_answer.starts_with("HTTP/1.1 200")) << health_answer;
+
+    for (int i = 0; i < 7; ++i) held.push_back(IdleConnection(io, "127.0.0.3", port));
+    // 16 open: the cap.
+    auto seventeenth = IdleConnection(io, "127.0.0.4", port);
+    auto past_cap = ReadUntilClosed(seventeenth);
+    EXPECT_TRUE(past_cap.starts_with("HTTP/1.1 503")) << past_cap;
+
+    // An idle connection is closed by the server after its keep-alive timeout; then others are
+    // served again.
+    EXPECT_EQ(ReadUntilClosed(held.front()), "");
+    HttpResult health;
+    for (int attempt = 0; attempt < 50 && health.status != 200; ++attempt) {
+        health = server.http().Send("GET", "/healthz");
+        if (health.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(server.Stop(SIGTERM), 0);
 }
 
 }  // namespace

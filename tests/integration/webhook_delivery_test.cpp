@@ -329,6 +329,15 @@ TEST_F(WebhookDelivery, RefusesPrivateAddressesUnlessAllowed) {
 // A call's own webhook_url gets the call's events, signed with the organization's call secret.
 TEST_F(WebhookDelivery, ACallsOwnWebhookUrlGetsItsEvents) {
     Worker();
+    // The organization was inserted by hand, as one made before organizations got their call
+    // secret at creation: a server's start makes the missing ones, and reading never does.
+    auto missing = service_->CallSecret(who_);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    auto made =
+        domain::WriteTx(*store_, [&](domain::Repos& r) { return r.webhooks().CreateMissingOrgSecrets(kStart); });
+    ASSERT_TRUE(made);
+    EXPECT_EQ(*made, 1);
     auto secret = service_->CallSecret(who_);
     ASSERT_TRUE(secret);
     receiver_.SetSecret(*secret);

@@ -1,5 +1,5 @@
-#include <sqlite3.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/log_throttle.hpp"
 #include "store/db.hpp"
 #include "store/pool.hpp"
 
@@ -229,7 +230,10 @@ private:
             if (done && !done->empty() && (*done)[0].size() == 3 && (*done)[0][1].AsInt() > kWalLimitFrames) {
                 done = conn.Query("PRAGMA wal_checkpoint(TRUNCATE)", {});
             }
-            if (!done) spdlog::warn("checkpoint failed: {}", done.error().message);
+            if (!done) {
+                static LogThrottle throttle;
+                LogLimited(throttle, spdlog::level::warn, "checkpoint failed: {}", done.error().message);
+            }
             lock.lock();
         }
     }
