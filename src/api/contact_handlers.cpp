@@ -47,7 +47,8 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           Json defaults = Json::object();
                           const auto type = ctx.req.Header("content-type").value_or("");
                           if (type.starts_with("application/json")) {
-                              auto body = ParseJsonBody(ctx);
+                              // The CSV may be as large as the body.
+                              auto body = ParseJsonBody(ctx, false, {.max_string_bytes = ctx.req.body.size()});
                               if (!body) return ErrorResponse(body.error(), ctx.request_id);
                               if (!body->is_object() || !body->contains("csv") || !(*body)["csv"].is_string()) {
                                   return ErrorResponse(Error{ErrorCode::kValidation, "a \"csv\" string is required",

@@ -67,8 +67,9 @@ http::Response ErrorResponse(const Error& error, std::string_view request_id = {
 http::Response PageResponse(Json items, bool has_more, const std::optional<std::string>& last_id, int limit);
 
 // The request body as JSON: kInvalidJson for malformed JSON, invalid UTF-8 or nesting deeper
-// than 64 levels; an empty body is null when `allow_empty`, else kValidation.
-Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty = false);
+// than allowed, kValidation past the other `limits`; an empty body is null when `allow_empty`,
+// else kValidation.
+Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty = false, const domain::JsonLimits& limits = {});
 
 // limit and cursor query parameters.
 Result<domain::PageRequest> PageOf(const Ctx& ctx, std::string_view id_prefix);

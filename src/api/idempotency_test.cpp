@@ -43,5 +43,28 @@ TEST(Idempotency, AKeyLeftUnfinishedByAnotherNodeIsFreedAfterTenMinutes) {
     EXPECT_EQ(replayed.body, first.body);
 }
 
+// A process killed in the middle of a request leaves its claim unfinished; when its node starts
+// again it frees its own claims at once, so a client's retry does not wait ten minutes.
+TEST(Idempotency, ARestartedNodeFreesItsOwnUnfinishedClaimsAtOnce) {
+    ManualClock clock(1'800'000'000'000);
+    ApiOverSqlite fixture(clock);
+    auto org = fixture.keys().CreateOrganization("Acme", domain::Tier::kEnterprise);
+    ASSERT_TRUE(org);
+    const std::string body = R"({"phone": "+12025550124"})";
+    for (const char* node : {"", "another-node"}) {
+        ASSERT_TRUE(fixture.store().Write([&](domain::Repos& r) {
+            return r.idempotency().Claim({org->first.id, org->second.key.id, node[0] ? "k2" : "k1"}, "a hash", node,
+                                         clock.NowMs());
+        }));
+    }
+    auto released = fixture.api().ReleaseUnfinishedClaims();
+    ASSERT_TRUE(released);
+    EXPECT_EQ(*released, 1);
+    auto req = Post(org->second.secret, "k1", body);
+    EXPECT_EQ(fixture.api().Handle(req).status, 201);
+    req = Post(org->second.secret, "k2", body);
+    EXPECT_EQ(fixture.api().Handle(req).status, 409) << "another node's claim waits for that node";
+}
+
 }  // namespace
 }  // namespace parley::api

@@ -64,7 +64,7 @@ http::Response PageResponse(Json items, bool has_more, const std::optional<std::
     return Ok(items, 200, meta);
 }
 
-Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty) {
+Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty, const domain::JsonLimits& limits) {
     const std::string& body = ctx.req.body;
     bool blank = true;
     for (char c : body) blank = blank && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
@@ -72,29 +72,7 @@ Result<Json> ParseJsonBody(const Ctx& ctx, bool allow_empty) {
         if (allow_empty) return Json(nullptr);
         return Fail(ErrorCode::kValidation, "request body is empty: a JSON object is expected");
     }
-    // Depth is checked before parsing: deep nesting would exhaust the stack of later steps.
-    constexpr int kMaxDepth = 64;
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < body.size(); ++i) {
-        const char c = body[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > kMaxDepth) return Fail(ErrorCode::kInvalidJson, "JSON is nested more than 64 levels deep");
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    Json parsed = Json::parse(body, nullptr, false);
-    if (parsed.is_discarded()) return Fail(ErrorCode::kInvalidJson, "request body is not valid JSON (UTF-8)");
-    return parsed;
+    return domain::ParseBoundedJson(body, limits);
 }
 
 Result<domain::PageRequest> PageOf(const Ctx& ctx, std::string_view id_prefix) {

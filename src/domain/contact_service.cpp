@@ -283,6 +283,10 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
     static constexpr std::string_view kTextColumns[] = {"first_name", "last_name", "phone",       "email",
                                                         "company",    "timezone",  "campaign_id", "source"};
     const auto& header = records->front();
+    if (header.size() > kMaxImportColumns) {
+        return Fail(ErrorCode::kValidation, "CSV header has " + std::to_string(header.size()) + " columns; at most " +
+                                                std::to_string(kMaxImportColumns) + " are read");
+    }
     std::vector<std::string> columns;
     std::unordered_set<std::string> seen;
     bool has_phone = false;

@@ -16,6 +16,8 @@ namespace parley::domain {
 
 inline constexpr size_t kMaxBulkContacts = 1000;
 inline constexpr size_t kMaxImportRows = 100'000;
+// The contact's own columns and its custom fields (at most kMaxCustomValues), with room to spare.
+inline constexpr size_t kMaxImportColumns = 150;
 
 // What happened to each row of a bulk create or an import.
 struct BulkOutcome {

@@ -98,6 +98,25 @@ void CheckCustomValues(const Json& values, const std::vector<CustomField>& defin
         checker.Add("custom_fields", "must be an object");
         return;
     }
+    if (values.size() > kMaxCustomValues) {
+        checker.Add("custom_fields", "has " + std::to_string(values.size()) + " values; at most " +
+                                         std::to_string(kMaxCustomValues) + " are allowed");
+        return;
+    }
+    size_t total_bytes = 0;
+    for (const auto& [name, value] : values.items()) {
+        const size_t bytes = value.dump().size();
+        total_bytes += name.size() + bytes;
+        if (bytes > kMaxCustomValueBytes) {
+            checker.Add("custom_fields." + name.substr(0, kMaxNameLength),
+                        "is " + std::to_string(bytes) + " bytes as JSON; at most " +
+                            std::to_string(kMaxCustomValueBytes) + " are allowed");
+        }
+    }
+    if (total_bytes > kMaxCustomValuesBytes) {
+        checker.Add("custom_fields", "holds " + std::to_string(total_bytes) + " bytes; at most " +
+                                         std::to_string(kMaxCustomValuesBytes) + " are allowed");
+    }
     for (const auto& [name, value] : values.items()) {
         if (name.empty() || name.size() > kMaxNameLength) {
             checker.Add("custom_fields", "names must be 1 to 64 bytes");
@@ -179,7 +198,15 @@ Result<CustomField> CustomFieldService::Create(const Principal& who, const Json&
     field.id = NewId("cf_", now);
     field.org_id = who.org_id;
     field.created_at = field.updated_at = now;
-    auto done = store_.Write([&](Repos& r) { return r.custom_fields().Insert(field); });
+    auto done = store_.Write([&](Repos& r) -> Result<void> {
+        auto existing = r.custom_fields().All(who.org_id);
+        if (!existing) return Fail(std::move(existing.error()));
+        if (existing->size() >= kMaxCustomFields) {
+            return Fail(ErrorCode::kValidation,
+                        "an organization has at most " + std::to_string(kMaxCustomFields) + " custom fields");
+        }
+        return r.custom_fields().Insert(field);
+    });
     if (!done) {
         if (done.error().code == ErrorCode::kDuplicate) {
             return Fail(ErrorCode::kDuplicate, "a custom field named \"" + field.name + "\" exists",

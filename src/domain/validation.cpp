@@ -90,4 +90,63 @@ Result<PageRequest> ParsePage(std::optional<std::string_view> limit, std::option
 
 std::string MakeCursor(std::string_view last_id) { return Base64UrlEncode(last_id); }
 
+Result<Json> ParseBoundedJson(std::string_view text, const JsonLimits& limits) {
+    // Members of each open object (-1 for an array), innermost last.
+    std::vector<long> open;
+    bool in_string = false;
+    size_t string_start = 0;
+    size_t last_string_bytes = 0;
+    auto too_large = [](std::string message) { return Fail(ErrorCode::kValidation, std::move(message)); };
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+                last_string_bytes = i - string_start;
+                if (last_string_bytes > limits.max_string_bytes) {
+                    return too_large("a JSON string is longer than " + std::to_string(limits.max_string_bytes) +
+                                     " bytes");
+                }
+            }
+            continue;
+        }
+        switch (c) {
+            case '"':
+                in_string = true;
+                string_start = i + 1;
+                break;
+            case '{':
+            case '[':
+                if (open.size() >= static_cast<size_t>(limits.max_depth)) {
+                    return Fail(ErrorCode::kInvalidJson,
+                                "JSON is nested more than " + std::to_string(limits.max_depth) + " levels deep");
+                }
+                open.push_back(c == '{' ? 0 : -1);
+                break;
+            case '}':
+            case ']':
+                if (!open.empty()) open.pop_back();
+                break;
+            case ':':
+                // A colon outside a string follows a key: one per member of the innermost object.
+                if (!open.empty() && open.back() >= 0) {
+                    if (static_cast<size_t>(++open.back()) > limits.max_members) {
+                        return too_large("a JSON object has more than " + std::to_string(limits.max_members) + " keys");
+                    }
+                    if (last_string_bytes > limits.max_key_bytes) {
+                        return too_large("a JSON key is longer than " + std::to_string(limits.max_key_bytes) +
+                                         " bytes");
+                    }
+                }
+                break;
+            default: break;
+        }
+    }
+    Json parsed = Json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) return Fail(ErrorCode::kInvalidJson, "request body is not valid JSON (UTF-8)");
+    return parsed;
+}
+
 }  // namespace parley::domain

@@ -7,6 +7,46 @@
 namespace parley::domain {
 namespace {
 
+std::string ObjectOfKeys(size_t n, const std::string& prefix = "k") {
+    std::string out = "{";
+    for (size_t i = 0; i < n; ++i) out += (i ? ",\"" : "\"") + prefix + std::to_string(i) + "\":0";
+    return out + "}";
+}
+
+TEST(BoundedJson, RefusesObjectsWithTooManyKeysBeforeParsingThem) {
+    EXPECT_TRUE(ParseBoundedJson(ObjectOfKeys(1000)));
+    auto many = ParseBoundedJson(ObjectOfKeys(80'000));
+    ASSERT_FALSE(many);
+    EXPECT_EQ(many.error().code, ErrorCode::kValidation);
+    EXPECT_NE(many.error().message.find("more than 1000 keys"), std::string::npos);
+    // Keys count per object: two objects of 1000 keys each are fine, and so is a long array.
+    EXPECT_TRUE(ParseBoundedJson("[" + ObjectOfKeys(1000) + "," + ObjectOfKeys(1000) + "]"));
+    std::string long_array = "[";
+    for (int i = 0; i < 50'000; ++i) long_array += i ? ",1" : "1";
+    EXPECT_TRUE(ParseBoundedJson(long_array + "]"));
+    // Colons and braces inside strings are text.
+    EXPECT_TRUE(ParseBoundedJson("{\"a\": \"" + std::string(2000, ':') + "{[\\\"\"}"));
+    EXPECT_EQ(ParseBoundedJson(ObjectOfKeys(3), {.max_members = 2}).error().code, ErrorCode::kValidation);
+}
+
+TEST(BoundedJson, BoundsDepthKeysAndStrings) {
+    EXPECT_TRUE(ParseBoundedJson(std::string(64, '[') + std::string(64, ']')));
+    auto deep = ParseBoundedJson(std::string(65, '[') + std::string(65, ']'));
+    ASSERT_FALSE(deep);
+    EXPECT_EQ(deep.error().code, ErrorCode::kInvalidJson);
+    EXPECT_TRUE(ParseBoundedJson("{\"" + std::string(256, 'k') + "\": 1}"));
+    auto long_key = ParseBoundedJson("{\"" + std::string(257, 'k') + "\": 1}");
+    ASSERT_FALSE(long_key);
+    EXPECT_NE(long_key.error().message.find("key is longer than 256"), std::string::npos);
+    EXPECT_TRUE(ParseBoundedJson("{\"k\": \"" + std::string(64 * 1024, 'v') + "\"}"));
+    auto long_string = ParseBoundedJson("[\"" + std::string(64 * 1024 + 1, 'v') + "\"]");
+    ASSERT_FALSE(long_string);
+    EXPECT_EQ(long_string.error().code, ErrorCode::kValidation);
+    EXPECT_TRUE(ParseBoundedJson("[\"" + std::string(100'000, 'v') + "\"]", {.max_string_bytes = 100'000}));
+    EXPECT_EQ(ParseBoundedJson("{\"a\": }").error().code, ErrorCode::kInvalidJson);
+    EXPECT_EQ(ParseBoundedJson("\"\xff\"").error().code, ErrorCode::kInvalidJson);
+}
+
 TEST(Page, DefaultsToFiftyAndAcceptsOneToOneHundred) {
     EXPECT_EQ(ParsePage(std::nullopt, std::nullopt, "ct_")->limit, 50);
     EXPECT_EQ(ParsePage("1", std::nullopt, "ct_")->limit, 1);

@@ -371,6 +371,20 @@ TEST_P(ContactsApi, ImportOptionsAreCheckedLikeABulkRequest) {
     EXPECT_TRUE(AllContacts().empty());
 }
 
+TEST_P(ContactsApi, ImportRefusesMoreThanOneHundredFiftyColumns) {
+    std::string header = "phone";
+    std::string row = "+12025550144";
+    for (int i = 0; i < 150; ++i) {
+        header += ",c" + std::to_string(i);
+        row += ",v";
+    }
+    auto res =
+        api().Send("POST", "/api/v1/contacts/import", header + "\n" + row + "\n", {{"Content-Type", "text/csv"}});
+    ExpectError(res, 400, "VALIDATION_ERROR");
+    EXPECT_NE(res.json()["error"]["message"].get<std::string>().find("151 columns"), std::string::npos) << res.body;
+    EXPECT_TRUE(AllContacts().empty());
+}
+
 TEST_P(ContactsApi, ImportRefusesMoreThanOneHundredThousandRows) {
     std::string csv = "phone\n";
     csv.reserve(100'001 * 14);

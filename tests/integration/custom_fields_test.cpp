@@ -139,6 +139,47 @@ TEST_P(CustomFieldsApi, ContactValuesAreTypeCheckedAgainstDefinitions) {
     EXPECT_EQ(ok.json()["data"]["custom_fields"]["anything_else"]["nested"], true);
 }
 
+// A probe stored a contact with 40,000 custom_fields keys; every read of it then took a second.
+TEST_P(CustomFieldsApi, ContactValuesAreBoundedInCountAndSize) {
+    auto post = [&](const Json& custom) {
+        return api().Post("/api/v1/contacts", {{"phone", "+12025550151"}, {"custom_fields", custom}});
+    };
+    Json hundred = Json::object();
+    for (int i = 0; i < 100; ++i) hundred["f" + std::to_string(i)] = i;
+    Json too_many = hundred;
+    too_many["one_more"] = 1;
+    auto refused = post(too_many);
+    ExpectError(refused, 400, "VALIDATION_ERROR");
+    EXPECT_EQ(refused.json()["error"]["details"][0]["field"], "custom_fields") << refused.body;
+    auto long_value = post({{"note", std::string(2001, 'x')}});
+    ExpectError(long_value, 400, "VALIDATION_ERROR");
+    EXPECT_EQ(long_value.json()["error"]["details"][0]["field"], "custom_fields.note") << long_value.body;
+    Json too_big = Json::object();
+    for (int i = 0; i < 10; ++i) too_big["f" + std::to_string(i)] = std::string(1900, 'x');
+    ExpectError(post(too_big), 400, "VALIDATION_ERROR");
+    // 80,000 keys are refused before they are parsed.
+    std::string huge = R"({"phone": "+12025550151", "custom_fields": {)";
+    for (int i = 0; i < 80'000; ++i) huge += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+    huge += "}}";
+    ExpectError(api().Send("POST", "/api/v1/contacts", huge), 400, "VALIDATION_ERROR");
+    EXPECT_TRUE(AllContacts().empty());
+    auto ok = post(hundred);
+    ASSERT_EQ(ok.status, 201) << ok.body;
+    // An update may not pass the bound either.
+    const std::string id = ok.json()["data"]["id"];
+    ExpectError(api().Patch("/api/v1/contacts/" + id, {{"custom_fields", {{"one_more", 1}}}}), 400, "VALIDATION_ERROR");
+    EXPECT_EQ(api().Get("/api/v1/contacts/" + id).json()["data"]["custom_fields"].size(), 100u);
+}
+
+TEST_P(CustomFieldsApi, AnOrganizationDefinesAtMostTwoHundredFields) {
+    for (int i = 0; i < 200; ++i) {
+        auto made = api().Post("/api/v1/custom-fields", {{"name", "field_" + std::to_string(i)}, {"type", "string"}});
+        ASSERT_EQ(made.status, 201) << made.body;
+    }
+    ExpectError(api().Post("/api/v1/custom-fields", {{"name", "field_200"}, {"type", "string"}}), 400,
+                "VALIDATION_ERROR");
+}
+
 TEST_P(CustomFieldsApi, RequiredContactFieldsMustBePresent) {
     api().Post("/api/v1/custom-fields", {{"name", "region"}, {"type", "string"}, {"required", true}});
     api().Post("/api/v1/custom-fields",
