@@ -1,19 +1,14 @@
 #include <signal.h>
-#include <sys/socket.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
 #include <future>
 #include <thread>
 
 #include "support/fixture.hpp"
+#include "support/raw_connection.hpp"
 
 namespace parley::testing {
 namespace {
-
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 class ServerApi : public ApiTest {};
 PARLEY_BACKENDS(ServerApi);
@@ -318,72 +313,39 @@ TEST(Cli, BadArgumentsAreClearErrors) {
     std::filesystem::remove_all(data);
 }
 
-// An idle TCP connection to `port` from `source`, an address of the loopback range: each
-// source counts as another client.
-tcp::socket IdleConnection(asio::io_context& io, const std::string& source, uint16_t port) {
-    tcp::socket socket(io);
-    socket.open(tcp::v4());
-    socket.bind(tcp::endpoint(asio::ip::make_address(source), 0));
-    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    return socket;
-}
-
-// Everything the server sends on `socket` until it closes it (or 30 s pass).
-std::string ReadUntilClosed(tcp::socket& socket) {
-    timeval timeout{30, 0};
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::recv(socket.native_handle(), buf, sizeof buf, 0);
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
-
 // A probe opened 19,990 idle connections: the server hit the file limit, its accept loop spun
 // logging "Too many open files" two million times, and /healthz stopped answering.
 TEST(ConnectionCaps, ConnectionsPastEitherCapAre503AndIdleOnesAreClosed) {
     ParleyServer server(Backend::kSqlite, {"--max-connections", "16", "--max-connections-per-address", "8"});
     server.Start();
     const uint16_t port = server.http().port();
-    asio::io_context io;
-    std::vector<tcp::socket> held;
-    for (int i = 0; i < 8; ++i) held.push_back(IdleConnection(io, "127.0.0.2", port));
-    auto ninth = IdleConnection(io, "127.0.0.2", port);
-    const std::string refused = ReadUntilClosed(ninth);
+    std::vector<RawConnection> held;
+    for (int i = 0; i < 8; ++i) held.emplace_back("127.0.0.2", port);
+    RawConnection ninth("127.0.0.2", port);
+    const std::string refused = ninth.ReadUntilClosed();
     EXPECT_TRUE(refused.starts_with("HTTP/1.1 503")) << refused;
     EXPECT_NE(refused.find("SERVICE_UNAVAILABLE"), std::string::npos) << refused;
     // Another address is still served (on a connection kept open, so it counts below).
-    held.push_back(IdleConnection(io, "127.0.0.1", port));
-    const std::string health_request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
-    ASSERT_EQ(::send(held.back().native_handle(), health_request.data(), health_request.size(), 0),
-              static_cast<ssize_t>(health_request.size()));
-    std::string health_answer;
-    char buf[4096];
-    while (health_answer.find("}}") == std::string::npos) {
-        const ssize_t n = ::recv(held.back().native_handle(), buf, sizeof buf, 0);
-        ASSERT_GT(n, 0) << health_answer;
-        health_answer.append(buf, static_cast<size_t>(n));
-    }
-    EXPECT_TRUE(health_answer.starts_with("HTTP/1.1 200")) << health_answer;
+    held.emplace_back("127.0.0.1", port);
+    ASSERT_TRUE(held.back().Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string health = held.back().ReadUntil("}}");
+    EXPECT_TRUE(health.starts_with("HTTP/1.1 200")) << health;
 
-    for (int i = 0; i < 7; ++i) held.push_back(IdleConnection(io, "127.0.0.3", port));
+    for (int i = 0; i < 7; ++i) held.emplace_back("127.0.0.3", port);
     // 16 open: the cap.
-    auto seventeenth = IdleConnection(io, "127.0.0.4", port);
-    auto past_cap = ReadUntilClosed(seventeenth);
+    RawConnection seventeenth("127.0.0.4", port);
+    const std::string past_cap = seventeenth.ReadUntilClosed();
     EXPECT_TRUE(past_cap.starts_with("HTTP/1.1 503")) << past_cap;
 
     // An idle connection is closed by the server after its keep-alive timeout; then others are
     // served again.
-    EXPECT_EQ(ReadUntilClosed(held.front()), "");
-    HttpResult health;
-    for (int attempt = 0; attempt < 50 && health.status != 200; ++attempt) {
-        health = server.http().Send("GET", "/healthz");
-        if (health.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(held.front().ReadUntilClosed(), "");
+    HttpResult answer;
+    for (int attempt = 0; attempt < 50 && answer.status != 200; ++attempt) {
+        answer = server.http().Send("GET", "/healthz");
+        if (answer.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(server.Stop(SIGTERM), 0);
 }
 
