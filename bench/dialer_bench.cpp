@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
     auto db = store::OpenDatabase(location, 4);
     if (!db) return Die(db.error().message);
     if (auto m = store::Migrate(**db); !m) return Die(m.error().message);
-    auto store = store::MakeSqlStore(**db);
+    auto store = store::MakeSqlStore(**db, SecretBox::Ephemeral());
     // Wednesday 2026-03-04 15:00 UTC; the campaign calls around the clock.
     ManualClock clock(1'772'636'400'000);
     domain::KeyService keys(*store, clock);

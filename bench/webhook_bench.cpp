@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     auto db = store::OpenDatabase(location, 8);
     if (!db) return Die(db.error().message);
     if (auto migrated = store::Migrate(**db); !migrated) return Die(migrated.error().message);
-    auto store = store::MakeSqlStore(**db);
+    auto store = store::MakeSqlStore(**db, SecretBox::Ephemeral());
     const Clock& clock = SystemClock::Shared();
 
     Arrivals arrivals;

@@ -46,7 +46,7 @@ public:
         if (!db) throw std::runtime_error(db.error().message);
         db_ = std::move(*db);
         if (auto migrated = store::Migrate(*db_); !migrated) throw std::runtime_error(migrated.error().message);
-        store_ = store::MakeSqlStore(*db_);
+        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         keys_ = std::make_unique<domain::KeyService>(*store_, clock_);
         contacts_ = std::make_unique<domain::ContactService>(*store_, clock_, "US");
         fields_ = std::make_unique<domain::CustomFieldService>(*store_, clock_);

@@ -1,18 +1,23 @@
 // The parley command: `serve` runs the platform; `org`, `key` and `migrate` are for operators.
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "api/api.hpp"
@@ -20,6 +25,7 @@
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/phone.hpp"
+#include "common/secret_box.hpp"
 #include "dialer/call_check.hpp"
 #include "dialer/dialer.hpp"
 #include "domain/contact_service.hpp"
@@ -52,9 +58,77 @@ int Die(const std::string& message) {
     return 2;
 }
 
-// The database, migrated, with the domain's store over it.
+constexpr const char* kMasterKeyFile = "master.key";
+constexpr const char* kNextMasterKeyFile = "master.key.next";  // a rotation under way
+
+// A key file's text, or nothing when there is no such file.
+Result<std::optional<std::string>> ReadKeyFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::optional<std::string>();
+    std::ifstream in(path);
+    std::string text;
+    if (!in || !std::getline(in, text)) return Fail(ErrorCode::kValidation, "cannot read " + path.string());
+    return std::optional<std::string>(text);
+}
+
+// Writes a new random key to `path`, readable by this user only; kDuplicate when it exists.
+Result<void> WriteNewKeyFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return Fail(ErrorCode::kDuplicate, path.string() + " exists");
+        return Fail(ErrorCode::kValidation, "cannot create " + path.string() + ": " + std::strerror(errno));
+    }
+    const std::string text = SecretBox::NewHexKey() + "\n";
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return Fail(ErrorCode::kValidation, "cannot write " + path.string());
+    return {};
+}
+
+// The keyring that seals stored secrets: PARLEY_MASTER_KEY when set (64 hex digits; during a
+// rotation "new,old"), else master.key in the data folder, made at first use; a
+// master.key.next left by a rotation comes first.
+Result<SecretBox> MasterKeys(const StorageConfig& config) {
+    if (const char* env = std::getenv("PARLEY_MASTER_KEY"); env && *env) {
+        auto box = SecretBox::FromHex(env);
+        if (!box) return Fail(ErrorCode::kValidation, "PARLEY_MASTER_KEY: " + box.error().message);
+        return box;
+    }
+    const std::filesystem::path dir(config.data_dir);
+    if (auto made = WriteNewKeyFile(dir / kMasterKeyFile); !made && made.error().code != ErrorCode::kDuplicate) {
+        return Fail(std::move(made.error()));
+    }
+    auto current = ReadKeyFile(dir / kMasterKeyFile);
+    if (!current) return Fail(std::move(current.error()));
+    auto next = ReadKeyFile(dir / kNextMasterKeyFile);
+    if (!next) return Fail(std::move(next.error()));
+    auto box = SecretBox::FromHex(*next ? **next + "," + **current : **current);
+    if (!box) return Fail(ErrorCode::kValidation, (dir / kMasterKeyFile).string() + ": " + box.error().message);
+    return box;
+}
+
+// Seals what is not sealed with the first key, then ends a rotation under way: the new key
+// becomes master.key. Safe to repeat after a crash at any point.
+Result<int64_t> SealSecrets(store::Database& db, const SecretBox& box, const StorageConfig& config) {
+    auto resealed = store::ResealSecrets(db, box);
+    if (!resealed) return Fail(std::move(resealed.error()));
+    if (!std::getenv("PARLEY_MASTER_KEY") || !*std::getenv("PARLEY_MASTER_KEY")) {
+        const std::filesystem::path dir(config.data_dir);
+        std::error_code ec;
+        if (std::filesystem::exists(dir / kNextMasterKeyFile, ec)) {
+            std::filesystem::rename(dir / kNextMasterKeyFile, dir / kMasterKeyFile, ec);
+            if (ec) return Fail(ErrorCode::kValidation, "cannot rename the new master key: " + ec.message());
+        }
+    }
+    return resealed;
+}
+
+// The database, migrated, with the domain's store over it and its secrets sealed.
 struct Storage {
     std::unique_ptr<store::Database> db;
+    std::unique_ptr<SecretBox> box;
     std::unique_ptr<domain::Store> store;
 };
 
@@ -65,8 +139,18 @@ Result<Storage> OpenStorage(const StorageConfig& config, int pool_size) {
     if (!db) return Fail(std::move(db.error()));
     auto migrated = store::Migrate(**db);
     if (!migrated) return Fail(std::move(migrated.error()));
+    auto box = MasterKeys(config);
+    if (!box) return Fail(std::move(box.error()));
     Storage s;
-    s.store = store::MakeSqlStore(**db);
+    s.box = std::make_unique<SecretBox>(std::move(*box));
+    if (auto sealed = SealSecrets(**db, *s.box, config); !sealed) {
+        return Fail(ErrorCode::kValidation, sealed.error().message +
+                                                "; every node needs the master key the secrets were sealed with "
+                                                "(docs/security.md)");
+    } else if (*sealed > 0) {
+        spdlog::info("sealed {} stored secrets with master key {}", *sealed, s.box->SealingPrefix().substr(3, 8));
+    }
+    s.store = store::MakeSqlStore(**db, *s.box);
     s.db = std::move(*db);
     return s;
 }
@@ -104,16 +188,18 @@ size_t ConnectionCap(uint64_t file_limit, size_t asked) {
     return static_cast<size_t>(std::max<uint64_t>(16, std::min<uint64_t>(asked, room)));
 }
 
-// The installation's secret for signing recording links: made once, shared by every node.
-Result<std::string> SigningKey(store::Database& db) {
-    auto inserted = db.Exec("INSERT INTO settings (name, value) VALUES ('recording_signing_key', ?) "
-                            "ON CONFLICT (name) DO NOTHING",
-                            {RandomAlphanumeric(48)});
+// The installation's secret for signing recording links: made once, shared by every node,
+// stored sealed.
+Result<std::string> SigningKey(store::Database& db, const SecretBox& box) {
+    auto inserted = db.Exec(
+        "INSERT INTO settings (name, value) VALUES ('recording_signing_key', ?) "
+        "ON CONFLICT (name) DO NOTHING",
+        {box.Seal(RandomAlphanumeric(48))});
     if (!inserted) return Fail(std::move(inserted.error()));
     auto row = db.QueryOne("SELECT value FROM settings WHERE name = 'recording_signing_key'");
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return Fail(ErrorCode::kInternal, "the recording signing key is missing");
-    return (**row)[0].AsText();
+    return box.Open((**row)[0].AsText());
 }
 
 // A name for this node that survives restarts, kept in the data folder, so a restarted node
@@ -169,7 +255,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     if (o.max_calls < 1 || o.max_calls > 10000) return Die("--max-calls must be from 1 to 10000");
     if (o.speech_workers < 1 || o.speech_workers > 64) return Die("--speech-workers must be from 1 to 64");
     if (!ParsePhone(o.caller_id, "US")) return Die("--caller-id must be a phone number in E.164, e.g. +12025550100");
-    auto signing_key = SigningKey(db);
+    auto signing_key = SigningKey(db, *storage->box);
     if (!signing_key) return Die(signing_key.error().message);
     auto org_secrets = domain::WriteTx(
         *storage->store, [&](domain::Repos& r) { return r.webhooks().CreateMissingOrgSecrets(clock.NowMs()); });
@@ -371,6 +457,12 @@ int main(int argc, char** argv) {
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");
     add_storage(migrate);
 
+    auto* secrets = cli.add_subcommand("secrets", "The master key that seals stored secrets");
+    secrets->require_subcommand(1);
+    auto* secrets_rotate = secrets->add_subcommand(
+        "rotate", "Seal every stored secret with a new master key (with PARLEY_MASTER_KEY: with its first key)");
+    add_storage(secrets_rotate);
+
     auto* org = cli.add_subcommand("org", "Organizations");
     org->require_subcommand(1);
     auto* org_create = org->add_subcommand("create", "Create an organization and print its owner API key");
@@ -409,6 +501,23 @@ int main(int argc, char** argv) {
     SystemClock clock;
     domain::KeyService keys(*opened->store, clock);
 
+    if (secrets_rotate->parsed()) {
+        const bool from_env = std::getenv("PARLEY_MASTER_KEY") && *std::getenv("PARLEY_MASTER_KEY");
+        if (!from_env) {
+            // The new key goes beside the old one first, so a crash at any point leaves a keyring
+            // that opens every secret; the next start or rotation finishes the job.
+            const auto next = std::filesystem::path(storage.data_dir) / kNextMasterKeyFile;
+            if (auto made = WriteNewKeyFile(next); !made && made.error().code != ErrorCode::kDuplicate) {
+                return Die(made.error().message);
+            }
+        }
+        auto box = MasterKeys(storage);
+        if (!box) return Die(box.error().message);
+        auto sealed = SealSecrets(*opened->db, *box, storage);
+        if (!sealed) return Die(sealed.error().message);
+        PrintJson({{"master_key", box->SealingPrefix().substr(3, 8)}, {"secrets_sealed", *sealed}});
+        return 0;
+    }
     if (migrate->parsed()) {
         std::cout << "schema at version " << store::LatestSchemaVersion() << "\n";
         return 0;

@@ -9,10 +9,42 @@
 #include "common/ids.hpp"
 #include "common/log_throttle.hpp"
 #include "common/phone.hpp"
+#include "common/secret_box.hpp"
 #include "common/time_format.hpp"
 
 namespace parley {
 namespace {
+
+TEST(SecretBox, SealsWithTheFirstKeyAndOpensWithAnyKeyOfTheKeyring) {
+    const std::string old_key = SecretBox::NewHexKey();
+    const std::string new_key = SecretBox::NewHexKey();
+    auto old_box = SecretBox::FromHex(old_key);
+    auto ring = SecretBox::FromHex(new_key + "," + old_key);
+    ASSERT_TRUE(old_box && ring);
+    const std::string sealed = old_box->Seal("whsec_plaintext");
+    EXPECT_TRUE(SecretBox::IsSealed(sealed));
+    EXPECT_EQ(sealed.find("plaintext"), std::string::npos);
+    EXPECT_NE(old_box->Seal("whsec_plaintext"), sealed) << "a new nonce every time";
+    EXPECT_EQ(old_box->Open(sealed), "whsec_plaintext");
+    EXPECT_EQ(ring->Open(sealed), "whsec_plaintext");
+    EXPECT_TRUE(ring->Seal("x").starts_with(ring->SealingPrefix()));
+    EXPECT_NE(ring->SealingPrefix(), old_box->SealingPrefix());
+    EXPECT_FALSE(old_box->Open(ring->Seal("x"))) << "a key not in the keyring";
+    std::string altered = sealed;
+    altered[altered.size() - 3] = altered[altered.size() - 3] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(old_box->Open(altered));
+    EXPECT_FALSE(old_box->Open("whsec_plaintext"));
+    EXPECT_FALSE(old_box->Open("v1:"));
+    EXPECT_EQ(old_box->Open(old_box->Seal("")), "");
+}
+
+TEST(SecretBox, RefusesMalformedKeys) {
+    EXPECT_FALSE(SecretBox::FromHex(""));
+    EXPECT_FALSE(SecretBox::FromHex("abcd"));
+    EXPECT_FALSE(SecretBox::FromHex(std::string(64, 'g')));
+    EXPECT_FALSE(SecretBox::FromHex(SecretBox::NewHexKey() + ",xyz"));
+    EXPECT_TRUE(SecretBox::FromHex(SecretBox::NewHexKey() + "\n"));
+}
 
 TEST(LogThrottle, LetsOneLineAnIntervalThroughAndCountsTheOthers) {
     LogThrottle throttle(std::chrono::seconds(1));

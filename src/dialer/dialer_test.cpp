@@ -45,7 +45,7 @@ protected:
         ASSERT_TRUE(db);
         db_ = std::move(*db);
         ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_);
+        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         domain::KeyService keys(*store_, clock_);
         auto org = keys.CreateOrganization("Acme", domain::Tier::kEnterprise);
         ASSERT_TRUE(org);

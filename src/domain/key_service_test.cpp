@@ -18,7 +18,7 @@ protected:
         ASSERT_TRUE(db);
         db_ = std::move(*db);
         ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_);
+        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
     }
     void TearDown() override {
         store_.reset();

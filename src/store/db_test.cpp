@@ -132,11 +132,43 @@ TEST_P(DatabaseTest, UpsertDoNothingReportsZeroChanges) {
 namespace parley::store {
 namespace {
 
+// Secrets an older Parley stored in clear, and those sealed with a key being rotated out, are
+// sealed with the first key of the keyring; what is sealed with it already is left alone.
+TEST_P(DatabaseTest, ResealingSealsClearAndOldSecretsWithTheNewKey) {
+    ASSERT_TRUE(Migrate(*db_));
+    const std::string old_key = SecretBox::NewHexKey();
+    auto old_box = SecretBox::FromHex(old_key);
+    ASSERT_TRUE(old_box);
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO organizations (id, name, tier, created_at) VALUES ('org_a', 'A', 'standard', 1), "
+                  "('org_b', 'B', 'standard', 1)"));
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO webhook_org_secrets (org_id, secret, created_at) VALUES ('org_a', "
+                  "'whsec_clear', 1), ('org_b', ?, 1)",
+                  {old_box->Seal("whsec_old")}));
+    ASSERT_TRUE(db_->Exec("INSERT INTO settings (name, value) VALUES ('recording_signing_key', 'clear-link-key')"));
+    auto ring = SecretBox::FromHex(SecretBox::NewHexKey() + "," + old_key);
+    ASSERT_TRUE(ring);
+    auto resealed = ResealSecrets(*db_, *ring);
+    ASSERT_TRUE(resealed) << resealed.error().message;
+    EXPECT_EQ(*resealed, 3);
+    auto rows = db_->Query("SELECT org_id, secret FROM webhook_org_secrets ORDER BY org_id");
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 2u);
+    for (const auto& row : *rows) EXPECT_TRUE(row[1].AsText().starts_with(ring->SealingPrefix()));
+    EXPECT_EQ(ring->Open((*rows)[0][1].AsText()), "whsec_clear");
+    EXPECT_EQ(ring->Open((*rows)[1][1].AsText()), "whsec_old");
+    auto link = db_->QueryOne("SELECT value FROM settings WHERE name = 'recording_signing_key'");
+    ASSERT_TRUE(link && *link);
+    EXPECT_EQ(ring->Open((**link)[0].AsText()), "clear-link-key");
+    EXPECT_EQ(ResealSecrets(*db_, *ring), 0);
+}
+
 // A call's parts that no list filters on are stored as one JSON text; every one of them comes
 // back as it was written, set or empty.
 TEST_P(DatabaseTest, ACallKeepsEveryStoredPartSetOrEmpty) {
     ASSERT_TRUE(Migrate(*db_));
-    auto store = MakeSqlStore(*db_);
+    auto store = MakeSqlStore(*db_, SecretBox::Ephemeral());
     domain::Call full;
     full.id = "call_full";
     full.org_id = "org_1";

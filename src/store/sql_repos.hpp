@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/secret_box.hpp"
 #include "domain/repos.hpp"
 #include "store/db.hpp"
 
@@ -239,7 +240,7 @@ private:
 
 class SqlWebhookRepo final : public domain::WebhookRepo {
 public:
-    explicit SqlWebhookRepo(Connection& c) : c_(c) {}
+    SqlWebhookRepo(Connection& c, const SecretBox& box) : c_(c), box_(box) {}
     Result<void> Record(const domain::Event& event) override;
     Result<void> Insert(const domain::WebhookEndpoint& endpoint) override;
     Result<std::optional<domain::WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) override;
@@ -270,11 +271,17 @@ public:
 
 private:
     Connection& c_;
+    const SecretBox& box_;
     bool recorded_ = false;
 };
 
-// The domain's Store over a Database.
-std::unique_ptr<domain::Store> MakeSqlStore(Database& db);
+// The domain's Store over a Database; `box` seals the secrets it stores and must outlive it.
+std::unique_ptr<domain::Store> MakeSqlStore(Database& db, const SecretBox& box);
+
+// Seals every stored secret that is not sealed with `box`'s first key: secrets stored in clear
+// by an older Parley, and those sealed with an older master key (which `box` must still hold).
+// One transaction; returns how many were sealed again.
+Result<int64_t> ResealSecrets(Database& db, const SecretBox& box);
 
 // Pages are read with one row more than asked; this trims it and says whether there was one.
 template <class T>

@@ -5,7 +5,7 @@ namespace {
 
 class SqlRepos final : public domain::Repos {
 public:
-    explicit SqlRepos(Connection& c)
+    SqlRepos(Connection& c, const SecretBox& box)
         : organizations_(c),
           api_keys_(c),
           custom_fields_(c),
@@ -18,7 +18,7 @@ public:
           calls_(c),
           contact_lists_(c),
           campaigns_(c),
-          webhooks_(c) {}
+          webhooks_(c, box) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -52,11 +52,11 @@ private:
 
 class SqlStore final : public domain::Store {
 public:
-    explicit SqlStore(Database& db) : db_(db) {}
+    SqlStore(Database& db, const SecretBox& box) : db_(db), box_(box) {}
     Result<void> Write(const Body& body) override {
         bool recorded = false;
         auto done = db_.Transaction([&](Connection& c) {
-            SqlRepos repos(c);
+            SqlRepos repos(c, box_);
             auto out = body(repos);
             recorded = repos.recorded_events();
             return out;
@@ -66,17 +66,62 @@ public:
     }
     Result<void> Read(const Body& body) override {
         return db_.WithConnection([&](Connection& c) {
-            SqlRepos repos(c);
+            SqlRepos repos(c, box_);
             return body(repos);
         });
     }
 
 private:
     Database& db_;
+    const SecretBox& box_;
 };
 
 }  // namespace
 
-std::unique_ptr<domain::Store> MakeSqlStore(Database& db) { return std::make_unique<SqlStore>(db); }
+std::unique_ptr<domain::Store> MakeSqlStore(Database& db, const SecretBox& box) {
+    return std::make_unique<SqlStore>(db, box);
+}
+
+Result<int64_t> ResealSecrets(Database& db, const SecretBox& box) {
+    // Each table and column that holds a secret, with its key columns.
+    struct Column {
+        const char* table;
+        const char* column;
+        const char* key;
+    };
+    static constexpr Column kColumns[] = {
+        {"webhook_endpoints", "secret", "id"},
+        {"webhook_endpoints", "previous_secret", "id"},
+        {"webhook_org_secrets", "secret", "org_id"},
+        {"settings", "value", "name"},
+    };
+    int64_t resealed = 0;
+    auto done = db.Transaction([&](Connection& c) -> Result<void> {
+        for (const auto& col : kColumns) {
+            std::string select = std::string("SELECT ") + col.key + ", " + col.column + " FROM " + col.table +
+                                 " WHERE " + col.column + " IS NOT NULL AND " + col.column + " NOT LIKE ?";
+            if (std::string_view(col.table) == "settings") select += " AND name IN ('recording_signing_key')";
+            auto rows = c.Query(select, {box.SealingPrefix() + "%"});
+            if (!rows) return Fail(std::move(rows.error()));
+            for (const auto& row : *rows) {
+                const std::string value = row[1].AsText();
+                std::string plaintext = value;
+                if (SecretBox::IsSealed(value)) {
+                    auto opened = box.Open(value);
+                    if (!opened) return Fail(std::move(opened.error()));
+                    plaintext = std::move(*opened);
+                }
+                auto n =
+                    c.Exec(std::string("UPDATE ") + col.table + " SET " + col.column + " = ? WHERE " + col.key + " = ?",
+                           {box.Seal(plaintext), row[0].AsText()});
+                if (!n) return Fail(std::move(n.error()));
+                ++resealed;
+            }
+        }
+        return {};
+    });
+    if (!done) return Fail(std::move(done.error()));
+    return resealed;
+}
 
 }  // namespace parley::store

@@ -16,15 +16,22 @@ constexpr std::string_view kEndpointColumns =
     "id, org_id, url, description, events, secret, previous_secret, previous_secret_until, enabled, "
     "disabled_reason, consecutive_failures, created_at, updated_at";
 
-WebhookEndpoint EndpointFromRow(const Row& r) {
+// Secrets are stored sealed (common/secret_box.hpp) and opened as rows are read.
+Result<WebhookEndpoint> EndpointFromRow(const Row& r, const SecretBox& box) {
     WebhookEndpoint e;
     e.id = r[0].AsText();
     e.org_id = r[1].AsText();
     e.url = r[2].AsText();
     e.description = r[3].AsText();
     e.events = Json::parse(r[4].AsText()).get<std::vector<std::string>>();
-    e.secret = r[5].AsText();
-    e.previous_secret = r[6].AsOptionalText();
+    auto secret = box.Open(r[5].AsText());
+    if (!secret) return Fail(std::move(secret.error()));
+    e.secret = std::move(*secret);
+    if (auto previous = r[6].AsOptionalText()) {
+        auto opened = box.Open(*previous);
+        if (!opened) return Fail(std::move(opened.error()));
+        e.previous_secret = std::move(*opened);
+    }
     e.previous_secret_until = r[7].AsOptionalInt();
     e.enabled = r[8].AsInt() != 0;
     e.disabled_reason = r[9].AsOptionalText();
@@ -32,6 +39,11 @@ WebhookEndpoint EndpointFromRow(const Row& r) {
     e.created_at = r[11].AsInt();
     e.updated_at = r[12].AsInt();
     return e;
+}
+
+std::optional<std::string> SealOptional(const SecretBox& box, const std::optional<std::string>& plaintext) {
+    if (!plaintext) return std::nullopt;
+    return box.Seal(*plaintext);
 }
 
 constexpr std::string_view kDeliveryColumns =
@@ -93,9 +105,9 @@ Result<void> SqlWebhookRepo::Record(const domain::Event& e) {
 Result<void> SqlWebhookRepo::Insert(const WebhookEndpoint& e) {
     static const std::string sql = "INSERT INTO webhook_endpoints (" + std::string(kEndpointColumns) +
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    auto n = c_.Exec(sql, {e.id, e.org_id, e.url, e.description, Json(e.events).dump(), e.secret, e.previous_secret,
-                           e.previous_secret_until, e.enabled, e.disabled_reason, e.consecutive_failures,
-                           e.created_at, e.updated_at});
+    auto n = c_.Exec(sql, {e.id, e.org_id, e.url, e.description, Json(e.events).dump(), box_.Seal(e.secret),
+                           SealOptional(box_, e.previous_secret), e.previous_secret_until, e.enabled, e.disabled_reason,
+                           e.consecutive_failures, e.created_at, e.updated_at});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -106,7 +118,9 @@ Result<std::optional<WebhookEndpoint>> SqlWebhookRepo::Get(std::string_view org_
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<WebhookEndpoint>();
-    return EndpointFromRow(**row);
+    auto endpoint = EndpointFromRow(**row, box_);
+    if (!endpoint) return Fail(std::move(endpoint.error()));
+    return std::optional<WebhookEndpoint>(std::move(*endpoint));
 }
 
 Result<domain::Page<WebhookEndpoint>> SqlWebhookRepo::List(std::string_view org_id, const domain::PageRequest& page) {
@@ -115,7 +129,11 @@ Result<domain::Page<WebhookEndpoint>> SqlWebhookRepo::List(std::string_view org_
     auto rows = c_.Query(sql, {org_id, page.after_id.value_or("~"), page.limit + 1});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<WebhookEndpoint> items;
-    for (const auto& r : *rows) items.push_back(EndpointFromRow(r));
+    for (const auto& r : *rows) {
+        auto endpoint = EndpointFromRow(r, box_);
+        if (!endpoint) return Fail(std::move(endpoint.error()));
+        items.push_back(std::move(*endpoint));
+    }
     return ToPage(std::move(items), page.limit);
 }
 
@@ -124,8 +142,8 @@ Result<void> SqlWebhookRepo::Update(const WebhookEndpoint& e) {
         "UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, secret = ?, previous_secret = ?, "
         "previous_secret_until = ?, enabled = ?, disabled_reason = ?, consecutive_failures = ?, updated_at = ? "
         "WHERE org_id = ? AND id = ?",
-        {e.url, e.description, Json(e.events).dump(), e.secret, e.previous_secret, e.previous_secret_until, e.enabled,
-         e.disabled_reason, e.consecutive_failures, e.updated_at, e.org_id, e.id});
+        {e.url, e.description, Json(e.events).dump(), box_.Seal(e.secret), SealOptional(box_, e.previous_secret),
+         e.previous_secret_until, e.enabled, e.disabled_reason, e.consecutive_failures, e.updated_at, e.org_id, e.id});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -146,19 +164,21 @@ Result<std::string> SqlWebhookRepo::OrgSecret(std::string_view org_id, int64_t n
     auto made = c_.Exec(
         "INSERT INTO webhook_org_secrets (org_id, secret, created_at) VALUES (?, ?, ?) "
         "ON CONFLICT (org_id) DO NOTHING",
-        {org_id, domain::NewWebhookSecret(), now});
+        {org_id, box_.Seal(domain::NewWebhookSecret()), now});
     if (!made) return Fail(std::move(made.error()));
     auto row = c_.QueryOne("SELECT secret FROM webhook_org_secrets WHERE org_id = ?", {org_id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return Fail(ErrorCode::kInternal, "organization webhook secret vanished");
-    return (**row)[0].AsText();
+    return box_.Open((**row)[0].AsText());
 }
 
 Result<std::optional<std::string>> SqlWebhookRepo::FindOrgSecret(std::string_view org_id) {
     auto row = c_.QueryOne("SELECT secret FROM webhook_org_secrets WHERE org_id = ?", {org_id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<std::string>();
-    return std::optional<std::string>((**row)[0].AsText());
+    auto secret = box_.Open((**row)[0].AsText());
+    if (!secret) return Fail(std::move(secret.error()));
+    return std::optional<std::string>(std::move(*secret));
 }
 
 Result<int64_t> SqlWebhookRepo::CreateMissingOrgSecrets(int64_t now) {
@@ -239,7 +259,11 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
             auto rows = c_.Query(select, {org});
             if (!rows) return Fail(std::move(rows.error()));
             std::vector<WebhookEndpoint> list;
-            for (const auto& r : *rows) list.push_back(EndpointFromRow(r));
+            for (const auto& r : *rows) {
+                auto endpoint = EndpointFromRow(r, box_);
+                if (!endpoint) return Fail(std::move(endpoint.error()));
+                list.push_back(std::move(*endpoint));
+            }
             it = endpoints.emplace(org, std::move(list)).first;
         }
         WebhookDelivery d;
@@ -343,17 +367,20 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
             const size_t k = kDeliveryColumnCount;
             due.body = r[k].AsText();
             if (due.delivery.endpoint_id) {
-                due.secret = r[k + 1].AsText();
+                auto secret = box_.Open(r[k + 1].AsText());
+                if (!secret) return Fail(std::move(secret.error()));
+                due.secret = std::move(*secret);
                 const auto previous_until = r[k + 3].AsOptionalInt();
-                if (previous_until && *previous_until > now) due.previous_secret = r[k + 2].AsOptionalText();
-            } else {
-                auto secret = r[k + 4].AsOptionalText();
-                if (!secret) {
-                    auto made = OrgSecret(due.delivery.org_id, now);
-                    if (!made) return Fail(std::move(made.error()));
-                    secret = *made;
+                if (auto previous = r[k + 2].AsOptionalText(); previous && previous_until && *previous_until > now) {
+                    auto opened = box_.Open(*previous);
+                    if (!opened) return Fail(std::move(opened.error()));
+                    due.previous_secret = std::move(*opened);
                 }
-                due.secret = *secret;
+            } else {
+                auto stored = r[k + 4].AsOptionalText();
+                auto secret = stored ? box_.Open(*stored) : OrgSecret(due.delivery.org_id, now);
+                if (!secret) return Fail(std::move(secret.error()));
+                due.secret = std::move(*secret);
             }
             out.push_back(std::move(due));
         }

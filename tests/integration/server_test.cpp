@@ -1,9 +1,11 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
+#include "common/secret_box.hpp"
 #include "support/fixture.hpp"
 #include "support/raw_connection.hpp"
 
@@ -277,6 +279,64 @@ TEST_P(ServerLifecycle, SigtermFinishesTheRequestInFlightThenExitsZero) {
     EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
     EXPECT_NE(response.find("\"phone\":\"+12025550199\""), std::string::npos) << response;
     EXPECT_EQ(server.Wait(), 0);
+}
+
+// Everything of the SQLite database in `dir`, its write-ahead log included, as bytes.
+std::string DatabaseBytes(const std::string& dir) {
+    std::string out;
+    for (const char* name : {"parley.db", "parley.db-wal"}) {
+        std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);
+        out += std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    return out;
+}
+
+TEST(SecretsAtRest, StoredSecretsAreSealedAndSurviveAMasterKeyRotation) {
+    ParleyServer server(Backend::kSqlite);
+    server.Start();
+    const std::string dir = server.StorageArgs()[1];
+    auto org = server.CreateOrg();
+    auto hook = server.Client(org.key).Post("/api/v1/webhooks",
+                                            {{"url", "https://hooks.example.com/p"}, {"events", {"call.completed"}}});
+    ASSERT_EQ(hook.status, 201) << hook.body;
+    const std::string hook_id = hook.json()["data"]["id"];
+    const std::string hook_secret = hook.json()["data"]["secret"];
+    const std::string call_secret =
+        server.Client(org.key).Get("/api/v1/webhooks/signing-secret").json()["data"]["secret"];
+    ASSERT_TRUE(call_secret.starts_with("whsec_"));
+    const auto key_file = std::filesystem::path(dir) / "master.key";
+    EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(server.Stop(SIGTERM), 0);
+    std::string bytes = DatabaseBytes(dir);
+    ASSERT_FALSE(bytes.empty());
+    EXPECT_EQ(bytes.find(hook_secret.substr(6)), std::string::npos);
+    EXPECT_EQ(bytes.find(call_secret.substr(6)), std::string::npos);
+    EXPECT_EQ(bytes.find("whsec_"), std::string::npos);
+
+    auto read_key = [&] {
+        std::ifstream in(key_file);
+        std::string text;
+        std::getline(in, text);
+        return text;
+    };
+    const std::string before = read_key();
+    auto [code, out] = server.Cli({"secrets", "rotate"});
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_NE(read_key(), before);
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir) / "master.key.next"));
+    EXPECT_NE(out.find("\"secrets_sealed\": 4"), std::string::npos) << out;  // the hook's, the org's, the link key
+
+    server.Start();
+    EXPECT_EQ(server.Client(org.key).Get("/api/v1/webhooks/signing-secret").json()["data"]["secret"], call_secret);
+    EXPECT_EQ(server.Client(org.key).Get("/api/v1/webhooks/" + hook_id).status, 200);
+    EXPECT_EQ(server.Stop(SIGTERM), 0);
+
+    // A node without the key the secrets are sealed with refuses to start, and says why.
+    { std::ofstream(key_file, std::ios::trunc) << SecretBox::NewHexKey() << "\n"; }
+    auto [refused, why] = server.Cli({"migrate"});
+    EXPECT_EQ(refused, 2);
+    EXPECT_NE(why.find("master key"), std::string::npos) << why;
 }
 
 TEST(Cli, BadArgumentsAreClearErrors) {

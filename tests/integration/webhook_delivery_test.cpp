@@ -33,7 +33,7 @@ protected:
         path_ = (std::filesystem::temp_directory_path() / ("parley-webhooks-" + std::to_string(rng()) + ".db")).string();
         db_ = std::move(*store::OpenSqlite(path_, 2));
         ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_);
+        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         org_.id = NewId("org_", kStart);
         org_.name = "Webhook test org";
         org_.created_at = kStart;

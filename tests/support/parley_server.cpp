@@ -66,6 +66,10 @@ std::unique_ptr<ParleyServer> ParleyServer::SecondNode(const ParleyServer& first
     auto node = std::make_unique<ParleyServer>(Backend::kSqlite, first.extra_args_);
     node->backend_ = first.backend_;
     node->db_url_ = first.db_url_;
+    // Every node of one database needs the master key its secrets are sealed with.
+    std::error_code ec;
+    std::filesystem::copy_file(std::filesystem::path(first.data_dir_) / "master.key",
+                               std::filesystem::path(node->data_dir_) / "master.key", ec);
     return node;
 }
 
