@@ -468,5 +468,17 @@ TEST_P(ContactsApi, RemovingANumberNotOnTheDncListIs404AndWritesNothing) {
     EXPECT_EQ(api().Get("/api/v1/webhooks/deliveries?event=contact.updated").json()["data"].size(), 0u);
 }
 
+// JSON import options are checked like every other body: an unknown key is a 400 that names it,
+// and nothing is imported.
+TEST_P(ContactsApi, ImportRefusesUnknownJsonKeysAndNamesThem) {
+    auto res = api().Post("/api/v1/contacts/import",
+                          {{"csv", "phone,first_name\n+12025550111,Ann\n"}, {"tags", {"t"}}, {"colour", "red"}});
+    ExpectError(res, 400, "VALIDATION_ERROR");
+    const Json details = res.json()["error"]["details"];
+    ASSERT_EQ(details.size(), 1u) << res.body;
+    EXPECT_EQ(details[0]["field"], "colour");
+    EXPECT_TRUE(AllContacts().empty());
+}
+
 }  // namespace
 }  // namespace parley::testing
