@@ -110,5 +110,31 @@ TEST(OpenApi, IsServedAtItsRoute) {
     EXPECT_EQ(res.body, std::string(OpenApiDocument()));
 }
 
+// The server refuses unknown keys in every JSON body that has fields of its own (400 naming each),
+// so every such schema must say so to the clients generated from it.
+TEST(OpenApi, EveryJsonBodyWithFieldsRefusesUnknownKeys) {
+    const auto doc = Document();
+    const auto& schemas = doc["components"]["schemas"];
+    int checked = 0;
+    for (const auto& [path, item] : doc["paths"].items()) {
+        for (const auto& [method, operation] : item.items()) {
+            if (!operation.is_object() || !operation.contains("requestBody")) continue;
+            const auto& content = operation["requestBody"]["content"];
+            if (!content.contains("application/json")) continue;
+            OrderedJson schema = content["application/json"]["schema"];
+            std::string name = "inline";
+            while (schema.contains("$ref")) {
+                name = schema["$ref"].get<std::string>().substr(std::string("#/components/schemas/").size());
+                schema = schemas[name];
+            }
+            if (!schema.contains("properties")) continue;
+            ++checked;
+            EXPECT_EQ(schema.value("additionalProperties", OrderedJson(true)), OrderedJson(false))
+                << Upper(method) << " " << path << ": schema " << name << " lets unknown keys through";
+        }
+    }
+    EXPECT_GT(checked, 20);
+}
+
 }  // namespace
 }  // namespace parley::api

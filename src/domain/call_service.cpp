@@ -16,6 +16,7 @@ namespace {
 constexpr size_t kMaxMetadataBytes = 16 * 1024;
 constexpr size_t kMaxVariableBytes = 500;
 constexpr size_t kMaxUrlBytes = 2000;
+constexpr size_t kMaxProfileIdBytes = 64;
 
 // An object of string, number or boolean values (variables) or any JSON (metadata).
 std::optional<Json> ObjectField(const Json& body, std::string_view key, bool scalars_only, Checker& checker) {
@@ -41,6 +42,34 @@ std::optional<Json> ObjectField(const Json& body, std::string_view key, bool sca
     return *it;
 }
 
+bool Given(const Json& body, std::string_view key) {
+    const auto it = body.find(key);
+    return it != body.end() && !it->is_null();
+}
+
+// The profile a call request names and the key it came under: "profile_id", or "agent_id" as
+// seed 002's users call it. Each key given is checked as a profile id, and when both are given
+// they must be equal; neither given is "profile_id is required". Nullopt after adding the
+// problems to `checker`.
+struct RequestedProfile {
+    std::string id;
+    std::string_view key;
+};
+
+std::optional<RequestedProfile> ReadRequestedProfile(const Json& body, Checker& checker) {
+    const bool agent_given = Given(body, "agent_id");
+    auto profile_id = checker.String(body, "profile_id", kMaxProfileIdBytes, Given(body, "profile_id") || !agent_given);
+    auto agent_id = checker.String(body, "agent_id", kMaxProfileIdBytes, agent_given);
+    if (profile_id && agent_id && *profile_id != *agent_id) {
+        checker.Add("profile_id", "differs from agent_id, which is another name for it; give one of them");
+        checker.Add("agent_id", "differs from profile_id, of which it is another name; give one of them");
+        return std::nullopt;
+    }
+    if (profile_id) return RequestedProfile{std::move(*profile_id), "profile_id"};
+    if (agent_id) return RequestedProfile{std::move(*agent_id), "agent_id"};
+    return std::nullopt;
+}
+
 std::optional<int> WholeNumber(std::string_view text) {
     int value = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -62,7 +91,7 @@ struct CallService::Shared {
 Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& who, const Json& body,
                                                     Checker& checker) {
     Shared shared;
-    auto profile_id = checker.String(body, "profile_id", 64, true);
+    auto requested = ReadRequestedProfile(body, checker);
     std::optional<std::vector<std::string>> extract;
     if (auto it = body.find("extract"); it != body.end() && !it->is_null()) {
         if (!it->is_array() || std::any_of(it->begin(), it->end(), [](const Json& j) { return !j.is_string(); })) {
@@ -84,14 +113,15 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
             shared.webhook_url = *url;
         }
     }
-    if (!checker.ok()) return Fail(checker.ToError("call request is not valid"));
+    if (!checker.ok() || !requested) return Fail(checker.ToError("call request is not valid"));
 
-    auto profile = r.profiles().Get(who.org_id, *profile_id);
+    const std::string key(requested->key);
+    auto profile = r.profiles().Get(who.org_id, requested->id);
     if (!profile) return Fail(std::move(profile.error()));
-    if (!*profile) return Fail(ErrorCode::kNotFound, "profile not found", {{"profile_id", "no such profile"}});
+    if (!*profile) return Fail(ErrorCode::kNotFound, "profile not found", {{key, "no such profile"}});
     if ((*profile)->status == ProfileStatus::kArchived) {
         return Fail(ErrorCode::kConflict, "profile is archived; archived profiles place no calls",
-                    {{"profile_id", "is archived"}});
+                    {{key, "is archived"}});
     }
     shared.profile = std::move(**profile);
     auto defs = r.custom_fields().All(who.org_id);
@@ -192,14 +222,11 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
     Checker checker;
     checker.RejectUnknownKeys(body, {"profile_id", "agent_id", "phone", "contact_id", "extract", "variables",
                                      "metadata", "custom_fields", "webhook_url"});
-    Json request = body;
-    // Seed 002's users name the profile "agent_id".
-    if (request.contains("agent_id") && !request.contains("profile_id")) request["profile_id"] = request["agent_id"];
     const int64_t now = clock_.NowMs();
     auto call = WriteTx(store_, [&](Repos& r) -> Result<Call> {
-        auto shared = LoadShared(r, who, request, checker);
+        auto shared = LoadShared(r, who, body, checker);
         if (!shared) return Fail(std::move(shared.error()));
-        auto prepared = Prepare(r, who, request, *shared, now);
+        auto prepared = Prepare(r, who, body, *shared, now);
         if (!prepared) return prepared;
         if (auto saved = r.calls().Insert(*prepared); !saved) return Fail(std::move(saved.error()));
         return prepared;
@@ -213,17 +240,15 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
     Checker checker;
     checker.RejectUnknownKeys(body, {"profile_id", "agent_id", "calls", "extract", "variables", "metadata",
                                      "webhook_url"});
-    Json request = body;
-    if (request.contains("agent_id") && !request.contains("profile_id")) request["profile_id"] = request["agent_id"];
-    const auto calls = request.find("calls");
-    if (calls == request.end() || !calls->is_array() || calls->empty()) {
+    const auto calls = body.find("calls");
+    if (calls == body.end() || !calls->is_array() || calls->empty()) {
         checker.Add("calls", "must be a non-empty array of {phone | contact_id, variables, metadata, custom_fields}");
     } else if (calls->size() > kMaxBatchCalls) {
         checker.Add("calls", "must have at most 1000 calls");
     }
     const int64_t now = clock_.NowMs();
     auto outcome = WriteTx(store_, [&](Repos& r) -> Result<BatchOutcome> {
-        auto shared = LoadShared(r, who, request, checker);
+        auto shared = LoadShared(r, who, body, checker);
         if (!shared) return Fail(std::move(shared.error()));
         BatchOutcome out;
         out.batch.id = NewId("batch_", now);

@@ -8,6 +8,8 @@ namespace {
 
 constexpr size_t kMaxListNameBytes = 200;
 constexpr size_t kMaxDescriptionBytes = 2000;
+// A request may name up to 1000 contacts; an error names this many of the unknown ones.
+constexpr size_t kMaxNamedUnknownIds = 10;
 
 Error DuplicateName(const std::string& name) {
     return Error{ErrorCode::kDuplicate, "a contact list named \"" + name + "\" exists",
@@ -50,19 +52,25 @@ Result<std::vector<std::string>> MemberIds(const Json& body) {
     return ContactIds(body, true);
 }
 
-// Fails with every id that is not a contact of the organization.
+// Fails when any id is not a contact of the organization: the message counts them, the details
+// name the first kMaxNamedUnknownIds with their index.
 Result<void> CheckContactsExist(Repos& r, const std::string& org_id, const std::vector<std::string>& ids) {
-    std::vector<FieldError> unknown;
+    size_t unknown = 0;
+    std::vector<FieldError> named;
     for (size_t i = 0; i < ids.size(); ++i) {
         auto found = r.contacts().Get(org_id, ids[i]);
         if (!found) return Fail(std::move(found.error()));
-        if (!*found) unknown.push_back({"contact_ids", "no contact " + ids[i] + " in this organization", static_cast<long>(i)});
+        if (*found) continue;
+        ++unknown;
+        if (named.size() < kMaxNamedUnknownIds) {
+            named.push_back({"contact_ids", "no contact " + ids[i] + " in this organization", static_cast<long>(i)});
+        }
     }
-    if (!unknown.empty()) {
-        return Fail(ErrorCode::kUnprocessable, std::to_string(unknown.size()) + " of the contact ids are not contacts",
-                    std::move(unknown));
-    }
-    return {};
+    if (unknown == 0) return {};
+    std::string message = std::to_string(unknown) + " of the " + std::to_string(ids.size()) +
+                          " contact ids are not contacts of this organization";
+    if (unknown > named.size()) message += "; the details name the first " + std::to_string(named.size());
+    return Fail(ErrorCode::kUnprocessable, std::move(message), std::move(named));
 }
 
 }  // namespace

@@ -646,6 +646,14 @@ Result<DncStatus> ContactService::ChangeDnc(const Principal& who, std::string_vi
     auto phone = ParsePhone(phone_text, default_region_);
     if (!phone) return Fail(ErrorCode::kValidation, phone.error().message, {{"phone", phone.error().message}});
     auto done = store_.Write([&](Repos& r) -> Result<void> {
+        if (!on_list) {
+            auto listed = r.dnc().Find(who.org_id, phone->e164);
+            if (!listed) return Fail(std::move(listed.error()));
+            if (!*listed) {
+                return Fail(ErrorCode::kNotFound, phone->e164 + " is not on this organization's Do Not Call list",
+                            {{"phone", "is not on the Do Not Call list"}});
+            }
+        }
         auto contact_id = r.contacts().IdByPhone(who.org_id, phone->e164);
         if (!contact_id) return Fail(std::move(contact_id.error()));
         auto entry = LedgerEntry(who, phone->e164, on_list ? DncAction::kAdd : DncAction::kRemove, DncReason::kApi,

@@ -70,6 +70,9 @@ public:
 
     Result<Page<DncNumber>> ListDnc(const Principal& who, const PageRequest& page);
     Result<DncStatus> CheckDnc(const Principal& who, std::string_view phone);
+    // Adds the number to the organization's list or takes it off, with a ledger entry. Adding a
+    // listed number records another entry; removing one that is not listed is kNotFound and
+    // writes nothing.
     Result<DncStatus> ChangeDnc(const Principal& who, const Json& body, bool on_list);
     Result<DncStatus> ChangeDnc(const Principal& who, std::string_view phone, bool on_list, const Json& body,
                                 bool phone_in_body = false);

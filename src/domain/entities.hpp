@@ -159,7 +159,7 @@ struct VoicePreset {
     std::string engine;
     std::string voice;
     int rate_wpm = 0;  // 0: the engine's default
-    int pitch = 0;     // 0..100, 0: the engine's default
+    std::optional<int> pitch;  // 0..100 (0 the lowest); empty: the engine's default
     std::string language;
     std::string gender;
     int64_t created_at = 0;

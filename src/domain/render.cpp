@@ -128,7 +128,7 @@ Json ToJson(const VoicePreset& v) {
                 {"engine", v.engine},
                 {"voice", v.voice},
                 {"rate_wpm", v.rate_wpm == 0 ? Json(nullptr) : Json(v.rate_wpm)},
-                {"pitch", v.pitch == 0 ? Json(nullptr) : Json(v.pitch)},
+                {"pitch", OrNull(v.pitch)},
                 {"language", v.language},
                 {"gender", v.gender},
                 {"type", "preset"},

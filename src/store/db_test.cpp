@@ -241,6 +241,49 @@ TEST_P(DatabaseTest, ACallKeepsEveryStoredPartSetOrEmpty) {
     }
 }
 
+// Before V008 a stored pitch of 0 meant the engine's default; since then 0 is the lowest pitch.
+TEST_P(DatabaseTest, APresetStoredWithTheOldDefaultPitchKeepsTheEnginesDefault) {
+    ASSERT_TRUE(
+        db_->Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                  "applied_at BIGINT NOT NULL)"));
+    for (const auto& m : Migrations()) {
+        if (m.version >= 8) break;
+        ASSERT_TRUE(db_->WithConnection([&](Connection& c) { return c.ExecScript(m.sql); })) << m.name;
+        ASSERT_TRUE(db_->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)",
+                              {m.version, m.name}));
+    }
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO organizations (id, name, tier, created_at) VALUES ('org_1', 'Org', 'standard', 1)"));
+    ASSERT_TRUE(db_->Exec(
+        "INSERT INTO voice_presets (id, org_id, name, engine, voice, rate_wpm, pitch, language, gender, created_at, "
+        "updated_at) VALUES ('voice_old', 'org_1', 'Old', 'flite', 'flite:kal', 0, 0, 'en-us', 'male', 1, 1)"));
+    ASSERT_TRUE(Migrate(*db_));
+
+    auto store = MakeSqlStore(*db_);
+    domain::VoicePreset lowest;
+    lowest.id = "voice_low";
+    lowest.org_id = "org_1";
+    lowest.name = "Low";
+    lowest.engine = "flite";
+    lowest.voice = "flite:kal";
+    lowest.pitch = 0;
+    ASSERT_TRUE(store->Write([&](domain::Repos& r) { return r.voice_presets().Insert(lowest); }));
+    std::optional<domain::VoicePreset> old;
+    std::optional<domain::VoicePreset> low;
+    ASSERT_TRUE(store->Read([&](domain::Repos& r) -> Result<void> {
+        auto o = r.voice_presets().Get("org_1", "voice_old");
+        if (!o) return Fail(std::move(o.error()));
+        old = std::move(*o);
+        auto l = r.voice_presets().Get("org_1", "voice_low");
+        if (!l) return Fail(std::move(l.error()));
+        low = std::move(*l);
+        return {};
+    }));
+    ASSERT_TRUE(old && low);
+    EXPECT_EQ(old->pitch, std::nullopt);
+    EXPECT_EQ(low->pitch, 0);
+}
+
 // Under constant load a passive checkpoint never starts the WAL over; the checkpointer must still
 // keep the file bounded.
 TEST(SqliteWal, StaysBoundedWhileReadersKeepReading) {

@@ -6,6 +6,9 @@ using domain::VoicePreset;
 
 namespace {
 
+// The stored pitch of a preset that keeps the engine's default (migration V008).
+constexpr int kStoredDefaultPitch = -1;
+
 constexpr std::string_view kSelect =
     "SELECT id, org_id, name, engine, voice, rate_wpm, pitch, language, gender, created_at, updated_at "
     "FROM voice_presets ";
@@ -18,7 +21,7 @@ VoicePreset PresetFromRow(const Row& r) {
     v.engine = r[3].AsText();
     v.voice = r[4].AsText();
     v.rate_wpm = static_cast<int>(r[5].AsInt());
-    v.pitch = static_cast<int>(r[6].AsInt());
+    if (const int pitch = static_cast<int>(r[6].AsInt()); pitch != kStoredDefaultPitch) v.pitch = pitch;
     v.language = r[7].AsText();
     v.gender = r[8].AsText();
     v.created_at = r[9].AsInt();
@@ -32,8 +35,8 @@ Result<void> SqlVoicePresetRepo::Insert(const VoicePreset& v) {
     auto n = c_.Exec(
         "INSERT INTO voice_presets (id, org_id, name, engine, voice, rate_wpm, pitch, language, gender, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {v.id, v.org_id, v.name, v.engine, v.voice, v.rate_wpm, v.pitch, v.language, v.gender, v.created_at,
-         v.updated_at});
+        {v.id, v.org_id, v.name, v.engine, v.voice, v.rate_wpm, v.pitch.value_or(kStoredDefaultPitch), v.language,
+         v.gender, v.created_at, v.updated_at});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -59,7 +62,8 @@ Result<void> SqlVoicePresetRepo::Update(const VoicePreset& v) {
     auto n = c_.Exec(
         "UPDATE voice_presets SET name = ?, engine = ?, voice = ?, rate_wpm = ?, pitch = ?, language = ?, gender = ?, "
         "updated_at = ? WHERE org_id = ? AND id = ?",
-        {v.name, v.engine, v.voice, v.rate_wpm, v.pitch, v.language, v.gender, v.updated_at, v.org_id, v.id});
+        {v.name, v.engine, v.voice, v.rate_wpm, v.pitch.value_or(kStoredDefaultPitch), v.language, v.gender,
+         v.updated_at, v.org_id, v.id});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }

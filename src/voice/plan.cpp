@@ -17,7 +17,11 @@ Json ToJson(const Plan& p) {
     return Json{{"plan_format", p.plan_format},
                 {"brain", p.brain},
                 {"stt", p.stt},
-                {"tts", {{"engine", p.tts_engine}, {"voice", p.tts_voice}, {"rate_wpm", p.rate_wpm}, {"pitch", p.pitch}}},
+                {"tts",
+                 {{"engine", p.tts_engine},
+                  {"voice", p.tts_voice},
+                  {"rate_wpm", p.rate_wpm},
+                  {"pitch", p.pitch ? Json(*p.pitch) : Json(nullptr)}}},
                 {"language", p.language},
                 {"agent_name", p.agent_name},
                 {"organization", p.organization},
@@ -45,7 +49,9 @@ Plan PlanFromJson(const Json& j) {
     p.tts_engine = tts.value("engine", "flite");
     p.tts_voice = tts.value("voice", "slt");
     p.rate_wpm = tts.value("rate_wpm", 0);
-    p.pitch = tts.value("pitch", 0);
+    if (const auto pitch = tts.find("pitch"); pitch != tts.end() && pitch->is_number_integer()) {
+        if (p.plan_format >= 2 || pitch->get<int>() != 0) p.pitch = pitch->get<int>();
+    }
     p.language = j.value("language", "en-us");
     p.agent_name = j.value("agent_name", "");
     p.organization = j.value("organization", "");

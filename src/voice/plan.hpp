@@ -22,13 +22,15 @@ struct PlanStep {
 // A compiled profile: everything a call needs, resolved when the profile was saved. Stored as
 // JSON with the profile version (`ToJson`), read back by calls (`PlanFromJson`).
 struct Plan {
-    int plan_format = 1;
+    // 2: tts.pitch is null for the engine's default. Format 1 wrote the default as 0, which is
+    // the lowest pitch since format 2.
+    int plan_format = 2;
     std::string brain = "scripted";  // "scripted" or a model id "<endpoint>/<model>"
     std::string stt = "pocketsphinx";
     std::string tts_engine = "flite";
     std::string tts_voice = "slt";
-    int rate_wpm = 0;
-    int pitch = 0;
+    int rate_wpm = 0;          // 0: the engine's default
+    std::optional<int> pitch;  // 0..100; empty: the engine's default
     std::string language = "en-us";
     std::string agent_name;
     std::string organization;

@@ -121,7 +121,7 @@ SttEngine* SpeechEngines::Stt(std::string_view name) const {
 Result<std::shared_ptr<const Pcm>> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style,
                                                         std::string_view text) {
     std::string key = std::string(engine) + "|" + style.voice + "|" + std::to_string(style.rate_wpm) + "|" +
-                      std::to_string(style.pitch) + "|" + std::string(text);
+                      (style.pitch ? std::to_string(*style.pitch) : "default") + "|" + std::string(text);
     {
         std::lock_guard lock(cache_mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;

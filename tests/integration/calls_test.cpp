@@ -109,6 +109,52 @@ TEST_P(CallsApi, BadTriggersAreRefusedAndQueueNothing) {
     EXPECT_EQ(CallCount(), 0u);
 }
 
+// agent_id is another name for profile_id on single calls and batches: a string of the same bounds,
+// checked even beside a profile_id, and when both are given they must name the same profile.
+TEST_P(CallsApi, AgentIdIsCheckedLikeProfileIdAndMustAgreeWithIt) {
+    auto named = [](const HttpResult& res, const std::string& field) {
+        bool found = false;
+        const Json details = res.json()["error"]["details"];
+        for (const auto& d : details) found = found || d["field"] == field;
+        return found;
+    };
+    const Json one_call = Json::array({Json{{"phone", Sandbox(4)}}});
+    for (const Json& agent : {Json(5), Json{{"id", profile_}}, Json(std::string(65, 'p')), Json(""), Json::array()}) {
+        SCOPED_TRACE(agent.dump());
+        for (const Json& profile : {Json(profile_), Json()}) {
+            Json single = {{"agent_id", agent}, {"phone", Sandbox(4)}};
+            Json batch = {{"agent_id", agent}, {"calls", one_call}};
+            if (!profile.is_null()) single["profile_id"] = batch["profile_id"] = profile;
+            for (const auto& res : {api().Post("/api/v1/calls", single), api().Post("/api/v1/batches", batch)}) {
+                ExpectError(res, 400, "VALIDATION_ERROR");
+                EXPECT_TRUE(named(res, "agent_id")) << res.body;
+                EXPECT_FALSE(named(res, "profile_id")) << res.body;
+            }
+        }
+    }
+    auto other = api().Post("/api/v1/profiles", {{"name", "Other"}, {"opener", "Hello. Do you have a minute?"}});
+    ASSERT_EQ(other.status, 201) << other.body;
+    const std::string other_id = other.json()["data"]["id"];
+    for (const auto& res :
+         {api().Post("/api/v1/calls", {{"profile_id", profile_}, {"agent_id", other_id}, {"phone", Sandbox(4)}}),
+          api().Post("/api/v1/batches", {{"profile_id", profile_}, {"agent_id", other_id}, {"calls", one_call}})}) {
+        ExpectError(res, 400, "VALIDATION_ERROR");
+        EXPECT_TRUE(named(res, "agent_id")) << res.body;
+        EXPECT_TRUE(named(res, "profile_id")) << res.body;
+    }
+    EXPECT_EQ(CallCount(), 0u);
+
+    auto same = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"agent_id", profile_}, {"phone", Sandbox(4)}});
+    ASSERT_EQ(same.status, 201) << same.body;
+    EXPECT_EQ(same.json()["data"]["profile_id"], profile_);
+    auto alias = api().Post("/api/v1/batches", {{"agent_id", other_id}, {"calls", one_call}});
+    ASSERT_EQ(alias.status, 201) << alias.body;
+    EXPECT_EQ(alias.json()["data"]["profile_id"], other_id);
+    ASSERT_EQ(alias.json()["data"]["call_ids"].size(), 1u) << alias.body;
+    WaitForEnd(same.json()["data"]["id"]);
+    WaitForEnd(alias.json()["data"]["call_ids"][0]);
+}
+
 // A server whose sandbox answers every North American number (load tests), on SQLite.
 TEST(SandboxNumbers, AnyNanpServerCallsEveryNorthAmericanNumberAndOnlyThose) {
     ParleyServer server(Backend::kSqlite, {"--sandbox-speed", "0", "--sandbox-numbers", "any-nanp"});

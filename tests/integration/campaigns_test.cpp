@@ -357,6 +357,38 @@ TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
     ExpectError(api().Get("/api/v1/contact-lists/" + id + "/contacts"), 404, "NOT_FOUND");
 }
 
+// The refusal counts the unknown ids and names the first ten in its details; nothing is written.
+TEST_P(CampaignsApi, UnknownContactIdsAreCountedAndTheFirstTenNamed) {
+    const std::string known = NewContact("+12025550185");
+    auto created = api().Post("/api/v1/contact-lists",
+                              {{"name", "Two unknown"}, {"contact_ids", {known, "ct_nope_one", "ct_nope_two"}}});
+    ExpectError(created, 422, "UNPROCESSABLE");
+    const Json error = created.json()["error"];
+    EXPECT_NE(error["message"].get<std::string>().find("2 of the 3 contact ids"), std::string::npos) << created.body;
+    ASSERT_EQ(error["details"].size(), 2u) << created.body;
+    EXPECT_EQ(error["details"][0]["field"], "contact_ids");
+    EXPECT_EQ(error["details"][0]["index"], 1);
+    EXPECT_NE(error["details"][0]["message"].get<std::string>().find("ct_nope_one"), std::string::npos);
+    EXPECT_EQ(error["details"][1]["index"], 2);
+    EXPECT_NE(error["details"][1]["message"].get<std::string>().find("ct_nope_two"), std::string::npos);
+    EXPECT_EQ(api().Get("/api/v1/contact-lists?limit=100").json()["data"].size(), 0u);
+
+    const std::string list = NewList("Spring", {known});
+    Json many = Json::array();
+    for (int i = 0; i < 15; ++i) many.push_back("ct_nope_" + std::to_string(i));
+    auto added = api().Post("/api/v1/contact-lists/" + list + "/contacts", {{"contact_ids", many}});
+    ExpectError(added, 422, "UNPROCESSABLE");
+    EXPECT_NE(added.json()["error"]["message"].get<std::string>().find("15 of the 15 contact ids"), std::string::npos)
+        << added.body;
+    const Json details = added.json()["error"]["details"];
+    ASSERT_EQ(details.size(), 10u) << added.body;
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(details[i]["index"], i);
+        EXPECT_NE(details[i]["message"].get<std::string>().find("ct_nope_" + std::to_string(i)), std::string::npos);
+    }
+    EXPECT_EQ(api().Get("/api/v1/contact-lists/" + list).json()["data"]["contact_count"], 1);
+}
+
 TEST_P(CampaignsApi, ListsFilterByStatusAndDirectionAndAnotherOrganizationSeesNothing) {
     const std::string out = api().Post("/api/v1/campaigns", {{"name", "Out"}, {"profile_id", profile_id_}}).json()["data"]["id"];
     api().Post("/api/v1/campaigns", {{"name", "In"}, {"profile_id", profile_id_}, {"direction", "inbound"}});

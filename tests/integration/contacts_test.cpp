@@ -1,4 +1,6 @@
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "support/fixture.hpp"
 
@@ -446,6 +448,50 @@ TEST_P(ContactsApi, DncListTakesNumbersWithoutContacts) {
                 "VALIDATION_ERROR");
     ASSERT_EQ(api().Delete("/api/v1/dnc/+14155550199").status, 200);
     EXPECT_EQ(api().Get("/api/v1/dnc").json()["data"].size(), 0u);
+}
+
+// Removing a number that is not on the organization's list (never added, or removed already) is
+// a 404 that leaves no ledger entry and records no event.
+TEST_P(ContactsApi, RemovingANumberNotOnTheDncListIs404AndWritesNothing) {
+    auto hook = api().Post("/api/v1/webhooks",
+                           {{"url", "http://127.0.0.1:9/dnc"}, {"events", {"contact.created", "contact.updated"}}});
+    ASSERT_EQ(hook.status, 201) << hook.body;
+    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550161"}, {"first_name", "Ann"}}).status, 201);
+
+    auto never = api().Delete("/api/v1/dnc/+12025550161");
+    ExpectError(never, 404, "NOT_FOUND");
+    EXPECT_EQ(never.json()["error"]["details"][0]["field"], "phone") << never.body;
+    auto status = api().Get("/api/v1/dnc/+12025550161").json()["data"];
+    EXPECT_EQ(status["on_dnc_list"], false);
+    EXPECT_TRUE(status["history"].empty()) << status.dump();
+
+    ASSERT_EQ(api().Post("/api/v1/dnc", {{"phone", "+14155550188"}}).status, 201);
+    ASSERT_EQ(api().Delete("/api/v1/dnc/+14155550188").status, 200);
+    ExpectError(api().Delete("/api/v1/dnc/+14155550188"), 404, "NOT_FOUND");
+    EXPECT_EQ(api().Get("/api/v1/dnc/+14155550188").json()["data"]["history"].size(), 2u);
+
+    // Events fan out in the order they were recorded: once the second contact's contact.created
+    // has its delivery, an event of the refused removal would have one too.
+    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550162"}, {"first_name", "Bo"}}).status, 201);
+    size_t created = 0;
+    for (int i = 0; i < 300 && created < 2; ++i) {
+        if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        created = api().Get("/api/v1/webhooks/deliveries?event=contact.created").json()["data"].size();
+    }
+    ASSERT_EQ(created, 2u);
+    EXPECT_EQ(api().Get("/api/v1/webhooks/deliveries?event=contact.updated").json()["data"].size(), 0u);
+}
+
+// JSON import options are checked like every other body: an unknown key is a 400 that names it,
+// and nothing is imported.
+TEST_P(ContactsApi, ImportRefusesUnknownJsonKeysAndNamesThem) {
+    auto res = api().Post("/api/v1/contacts/import",
+                          {{"csv", "phone,first_name\n+12025550111,Ann\n"}, {"tags", {"t"}}, {"colour", "red"}});
+    ExpectError(res, 400, "VALIDATION_ERROR");
+    const Json details = res.json()["error"]["details"];
+    ASSERT_EQ(details.size(), 1u) << res.body;
+    EXPECT_EQ(details[0]["field"], "colour");
+    EXPECT_TRUE(AllContacts().empty());
 }
 
 }  // namespace

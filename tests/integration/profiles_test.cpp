@@ -205,5 +205,42 @@ TEST_P(ProfilesApi, VoicePresetsAreCreatedFromBuiltinVoicesAndUsableByProfiles) 
     ExpectError(api().Get("/api/v1/voices/" + v["id"].get<std::string>()), 404, "NOT_FOUND");
 }
 
+// Pitch 0 is the lowest pitch, not the engine's default: it is kept, shown and spoken as 0. A
+// voice given no pitch shows null and speaks at the engine's default.
+TEST_P(ProfilesApi, AVoicesPitchOfZeroIsKeptAndReachesItsProfilesPlan) {
+    auto low = api().Post("/api/v1/voices", {{"name", "Low"}, {"voice", "flite:kal"}, {"pitch", 0}});
+    ASSERT_EQ(low.status, 201) << low.body;
+    const std::string low_id = low.json()["data"]["id"];
+    EXPECT_EQ(low.json()["data"]["pitch"], 0);
+    EXPECT_EQ(api().Get("/api/v1/voices/" + low_id).json()["data"]["pitch"], 0);
+
+    auto plain = api().Post("/api/v1/voices", {{"name", "Plain"}, {"voice", "flite:kal"}});
+    ASSERT_EQ(plain.status, 201) << plain.body;
+    const std::string plain_id = plain.json()["data"]["id"];
+    EXPECT_TRUE(plain.json()["data"]["pitch"].is_null()) << plain.body;
+
+    auto high = api().Post("/api/v1/voices", {{"name", "High"}, {"voice", "flite:slt"}, {"pitch", 80}});
+    ASSERT_EQ(high.status, 201) << high.body;
+    const std::string high_id = high.json()["data"]["id"];
+    auto lowered = api().Patch("/api/v1/voices/" + high_id, {{"pitch", 0}});
+    ASSERT_EQ(lowered.status, 200) << lowered.body;
+    EXPECT_EQ(lowered.json()["data"]["pitch"], 0);
+    EXPECT_EQ(api().Get("/api/v1/voices/" + high_id).json()["data"]["pitch"], 0);
+    // A patch without pitch keeps it.
+    ASSERT_EQ(api().Patch("/api/v1/voices/" + high_id, {{"rate_wpm", 120}}).status, 200);
+    EXPECT_EQ(api().Get("/api/v1/voices/" + high_id).json()["data"]["pitch"], 0);
+
+    Json profile = Sales();
+    profile["voice"] = low_id;
+    auto p = api().Post("/api/v1/profiles", profile);
+    ASSERT_EQ(p.status, 201) << p.body;
+    EXPECT_EQ(p.json()["data"]["compiled"]["tts"]["pitch"], 0) << p.body;
+    profile["name"] = "Plain qualifier";
+    profile["voice"] = plain_id;
+    p = api().Post("/api/v1/profiles", profile);
+    ASSERT_EQ(p.status, 201) << p.body;
+    EXPECT_TRUE(p.json()["data"]["compiled"]["tts"]["pitch"].is_null()) << p.body;
+}
+
 }  // namespace
 }  // namespace parley::testing

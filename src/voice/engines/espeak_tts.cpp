@@ -63,7 +63,7 @@ public:
         if (Trim(text).empty()) return Pcm{};
         const std::string utf8(text);
         const int rate = style.rate_wpm > 0 ? std::clamp(style.rate_wpm, kMinRate, kMaxRate) : default_rate_;
-        const int pitch = style.pitch > 0 ? std::clamp(style.pitch, 0, 100) : default_pitch_;
+        const int pitch = style.pitch ? std::clamp(*style.pitch, 0, 100) : default_pitch_;
 
         Pcm raw;
         int rate_hz = 0;

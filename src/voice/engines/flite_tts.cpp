@@ -108,7 +108,7 @@ public:
                                   ? static_cast<float>(kNaturalWpm / std::clamp(style.rate_wpm, kMinRate, kMaxRate))
                                   : 1.0f;
         // pitch 50 is the voice's own mean F0; 0 and 100 are half an octave below and above.
-        const int pitch = style.pitch > 0 ? std::clamp(style.pitch, 0, 100) : 50;
+        const int pitch = style.pitch ? std::clamp(*style.pitch, 0, 100) : 50;
         const float f0_factor = static_cast<float>(std::exp2((pitch - 50) / 100.0));
 
         Pcm raw;

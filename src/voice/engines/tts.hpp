@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,11 +26,11 @@ struct BuiltinVoice {
 
 // How to speak. `voice` is the part of a BuiltinVoice id after "<engine>:" (empty: the engine's
 // default voice). rate_wpm: words per minute, 0 = the engine's default (about 175). pitch: 0..100
-// with 50 the voice's natural pitch, 0 = the engine's default.
+// from the lowest to the highest, with 50 the voice's natural pitch; empty = the engine's default.
 struct SpeechStyle {
     std::string voice;
     int rate_wpm = 0;
-    int pitch = 0;
+    std::optional<int> pitch;
 };
 
 class TtsEngine {

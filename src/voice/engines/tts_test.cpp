@@ -23,6 +23,35 @@ void ExpectPlausibleSpeech(const Result<Pcm>& pcm, long min_ms, long max_ms) {
     EXPECT_GT(RmsDbfs(*pcm), -35.0);
 }
 
+// The median fundamental frequency of the voiced 40 ms frames, found by autocorrelation between
+// 60 and 400 Hz; 0 when no frame is voiced.
+double MedianPitchHz(const Pcm& pcm) {
+    constexpr size_t kFrame = kSampleRate / 25;
+    constexpr size_t kMinLag = kSampleRate / 400;
+    constexpr size_t kMaxLag = kSampleRate / 60;
+    std::vector<double> pitches;
+    for (size_t start = 0; start + kFrame + kMaxLag <= pcm.size(); start += kFrame) {
+        const int16_t* x = pcm.data() + start;
+        if (RmsDbfs(std::span<const int16_t>(x, kFrame)) < -30.0) continue;
+        double energy = 0;
+        for (size_t i = 0; i < kFrame; ++i) energy += static_cast<double>(x[i]) * x[i];
+        double best = 0;
+        size_t best_lag = 0;
+        for (size_t lag = kMinLag; lag <= kMaxLag; ++lag) {
+            double r = 0;
+            for (size_t i = 0; i < kFrame; ++i) r += static_cast<double>(x[i]) * x[i + lag];
+            if (r > best) {
+                best = r;
+                best_lag = lag;
+            }
+        }
+        if (best_lag != 0 && best > 0.5 * energy) pitches.push_back(static_cast<double>(kSampleRate) / best_lag);
+    }
+    if (pitches.empty()) return 0;
+    std::nth_element(pitches.begin(), pitches.begin() + pitches.size() / 2, pitches.end());
+    return pitches[pitches.size() / 2];
+}
+
 TEST(EspeakTts, ListsItsRealVoicesWithLanguages) {
     auto tts = MakeEspeakTts();
     EXPECT_EQ(tts->Name(), "espeak-ng");
@@ -67,6 +96,14 @@ TEST(EspeakTts, BlankTextGivesEmptyAudio) {
     auto pcm = tts->Synthesize("   ", {});
     ASSERT_TRUE(pcm);
     EXPECT_TRUE(pcm->empty());
+}
+
+TEST(EspeakTts, PitchZeroIsTheLowestPitchNotTheDefault) {
+    auto tts = MakeEspeakTts();
+    auto lowest = tts->Synthesize("we want to start in three months", {.voice = "en-us", .pitch = 0});
+    auto natural = tts->Synthesize("we want to start in three months", {.voice = "en-us"});
+    ASSERT_TRUE(lowest && natural);
+    EXPECT_LT(MedianPitchHz(*lowest), MedianPitchHz(*natural) * 0.85);
 }
 
 TEST(EspeakTts, TwoEnginesAndManyThreadsCanSpeakAtOnce) {
@@ -121,6 +158,14 @@ TEST(FliteTts, RateChangesTheLengthAndPitchIsAccepted) {
     auto first = tts->Synthesize("next tuesday at two", {.voice = "slt"});
     ASSERT_TRUE(again && first);
     EXPECT_EQ(again->size(), first->size());
+}
+
+TEST(FliteTts, PitchZeroIsTheLowestPitchNotTheDefault) {
+    auto tts = MakeFliteTts();
+    auto lowest = tts->Synthesize("we want to start in three months", {.voice = "kal", .pitch = 0});
+    auto natural = tts->Synthesize("we want to start in three months", {.voice = "kal"});
+    ASSERT_TRUE(lowest && natural);
+    EXPECT_LT(MedianPitchHz(*lowest), MedianPitchHz(*natural) * 0.85);
 }
 
 TEST(FliteTts, UnknownVoiceIsAValidationErrorNamingIt) {
