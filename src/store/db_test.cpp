@@ -259,7 +259,7 @@ TEST_P(DatabaseTest, APresetStoredWithTheOldDefaultPitchKeepsTheEnginesDefault) 
         "updated_at) VALUES ('voice_old', 'org_1', 'Old', 'flite', 'flite:kal', 0, 0, 'en-us', 'male', 1, 1)"));
     ASSERT_TRUE(Migrate(*db_));
 
-    auto store = MakeSqlStore(*db_);
+    auto store = MakeSqlStore(*db_, SecretBox::Ephemeral());
     domain::VoicePreset lowest;
     lowest.id = "voice_low";
     lowest.org_id = "org_1";
