@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, starts a throwaway PostgreSQL 15
-# server, runs every unit and integration test against SQLite and PostgreSQL, then again in a
-# build with AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
+# server, runs every unit and integration test against SQLite and PostgreSQL, fuzzes every
+# parser for a bounded time (scripts/fuzz.sh), then runs the tests again in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
 #
 #   scripts/test.sh              everything
 #   SKIP_SANITIZE=1 scripts/test.sh   without the sanitizer build (faster, for local iterations)
+#   FUZZ_SECONDS=60 scripts/test.sh   fuzz each parser longer (default 15 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -44,6 +46,10 @@ echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') at $pg_dir"
 build build
 echo "== tests (RelWithDebInfo build)"
 (cd build && ctest --output-on-failure -j"$jobs")
+
+# --- fuzzing: every parser for a bounded time, with the sanitizers --------------------------
+echo "== fuzzing (afl++, ${FUZZ_SECONDS:-15} s a target)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 
 # --- the sanitizer build --------------------------------------------------------------------
 if [ -z "${SKIP_SANITIZE:-}" ]; then
