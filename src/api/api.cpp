@@ -161,6 +161,21 @@ std::vector<std::string> Api::RouteList() const {
     return out;
 }
 
+std::vector<Api::RouteAccess> Api::RouteAccessList() const {
+    std::vector<RouteAccess> out;
+    for (const auto& r : impl_->router.routes()) {
+        const auto& spec = r.value;
+        std::string access = "public";
+        if (spec.access == Access::kRead) access = "read";
+        if (spec.access == Access::kWrite) access = "write";
+        if (spec.access == Access::kSecret) access = "secret";
+        std::vector<std::string> roles;
+        if (spec.roles == Roles::kManagers || spec.access == Access::kSecret) roles = {"owner", "admin"};
+        out.push_back({r.method, r.pattern, std::move(access), std::move(roles)});
+    }
+    return out;
+}
+
 http::RouteInfo Api::Route(std::string_view method, std::string_view target) const {
     const auto path = target.substr(0, target.find('?'));
     const auto found = impl_->router.Find(method, path);

@@ -92,6 +92,16 @@ public:
 
     // "METHOD /pattern" of every route, for the OpenAPI completeness test.
     std::vector<std::string> RouteList() const;
+    // What every route needs of a key, as the OpenAPI description's x-parley-access ("public",
+    // "read", "write" or "secret") and x-parley-roles (empty: any role) say it, for the test
+    // that holds the two together.
+    struct RouteAccess {
+        std::string method;
+        std::string pattern;
+        std::string access;
+        std::vector<std::string> roles;
+    };
+    std::vector<RouteAccess> RouteAccessList() const;
 
 private:
     struct Impl;

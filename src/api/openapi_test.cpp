@@ -56,6 +56,29 @@ std::set<std::string> RegisteredOperations(const Api& api) {
     return out;
 }
 
+// The generated permission tests read what each route needs from the description; this holds
+// the description to what the server enforces.
+TEST(OpenApi, SaysWhatEveryRouteNeedsOfAKeyAsTheServerEnforcesIt) {
+    ApiOverSqlite server;
+    const auto doc = Document();
+    for (const auto& route : server.api().RouteAccessList()) {
+        const std::string path = ToOpenApiPath(route.pattern);
+        const std::string method = Lower(route.method);
+        if (!doc["paths"].contains(path) || !doc["paths"][path].contains(method)) continue;  // another test's finding
+        const auto& op = doc["paths"][path][method];
+        SCOPED_TRACE(route.method + " " + route.pattern);
+        if (route.access == "public") {
+            EXPECT_EQ(op.value("security", OrderedJson::array()), OrderedJson::array());
+            EXPECT_FALSE(op.contains("x-parley-access"));
+            continue;
+        }
+        EXPECT_EQ(op.value("x-parley-access", ""), route.access);
+        std::vector<std::string> roles;
+        if (op.contains("x-parley-roles")) roles = op["x-parley-roles"].get<std::vector<std::string>>();
+        EXPECT_EQ(roles, route.roles);
+    }
+}
+
 TEST(ToOpenApiPath, TurnsColonParametersIntoBraces) {
     EXPECT_EQ(ToOpenApiPath("/api/v1/contacts/:id/dnc"), "/api/v1/contacts/{id}/dnc");
     EXPECT_EQ(ToOpenApiPath("/api/v1/dnc/:phone"), "/api/v1/dnc/{phone}");
