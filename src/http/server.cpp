@@ -320,37 +320,41 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 break;
             }
             const bool body_coming = !parser.is_done();
-            if (options.admit) {
-                auto admit = [&] { return options.admit(req); };
-                auto* pool = route.lane == Lane::kInline ? nullptr : &workers;
-                std::optional<Response> refused;
-                try {
-                    if (pool) {
-                        refused = co_await OnPool(*pool, admit);
-                    } else {
-                        refused = admit();
+            const bool keep = head.keep_alive();
+            Response out;
+            if (!body_coming) {
+                // Nothing to read between admission and handler: both in one trip to the pool.
+                out = co_await Call(PoolOf(route.lane), req, [&] {
+                    if (options.admit) {
+                        if (auto refused = options.admit(req)) return std::move(*refused);
                     }
-                } catch (const std::exception& e) {
-                    if (auto held = exception_log.Allow()) {
-                        spdlog::error("unhandled exception admitting {} {}: {}{}", req.method, req.path, e.what(),
-                                      HeldBack(*held));
+                    return handler(req);
+                });
+            } else {
+                if (options.admit) {
+                    auto admit = [&] { return options.admit(req); };
+                    auto* pool = route.lane == Lane::kInline ? nullptr : &workers;
+                    std::optional<Response> refused;
+                    try {
+                        if (pool) {
+                            refused = co_await OnPool(*pool, admit);
+                        } else {
+                            refused = admit();
+                        }
+                    } catch (const std::exception& e) {
+                        if (auto held = exception_log.Allow()) {
+                            spdlog::error("unhandled exception admitting {} {}: {}{}", req.method, req.path, e.what(),
+                                          HeldBack(*held));
+                        }
+                        refused = ErrorResponse(500, "INTERNAL_ERROR", "Internal server error");
                     }
-                    refused = ErrorResponse(500, "INTERNAL_ERROR", "Internal server error");
-                }
-                if (refused) {
-                    // The body, if one is coming, is never read: the connection ends here.
-                    if (body_coming) {
+                    if (refused) {
+                        // The body is never read: the connection ends here.
                         co_await AnswerAndClose(*conn, version, std::move(*refused));
                         break;
                     }
-                    const bool keep = head.keep_alive() && !stopping;
-                    co_await Write(*conn, version, std::move(*refused), keep);
-                    if (!keep) break;
-                    continue;
                 }
-            }
-            parser.body_limit(route.body_limit);
-            if (body_coming) {
+                parser.body_limit(route.body_limit);
                 if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
                     bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
                     co_await bhttp::async_write(conn->stream, cont, kUseTuple);
@@ -369,10 +373,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                     }
                     break;
                 }
+                req.body = std::move(parser.get().body());
+                out = co_await Call(PoolOf(route.lane), req, [&] { return handler(req); });
             }
-            const bool keep = head.keep_alive();
-            req.body = std::move(parser.get().body());
-            Response out = co_await Call(PoolOf(route.lane), req, [&] { return handler(req); });
             const bool keep_open = keep && !stopping;
             co_await Write(*conn, version, std::move(out), keep_open);
             if (!keep_open) break;
