@@ -87,12 +87,19 @@ Result<void> WriteNewKeyFile(const std::filesystem::path& path) {
     return {};
 }
 
+// PARLEY_MASTER_KEY, when it is set and not empty.
+std::optional<std::string_view> MasterKeyFromEnv() {
+    const char* env = std::getenv("PARLEY_MASTER_KEY");
+    if (!env || !*env) return std::nullopt;
+    return std::string_view(env);
+}
+
 // The keyring that seals stored secrets: PARLEY_MASTER_KEY when set (64 hex digits; during a
 // rotation "new,old"), else master.key in the data folder, made at first use; a
 // master.key.next left by a rotation comes first.
 Result<SecretBox> MasterKeys(const StorageConfig& config) {
-    if (const char* env = std::getenv("PARLEY_MASTER_KEY"); env && *env) {
-        auto box = SecretBox::FromHex(env);
+    if (auto env = MasterKeyFromEnv()) {
+        auto box = SecretBox::FromHex(*env);
         if (!box) return Fail(ErrorCode::kValidation, "PARLEY_MASTER_KEY: " + box.error().message);
         return box;
     }
@@ -114,7 +121,7 @@ Result<SecretBox> MasterKeys(const StorageConfig& config) {
 Result<int64_t> SealSecrets(store::Database& db, const SecretBox& box, const StorageConfig& config) {
     auto resealed = store::ResealSecrets(db, box);
     if (!resealed) return Fail(std::move(resealed.error()));
-    if (!std::getenv("PARLEY_MASTER_KEY") || !*std::getenv("PARLEY_MASTER_KEY")) {
+    if (!MasterKeyFromEnv()) {
         const std::filesystem::path dir(config.data_dir);
         std::error_code ec;
         if (std::filesystem::exists(dir / kNextMasterKeyFile, ec)) {
@@ -502,8 +509,7 @@ int main(int argc, char** argv) {
     domain::KeyService keys(*opened->store, clock);
 
     if (secrets_rotate->parsed()) {
-        const bool from_env = std::getenv("PARLEY_MASTER_KEY") && *std::getenv("PARLEY_MASTER_KEY");
-        if (!from_env) {
+        if (!MasterKeyFromEnv()) {
             // The new key goes beside the old one first, so a crash at any point leaves a keyring
             // that opens every secret; the next start or rotation finishes the job.
             const auto next = std::filesystem::path(storage.data_dir) / kNextMasterKeyFile;
