@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <exception>
 
 #include "api/context.hpp"
 #include "api/shared_rate_limits.hpp"
@@ -361,6 +362,14 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
                                        "this Idempotency-Key was used with a different request", {}},
                                  ctx.request_id);
         }
+        if (!stored.status && stored.work_committed) {
+            return ErrorResponse(
+                Error{ErrorCode::kConflict,
+                      "the request with this Idempotency-Key was carried out, but the server stopped before "
+                      "recording its response; look up its result instead of repeating it",
+                      {}},
+                ctx.request_id);
+        }
         if (!stored.status) {
             return ErrorResponse(Error{ErrorCode::kConflict,
                                        "a request with this Idempotency-Key is still being processed", {}},
@@ -378,7 +387,8 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
     if (!claimed && claimed.error().code == ErrorCode::kDuplicate) {
         auto stored = domain::ReadTx(store, [&](domain::Repos& r) { return r.idempotency().Find(scope); });
         if (!stored) return ErrorResponse(stored.error(), ctx.request_id);
-        if (*stored && ((*stored)->status || (*stored)->created_at >= clock.NowMs() - kAbandonedClaimMs)) {
+        if (*stored && ((*stored)->status || (*stored)->work_committed ||
+                        (*stored)->created_at >= clock.NowMs() - kAbandonedClaimMs)) {
             if (auto res = replay(**stored)) return *res;
         }
         // Unfinished for longer than any request runs: the process that claimed it died (a
@@ -394,17 +404,29 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
         return ErrorResponse(Error{ErrorCode::kConflict, "this Idempotency-Key is in use; retry", {}}, ctx.request_id);
     }
     http::Response res;
-    try {
-        res = spec.handler(ctx);
-    } catch (...) {
-        (void)store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); });
-        throw;
+    std::exception_ptr failure;
+    bool work_committed = false;
+    {
+        domain::ClaimedRequest claim_of_this_request(scope);
+        try {
+            res = spec.handler(ctx);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        work_committed = claim_of_this_request.work_committed();
     }
-    // A server-side failure is not remembered, so the client's retry runs the request again.
-    auto finished = res.status >= 500 ? store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); })
-                                      : store.Write([&](domain::Repos& r) {
-                                            return r.idempotency().Complete(scope, res.status, StoredBody(spec, res));
-                                        });
+    if (failure) {
+        // Work already committed stays claimed: a retry must not do it a second time.
+        if (!work_committed) (void)store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); });
+        std::rethrow_exception(failure);
+    }
+    // A server-side failure that changed nothing is not remembered, so the client's retry runs
+    // the request again; once work was committed, the response is kept whatever it is.
+    const bool forget = res.status >= 500 && !work_committed;
+    auto finished = forget ? store.Write([&](domain::Repos& r) { return r.idempotency().Release(scope); })
+                           : store.Write([&](domain::Repos& r) {
+                                 return r.idempotency().Complete(scope, res.status, StoredBody(spec, res));
+                             });
     if (!finished) {
         static LogThrottle throttle;
         if (auto held = throttle.Allow()) {

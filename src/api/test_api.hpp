@@ -73,6 +73,7 @@ public:
     Api& api() { return *api_; }
     domain::KeyService& keys() { return *keys_; }
     domain::Store& store() { return *store_; }
+    store::Database& db() { return *db_; }
 
 private:
     std::string path_;

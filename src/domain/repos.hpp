@@ -277,6 +277,9 @@ struct StoredResponse {
     std::optional<int> status;  // empty while the first request is still running
     std::string body;
     int64_t created_at = 0;
+    // The request's work was committed (its status may still be empty: the process stopped
+    // between the work and recording the response).
+    bool work_committed = false;
 };
 
 // An Idempotency-Key as one API key of an organization used it: a stored response belongs to
@@ -288,6 +291,29 @@ struct IdempotencyScope {
     std::string_view key;
 };
 
+// The Idempotency-Key claim of the request this thread is running. While one is current, the
+// store marks the claim in the same transaction as the first work the request commits, so a
+// process that stops after the work and before recording the response leaves a claim that says
+// the work was done: no retry and no restart runs the request a second time.
+class ClaimedRequest {
+public:
+    explicit ClaimedRequest(const IdempotencyScope& scope);
+    ~ClaimedRequest();
+    ClaimedRequest(const ClaimedRequest&) = delete;
+    ClaimedRequest& operator=(const ClaimedRequest&) = delete;
+
+    // The claim of the request running on this thread, or null.
+    static ClaimedRequest* Current();
+    const IdempotencyScope& scope() const { return scope_; }
+    bool work_committed() const { return work_committed_; }
+    void SetWorkCommitted() { work_committed_ = true; }
+
+private:
+    IdempotencyScope scope_;
+    bool work_committed_ = false;
+    ClaimedRequest* outer_;
+};
+
 class IdempotencyRepo {
 public:
     virtual ~IdempotencyRepo() = default;
@@ -297,9 +323,13 @@ public:
     virtual Result<std::optional<StoredResponse>> Find(const IdempotencyScope& scope) = 0;
     virtual Result<void> Complete(const IdempotencyScope& scope, int status, std::string_view body) = 0;
     virtual Result<void> Release(const IdempotencyScope& scope) = 0;
-    // Releases the key only if it is still unfinished and was claimed before `cutoff`.
+    // Marks that the claimed request's work is committed (in the work's own transaction).
+    virtual Result<void> MarkWorkCommitted(const IdempotencyScope& scope) = 0;
+    // Releases the key only if it is still unfinished, its work was not committed and it was
+    // claimed before `cutoff`.
     virtual Result<bool> ReleaseAbandoned(const IdempotencyScope& scope, int64_t cutoff) = 0;
-    // Releases every unfinished claim of `node_id`: that node restarted, so those requests ended.
+    // Releases every unfinished claim of `node_id` whose work was not committed: that node
+    // restarted, so those requests ended without changing anything.
     virtual Result<int64_t> ReleaseNode(std::string_view node_id) = 0;
     virtual Result<int64_t> PurgeOlderThan(int64_t cutoff) = 0;
 };

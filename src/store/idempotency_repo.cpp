@@ -19,12 +19,13 @@ Result<void> SqlIdempotencyRepo::Claim(const domain::IdempotencyScope& scope, st
 
 Result<std::optional<domain::StoredResponse>> SqlIdempotencyRepo::Find(const domain::IdempotencyScope& scope) {
     auto row = c_.QueryOne(
-        std::string("SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE ") + kScope,
+        std::string("SELECT request_hash, status, response, created_at, work_committed FROM idempotency_keys WHERE ") +
+            kScope,
         {scope.org_id, scope.api_key_id, scope.key});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<domain::StoredResponse>();
     const auto& r = **row;
-    domain::StoredResponse out{r[0].AsText(), std::nullopt, r[2].AsText(), r[3].AsInt()};
+    domain::StoredResponse out{r[0].AsText(), std::nullopt, r[2].AsText(), r[3].AsInt(), r[4].AsInt() != 0};
     if (!r[1].IsNull()) out.status = static_cast<int>(r[1].AsInt());
     return out;
 }
@@ -43,16 +44,24 @@ Result<void> SqlIdempotencyRepo::Release(const domain::IdempotencyScope& scope) 
     return {};
 }
 
+Result<void> SqlIdempotencyRepo::MarkWorkCommitted(const domain::IdempotencyScope& scope) {
+    auto n = c_.Exec(std::string("UPDATE idempotency_keys SET work_committed = 1 WHERE ") + kScope,
+                     {scope.org_id, scope.api_key_id, scope.key});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
 Result<bool> SqlIdempotencyRepo::ReleaseAbandoned(const domain::IdempotencyScope& scope, int64_t cutoff) {
-    auto n =
-        c_.Exec(std::string("DELETE FROM idempotency_keys WHERE ") + kScope + " AND status IS NULL AND created_at < ?",
-                {scope.org_id, scope.api_key_id, scope.key, cutoff});
+    auto n = c_.Exec(std::string("DELETE FROM idempotency_keys WHERE ") + kScope +
+                         " AND status IS NULL AND work_committed = 0 AND created_at < ?",
+                     {scope.org_id, scope.api_key_id, scope.key, cutoff});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;
 }
 
 Result<int64_t> SqlIdempotencyRepo::ReleaseNode(std::string_view node_id) {
-    return c_.Exec("DELETE FROM idempotency_keys WHERE node_id = ? AND status IS NULL", {node_id});
+    return c_.Exec("DELETE FROM idempotency_keys WHERE node_id = ? AND status IS NULL AND work_committed = 0",
+                   {node_id});
 }
 
 Result<int64_t> SqlIdempotencyRepo::PurgeOlderThan(int64_t cutoff) {

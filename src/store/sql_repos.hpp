@@ -126,6 +126,7 @@ public:
     Result<std::optional<domain::StoredResponse>> Find(const domain::IdempotencyScope& scope) override;
     Result<void> Complete(const domain::IdempotencyScope& scope, int status, std::string_view body) override;
     Result<void> Release(const domain::IdempotencyScope& scope) override;
+    Result<void> MarkWorkCommitted(const domain::IdempotencyScope& scope) override;
     Result<bool> ReleaseAbandoned(const domain::IdempotencyScope& scope, int64_t cutoff) override;
     Result<int64_t> ReleaseNode(std::string_view node_id) override;
     Result<int64_t> PurgeOlderThan(int64_t cutoff) override;

@@ -55,12 +55,15 @@ public:
     SqlStore(Database& db, const SecretBox& box) : db_(db), box_(box) {}
     Result<void> Write(const Body& body) override {
         bool recorded = false;
-        auto done = db_.Transaction([&](Connection& c) {
+        auto* claim = domain::ClaimedRequest::Current();
+        auto done = db_.Transaction([&](Connection& c) -> Result<void> {
             SqlRepos repos(c, box_);
             auto out = body(repos);
             recorded = repos.recorded_events();
-            return out;
+            if (!out || !claim || claim->work_committed()) return out;
+            return repos.idempotency().MarkWorkCommitted(claim->scope());
         });
+        if (done && claim) claim->SetWorkCommitted();
         if (done && recorded) NotifyEvents();
         return done;
     }
