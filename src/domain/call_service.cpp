@@ -6,69 +6,13 @@
 #include "common/ids.hpp"
 #include "common/phone.hpp"
 #include "common/time_format.hpp"
+#include "domain/call_body.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/validation.hpp"
 #include "net/url_guard.hpp"
 
 namespace parley::domain {
 namespace {
-
-constexpr size_t kMaxMetadataBytes = 16 * 1024;
-constexpr size_t kMaxVariableBytes = 500;
-constexpr size_t kMaxUrlBytes = 2000;
-constexpr size_t kMaxProfileIdBytes = 64;
-
-// An object of string, number or boolean values (variables) or any JSON (metadata).
-std::optional<Json> ObjectField(const Json& body, std::string_view key, bool scalars_only, Checker& checker) {
-    auto it = body.find(key);
-    if (it == body.end() || it->is_null()) return std::nullopt;
-    if (!it->is_object()) {
-        checker.Add(key, "must be an object");
-        return std::nullopt;
-    }
-    if (it->dump().size() > kMaxMetadataBytes) {
-        checker.Add(key, "must be at most 16 KiB of JSON");
-        return std::nullopt;
-    }
-    if (scalars_only) {
-        for (const auto& [name, value] : it->items()) {
-            const bool ok = (value.is_string() && value.get_ref<const std::string&>().size() <= kMaxVariableBytes) ||
-                            value.is_number() || value.is_boolean();
-            if (!ok) {
-                checker.Add(std::string(key) + "." + name, "must be a string of at most 500 bytes, a number or a boolean");
-            }
-        }
-    }
-    return *it;
-}
-
-bool Given(const Json& body, std::string_view key) {
-    const auto it = body.find(key);
-    return it != body.end() && !it->is_null();
-}
-
-// The profile a call request names and the key it came under: "profile_id", or "agent_id" as
-// seed 002's users call it. Each key given is checked as a profile id, and when both are given
-// they must be equal; neither given is "profile_id is required". Nullopt after adding the
-// problems to `checker`.
-struct RequestedProfile {
-    std::string id;
-    std::string_view key;
-};
-
-std::optional<RequestedProfile> ReadRequestedProfile(const Json& body, Checker& checker) {
-    const bool agent_given = Given(body, "agent_id");
-    auto profile_id = checker.String(body, "profile_id", kMaxProfileIdBytes, Given(body, "profile_id") || !agent_given);
-    auto agent_id = checker.String(body, "agent_id", kMaxProfileIdBytes, agent_given);
-    if (profile_id && agent_id && *profile_id != *agent_id) {
-        checker.Add("profile_id", "differs from agent_id, which is another name for it; give one of them");
-        checker.Add("agent_id", "differs from profile_id, of which it is another name; give one of them");
-        return std::nullopt;
-    }
-    if (profile_id) return RequestedProfile{std::move(*profile_id), "profile_id"};
-    if (agent_id) return RequestedProfile{std::move(*agent_id), "agent_id"};
-    return std::nullopt;
-}
 
 std::optional<int> WholeNumber(std::string_view text) {
     int value = 0;
@@ -91,18 +35,12 @@ struct CallService::Shared {
 Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& who, const Json& body,
                                                     Checker& checker) {
     Shared shared;
-    auto requested = ReadRequestedProfile(body, checker);
-    std::optional<std::vector<std::string>> extract;
-    if (auto it = body.find("extract"); it != body.end() && !it->is_null()) {
-        if (!it->is_array() || std::any_of(it->begin(), it->end(), [](const Json& j) { return !j.is_string(); })) {
-            checker.Add("extract", "must be an array of custom field names");
-        } else {
-            extract = it->get<std::vector<std::string>>();
-        }
-    }
-    if (auto v = ObjectField(body, "variables", true, checker)) shared.variables = *v;
-    if (auto m = ObjectField(body, "metadata", false, checker)) shared.metadata = *m;
-    if (auto url = checker.String(body, "webhook_url", kMaxUrlBytes)) {
+    CallRequestFields fields = ReadCallRequest(body, checker);
+    const auto& requested = fields.profile;
+    const auto& extract = fields.extract;
+    shared.variables = std::move(fields.variables);
+    shared.metadata = std::move(fields.metadata);
+    if (const auto& url = fields.webhook_url) {
         // A host that does not resolve yet is accepted: its deliveries retry until it does.
         if (auto parsed = net::ParseHttpUrl(*url); !parsed) {
             checker.Add("webhook_url", parsed.error().message);
@@ -148,27 +86,14 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
 Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& item, const Shared& shared,
                                   int64_t now) {
     Checker checker;
-    auto phone_text = checker.String(item, "phone", 40);
-    auto contact_id = checker.String(item, "contact_id", 64);
+    CallItemFields fields = ReadCallItem(item, shared.definitions, default_region_, checker);
+    const auto& phone = fields.phone;
+    const auto& contact_id = fields.contact_id;
     Json variables = shared.variables;
-    if (auto v = ObjectField(item, "variables", true, checker)) variables.update(*v);
+    variables.update(fields.variables);
     Json metadata = shared.metadata;
-    if (auto m = ObjectField(item, "metadata", false, checker)) metadata.update(*m);
-    Json custom = Json::object();
-    if (auto it = item.find("custom_fields"); it != item.end() && !it->is_null()) {
-        CheckCustomValues(*it, shared.definitions, FieldCategory::kContact, false, checker);
-        if (it->is_object()) custom = *it;
-    }
-    if (!phone_text && !contact_id) checker.Add("phone", "give phone or contact_id");
-    std::optional<PhoneNumber> phone;
-    if (phone_text) {
-        auto parsed = ParsePhone(*phone_text, default_region_);
-        if (parsed) {
-            phone = *parsed;
-        } else {
-            checker.Add("phone", parsed.error().message);
-        }
-    }
+    metadata.update(fields.metadata);
+    Json custom = std::move(fields.custom_fields);
     if (!checker.ok()) return Fail(checker.ToError("call request is not valid"));
 
     Call call;

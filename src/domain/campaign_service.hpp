@@ -6,20 +6,12 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "domain/campaign_body.hpp"
 #include "domain/entities.hpp"
 #include "domain/repos.hpp"
 #include "domain/validation.hpp"
 
 namespace parley::domain {
-
-inline constexpr int kMaxConcurrentCalls = 500;
-inline constexpr int kDefaultConcurrentCalls = 5;
-inline constexpr int kMaxAttempts = 20;
-inline constexpr int kDefaultMaxAttempts = 3;
-inline constexpr int kDefaultDelayMinutes = 60;
-inline constexpr int kMaxDelayMinutes = 7 * 24 * 60;
-inline constexpr int kDefaultAttemptsPerDay = 3;
-inline constexpr int kMaxOrganizationCalls = 10000;
 
 struct CampaignView {
     Campaign campaign;
@@ -71,9 +63,6 @@ private:
     std::string default_region_;
     std::function<void()> wake_dialer_;
 };
-
-// The default settings of a new campaign, before a request's fields are applied.
-Json DefaultCampaignSpec();
 
 // Who a campaign's spec says to call.
 Audience AudienceOf(const Json& spec);

@@ -7,14 +7,11 @@
 #include "common/error.hpp"
 #include "domain/engine_catalog.hpp"
 #include "domain/entities.hpp"
+#include "domain/profile_body.hpp"
 #include "domain/repos.hpp"
 #include "domain/validation.hpp"
 
 namespace parley::domain {
-
-inline constexpr int kMinCallSeconds = 30;
-inline constexpr int kMaxCallSeconds = 4 * 3600;
-inline constexpr int kDefaultMaxCallSeconds = 600;
 
 // Agent profiles (seed 000 "Profiles API", the same resource as seed 002's agents). Every create
 // and update compiles the spec; a spec that does not compile is not saved.
@@ -41,12 +38,5 @@ private:
     const ProfileCompiler& compiler_;
     std::string default_region_;
 };
-
-// Reads the profile fields present in `body` into `spec` (a complete spec: every key present),
-// checking shapes only; what the fields refer to is checked by the compiler.
-void ApplyProfileFields(const Json& body, Json& spec, Checker& checker, std::string_view default_region);
-
-// The spec of a new profile before the request's fields are applied.
-Json DefaultProfileSpec();
 
 }  // namespace parley::domain
