@@ -17,6 +17,11 @@
 namespace parley::api {
 namespace {
 
+// A path under /v1, where seeds 002 and 003 document their API; Parley's own is /api/v1.
+bool IsSeedPrefix(std::string_view path) {
+    return path == "/v1" || path.starts_with("/v1/");
+}
+
 constexpr size_t kMaxIdempotencyKeyBytes = 255;
 // A claimed key still without a response after this long belongs to a request whose process
 // died on a node that has not restarted (a node frees its own claims when it does); longer than
@@ -178,7 +183,8 @@ std::vector<Api::RouteAccess> Api::RouteAccessList() const {
 }
 
 http::RouteInfo Api::Route(std::string_view method, std::string_view target) const {
-    const auto path = target.substr(0, target.find('?'));
+    std::string path(target.substr(0, target.find('?')));
+    if (IsSeedPrefix(path)) path.insert(0, "/api");
     const auto found = impl_->router.Find(method, path);
     if (!found.route) return {impl_->options.body_limit, http::Lane::kInline};
     const RouteSpec& spec = found.route->value;
@@ -235,6 +241,12 @@ std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
     Admitted admitted;
     admitted.start = std::chrono::steady_clock::now();
     admitted.request_id = NewId("req_", clock.NowMs());
+    // Seeds 002 and 003 document their API under /v1: the same routes answer there, and a
+    // request is the same request (for its Idempotency-Key) under either prefix.
+    if (IsSeedPrefix(req.path)) {
+        req.path.insert(0, "/api");
+        req.target.insert(0, "/api");
+    }
     const auto found = router.Find(req.method, req.path);
     if (!found.route) {
         http::Response res;

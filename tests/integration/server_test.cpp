@@ -129,6 +129,23 @@ TEST_P(ServerApi, AQueryParameterGivenTwiceIs400) {
     EXPECT_EQ(api().Get("/api/v1/contacts?tag=a").json()["data"].size(), 1u);
 }
 
+// Seeds 002 and 003 document their API under /v1: a user of theirs changes only the host.
+TEST_P(ServerApi, EveryRouteAnswersUnderV1AsUnderApiV1) {
+    auto created = api().Post("/v1/contacts", {{"phone", "+12025550144"}}, {{"Idempotency-Key", "v1-contact"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = created.json()["data"]["id"];
+    EXPECT_EQ(api().Get("/v1/contacts/" + id).json()["data"], created.json()["data"]);
+    EXPECT_EQ(api().Get("/api/v1/contacts/" + id).json()["data"], created.json()["data"]);
+    // The same request under the other prefix is the same request for its Idempotency-Key.
+    auto again = api().Post("/api/v1/contacts", {{"phone", "+12025550144"}}, {{"Idempotency-Key", "v1-contact"}});
+    EXPECT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(again.header("idempotent-replayed"), "true");
+    ExpectError(api().Send("PUT", "/v1/contacts"), 405, "METHOD_NOT_ALLOWED");
+    ExpectError(api().Get("/v1/nothing-here"), 404, "NOT_FOUND");
+    ExpectError(http().Send("GET", "/v1/contacts"), 401, "UNAUTHORIZED");
+    EXPECT_EQ(http().Send("GET", "/v1x/contacts").status, 404);
+}
+
 class ServerLifecycle : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
