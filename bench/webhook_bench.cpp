@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     }
     domain::Principal who;
     who.org_id = org.id;
-    domain::WebhookService webhooks(*store, clock, true);
+    domain::WebhookService webhooks(*store, clock, net::WebhookUrlPolicy{true});
     for (int i = 0; i < endpoints; ++i) {
         const std::string url = "http://127.0.0.1:" + std::to_string(*port) + "/hook/" + std::to_string(i);
         if (auto made = webhooks.Create(who, {{"url", url}, {"events", {"*"}}}); !made) return Die(made.error().message);

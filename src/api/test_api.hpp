@@ -37,7 +37,8 @@ private:
 // A real Api over a migrated SQLite database in a temporary file.
 class ApiOverSqlite {
 public:
-    explicit ApiOverSqlite(const Clock& clock = SystemClock::Shared()) : clock_(clock) {
+    explicit ApiOverSqlite(const Clock& clock = SystemClock::Shared(), net::WebhookUrlPolicy webhook_urls = {})
+        : clock_(clock) {
         static std::mt19937_64 rng{std::random_device{}()};
         path_ = (std::filesystem::temp_directory_path() /
                  ("parley-api-test-" + std::to_string(rng() % 1'000'000'000) + ".db"))
@@ -52,10 +53,10 @@ public:
         fields_ = std::make_unique<domain::CustomFieldService>(*store_, clock_);
         profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, runtime_, "US");
         presets_ = std::make_unique<domain::VoicePresetService>(*store_, clock_, runtime_);
-        calls_ = std::make_unique<domain::CallService>(*store_, clock_, runtime_, "US");
+        calls_ = std::make_unique<domain::CallService>(*store_, clock_, runtime_, "US", webhook_urls);
         campaigns_ = std::make_unique<domain::CampaignService>(*store_, clock_, "US");
         contact_lists_ = std::make_unique<domain::ContactListService>(*store_, clock_);
-        webhooks_ = std::make_unique<domain::WebhookService>(*store_, clock_, false);
+        webhooks_ = std::make_unique<domain::WebhookService>(*store_, clock_, webhook_urls);
         dialer_check_ = std::make_unique<dialer::CallCheck>(*store_, clock_, runtime_, "US");
         api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, *profiles_, *presets_, *calls_,
                                               *campaigns_, *contact_lists_, *webhooks_, *dialer_check_, runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},

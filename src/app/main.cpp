@@ -289,15 +289,15 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     voice::PlanCompiler compiler(engines);
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
-    domain::CallService calls(*storage->store, clock, runtime, o.region, o.allow_private_webhooks);
+    const net::WebhookUrlPolicy webhook_urls{o.allow_private_webhooks};
+    domain::CallService calls(*storage->store, clock, runtime, o.region, webhook_urls);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;
     worker_options.allow_private = o.allow_private_webhooks;
     events::WebhookWorker webhook_worker(*storage->store, clock, worker_options);
     // Every committed change that recorded events wakes the worker at once.
     storage->store->SetEventListener([&webhook_worker] { webhook_worker.Wake(); });
-    domain::WebhookService webhooks(*storage->store, clock, o.allow_private_webhooks,
-                                    [&webhook_worker] { webhook_worker.Wake(); });
+    domain::WebhookService webhooks(*storage->store, clock, webhook_urls, [&webhook_worker] { webhook_worker.Wake(); });
     dialer::Dialer dialer(*storage->store, clock, runtime);
     domain::CampaignService campaigns(*storage->store, clock, o.region, [&dialer] { dialer.Wake(); });
     domain::ContactListService contact_lists(*storage->store, clock);

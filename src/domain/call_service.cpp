@@ -32,25 +32,25 @@ struct CallService::Shared {
     std::optional<std::string> webhook_url;
 };
 
-Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& who, const Json& body,
+CallRequestFields CallService::ReadShared(const Json& body, Checker& checker) const {
+    CallRequestFields fields = ReadCallRequest(body, checker);
+    if (const auto& url = fields.webhook_url) {
+        if (auto problem = webhook_urls_.Problem(*url)) {
+            checker.Add("webhook_url", *problem);
+            fields.webhook_url.reset();
+        }
+    }
+    return fields;
+}
+
+Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& who, CallRequestFields fields,
                                                     Checker& checker) {
     Shared shared;
-    CallRequestFields fields = ReadCallRequest(body, checker);
     const auto& requested = fields.profile;
     const auto& extract = fields.extract;
     shared.variables = std::move(fields.variables);
     shared.metadata = std::move(fields.metadata);
-    if (const auto& url = fields.webhook_url) {
-        // A host that does not resolve yet is accepted: its deliveries retry until it does.
-        if (auto parsed = net::ParseHttpUrl(*url); !parsed) {
-            checker.Add("webhook_url", parsed.error().message);
-        } else if (auto resolved = net::ResolveWebhookUrl(*url, allow_private_webhooks_);
-                   !resolved && resolved.error().code == ErrorCode::kValidation) {
-            checker.Add("webhook_url", resolved.error().message);
-        } else {
-            shared.webhook_url = *url;
-        }
-    }
+    shared.webhook_url = std::move(fields.webhook_url);
     if (!checker.ok() || !requested) return Fail(checker.ToError("call request is not valid"));
 
     const std::string key(requested->key);
@@ -148,8 +148,9 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
     checker.RejectUnknownKeys(body, {"profile_id", "agent_id", "phone", "contact_id", "extract", "variables",
                                      "metadata", "custom_fields", "webhook_url"});
     const int64_t now = clock_.NowMs();
+    CallRequestFields fields = ReadShared(body, checker);
     auto call = WriteTx(store_, [&](Repos& r) -> Result<Call> {
-        auto shared = LoadShared(r, who, body, checker);
+        auto shared = LoadShared(r, who, std::move(fields), checker);
         if (!shared) return Fail(std::move(shared.error()));
         auto prepared = Prepare(r, who, body, *shared, now);
         if (!prepared) return prepared;
@@ -172,8 +173,9 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
         checker.Add("calls", "must have at most 1000 calls");
     }
     const int64_t now = clock_.NowMs();
+    CallRequestFields fields = ReadShared(body, checker);
     auto outcome = WriteTx(store_, [&](Repos& r) -> Result<BatchOutcome> {
-        auto shared = LoadShared(r, who, body, checker);
+        auto shared = LoadShared(r, who, std::move(fields), checker);
         if (!shared) return Fail(std::move(shared.error()));
         BatchOutcome out;
         out.batch.id = NewId("batch_", now);

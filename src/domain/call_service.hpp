@@ -7,9 +7,11 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "domain/call_body.hpp"
 #include "domain/entities.hpp"
 #include "domain/repos.hpp"
 #include "domain/validation.hpp"
+#include "net/url_guard.hpp"
 
 namespace parley::domain {
 
@@ -69,15 +71,14 @@ inline constexpr std::string_view kDispositions[] = {"hot_lead", "interested", "
 
 class CallService {
 public:
-    // A call's webhook_url on a loopback, private or link-local address is refused unless
-    // `allow_private_webhooks` (parley serve --allow-private-webhooks), as for webhook endpoints.
+    // A call's webhook_url is held to `webhook_urls`, as webhook endpoints are.
     CallService(Store& store, const Clock& clock, CallLauncher& launcher, std::string default_region,
-                bool allow_private_webhooks = false)
+                net::WebhookUrlPolicy webhook_urls = {})
         : store_(store),
           clock_(clock),
           launcher_(launcher),
           default_region_(std::move(default_region)),
-          allow_private_webhooks_(allow_private_webhooks) {}
+          webhook_urls_(std::move(webhook_urls)) {}
 
     // Queues one outbound call (seed 000 trigger_call; seed 003 POST /v1/calls).
     Result<Call> Trigger(const Principal& who, const Json& body);
@@ -95,13 +96,16 @@ public:
 private:
     struct Shared;
     Result<Call> Prepare(Repos& r, const Principal& who, const Json& item, const Shared& shared, int64_t now);
-    Result<Shared> LoadShared(Repos& r, const Principal& who, const Json& body, Checker& checker);
+    // What every call of the request shares, read and its webhook_url checked before any
+    // transaction opens: checking the URL resolves its host.
+    CallRequestFields ReadShared(const Json& body, Checker& checker) const;
+    Result<Shared> LoadShared(Repos& r, const Principal& who, CallRequestFields fields, Checker& checker);
 
     Store& store_;
     const Clock& clock_;
     CallLauncher& launcher_;
     std::string default_region_;
-    bool allow_private_webhooks_;
+    net::WebhookUrlPolicy webhook_urls_;
 };
 
 }  // namespace parley::domain

@@ -50,7 +50,17 @@ Error NotFound() { return Error{ErrorCode::kNotFound, "webhook not found", {}}; 
 
 }  // namespace
 
-Result<void> WebhookService::Apply(const Json& body, WebhookEndpoint& endpoint, bool creating) {
+std::optional<std::string> WebhookService::UrlProblem(const Json& body) const {
+    if (!body.is_object()) return std::nullopt;
+    const auto it = body.find("url");
+    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().size() > kMaxUrlBytes) {
+        return std::nullopt;
+    }
+    return urls_.Problem(it->get_ref<const std::string&>());
+}
+
+Result<void> WebhookService::Apply(const Json& body, WebhookEndpoint& endpoint, bool creating,
+                                   const std::optional<std::string>& url_problem) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
     checker.RejectUnknownKeys(body, {"url", "events", "description", "enabled"});
@@ -59,13 +69,7 @@ Result<void> WebhookService::Apply(const Json& body, WebhookEndpoint& endpoint, 
     ReadEvents(body, checker, creating, endpoint);
     const auto enabled = checker.Bool(body, "enabled");
     if (url) {
-        if (auto parsed = net::ParseHttpUrl(*url); !parsed) {
-            checker.Add("url", parsed.error().message);
-        } else if (auto resolved = net::ResolveWebhookUrl(*url, allow_private_);
-                   !resolved && resolved.error().code == ErrorCode::kValidation) {
-            // A host that does not resolve yet is accepted: its deliveries fail and retry until it does.
-            checker.Add("url", resolved.error().message);
-        }
+        if (url_problem) checker.Add("url", *url_problem);
         endpoint.url = *url;
     }
     if (!checker.ok()) return Fail(checker.ToError(creating ? "webhook is not valid" : "webhook change is not valid"));
@@ -80,7 +84,7 @@ Result<void> WebhookService::Apply(const Json& body, WebhookEndpoint& endpoint, 
 Result<WebhookWithSecret> WebhookService::Create(const Principal& who, const Json& body) {
     const int64_t now = clock_.NowMs();
     WebhookEndpoint e;
-    if (auto applied = Apply(body, e, true); !applied) return Fail(std::move(applied.error()));
+    if (auto applied = Apply(body, e, true, UrlProblem(body)); !applied) return Fail(std::move(applied.error()));
     e.id = NewId("wh_", now);
     e.org_id = who.org_id;
     e.secret = NewWebhookSecret();
@@ -110,13 +114,14 @@ Result<Page<WebhookEndpoint>> WebhookService::List(const Principal& who, const P
 Result<WebhookEndpoint> WebhookService::Update(const Principal& who, std::string_view id, const Json& patch) {
     const int64_t now = clock_.NowMs();
     bool resumed = false;
+    const auto url_problem = UrlProblem(patch);
     auto saved = WriteTx(store_, [&](Repos& r) -> Result<WebhookEndpoint> {
         auto found = r.webhooks().Get(who.org_id, id);
         if (!found) return Fail(std::move(found.error()));
         if (!*found) return Fail(NotFound());
         WebhookEndpoint e = std::move(**found);
         const bool was_enabled = e.enabled;
-        if (auto applied = Apply(patch, e, false); !applied) return Fail(std::move(applied.error()));
+        if (auto applied = Apply(patch, e, false, url_problem); !applied) return Fail(std::move(applied.error()));
         e.updated_at = now;
         if (auto up = r.webhooks().Update(e); !up) return Fail(std::move(up.error()));
         if (e.enabled && !was_enabled) {

@@ -9,6 +9,7 @@
 #include "domain/entities.hpp"
 #include "domain/events.hpp"
 #include "domain/repos.hpp"
+#include "net/url_guard.hpp"
 
 namespace parley::domain {
 
@@ -31,10 +32,10 @@ struct DeliveryPage {
 // Webhook endpoints and the delivery log (seed 000 "Webhooks", seed 001 "Webhook Deliveries").
 class WebhookService {
 public:
-    // Unless `allow_private`, a URL whose host is or resolves to a loopback, private, link-local or
-    // metadata address is refused. `wake_worker` is called when deliveries become due.
-    WebhookService(Store& store, const Clock& clock, bool allow_private, std::function<void()> wake_worker = {})
-        : store_(store), clock_(clock), allow_private_(allow_private), wake_worker_(std::move(wake_worker)) {}
+    // A URL whose host is or resolves to an address `urls` forbids (loopback, private, link-local,
+    // metadata) is refused. `wake_worker` is called when deliveries become due.
+    WebhookService(Store& store, const Clock& clock, net::WebhookUrlPolicy urls, std::function<void()> wake_worker = {})
+        : store_(store), clock_(clock), urls_(std::move(urls)), wake_worker_(std::move(wake_worker)) {}
 
     // {url, events, description?, enabled?}
     Result<WebhookWithSecret> Create(const Principal& who, const Json& body);
@@ -59,11 +60,14 @@ public:
     Result<WebhookDelivery> Redeliver(const Principal& who, std::string_view id);
 
 private:
-    Result<void> Apply(const Json& body, WebhookEndpoint& endpoint, bool creating);
+    // What is wrong with the body's "url", found before any transaction opens: it resolves the host.
+    std::optional<std::string> UrlProblem(const Json& body) const;
+    Result<void> Apply(const Json& body, WebhookEndpoint& endpoint, bool creating,
+                       const std::optional<std::string>& url_problem);
 
     Store& store_;
     const Clock& clock_;
-    bool allow_private_;
+    net::WebhookUrlPolicy urls_;
     std::function<void()> wake_worker_;
 };
 

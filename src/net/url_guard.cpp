@@ -186,11 +186,7 @@ std::optional<std::string> ForbiddenReason(const std::string& numeric_address) {
     return "not a numeric address";
 }
 
-Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private) {
-    auto parsed = ParseHttpUrl(url);
-    if (!parsed) return Fail(std::move(parsed.error()));
-    ResolvedUrl out{std::move(*parsed), {}};
-    const std::string& host = out.url.host;
+Result<std::vector<std::string>> ResolveHost(const std::string& host) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -200,16 +196,27 @@ Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private) 
         return Fail(ErrorCode::kUnavailable, "cannot resolve " + host + ": " + gai_strerror(rc));
     }
     const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(found, freeaddrinfo);
+    std::vector<std::string> addresses;
     for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
         const void* bytes = nullptr;
         if (a->ai_family == AF_INET) bytes = &reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr;
         if (a->ai_family == AF_INET6) bytes = &reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr;
         char text[INET6_ADDRSTRLEN];
         if (bytes == nullptr || inet_ntop(a->ai_family, bytes, text, sizeof text) == nullptr) continue;
-        if (std::find(out.addresses.begin(), out.addresses.end(), text) == out.addresses.end()) {
-            out.addresses.emplace_back(text);
-        }
+        if (std::find(addresses.begin(), addresses.end(), text) == addresses.end()) addresses.emplace_back(text);
     }
+    return addresses;
+}
+
+Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private, const HostResolver& resolve) {
+    auto parsed = ParseHttpUrl(url);
+    if (!parsed) return Fail(std::move(parsed.error()));
+    ResolvedUrl out{std::move(*parsed), {}};
+    const std::string& host = out.url.host;
+    // A numeric host is its own address, whatever resolver is given.
+    auto addresses = IsNumeric(host) ? ResolveHost(host) : resolve(host);
+    if (!addresses) return Fail(std::move(addresses.error()));
+    out.addresses = std::move(*addresses);
     if (out.addresses.empty()) return Fail(ErrorCode::kUnavailable, "cannot resolve " + host + ": no IP address");
     if (allow_private) return out;
     for (const auto& address : out.addresses) {
@@ -221,6 +228,13 @@ Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private) 
                         article + *reason + " address; start parley serve with --allow-private-webhooks to allow it");
     }
     return out;
+}
+
+std::optional<std::string> WebhookUrlPolicy::Problem(std::string_view url) const {
+    if (auto parsed = ParseHttpUrl(url); !parsed) return parsed.error().message;
+    auto resolved = Resolve(url);
+    if (!resolved && resolved.error().code == ErrorCode::kValidation) return resolved.error().message;
+    return std::nullopt;
 }
 
 std::string CurlResolveEntry(const ResolvedUrl& resolved) {

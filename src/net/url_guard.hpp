@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,10 +34,30 @@ struct ResolvedUrl {
     std::vector<std::string> addresses;  // numeric, in resolver order, at least one
 };
 
-// Parses the URL and resolves its host (numeric hosts without DNS). Unless `allow_private`, fails
-// with kValidation when any address is forbidden, naming the host and the address. Fails with
-// kUnavailable when the host does not resolve.
-Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private);
+// A host name's numeric addresses; kUnavailable when it does not resolve.
+using HostResolver = std::function<Result<std::vector<std::string>>(const std::string& host)>;
+
+// The system's resolver (getaddrinfo).
+Result<std::vector<std::string>> ResolveHost(const std::string& host);
+
+// Parses the URL and resolves its host (numeric hosts without DNS) with `resolve`. Unless
+// `allow_private`, fails with kValidation when any address is forbidden, naming the host and the
+// address. Fails with kUnavailable when the host does not resolve.
+Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private,
+                                      const HostResolver& resolve = ResolveHost);
+
+// Where webhooks may go: every address of the host must be allowed (all are, with
+// parley serve --allow-private-webhooks). Resolving may take seconds, so it runs before a
+// transaction opens, never inside one.
+struct WebhookUrlPolicy {
+    bool allow_private = false;
+    HostResolver resolve = ResolveHost;
+
+    Result<ResolvedUrl> Resolve(std::string_view url) const { return ResolveWebhookUrl(url, allow_private, resolve); }
+    // Why a user may not give `url` (a message that reads after the field's name), or nullopt. A
+    // host that does not resolve yet is accepted: its deliveries fail and retry until it does.
+    std::optional<std::string> Problem(std::string_view url) const;
+};
 
 // The CURLOPT_RESOLVE entry "host:port:addr1,[addr2]" that pins libcurl to the checked addresses,
 // so a DNS answer that changes before the connection (DNS rebinding) cannot reach another address.

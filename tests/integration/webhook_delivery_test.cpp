@@ -40,7 +40,7 @@ protected:
         ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.organizations().Insert(org_); }));
         who_.org_id = org_.id;
         who_.role = domain::Role::kOwner;
-        service_ = std::make_unique<domain::WebhookService>(*store_, clock_, true);
+        service_ = std::make_unique<domain::WebhookService>(*store_, clock_, net::WebhookUrlPolicy{true});
     }
 
     void TearDown() override {
