@@ -346,14 +346,14 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
 http::Response Api::Impl::Run(http::Request& req, Admitted& admitted) {
     const RouteSpec& spec = *admitted.spec;
     if (!admitted.principal) {
-        Ctx ctx{req, admitted.params, {}, admitted.request_id};
+        Ctx ctx{req, admitted.params, {}, admitted.request_id, clock};
         return spec.handler(ctx);
     }
     if (!req.body.empty() && spec.body == BodyKind::kNone) {
         return ErrorResponse(Error{ErrorCode::kValidation, "this endpoint takes no request body", {}},
                              admitted.request_id);
     }
-    Ctx ctx{req, admitted.params, *admitted.principal, admitted.request_id};
+    Ctx ctx{req, admitted.params, *admitted.principal, admitted.request_id, clock};
     const auto idem = req.Header("idempotency-key");
     return (req.method == "POST" && idem) ? WithIdempotency(ctx, spec, *idem) : spec.handler(ctx);
 }

@@ -122,7 +122,7 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                                                          {}},
                                                    ctx.request_id);
                           }
-                          const int64_t expires = std::time(nullptr) + s.recordings.link_seconds;
+                          const int64_t expires = ctx.clock.NowMs() / 1000 + s.recordings.link_seconds;
                           std::string base = s.recordings.public_url;
                           if (base.empty()) base = "http://" + std::string(ctx.req.Header("host").value_or("localhost"));
                           const std::string url = base + "/api/v1/recordings/" + call->id + "?expires=" +
@@ -148,7 +148,7 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               return ErrorResponse(Error{ErrorCode::kUnauthorized, "recording link is not valid", {}},
                                                    ctx.request_id);
                           }
-                          if (expires < std::time(nullptr)) {
+                          if (expires < ctx.clock.NowMs() / 1000) {
                               return ErrorResponse(Error{ErrorCode::kUnauthorized,
                                                          "recording link has expired; ask for a new one", {}},
                                                    ctx.request_id);

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "domain/entities.hpp"
 #include "domain/validation.hpp"
@@ -21,6 +22,7 @@ struct Ctx {
     const http::PathParams& params;
     domain::Principal principal;
     std::string request_id;
+    const Clock& clock;  // the server's clock: every time a handler reads comes from it
 
     std::string_view Param(std::string_view name) const {
         for (const auto& [k, v] : params) {
