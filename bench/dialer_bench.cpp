@@ -47,7 +47,9 @@ public:
     bool Hangup(std::string_view) override { return false; }
 };
 
-double Seconds(Wall::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Wall::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
 
 // User and system CPU time of this process, in seconds.
 double OwnCpuSeconds() {
@@ -101,9 +103,9 @@ std::string ContactsSql(store::Dialect dialect, long n) {
     }
     // SQLite has no LPAD: printf pads.
     std::string sqlite_values = values;
-    for (auto [from, to] : {std::pair{std::string("LPAD(CAST(n AS TEXT), 9, '0')"), std::string("printf('%09d', n)")},
-                            std::pair{std::string("LPAD(CAST(n % 10000 AS TEXT), 4, '0')"),
-                                      std::string("printf('%04d', n % 10000)")}}) {
+    for (auto [from, to] :
+         {std::pair{std::string("LPAD(CAST(n AS TEXT), 9, '0')"), std::string("printf('%09d', n)")},
+          std::pair{std::string("LPAD(CAST(n % 10000 AS TEXT), 4, '0')"), std::string("printf('%04d', n % 10000)")}}) {
         sqlite_values.replace(sqlite_values.find(from), from.size(), to);
     }
     return "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < " + std::to_string(n - 1) +
@@ -119,11 +121,16 @@ int main(int argc, char** argv) {
     std::string audience = "campaign";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
-        if (arg == "--db") location = argv[i + 1];
-        else if (arg == "--contacts") contacts = std::stol(argv[i + 1]);
-        else if (arg == "--placed") placed_target = std::stol(argv[i + 1]);
-        else if (arg == "--audience") audience = argv[i + 1];
-        else return Die("unknown argument " + arg);
+        if (arg == "--db")
+            location = argv[i + 1];
+        else if (arg == "--contacts")
+            contacts = std::stol(argv[i + 1]);
+        else if (arg == "--placed")
+            placed_target = std::stol(argv[i + 1]);
+        else if (arg == "--audience")
+            audience = argv[i + 1];
+        else
+            return Die("unknown argument " + arg);
     }
     if (audience != "campaign" && audience != "tag") return Die("--audience is campaign or tag, not " + audience);
     const bool by_tag = audience == "tag";
@@ -156,18 +163,17 @@ int main(int argc, char** argv) {
     }
     domain::CampaignService campaigns(*store, clock, "US");
     if (auto s = campaigns.UpdateSettings(who, {{"legal_hours_guard", {{"enabled", false}}},
-                                                 {"max_concurrent_calls", domain::kMaxOrganizationCalls}});
+                                                {"max_concurrent_calls", domain::kMaxOrganizationCalls}});
         !s) {
         return Die(s.error().message);
     }
-    auto campaign = campaigns.Create(
-        who, {{"name", "Million"},
-              {"profile_id", profile.id},
-              {"schedule",
-               {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"timezone", "America/New_York"}}},
-              {"concurrent_calls", domain::kMaxConcurrentCalls}});
+    auto campaign = campaigns.Create(who, {{"name", "Million"},
+                                           {"profile_id", profile.id},
+                                           {"schedule",
+                                            {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                                             {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                             {"timezone", "America/New_York"}}},
+                                           {"concurrent_calls", domain::kMaxConcurrentCalls}});
     if (!campaign) return Die(campaign.error().message);
     if (by_tag) {
         auto tagged = campaigns.Update(who, campaign->id, {{"contact_tags", {"million"}}});
@@ -179,9 +185,10 @@ int main(int argc, char** argv) {
                               {who.org_id, by_tag ? store::Value(nullptr) : store::Value(campaign->id)});
     if (!filled) return Die(filled.error().message);
     if (by_tag) {
-        auto tags = (*db)->Exec("INSERT INTO contact_tags (org_id, tag, contact_id) SELECT org_id, 'million', id "
-                                "FROM contacts WHERE org_id = ?",
-                                {who.org_id});
+        auto tags = (*db)->Exec(
+            "INSERT INTO contact_tags (org_id, tag, contact_id) SELECT org_id, 'million', id "
+            "FROM contacts WHERE org_id = ?",
+            {who.org_id});
         if (!tags) return Die(tags.error().message);
     }
     const double fill_s = Seconds(Wall::now() - fill_start);
@@ -190,7 +197,8 @@ int main(int argc, char** argv) {
     auto started = campaigns.Start(who, campaign->id);
     if (!started) return Die(started.error().message);
     const double enqueue_s = Seconds(Wall::now() - enqueue_start);
-    if (started->stats.contacts_total != contacts) return Die("queue holds " + std::to_string(started->stats.contacts_total));
+    if (started->stats.contacts_total != contacts)
+        return Die("queue holds " + std::to_string(started->stats.contacts_total));
 
     // The server processes of this bench's connections (PostgreSQL); SQLite works in this process.
     std::vector<long> server_pids;
@@ -215,8 +223,10 @@ int main(int argc, char** argv) {
         pass_s += Seconds(Wall::now() - t0);
         own_cpu_s += OwnCpuSeconds() - cpu0;
         const auto server1 = ServerCpuSeconds(server_pids);
-        if (server0 && server1) server_cpu_s += *server1 - *server0;
-        else server_cpu_known = false;
+        if (server0 && server1)
+            server_cpu_s += *server1 - *server0;
+        else
+            server_cpu_known = false;
         if (!pass) return Die(pass.error().message);
         if (pass->placed == 0) return Die("a pass placed nothing");
         placed += pass->placed;
@@ -235,7 +245,8 @@ int main(int argc, char** argv) {
         "dialer_bench db=%s audience=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld "
         "passes=%d schedule_s=%.2f schedule_us_per_call=%.1f dialer_cpu_us_per_call=%.1f",
         (*db)->dialect() == store::Dialect::kPostgres ? "postgres" : "sqlite", audience.c_str(), contacts, fill_s,
-        enqueue_s, static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call, own_cpu_s * per_call);
+        enqueue_s, static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call,
+        own_cpu_s * per_call);
     if (server_cpu_known) std::printf(" server_cpu_us_per_call=%.1f", server_cpu_s * per_call);
     std::printf("\n");
     store.reset();

@@ -98,12 +98,18 @@ int main(int argc, char** argv) {
     int endpoints = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
-        if (arg == "--db") location = argv[i + 1];
-        else if (arg == "--rate") rate = std::stoi(argv[i + 1]);
-        else if (arg == "--seconds") seconds = std::stoi(argv[i + 1]);
-        else if (arg == "--events") events = std::stol(argv[i + 1]);
-        else if (arg == "--endpoints") endpoints = std::stoi(argv[i + 1]);
-        else return Die("unknown argument " + arg);
+        if (arg == "--db")
+            location = argv[i + 1];
+        else if (arg == "--rate")
+            rate = std::stoi(argv[i + 1]);
+        else if (arg == "--seconds")
+            seconds = std::stoi(argv[i + 1]);
+        else if (arg == "--events")
+            events = std::stol(argv[i + 1]);
+        else if (arg == "--endpoints")
+            endpoints = std::stoi(argv[i + 1]);
+        else
+            return Die("unknown argument " + arg);
     }
     std::filesystem::path temp;
     if (location.empty()) {
@@ -138,7 +144,8 @@ int main(int argc, char** argv) {
     domain::WebhookService webhooks(*store, clock, net::WebhookUrlPolicy{true});
     for (int i = 0; i < endpoints; ++i) {
         const std::string url = "http://127.0.0.1:" + std::to_string(*port) + "/hook/" + std::to_string(i);
-        if (auto made = webhooks.Create(who, {{"url", url}, {"events", {"*"}}}); !made) return Die(made.error().message);
+        if (auto made = webhooks.Create(who, {{"url", url}, {"events", {"*"}}}); !made)
+            return Die(made.error().message);
     }
     events::WorkerOptions options;
     options.allow_private = true;
@@ -160,7 +167,8 @@ int main(int argc, char** argv) {
             return Die(w.error().message);
         }
     }
-    if (!WaitFor(arrivals, paced * endpoints, std::chrono::seconds(120))) return Die("paced deliveries did not all arrive");
+    if (!WaitFor(arrivals, paced * endpoints, std::chrono::seconds(120)))
+        return Die("paced deliveries did not all arrive");
     const auto latencies = arrivals.latencies();
 
     // Throughput: many events at once.
@@ -170,7 +178,8 @@ int main(int argc, char** argv) {
         const long n = std::min<long>(500, events - done);
         auto w = store->Write([&](domain::Repos& r) -> Result<void> {
             for (long i = 0; i < n; ++i) {
-                if (auto rec = r.webhooks().Record(domain::SampleEvent("call.completed", org.id, clock.NowMs())); !rec) {
+                if (auto rec = r.webhooks().Record(domain::SampleEvent("call.completed", org.id, clock.NowMs()));
+                    !rec) {
                     return rec;
                 }
             }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds, starts a throwaway PostgreSQL 15
-# server, runs every unit and integration test against SQLite and PostgreSQL, fuzzes every
-# parser for a bounded time (scripts/fuzz.sh), then runs the tests again in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
+# The whole test suite: installs what is missing, checks the format (scripts/check-style.sh),
+# builds, starts a throwaway PostgreSQL 15 server, runs every unit and integration test against
+# SQLite and PostgreSQL, fuzzes every parser for a bounded time (scripts/fuzz.sh), then runs the
+# tests again in a build with AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL
+# on exit.
 #
 #   scripts/test.sh              everything
 #   SKIP_SANITIZE=1 scripts/test.sh   without the sanitizer build (faster, for local iterations)
@@ -13,6 +14,8 @@ root=$(pwd)
 jobs=${JOBS:-2}
 
 bash scripts/install-deps.sh
+echo "== style"
+bash scripts/check-style.sh
 
 build() {  # dir, extra cmake args...
     local dir=$1

@@ -133,22 +133,26 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddContactListRoutes(routes, impl_->services);
     AddWebhookRoutes(routes, impl_->services);
     auto* impl = impl_.get();
-    routes.push_back({"GET", "/healthz", [impl](Ctx&) {
+    routes.push_back({"GET", "/healthz",
+                      [impl](Ctx&) {
                           const bool db = impl->services.database_ok ? impl->services.database_ok() : true;
-                          http::Response res = Ok(Json{{"status", db ? "ok" : "degraded"},
-                                                       {"database", db ? "ok" : "unreachable"}},
-                                                  db ? 200 : 503);
+                          http::Response res =
+                              Ok(Json{{"status", db ? "ok" : "degraded"}, {"database", db ? "ok" : "unreachable"}},
+                                 db ? 200 : 503);
                           return res;
                       },
                       Access::kPublic});
-    routes.push_back({"GET", "/metrics", [impl](Ctx&) {
+    routes.push_back({"GET", "/metrics",
+                      [impl](Ctx&) {
                           std::string text = impl->metrics.Render();
                           if (impl->services.extra_metrics) text += impl->services.extra_metrics();
                           return http::Response{200, "text/plain; version=0.0.4", {}, std::move(text)};
                       },
                       Access::kPublic});
     routes.push_back({"GET", "/api/v1/openapi.json",
-                      [](Ctx&) { return http::Response{200, "application/json", {}, std::string(OpenApiDocument())}; },
+                      [](Ctx&) {
+                          return http::Response{200, "application/json", {}, std::string(OpenApiDocument())};
+                      },
                       Access::kPublic});
     const auto& o = impl_->options;
     for (auto& r : routes) {
@@ -287,21 +291,22 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
     const int64_t now = clock.NowMs();
     const std::string& request_id = admitted.request_id;
     std::string_view token;
-    if (auto auth = req.Header("authorization"); auth && auth->size() > 7 && (auth->starts_with("Bearer ") ||
-                                                                                auth->starts_with("bearer "))) {
+    if (auto auth = req.Header("authorization");
+        auth && auth->size() > 7 && (auth->starts_with("Bearer ") || auth->starts_with("bearer "))) {
         token = auth->substr(7);
     }
     auto principal = services.keys.Authenticate(token);
     if (!principal) {
         const auto decision = limiter->Take("ip:" + req.remote_address, {kUnauthenticatedPerMinute, 0}, now);
         admitted.decision = decision;
-        auto res = decision.allowed ? ErrorResponse(principal.error(), request_id)
-                                    : ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests", {}}, request_id);
+        auto res = decision.allowed
+                       ? ErrorResponse(principal.error(), request_id)
+                       : ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests", {}}, request_id);
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
         return res;
     }
     const auto decision = limiter->Take(principal->key_id + (spec.rate == RateClass::kBulk ? ":bulk" : ":std"),
-                                       LimitFor(principal->tier, spec.rate), now);
+                                        LimitFor(principal->tier, spec.rate), now);
     admitted.decision = decision;
     const bool manager = principal->role == domain::Role::kOwner || principal->role == domain::Role::kAdmin;
     const auto type = req.Header("content-type");
@@ -360,7 +365,8 @@ http::Response Api::Impl::Run(http::Request& req, Admitted& admitted) {
 
 http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key) {
     if (key.empty() || key.size() > kMaxIdempotencyKeyBytes || !IsPrintableAscii(key)) {
-        return ErrorResponse(Error{ErrorCode::kValidation, "Idempotency-Key must be 1 to 255 printable ASCII characters",
+        return ErrorResponse(Error{ErrorCode::kValidation,
+                                   "Idempotency-Key must be 1 to 255 printable ASCII characters",
                                    {{"Idempotency-Key", "must be 1 to 255 printable ASCII characters"}}},
                              ctx.request_id);
     }
@@ -370,9 +376,9 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
 
     auto replay = [&](const domain::StoredResponse& stored) -> std::optional<http::Response> {
         if (stored.request_hash != hash) {
-            return ErrorResponse(Error{ErrorCode::kConflict,
-                                       "this Idempotency-Key was used with a different request", {}},
-                                 ctx.request_id);
+            return ErrorResponse(
+                Error{ErrorCode::kConflict, "this Idempotency-Key was used with a different request", {}},
+                ctx.request_id);
         }
         if (!stored.status && stored.work_committed) {
             return ErrorResponse(
@@ -383,9 +389,9 @@ http::Response Api::Impl::WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::
                 ctx.request_id);
         }
         if (!stored.status) {
-            return ErrorResponse(Error{ErrorCode::kConflict,
-                                       "a request with this Idempotency-Key is still being processed", {}},
-                                 ctx.request_id);
+            return ErrorResponse(
+                Error{ErrorCode::kConflict, "a request with this Idempotency-Key is still being processed", {}},
+                ctx.request_id);
         }
         http::Response res{*stored.status, "application/json", {{"Idempotent-Replayed", "true"}}, stored.body};
         return res;

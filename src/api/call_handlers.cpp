@@ -68,7 +68,8 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto& calls = s.calls;
 
     for (const char* path : {"/api/v1/calls/trigger", "/api/v1/calls"}) {
-        routes.push_back({"POST", path, [&calls](Ctx& ctx) {
+        routes.push_back({"POST", path,
+                          [&calls](Ctx& ctx) {
                               return Body(ctx, false, [&](const Json& body) {
                                   return Respond(calls.Trigger(ctx.principal, body), ctx, 201);
                               });
@@ -79,10 +80,11 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
     routes.push_back({"GET", "/api/v1/calls", [&calls, &s](Ctx& ctx) {
                           auto include = Includes(ctx);
                           if (!include) return ErrorResponse(include.error(), ctx.request_id);
-                          domain::CallQuery q{Opt(ctx, "campaign_id"), Opt(ctx, "disposition"), Opt(ctx, "status"),
-                                              Opt(ctx, "direction"),   Opt(ctx, "contact_id"),  Opt(ctx, "batch_id"),
-                                              Opt(ctx, "since"),       Opt(ctx, "until"),       Opt(ctx, "min_duration"),
-                                              Opt(ctx, "has_meeting")};
+                          domain::CallQuery q{Opt(ctx, "campaign_id"),  Opt(ctx, "disposition"),
+                                              Opt(ctx, "status"),       Opt(ctx, "direction"),
+                                              Opt(ctx, "contact_id"),   Opt(ctx, "batch_id"),
+                                              Opt(ctx, "since"),        Opt(ctx, "until"),
+                                              Opt(ctx, "min_duration"), Opt(ctx, "has_meeting")};
                           auto page = PageOf(ctx, "call_");
                           if (!page) return ErrorResponse(page.error(), ctx.request_id);
                           auto listed = calls.List(ctx.principal, q, *page);
@@ -124,9 +126,10 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           }
                           const int64_t expires = ctx.clock.NowMs() / 1000 + s.recordings.link_seconds;
                           std::string base = s.recordings.public_url;
-                          if (base.empty()) base = "http://" + std::string(ctx.req.Header("host").value_or("localhost"));
-                          const std::string url = base + "/api/v1/recordings/" + call->id + "?expires=" +
-                                                  std::to_string(expires) +
+                          if (base.empty())
+                              base = "http://" + std::string(ctx.req.Header("host").value_or("localhost"));
+                          const std::string url = base + "/api/v1/recordings/" + call->id +
+                                                  "?expires=" + std::to_string(expires) +
                                                   "&signature=" + RecordingSignature(s.recordings, call->id, expires);
                           return Ok(Json{{"call_id", call->id},
                                          {"url", url},
@@ -135,52 +138,54 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                       }});
 
     // The signed link itself: no API key, only an unexpired signature.
-    routes.push_back({"GET", "/api/v1/recordings/:id", [&s](Ctx& ctx) {
-                          const std::string id(ctx.Param("id"));
-                          const auto expires_text = ctx.Query("expires").value_or("");
-                          const auto signature = ctx.Query("signature").value_or("");
-                          int64_t expires = 0;
-                          const auto [ptr, ec] = std::from_chars(expires_text.data(),
-                                                                 expires_text.data() + expires_text.size(), expires);
-                          const bool well_formed = ec == std::errc() && ptr == expires_text.data() + expires_text.size();
-                          if (!well_formed || !IsWellFormedId(id, "call_") ||
-                              !ConstantTimeEquals(signature, RecordingSignature(s.recordings, id, expires))) {
-                              return ErrorResponse(Error{ErrorCode::kUnauthorized, "recording link is not valid", {}},
-                                                   ctx.request_id);
-                          }
-                          if (expires < ctx.clock.NowMs() / 1000) {
-                              return ErrorResponse(Error{ErrorCode::kUnauthorized,
-                                                         "recording link has expired; ask for a new one", {}},
-                                                   ctx.request_id);
-                          }
-                          std::ifstream in(std::filesystem::path(s.recordings.directory) / (id + ".wav"),
-                                           std::ios::binary);
-                          if (!in) {
-                              return ErrorResponse(Error{ErrorCode::kNotFound, "recording not found", {}},
-                                                   ctx.request_id);
-                          }
-                          std::ostringstream bytes;
-                          bytes << in.rdbuf();
-                          return http::Response{200, "audio/wav",
-                                                {{"Content-Disposition", "inline; filename=\"" + id + ".wav\""}},
-                                                bytes.str()};
-                      },
-                      Access::kPublic});
+    routes.push_back(
+        {"GET", "/api/v1/recordings/:id",
+         [&s](Ctx& ctx) {
+             const std::string id(ctx.Param("id"));
+             const auto expires_text = ctx.Query("expires").value_or("");
+             const auto signature = ctx.Query("signature").value_or("");
+             int64_t expires = 0;
+             const auto [ptr, ec] =
+                 std::from_chars(expires_text.data(), expires_text.data() + expires_text.size(), expires);
+             const bool well_formed = ec == std::errc() && ptr == expires_text.data() + expires_text.size();
+             if (!well_formed || !IsWellFormedId(id, "call_") ||
+                 !ConstantTimeEquals(signature, RecordingSignature(s.recordings, id, expires))) {
+                 return ErrorResponse(Error{ErrorCode::kUnauthorized, "recording link is not valid", {}},
+                                      ctx.request_id);
+             }
+             if (expires < ctx.clock.NowMs() / 1000) {
+                 return ErrorResponse(
+                     Error{ErrorCode::kUnauthorized, "recording link has expired; ask for a new one", {}},
+                     ctx.request_id);
+             }
+             std::ifstream in(std::filesystem::path(s.recordings.directory) / (id + ".wav"), std::ios::binary);
+             if (!in) {
+                 return ErrorResponse(Error{ErrorCode::kNotFound, "recording not found", {}}, ctx.request_id);
+             }
+             std::ostringstream bytes;
+             bytes << in.rdbuf();
+             return http::Response{
+                 200, "audio/wav", {{"Content-Disposition", "inline; filename=\"" + id + ".wav\""}}, bytes.str()};
+         },
+         Access::kPublic});
 
-    routes.push_back({"POST", "/api/v1/calls/:id/stop", [&calls](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/calls/:id/stop",
+                      [&calls](Ctx& ctx) {
                           return Body(ctx, true, [&](const Json&) {
                               return Respond(calls.Stop(ctx.principal, ctx.Param("id")), ctx, 202);
                           });
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
-    routes.push_back({"POST", "/api/v1/calls/:id/cancel", [&calls](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/calls/:id/cancel",
+                      [&calls](Ctx& ctx) {
                           return Body(ctx, true, [&](const Json&) {
                               return Respond(calls.Cancel(ctx.principal, ctx.Param("id")), ctx);
                           });
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
 
-    routes.push_back({"POST", "/api/v1/batches", [&calls](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/batches",
+                      [&calls](Ctx& ctx) {
                           return Body(ctx, false, [&](const Json& body) {
                               auto outcome = calls.TriggerBatch(ctx.principal, body);
                               if (!outcome) return ErrorResponse(outcome.error(), ctx.request_id);
@@ -188,9 +193,8 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           });
                       },
                       Access::kWrite, RateClass::kBulk, BodyKind::kJson, 8 * 1024 * 1024});
-    routes.push_back({"GET", "/api/v1/batches/:id", [&calls](Ctx& ctx) {
-                          return Respond(calls.GetBatch(ctx.principal, ctx.Param("id")), ctx);
-                      }});
+    routes.push_back({"GET", "/api/v1/batches/:id",
+                      [&calls](Ctx& ctx) { return Respond(calls.GetBatch(ctx.principal, ctx.Param("id")), ctx); }});
     routes.push_back({"GET", "/api/v1/batches/:id/results", [&calls](Ctx& ctx) {
                           auto batch = calls.GetBatch(ctx.principal, ctx.Param("id"));
                           if (!batch) return ErrorResponse(batch.error(), ctx.request_id);

@@ -11,7 +11,9 @@
 namespace parley::api {
 namespace {
 
-int64_t EpochMs(date::sys_seconds t) { return t.time_since_epoch().count() * 1000; }
+int64_t EpochMs(date::sys_seconds t) {
+    return t.time_since_epoch().count() * 1000;
+}
 
 Json ToJson(const dialer::CheckReport& r) {
     Json reasons = Json::array();
@@ -24,7 +26,8 @@ Json ToJson(const dialer::CheckReport& r) {
         // "2026-03-04T10:00:00-05:00": the callee's wall clock and its offset from UTC.
         const auto offset = info.offset.count();
         const auto minutes = std::abs(offset) / 60;
-        local_time = FormatIsoTime(EpochMs(*r.now) + offset * 1000).substr(0, 19) + fmt::format("{}{:02d}:{:02d}", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
+        local_time = FormatIsoTime(EpochMs(*r.now) + offset * 1000).substr(0, 19) +
+                     fmt::format("{}{:02d}:{:02d}", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
     }
     return Json{{"phone", r.phone},
                 {"e164", OrNull(r.e164)},
@@ -42,7 +45,8 @@ Json ToJson(const dialer::CheckReport& r) {
 // Campaigns (seed 002 "Campaigns", seed 000 "Campaigns API" and "Campaign Control").
 void AddCampaignRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto& campaigns = s.campaigns;
-    routes.push_back({"POST", "/api/v1/campaigns", [&campaigns](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/campaigns",
+                      [&campaigns](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(campaigns.Create(ctx.principal, *body), ctx, 201);
@@ -52,28 +56,31 @@ void AddCampaignRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           return RespondPage(
                               ctx, "camp_",
                               [&](const auto& page) {
-                                  return campaigns.List(ctx.principal, ctx.Query("status"), ctx.Query("direction"), page);
+                                  return campaigns.List(ctx.principal, ctx.Query("status"), ctx.Query("direction"),
+                                                        page);
                               },
                               [](const auto& c) { return c.id; });
                       }});
-    routes.push_back({"GET", "/api/v1/campaigns/:id", [&campaigns](Ctx& ctx) {
-                          return Respond(campaigns.Get(ctx.principal, ctx.Param("id")), ctx);
-                      }});
+    routes.push_back({"GET", "/api/v1/campaigns/:id",
+                      [&campaigns](Ctx& ctx) { return Respond(campaigns.Get(ctx.principal, ctx.Param("id")), ctx); }});
     for (const char* method : {"PATCH", "PUT"}) {
-        routes.push_back({method, "/api/v1/campaigns/:id", [&campaigns](Ctx& ctx) {
+        routes.push_back({method, "/api/v1/campaigns/:id",
+                          [&campaigns](Ctx& ctx) {
                               auto body = ParseJsonBody(ctx);
                               if (!body) return ErrorResponse(body.error(), ctx.request_id);
                               return Respond(campaigns.Update(ctx.principal, ctx.Param("id"), *body), ctx);
                           },
                           Access::kWrite, RateClass::kStandard, BodyKind::kJson});
     }
-    using Action = Result<domain::CampaignView> (domain::CampaignService::*)(const domain::Principal&, std::string_view);
+    using Action =
+        Result<domain::CampaignView> (domain::CampaignService::*)(const domain::Principal&, std::string_view);
     const std::pair<const char*, Action> actions[] = {{"start", &domain::CampaignService::Start},
                                                       {"pause", &domain::CampaignService::Pause},
                                                       {"resume", &domain::CampaignService::Resume},
                                                       {"stop", &domain::CampaignService::Stop}};
     for (const auto& [name, action] : actions) {
-        routes.push_back({"POST", std::string("/api/v1/campaigns/:id/") + name, [&campaigns, action](Ctx& ctx) {
+        routes.push_back({"POST", std::string("/api/v1/campaigns/:id/") + name,
+                          [&campaigns, action](Ctx& ctx) {
                               return Respond((campaigns.*action)(ctx.principal, ctx.Param("id")), ctx);
                           },
                           Access::kWrite});
@@ -84,10 +91,10 @@ void AddCampaignRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           if (!report) return ErrorResponse(report.error(), ctx.request_id);
                           return Ok(ToJson(*report));
                       }});
-    routes.push_back({"GET", "/api/v1/dialer/settings", [&campaigns](Ctx& ctx) {
-                          return Respond(campaigns.Settings(ctx.principal), ctx);
-                      }});
-    routes.push_back({"PATCH", "/api/v1/dialer/settings", [&campaigns](Ctx& ctx) {
+    routes.push_back({"GET", "/api/v1/dialer/settings",
+                      [&campaigns](Ctx& ctx) { return Respond(campaigns.Settings(ctx.principal), ctx); }});
+    routes.push_back({"PATCH", "/api/v1/dialer/settings",
+                      [&campaigns](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(campaigns.UpdateSettings(ctx.principal, *body), ctx);
@@ -99,7 +106,8 @@ void AddCampaignRoutes(std::vector<RouteSpec>& routes, Services& s) {
 void AddContactListRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto& lists = s.contact_lists;
     auto& contacts = s.contacts;
-    routes.push_back({"POST", "/api/v1/contact-lists", [&lists](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/contact-lists",
+                      [&lists](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(lists.Create(ctx.principal, *body), ctx, 201);
@@ -110,16 +118,17 @@ void AddContactListRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               ctx, "list_", [&](const auto& page) { return lists.List(ctx.principal, page); },
                               [](const auto& l) { return l.id; });
                       }});
-    routes.push_back({"GET", "/api/v1/contact-lists/:id", [&lists](Ctx& ctx) {
-                          return Respond(lists.Get(ctx.principal, ctx.Param("id")), ctx);
-                      }});
-    routes.push_back({"PATCH", "/api/v1/contact-lists/:id", [&lists](Ctx& ctx) {
+    routes.push_back({"GET", "/api/v1/contact-lists/:id",
+                      [&lists](Ctx& ctx) { return Respond(lists.Get(ctx.principal, ctx.Param("id")), ctx); }});
+    routes.push_back({"PATCH", "/api/v1/contact-lists/:id",
+                      [&lists](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(lists.Update(ctx.principal, ctx.Param("id"), *body), ctx);
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
-    routes.push_back({"DELETE", "/api/v1/contact-lists/:id", [&lists](Ctx& ctx) {
+    routes.push_back({"DELETE", "/api/v1/contact-lists/:id",
+                      [&lists](Ctx& ctx) {
                           return RespondDeleted(lists.Delete(ctx.principal, ctx.Param("id")), ctx, ctx.Param("id"));
                       },
                       Access::kWrite});
@@ -134,13 +143,15 @@ void AddContactListRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               ctx, "ct_", [&](const auto& page) { return contacts.List(ctx.principal, q, page); },
                               [](const auto& c) { return c.id; });
                       }});
-    routes.push_back({"POST", "/api/v1/contact-lists/:id/contacts", [&lists](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/contact-lists/:id/contacts",
+                      [&lists](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(lists.AddContacts(ctx.principal, ctx.Param("id"), *body), ctx);
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
-    routes.push_back({"DELETE", "/api/v1/contact-lists/:id/contacts", [&lists](Ctx& ctx) {
+    routes.push_back({"DELETE", "/api/v1/contact-lists/:id/contacts",
+                      [&lists](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(lists.RemoveContacts(ctx.principal, ctx.Param("id"), *body), ctx);

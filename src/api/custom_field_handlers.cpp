@@ -14,19 +14,20 @@ void AddCustomFieldRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               [](const auto& f) { return f.id; });
                       }});
 
-    routes.push_back({"POST", "/api/v1/custom-fields", [&fields](Ctx& ctx) {
+    routes.push_back({"POST", "/api/v1/custom-fields",
+                      [&fields](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
                           return Respond(fields.Create(ctx.principal, *body), ctx, 201);
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson});
 
-    routes.push_back({"GET", "/api/v1/custom-fields/:id", [&fields](Ctx& ctx) {
-                          return Respond(fields.Get(ctx.principal, ctx.Param("id")), ctx);
-                      }});
+    routes.push_back({"GET", "/api/v1/custom-fields/:id",
+                      [&fields](Ctx& ctx) { return Respond(fields.Get(ctx.principal, ctx.Param("id")), ctx); }});
 
     for (const char* method : {"PATCH", "PUT"}) {
-        routes.push_back({method, "/api/v1/custom-fields/:id", [&fields](Ctx& ctx) {
+        routes.push_back({method, "/api/v1/custom-fields/:id",
+                          [&fields](Ctx& ctx) {
                               auto body = ParseJsonBody(ctx);
                               if (!body) return ErrorResponse(body.error(), ctx.request_id);
                               return Respond(fields.Update(ctx.principal, ctx.Param("id"), *body), ctx);
@@ -34,7 +35,8 @@ void AddCustomFieldRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           Access::kWrite, RateClass::kStandard, BodyKind::kJson});
     }
 
-    routes.push_back({"DELETE", "/api/v1/custom-fields/:id", [&fields](Ctx& ctx) {
+    routes.push_back({"DELETE", "/api/v1/custom-fields/:id",
+                      [&fields](Ctx& ctx) {
                           return RespondDeleted(fields.Delete(ctx.principal, ctx.Param("id")), ctx, ctx.Param("id"));
                       },
                       Access::kWrite});

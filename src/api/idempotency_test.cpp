@@ -10,9 +10,8 @@ http::Request Post(const std::string& key, const std::string& idempotency_key, c
     http::Request req;
     req.method = "POST";
     req.path = req.target = "/api/v1/contacts";
-    req.headers = {{"authorization", "Bearer " + key},
-                   {"content-type", "application/json"},
-                   {"idempotency-key", idempotency_key}};
+    req.headers = {
+        {"authorization", "Bearer " + key}, {"content-type", "application/json"}, {"idempotency-key", idempotency_key}};
     req.body = body;
     return req;
 }

@@ -1,16 +1,15 @@
-#include "api/api.hpp"
-#include "api/test_api.hpp"
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <string>
 
+#include "api/api.hpp"
+#include "api/test_api.hpp"
 #include "common/clock.hpp"
 #include "store/db.hpp"
 #include "store/sql_repos.hpp"
@@ -20,7 +19,9 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-OrderedJson Document() { return OrderedJson::parse(OpenApiDocument()); }
+OrderedJson Document() {
+    return OrderedJson::parse(OpenApiDocument());
+}
 
 // "/api/v1/contacts/:id/dnc" → "/api/v1/contacts/{id}/dnc".
 std::string ToOpenApiPath(const std::string& pattern) {
@@ -96,8 +97,8 @@ TEST(OpenApi, DocumentsEveryRegisteredRoute) {
         const std::string method = Lower(route.substr(0, space));
         const std::string path = ToOpenApiPath(route.substr(space + 1));
         const bool documented = doc["paths"].contains(path) && doc["paths"][path].contains(method);
-        EXPECT_TRUE(documented) << "route " << route << " is missing from openapi.json as paths[\"" << path
-                                << "\"][\"" << method << "\"]";
+        EXPECT_TRUE(documented) << "route " << route << " is missing from openapi.json as paths[\"" << path << "\"][\""
+                                << method << "\"]";
     }
 }
 

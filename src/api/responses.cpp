@@ -30,7 +30,9 @@ int HttpStatusOf(ErrorCode code) {
     return 500;
 }
 
-std::string DumpJson(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string DumpJson(const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 http::Response Ok(const Json& data, int status, const Json& meta) {
     Json body = {{"success", true}, {"data", data}};
@@ -54,8 +56,8 @@ http::Response ErrorResponse(const Error& error, std::string_view request_id) {
         e["details"] = std::move(details);
     }
     if (!request_id.empty()) e["request_id"] = request_id;
-    return http::Response{HttpStatusOf(error.code), "application/json", {},
-                          DumpJson(Json{{"success", false}, {"error", std::move(e)}})};
+    return http::Response{
+        HttpStatusOf(error.code), "application/json", {}, DumpJson(Json{{"success", false}, {"error", std::move(e)}})};
 }
 
 http::Response PageResponse(Json items, bool has_more, const std::optional<std::string>& last_id, int limit) {

@@ -10,15 +10,24 @@ namespace {
 // The one table from error codes to HTTP statuses (DESIGN.md §4), pinned.
 TEST(ErrorStatus, EveryCodeMapsToItsDocumentedStatus) {
     const std::map<ErrorCode, int> expected = {
-        {ErrorCode::kValidation, 400},       {ErrorCode::kInvalidJson, 400},
-        {ErrorCode::kUnauthorized, 401},     {ErrorCode::kInsufficientCredits, 402},
-        {ErrorCode::kReadOnly, 403},         {ErrorCode::kWriteOnly, 403},
-        {ErrorCode::kTestKey, 403},          {ErrorCode::kForbidden, 403},
-        {ErrorCode::kNotFound, 404},         {ErrorCode::kMethodNotAllowed, 405},
-        {ErrorCode::kDuplicate, 409},        {ErrorCode::kConflict, 409},
-        {ErrorCode::kDncBlocked, 409},       {ErrorCode::kPayloadTooLarge, 413},
-        {ErrorCode::kUnsupportedMediaType, 415}, {ErrorCode::kUnprocessable, 422},
-        {ErrorCode::kRateLimited, 429},      {ErrorCode::kUnavailable, 503},
+        {ErrorCode::kValidation, 400},
+        {ErrorCode::kInvalidJson, 400},
+        {ErrorCode::kUnauthorized, 401},
+        {ErrorCode::kInsufficientCredits, 402},
+        {ErrorCode::kReadOnly, 403},
+        {ErrorCode::kWriteOnly, 403},
+        {ErrorCode::kTestKey, 403},
+        {ErrorCode::kForbidden, 403},
+        {ErrorCode::kNotFound, 404},
+        {ErrorCode::kMethodNotAllowed, 405},
+        {ErrorCode::kDuplicate, 409},
+        {ErrorCode::kConflict, 409},
+        {ErrorCode::kDncBlocked, 409},
+        {ErrorCode::kPayloadTooLarge, 413},
+        {ErrorCode::kUnsupportedMediaType, 415},
+        {ErrorCode::kUnprocessable, 422},
+        {ErrorCode::kRateLimited, 429},
+        {ErrorCode::kUnavailable, 503},
         {ErrorCode::kInternal, 500},
     };
     for (ErrorCode code : kAllErrorCodes) {
@@ -40,8 +49,8 @@ TEST(ErrorResponse, UsesTheSeedEnvelopeWithDetails) {
 }
 
 TEST(ErrorResponse, NeverShowsInternalMessages) {
-    auto res = ErrorResponse(Error{ErrorCode::kInternal, "sqlite: no such table: contacts (SELECT * FROM x)", {}},
-                             "req_2");
+    auto res =
+        ErrorResponse(Error{ErrorCode::kInternal, "sqlite: no such table: contacts (SELECT * FROM x)", {}}, "req_2");
     EXPECT_EQ(res.status, 500);
     EXPECT_EQ(res.body.find("sqlite"), std::string::npos) << res.body;
     EXPECT_EQ(res.body.find("SELECT"), std::string::npos) << res.body;

@@ -19,7 +19,9 @@ namespace parley::api {
 class NoVoiceRuntime final : public domain::EngineCatalog, public domain::ProfileCompiler, public domain::CallLauncher {
 public:
     const std::vector<domain::BuiltinVoice>& BuiltinVoices() const override { return voices_; }
-    std::vector<domain::ModelInfo> Models() const override { return {{"scripted", "parley", "scripted", "", false, true}}; }
+    std::vector<domain::ModelInfo> Models() const override {
+        return {{"scripted", "parley", "scripted", "", false, true}};
+    }
     std::vector<std::string> SttEngines() const override { return {"pocketsphinx"}; }
     std::vector<std::string> TtsEngines() const override { return {}; }
     Result<domain::Json> Compile(const domain::CompileInput& input) const override { return input.spec; }
@@ -59,7 +61,8 @@ public:
         webhooks_ = std::make_unique<domain::WebhookService>(*store_, clock_, webhook_urls);
         dialer_check_ = std::make_unique<dialer::CallCheck>(*store_, clock_, runtime_, "US");
         api_ = std::make_unique<Api>(Services{*store_, *keys_, *contacts_, *fields_, *profiles_, *presets_, *calls_,
-                                              *campaigns_, *contact_lists_, *webhooks_, *dialer_check_, runtime_, RecordingAccess{"test-key", "", ""}, [] { return true; }},
+                                              *campaigns_, *contact_lists_, *webhooks_, *dialer_check_, runtime_,
+                                              RecordingAccess{"test-key", "", ""}, [] { return true; }},
                                      clock_);
     }
 

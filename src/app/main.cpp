@@ -162,7 +162,9 @@ Result<Storage> OpenStorage(const StorageConfig& config, int pool_size) {
     return s;
 }
 
-void PrintJson(const Json& j) { std::cout << j.dump(2) << std::endl; }
+void PrintJson(const Json& j) {
+    std::cout << j.dump(2) << std::endl;
+}
 
 struct ServeOptions {
     std::string listen = "127.0.0.1:8080";
@@ -253,12 +255,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
         auto created = keys.CreateOrganization(o.org_name, domain::Tier::kStandard);
         if (!created) return Die(created.error().message);
         std::cout << "Created organization " << created->first.id << " (\"" << created->first.name << "\").\n"
-                  << "Owner API key, shown only this once; store it now:\n\n    " << created->second.secret
-                  << "\n\n";
+                  << "Owner API key, shown only this once; store it now:\n\n    " << created->second.secret << "\n\n";
     }
 
     store::Database& db = *storage->db;
-    if (o.sandbox_speed < 0 || o.sandbox_speed > 1000) return Die("--sandbox-speed must be from 0 (as fast as possible) to 1000");
+    if (o.sandbox_speed < 0 || o.sandbox_speed > 1000)
+        return Die("--sandbox-speed must be from 0 (as fast as possible) to 1000");
     if (o.max_calls < 1 || o.max_calls > 10000) return Die("--max-calls must be from 1 to 10000");
     if (o.speech_workers < 1 || o.speech_workers > 64) return Die("--speech-workers must be from 1 to 64");
     if (!ParsePhone(o.caller_id, "US")) return Die("--caller-id must be a phone number in E.164, e.g. +12025550100");
@@ -270,11 +272,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     auto engines_config = LoadEngines(o.engines_file);
     if (!engines_config) return Die(engines_config.error().message);
     voice::SpeechEngines engines(std::move(*engines_config), o.speech_workers);
-    const auto numbers = o.sandbox_numbers == "any-nanp" ? telephony::SandboxNumbers::kAnyNanp
-                                                         : telephony::SandboxNumbers::kFictional;
+    const auto numbers =
+        o.sandbox_numbers == "any-nanp" ? telephony::SandboxNumbers::kAnyNanp : telephony::SandboxNumbers::kFictional;
     if (numbers == telephony::SandboxNumbers::kAnyNanp) {
-        spdlog::warn("the sandbox answers every North American number (--sandbox-numbers any-nanp), for load tests; "
-                     "it reaches no phone network, so nobody is called");
+        spdlog::warn(
+            "the sandbox answers every North American number (--sandbox-numbers any-nanp), for load tests; "
+            "it reaches no phone network, so nobody is called");
     }
     telephony::SandboxCarrier sandbox(engines.tts(), numbers);
     voice::RuntimeOptions runtime_options;
@@ -359,8 +362,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                 if (!windows) return Fail(std::move(windows.error()));
                 return {};
             });
-            if (!purged) spdlog::warn("purging expired idempotency keys and rate windows failed: {}",
-                                      purged.error().message);
+            if (!purged)
+                spdlog::warn("purging expired idempotency keys and rate windows failed: {}", purged.error().message);
         }
     });
 
@@ -418,47 +421,55 @@ int main(int argc, char** argv) {
                      "Open connections from one client address; more are answered 503")
         ->envname("PARLEY_MAX_CONNECTIONS_PER_ADDRESS")
         ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
-    serve->add_option("--default-region", serve_options.region,
-                      "Region for phone numbers written without a country code")
+    serve
+        ->add_option("--default-region", serve_options.region,
+                     "Region for phone numbers written without a country code")
         ->envname("PARLEY_DEFAULT_REGION");
     serve->add_option("--org-name", serve_options.org_name, "Name of the organization made on first start");
-    serve->add_option("--key-cache-seconds", serve_options.key_cache_seconds,
-                      "How long a checked API key is trusted before the database is asked again; a key revoked "
-                      "by another process stops working within this time")
+    serve
+        ->add_option("--key-cache-seconds", serve_options.key_cache_seconds,
+                     "How long a checked API key is trusted before the database is asked again; a key revoked "
+                     "by another process stops working within this time")
         ->envname("PARLEY_KEY_CACHE_SECONDS")
         ->check(CLI::Range(0.0, 3600.0));
-    serve->add_option("--sandbox-speed", serve_options.sandbox_speed,
-                      "Run sandbox calls this many times faster than real time (1: real time; 0: as fast as the "
-                      "engines allow)")
+    serve
+        ->add_option("--sandbox-speed", serve_options.sandbox_speed,
+                     "Run sandbox calls this many times faster than real time (1: real time; 0: as fast as the "
+                     "engines allow)")
         ->envname("PARLEY_SANDBOX_SPEED");
-    serve->add_option("--sandbox-numbers", serve_options.sandbox_numbers,
-                      "Numbers the sandbox answers: fictional (+1 NPA 555-0100 to 555-0199) or any-nanp (every "
-                      "+1 NPA NXX XXXX, for load tests with more contacts; the last two digits still pick the "
-                      "person)")
+    serve
+        ->add_option("--sandbox-numbers", serve_options.sandbox_numbers,
+                     "Numbers the sandbox answers: fictional (+1 NPA 555-0100 to 555-0199) or any-nanp (every "
+                     "+1 NPA NXX XXXX, for load tests with more contacts; the last two digits still pick the "
+                     "person)")
         ->envname("PARLEY_SANDBOX_NUMBERS")
         ->check(CLI::IsMember({"fictional", "any-nanp"}));
-    serve->add_option("--engines", serve_options.engines_file,
-                      "JSON file of OpenAI-compatible endpoints and the price table (docs/voice.md)")
+    serve
+        ->add_option("--engines", serve_options.engines_file,
+                     "JSON file of OpenAI-compatible endpoints and the price table (docs/voice.md)")
         ->envname("PARLEY_ENGINES");
     serve->add_option("--max-calls", serve_options.max_calls, "Calls this node runs at once")
         ->envname("PARLEY_MAX_CALLS");
-    serve->add_option("--speech-workers", serve_options.speech_workers,
-                      "Threads for speech recognition and synthesis")
+    serve->add_option("--speech-workers", serve_options.speech_workers, "Threads for speech recognition and synthesis")
         ->envname("PARLEY_SPEECH_WORKERS");
-    serve->add_option("--node-id", serve_options.node_id,
-                      "This node's name; a restarted node fails the calls it was running under the same name")
+    serve
+        ->add_option("--node-id", serve_options.node_id,
+                     "This node's name; a restarted node fails the calls it was running under the same name")
         ->envname("PARLEY_NODE_ID");
     serve->add_option("--caller-id", serve_options.caller_id, "The number calls are placed from")
         ->envname("PARLEY_CALLER_ID");
-    serve->add_option("--public-url", serve_options.public_url,
-                      "Base URL of recording links, e.g. https://parley.example.com (default: the request's Host)")
+    serve
+        ->add_option("--public-url", serve_options.public_url,
+                     "Base URL of recording links, e.g. https://parley.example.com (default: the request's Host)")
         ->envname("PARLEY_PUBLIC_URL");
-    serve->add_option("--recording-link-seconds", serve_options.recording_link_seconds,
-                      "How long a recording link works after it is handed out, in seconds (at most 604800, a week)")
+    serve
+        ->add_option("--recording-link-seconds", serve_options.recording_link_seconds,
+                     "How long a recording link works after it is handed out, in seconds (at most 604800, a week)")
         ->envname("PARLEY_RECORDING_LINK_SECONDS")
         ->check(CLI::Range(int64_t{1}, api::kMaxRecordingLinkSeconds));
-    serve->add_flag("--allow-private-webhooks", serve_options.allow_private_webhooks,
-                    "Let webhooks go to loopback, private and link-local addresses (refused by default)")
+    serve
+        ->add_flag("--allow-private-webhooks", serve_options.allow_private_webhooks,
+                   "Let webhooks go to loopback, private and link-local addresses (refused by default)")
         ->envname("PARLEY_ALLOW_PRIVATE_WEBHOOKS");
 
     auto* migrate = cli.add_subcommand("migrate", "Bring the database schema up to date");

@@ -91,9 +91,9 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
     size_t padding = (4 - std_text.size() % 4) % 4;
     std_text.append(padding, '=');
     std::string out(std_text.size() / 4 * 3, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(std_text.data()),
-                                  static_cast<int>(std_text.size()));
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(std_text.data()), static_cast<int>(std_text.size()));
     if (n < 0) return std::nullopt;
     out.resize(static_cast<size_t>(n) - padding);
     return out;

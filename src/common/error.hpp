@@ -33,12 +33,24 @@ enum class ErrorCode {
 };
 
 inline constexpr ErrorCode kAllErrorCodes[] = {
-    ErrorCode::kValidation,        ErrorCode::kInvalidJson,    ErrorCode::kUnauthorized,
-    ErrorCode::kInsufficientCredits, ErrorCode::kReadOnly,     ErrorCode::kWriteOnly,
-    ErrorCode::kTestKey,           ErrorCode::kForbidden,      ErrorCode::kNotFound,
-    ErrorCode::kMethodNotAllowed,  ErrorCode::kDuplicate,      ErrorCode::kConflict,
-    ErrorCode::kDncBlocked,        ErrorCode::kPayloadTooLarge, ErrorCode::kUnsupportedMediaType,
-    ErrorCode::kUnprocessable,     ErrorCode::kRateLimited,    ErrorCode::kUnavailable,
+    ErrorCode::kValidation,
+    ErrorCode::kInvalidJson,
+    ErrorCode::kUnauthorized,
+    ErrorCode::kInsufficientCredits,
+    ErrorCode::kReadOnly,
+    ErrorCode::kWriteOnly,
+    ErrorCode::kTestKey,
+    ErrorCode::kForbidden,
+    ErrorCode::kNotFound,
+    ErrorCode::kMethodNotAllowed,
+    ErrorCode::kDuplicate,
+    ErrorCode::kConflict,
+    ErrorCode::kDncBlocked,
+    ErrorCode::kPayloadTooLarge,
+    ErrorCode::kUnsupportedMediaType,
+    ErrorCode::kUnprocessable,
+    ErrorCode::kRateLimited,
+    ErrorCode::kUnavailable,
     ErrorCode::kInternal,
 };
 
@@ -65,6 +77,8 @@ inline std::unexpected<Error> Fail(ErrorCode code, std::string message, std::vec
     return std::unexpected(Error{code, std::move(message), std::move(details)});
 }
 
-inline std::unexpected<Error> Fail(Error error) { return std::unexpected(std::move(error)); }
+inline std::unexpected<Error> Fail(Error error) {
+    return std::unexpected(std::move(error));
+}
 
 }  // namespace parley

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 namespace parley {
 namespace {
@@ -42,7 +42,9 @@ std::string FormatIsoTime(int64_t epoch_ms) {
                        hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
-bool IsIsoDate(std::string_view text) { return text.size() == 10 && ParseDate(text).has_value(); }
+bool IsIsoDate(std::string_view text) {
+    return text.size() == 10 && ParseDate(text).has_value();
+}
 
 std::optional<int64_t> ParseIsoTime(std::string_view text) {
     using namespace std::chrono;

@@ -83,8 +83,8 @@ Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional
                                                                   " to this contact has not ended yet"});
                 only_time = false;
             } else if (*entry && (*entry)->state == "done" && (*entry)->attempts < rules.max_attempts) {
-                report.reasons.push_back({"contact_done", "the campaign is done with this contact: " +
-                                                              (*entry)->outcome.value_or("done")});
+                report.reasons.push_back(
+                    {"contact_done", "the campaign is done with this contact: " + (*entry)->outcome.value_or("done")});
                 only_time = false;
             } else if (*entry && (*entry)->attempts >= rules.max_attempts) {
                 report.reasons.push_back({"attempts_exhausted", "the campaign has called this contact " +

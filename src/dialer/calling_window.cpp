@@ -6,8 +6,8 @@
 #include <cassert>
 
 #include "common/time_format.hpp"
-#include "domain/schedule.hpp"
 #include "dialer/callee_zone.hpp"
+#include "domain/schedule.hpp"
 
 namespace parley::dialer {
 namespace {
@@ -36,7 +36,8 @@ std::string DescribeLocal(const date::time_zone& zone, sys_seconds t) {
     const auto day = date::floor<date::days>(local);
     const auto time = date::floor<minutes>(local - day);
     return fmt::format("{} {} {} {} ({})", kShortDays[date::weekday(day).c_encoding()],
-                       domain::FormatIsoDate(date::year_month_day(day)), domain::FormatClock(time), info.abbrev, zone.name());
+                       domain::FormatIsoDate(date::year_month_day(day)), domain::FormatClock(time), info.abbrev,
+                       zone.name());
 }
 
 // [start, end) of a local day.
@@ -154,23 +155,23 @@ WindowVerdict Evaluate(const Schedule& schedule, const date::time_zone& callee_z
     }
     const std::string there = "; for the callee it is " + DescribeLocal(callee_zone, now);
     if (refused[0]) {
-        verdict.reasons.push_back(
-            {ReasonCode::kBeforeStartDate,
-             "the campaign starts on " + domain::FormatIsoDate(*schedule.start_date) + " (" + schedule.timezone + ")" + there});
+        verdict.reasons.push_back({ReasonCode::kBeforeStartDate, "the campaign starts on " +
+                                                                     domain::FormatIsoDate(*schedule.start_date) +
+                                                                     " (" + schedule.timezone + ")" + there});
     }
     if (refused[1]) {
-        verdict.reasons.push_back(
-            {ReasonCode::kAfterEndDate,
-             "the campaign ended on " + domain::FormatIsoDate(*schedule.end_date) + " (" + schedule.timezone + ")" + there});
+        verdict.reasons.push_back({ReasonCode::kAfterEndDate, "the campaign ended on " +
+                                                                  domain::FormatIsoDate(*schedule.end_date) + " (" +
+                                                                  schedule.timezone + ")" + there});
     }
     if (refused[2]) {
         verdict.reasons.push_back(
             {ReasonCode::kDayNotAllowed, "the campaign does not call on " + std::string(kLongDays[weekday]) + there});
     }
     if (refused[3]) {
-        verdict.reasons.push_back(
-            {ReasonCode::kOutsideCallingHours, "the campaign calls from " + domain::FormatClock(schedule.hours.start) + " to " +
-                                                   domain::FormatClock(schedule.hours.end) + " callee local time" + there});
+        verdict.reasons.push_back({ReasonCode::kOutsideCallingHours,
+                                   "the campaign calls from " + domain::FormatClock(schedule.hours.start) + " to " +
+                                       domain::FormatClock(schedule.hours.end) + " callee local time" + there});
     }
     if (refused[4]) {
         verdict.reasons.push_back(

@@ -23,8 +23,12 @@ constexpr int64_t kMsPerMinute = 60'000;
 constexpr int64_t kMsPerDay = 24 * 3600 * 1000;
 constexpr int kCampaignsPerPass = 1000;
 
-int64_t ToMs(date::sys_seconds t) { return t.time_since_epoch().count() * 1000; }
-date::sys_seconds ToSeconds(int64_t ms) { return date::sys_seconds{std::chrono::seconds{ms / 1000}}; }
+int64_t ToMs(date::sys_seconds t) {
+    return t.time_since_epoch().count() * 1000;
+}
+date::sys_seconds ToSeconds(int64_t ms) {
+    return date::sys_seconds{std::chrono::seconds{ms / 1000}};
+}
 
 void Finish(QueueEntry& e, std::string outcome, int64_t now) {
     e.state = "done";
@@ -59,7 +63,9 @@ AttemptVerdict JudgeAttempt(const RetryRules& rules, CallStatus status, const st
 Dialer::Dialer(domain::Store& store, const Clock& clock, domain::CallLauncher& launcher, DialerOptions options)
     : store_(store), clock_(clock), launcher_(launcher), options_(options) {}
 
-Dialer::~Dialer() { Stop(); }
+Dialer::~Dialer() {
+    Stop();
+}
 
 void Dialer::Start() {
     std::lock_guard lock(mutex_);
@@ -192,13 +198,14 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (!dialing) return Fail(std::move(dialing.error()));
         auto active = r.campaigns().ActiveCalls(campaign.org_id);
         if (!active) return Fail(std::move(active.error()));
-        const int64_t room = std::min<int64_t>({concurrent - *dialing, settings->max_concurrent_calls - *active,
-                                                options_.max_starts_per_pass});
+        const int64_t room = std::min<int64_t>(
+            {concurrent - *dialing, settings->max_concurrent_calls - *active, options_.max_starts_per_pass});
         if (room <= 0) return {};
         auto profile = r.profiles().Get(campaign.org_id, campaign.profile_id);
         if (!profile) return Fail(std::move(profile.error()));
         if (!*profile || (*profile)->status != domain::ProfileStatus::kActive) {
-            return Fail(ErrorCode::kConflict, "profile " + campaign.profile_id + " is archived or gone; no calls placed");
+            return Fail(ErrorCode::kConflict,
+                        "profile " + campaign.profile_id + " is archived or gone; no calls placed");
         }
         auto due = r.campaigns().ClaimDue(campaign.id, now, static_cast<int>(room));
         if (!due) return Fail(std::move(due.error()));
@@ -223,10 +230,10 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
                 if (!verdict.allowed) {
                     if (verdict.next_allowed) {
                         e.next_at = ToMs(*verdict.next_allowed);
-                    } else if (!verdict.reasons.empty() && std::any_of(verdict.reasons.begin(), verdict.reasons.end(),
-                                                                       [](const Reason& reason) {
-                                                                           return reason.code == ReasonCode::kAfterEndDate;
-                                                                       })) {
+                    } else if (!verdict.reasons.empty() &&
+                               std::any_of(verdict.reasons.begin(), verdict.reasons.end(), [](const Reason& reason) {
+                                   return reason.code == ReasonCode::kAfterEndDate;
+                               })) {
                         Finish(e, "schedule_ended", now);
                     } else {
                         e.next_at = now + kMsPerDay;  // nothing allowed within the search: look again tomorrow

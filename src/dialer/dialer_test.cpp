@@ -22,7 +22,8 @@ using domain::Json;
 class Launcher final : public domain::CallLauncher {
 public:
     Result<void> CheckReachable(std::string_view e164) const override {
-        if (e164.starts_with("+4420")) return Fail(ErrorCode::kUnprocessable, "no carrier reaches " + std::string(e164));
+        if (e164.starts_with("+4420"))
+            return Fail(ErrorCode::kUnprocessable, "no carrier reaches " + std::string(e164));
         return {};
     }
     std::string CallerId() const override { return "+12025550100"; }

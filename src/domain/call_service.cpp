@@ -74,17 +74,18 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
             if (def == shared.definitions.end()) {
                 wrong.push_back({"extract", "\"" + name + "\" is not a custom field; create it first"});
             } else if (def->category == FieldCategory::kContact) {
-                wrong.push_back({"extract", "\"" + name + "\" is a contact-only field; its category must be "
-                                            "extraction or both"});
+                wrong.push_back({"extract", "\"" + name +
+                                                "\" is a contact-only field; its category must be "
+                                                "extraction or both"});
             }
         }
-        if (!wrong.empty()) return Fail(ErrorCode::kUnprocessable, "extract names fields that cannot be extracted", wrong);
+        if (!wrong.empty())
+            return Fail(ErrorCode::kUnprocessable, "extract names fields that cannot be extracted", wrong);
     }
     return shared;
 }
 
-Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& item, const Shared& shared,
-                                  int64_t now) {
+Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& item, const Shared& shared, int64_t now) {
     Checker checker;
     CallItemFields fields = ReadCallItem(item, shared.definitions, default_region_, checker);
     const auto& phone = fields.phone;
@@ -164,8 +165,8 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
 Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json& body) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
-    checker.RejectUnknownKeys(body, {"profile_id", "agent_id", "calls", "extract", "variables", "metadata",
-                                     "webhook_url"});
+    checker.RejectUnknownKeys(body,
+                              {"profile_id", "agent_id", "calls", "extract", "variables", "metadata", "webhook_url"});
     const auto calls = body.find("calls");
     if (calls == body.end() || !calls->is_array() || calls->empty()) {
         checker.Add("calls", "must be a non-empty array of {phone | contact_id, variables, metadata, custom_fields}");
@@ -231,16 +232,18 @@ Result<Page<Call>> CallService::List(const Principal& who, const CallQuery& q, c
     filter.batch_id = q.batch_id;
     if (q.disposition) {
         if (std::find(std::begin(kDispositions), std::end(kDispositions), *q.disposition) == std::end(kDispositions)) {
-            wrong.push_back({"disposition", "must be one of hot_lead, interested, not_interested, callback_requested, "
-                                            "voicemail, dnc_request, wrong_number, no_answer, busy, failed"});
+            wrong.push_back({"disposition",
+                             "must be one of hot_lead, interested, not_interested, callback_requested, "
+                             "voicemail, dnc_request, wrong_number, no_answer, busy, failed"});
         }
         filter.disposition = q.disposition;
     }
     if (q.status) {
         filter.status = ParseCallStatus(*q.status);
         if (!filter.status) {
-            wrong.push_back({"status", "must be one of queued, ringing, in_progress, completed, no_answer, busy, "
-                                       "voicemail, failed, canceled"});
+            wrong.push_back({"status",
+                             "must be one of queued, ringing, in_progress, completed, no_answer, busy, "
+                             "voicemail, failed, canceled"});
         }
     }
     if (q.direction) {
@@ -276,8 +279,9 @@ Result<Call> CallService::Stop(const Principal& who, std::string_view id) {
     auto call = Get(who, id);
     if (!call) return call;
     if (call->status != CallStatus::kRinging && call->status != CallStatus::kInProgress) {
-        return Fail(ErrorCode::kConflict, "call is " + std::string(ToString(call->status)) +
-                                              "; only ringing or in-progress calls can be stopped (cancel a queued one)");
+        return Fail(ErrorCode::kConflict,
+                    "call is " + std::string(ToString(call->status)) +
+                        "; only ringing or in-progress calls can be stopped (cancel a queued one)");
     }
     if (!launcher_.Hangup(id)) {
         return Fail(ErrorCode::kConflict, "call is not running on this node any more; read it again");

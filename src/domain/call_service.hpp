@@ -65,9 +65,9 @@ struct BatchStatus {
 };
 
 // The dispositions an analysis can give (seed 000 "Call Response").
-inline constexpr std::string_view kDispositions[] = {"hot_lead", "interested", "not_interested", "callback_requested",
-                                                     "voicemail", "dnc_request", "wrong_number", "no_answer",
-                                                     "busy", "failed"};
+inline constexpr std::string_view kDispositions[] = {"hot_lead",  "interested",  "not_interested", "callback_requested",
+                                                     "voicemail", "dnc_request", "wrong_number",   "no_answer",
+                                                     "busy",      "failed"};
 
 class CallService {
 public:

@@ -209,7 +209,8 @@ Result<DialerSettings> CampaignService::UpdateSettings(const Principal& who, con
                 if (!ParseClock(*v)) {
                     guard.Add(key, "must be a 24-hour time written HH:MM");
                 } else {
-                    (std::string_view(key) == "start" ? s.legal_hours_start : s.legal_hours_end) = v->get<std::string>();
+                    (std::string_view(key) == "start" ? s.legal_hours_start : s.legal_hours_end) =
+                        v->get<std::string>();
                 }
             }
             if (guard.ok() && *ParseClock(s.legal_hours_start) >= *ParseClock(s.legal_hours_end)) {

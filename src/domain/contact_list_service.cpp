@@ -12,7 +12,8 @@ constexpr size_t kMaxDescriptionBytes = 2000;
 constexpr size_t kMaxNamedUnknownIds = 10;
 
 Error DuplicateName(const std::string& name) {
-    return Error{ErrorCode::kDuplicate, "a contact list named \"" + name + "\" exists",
+    return Error{ErrorCode::kDuplicate,
+                 "a contact list named \"" + name + "\" exists",
                  {{"name", "is taken by another list of this organization"}}};
 }
 
@@ -171,7 +172,8 @@ Result<ListChange> ContactListService::AddContacts(const Principal& who, std::st
         if (!campaigns) return Fail(std::move(campaigns.error()));
         for (const auto& campaign : *campaigns) {
             for (const auto& contact_id : *ids) {
-                if (auto q = r.campaigns().EnqueueContact(campaign, contact_id, now); !q) return Fail(std::move(q.error()));
+                if (auto q = r.campaigns().EnqueueContact(campaign, contact_id, now); !q)
+                    return Fail(std::move(q.error()));
             }
         }
         auto stored = r.contact_lists().Get(who.org_id, id);

@@ -33,12 +33,14 @@ DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncActi
 }
 
 Error DuplicatePhone(std::string_view phone) {
-    return Error{ErrorCode::kDuplicate, "a contact with phone " + std::string(phone) + " exists",
+    return Error{ErrorCode::kDuplicate,
+                 "a contact with phone " + std::string(phone) + " exists",
                  {{"phone", "is already used by another contact"}}};
 }
 
 Error UnknownCampaign(const std::string& id, long index = -1) {
-    return Error{ErrorCode::kUnprocessable, "no campaign \"" + id + "\" in this organization",
+    return Error{ErrorCode::kUnprocessable,
+                 "no campaign \"" + id + "\" in this organization",
                  {{"campaign_id", "is not a campaign of this organization", index}}};
 }
 
@@ -96,7 +98,8 @@ Result<Contact> ContactService::Create(const Principal& who, const Json& body, s
         }
         auto stored = r.contacts().Get(who.org_id, contact.id);
         if (!stored) return Fail(std::move(stored.error()));
-        if (auto e = r.webhooks().Record(ContactEvent("contact.created", **stored, now)); !e) return Fail(std::move(e.error()));
+        if (auto e = r.webhooks().Record(ContactEvent("contact.created", **stored, now)); !e)
+            return Fail(std::move(e.error()));
         return std::move(**stored);
     });
 }
@@ -217,8 +220,7 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
         indexes.push_back(line);
     }
     records->clear();
-    return InsertRows(who, *defs, rows, defaults_in, "import", indexes, std::move(failures),
-                      DncReason::kImport);
+    return InsertRows(who, *defs, rows, defaults_in, "import", indexes, std::move(failures), DncReason::kImport);
 }
 
 Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::vector<CustomField>& defs,
@@ -287,7 +289,10 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
         }
         if (!phones_seen.insert(c.contact.phone).second) {
             out.duplicates++;
-            out.failures.push_back({index, "duplicate", c.contact.phone, std::nullopt,
+            out.failures.push_back({index,
+                                    "duplicate",
+                                    c.contact.phone,
+                                    std::nullopt,
                                     {{"phone", "appears earlier in this request", index}}});
             continue;
         }
@@ -304,14 +309,15 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
         if (contact.campaign_id) {
             auto known = known_campaigns.find(*contact.campaign_id);
             if (known == known_campaigns.end()) {
-                auto found = ReadTx(store_, [&](Repos& r) { return r.campaigns().Get(who.org_id, *contact.campaign_id); });
+                auto found =
+                    ReadTx(store_, [&](Repos& r) { return r.campaigns().Get(who.org_id, *contact.campaign_id); });
                 if (!found) return Fail(std::move(found.error()));
                 known = known_campaigns.emplace(*contact.campaign_id, found->has_value()).first;
             }
             if (!known->second) {
                 out.invalid++;
-                out.failures.push_back(
-                    {index, "invalid", std::nullopt, std::nullopt, UnknownCampaign(*contact.campaign_id, index).details});
+                out.failures.push_back({index, "invalid", std::nullopt, std::nullopt,
+                                        UnknownCampaign(*contact.campaign_id, index).details});
                 continue;
             }
         }

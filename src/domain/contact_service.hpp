@@ -22,7 +22,7 @@ inline constexpr size_t kMaxImportColumns = 150;
 // What happened to each row of a bulk create or an import.
 struct BulkOutcome {
     struct Failure {
-        long index = 0;  // bulk: position in "contacts" (from 0); import: CSV row (the header is row 1)
+        long index = 0;      // bulk: position in "contacts" (from 0); import: CSV row (the header is row 1)
         std::string status;  // "duplicate" or "invalid"
         std::optional<std::string> phone;
         std::optional<std::string> existing_contact_id;
@@ -80,9 +80,9 @@ public:
 private:
     Result<std::vector<CustomField>> Definitions(const Principal& who);
     Result<BulkOutcome> InsertRows(const Principal& who, const std::vector<CustomField>& defs,
-                                   std::span<const Json> rows, const Json& defaults,
-                                   std::string_view default_source, std::span<const long> indexes,
-                                   std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason);
+                                   std::span<const Json> rows, const Json& defaults, std::string_view default_source,
+                                   std::span<const long> indexes, std::vector<BulkOutcome::Failure> failures,
+                                   DncReason dnc_reason);
 
     Store& store_;
     const Clock& clock_;

@@ -64,8 +64,8 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text, si
         }
     }
     if (in_quotes) {
-        return Fail(ErrorCode::kValidation, "CSV has a quoted field that never ends (opened on line " +
-                                                std::to_string(quote_line) + ")");
+        return Fail(ErrorCode::kValidation,
+                    "CSV has a quoted field that never ends (opened on line " + std::to_string(quote_line) + ")");
     }
     if (!field.empty() || !record.empty() || field_was_quoted) {
         if (!end_record()) {

@@ -41,13 +41,12 @@ TEST(CustomValues, AcceptsValuesOfTheDefinedTypesAndUnknownNames) {
 TEST(CustomValues, NamesEveryValueOfTheWrongType) {
     auto fields = Fields({{"budget", "medium"}, {"seats", "3"}, {"renewal", "2026-02-30"}, {"vip", 1}},
                          FieldCategory::kContact, false);
-    EXPECT_EQ(fields, (std::vector<std::string>{"custom_fields.budget", "custom_fields.seats",
-                                                "custom_fields.renewal", "custom_fields.vip"}));
+    EXPECT_EQ(fields, (std::vector<std::string>{"custom_fields.budget", "custom_fields.seats", "custom_fields.renewal",
+                                                "custom_fields.vip"}));
 }
 
 TEST(CustomValues, RequiredAppliesOnlyToItsCategory) {
-    EXPECT_EQ(Fields(Json::object(), FieldCategory::kContact, true),
-              std::vector<std::string>{"custom_fields.seats"});
+    EXPECT_EQ(Fields(Json::object(), FieldCategory::kContact, true), std::vector<std::string>{"custom_fields.seats"});
     EXPECT_EQ(Fields(Json::object(), FieldCategory::kExtraction, true),
               (std::vector<std::string>{"custom_fields.seats", "custom_fields.outcome"}));
     EXPECT_TRUE(Fields(Json::object(), FieldCategory::kContact, false).empty());

@@ -23,7 +23,7 @@ struct BuiltinVoice {
 struct ModelInfo {
     std::string id;
     std::string provider;
-    std::string kind;  // "scripted" or "openai"
+    std::string kind;      // "scripted" or "openai"
     std::string base_url;  // empty for embedded brains
     bool streaming = false;
     bool tools = false;
@@ -54,8 +54,8 @@ public:
 struct CompileInput {
     const Json& spec;
     std::string organization_name;
-    std::vector<CustomField> fields;           // the organization's definitions
-    std::vector<VoicePreset> voice_presets;    // the organization's presets
+    std::vector<CustomField> fields;         // the organization's definitions
+    std::vector<VoicePreset> voice_presets;  // the organization's presets
 };
 
 // Turns a profile's spec into the dialogue plan its calls run, checking that everything it

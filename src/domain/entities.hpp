@@ -1,8 +1,7 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -158,7 +157,7 @@ struct VoicePreset {
     std::string name;
     std::string engine;
     std::string voice;
-    int rate_wpm = 0;  // 0: the engine's default
+    int rate_wpm = 0;          // 0: the engine's default
     std::optional<int> pitch;  // 0..100 (0 the lowest); empty: the engine's default
     std::string language;
     std::string gender;
@@ -202,7 +201,7 @@ struct Call {
     Json custom_fields = Json::object();
     std::optional<std::string> webhook_url;
     std::vector<CallTransition> history;
-    std::optional<int64_t> started_at;   // dialing began
+    std::optional<int64_t> started_at;  // dialing began
     std::optional<int64_t> answered_at;
     std::optional<int64_t> ended_at;
     int talk_duration_seconds = 0;
@@ -229,9 +228,7 @@ struct Call {
         }
         return std::nullopt;
     }
-    bool MeetingBooked() const {
-        return analysis.is_object() && analysis.value("meeting_booked", false);
-    }
+    bool MeetingBooked() const { return analysis.is_object() && analysis.value("meeting_booked", false); }
 };
 
 // Many calls triggered by one request (seed 000 trigger_batch).

@@ -36,7 +36,9 @@ constexpr EventType kTypes[] = {
     {"webhook.disabled", "A webhook endpoint was disabled after failed deliveries"},
 };
 
-std::string SecondsIso(int64_t ms) { return FormatIsoTime(ms).substr(0, 19) + "Z"; }
+std::string SecondsIso(int64_t ms) {
+    return FormatIsoTime(ms).substr(0, 19) + "Z";
+}
 
 // Number::toString of ECMAScript for a finite double: the shortest digits that read back as the
 // same value, in plain notation for exponents from -7 to 20 and in e-notation outside them.
@@ -57,7 +59,8 @@ std::string JsNumber(double v) {
     const int k = static_cast<int>(digits.size());
     const int n = exponent + 1;  // the decimal point sits after n digits
     if (k <= n && n <= 21) return sign + digits + std::string(static_cast<size_t>(n - k), '0');
-    if (0 < n && n <= 21) return sign + digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
+    if (0 < n && n <= 21)
+        return sign + digits.substr(0, static_cast<size_t>(n)) + "." + digits.substr(static_cast<size_t>(n));
     if (-6 < n && n <= 0) return sign + "0." + std::string(static_cast<size_t>(-n), '0') + digits;
     const std::string exp = (n - 1 >= 0 ? "+" : "-") + std::to_string(std::abs(n - 1));
     if (k == 1) return sign + digits + "e" + exp;
@@ -156,7 +159,9 @@ Event ForCall(std::string_view type, const Call& call, Json data, int64_t now) {
 
 }  // namespace
 
-std::span<const EventType> EventTypes() { return kTypes; }
+std::span<const EventType> EventTypes() {
+    return kTypes;
+}
 
 bool IsEventType(std::string_view name) {
     return std::any_of(std::begin(kTypes), std::end(kTypes), [&](const EventType& t) { return t.name == name; });
@@ -304,10 +309,12 @@ Event SampleEvent(std::string_view type, std::string_view org_id, int64_t now) {
                              {"meeting_booked", true},
                              {"ai_confidence_score", 0.87},
                              {"extracted_data", {{"budget", 5000}}}};
-            call.transcript = Json::array(
-                {{{"speaker", "agent"}, {"text", "Hi John, this is Ava, an AI assistant calling for Acme Dental."},
-                  {"timestamp_seconds", 0}},
-                 {{"speaker", "contact"}, {"text", "Hi, yes, I was expecting your call."}, {"timestamp_seconds", 4.2}}});
+            call.transcript = Json::array({{{"speaker", "agent"},
+                                            {"text", "Hi John, this is Ava, an AI assistant calling for Acme Dental."},
+                                            {"timestamp_seconds", 0}},
+                                           {{"speaker", "contact"},
+                                            {"text", "Hi, yes, I was expecting your call."},
+                                            {"timestamp_seconds", 4.2}}});
         }
         return *CallStatusEvent(call, now);
     }

@@ -63,8 +63,8 @@ Result<NewKey> KeyService::CreateKey(std::string_view org_id, const KeyRequest& 
     }
     NewKey out;
     const int64_t now = clock_.NowMs();
-    out.secret = std::string(request.mode == KeyMode::kLive ? "pl_live_" : "pl_test_") +
-                 RandomAlphanumeric(kSecretLength);
+    out.secret =
+        std::string(request.mode == KeyMode::kLive ? "pl_live_" : "pl_test_") + RandomAlphanumeric(kSecretLength);
     out.key.id = NewId("key_", now);
     out.key.org_id = std::string(org_id);
     out.key.name = request.name;

@@ -4,7 +4,9 @@
 
 namespace parley::domain {
 
-Json TimeOrNull(const std::optional<int64_t>& ms) { return ms ? Json(FormatIsoTime(*ms)) : Json(nullptr); }
+Json TimeOrNull(const std::optional<int64_t>& ms) {
+    return ms ? Json(FormatIsoTime(*ms)) : Json(nullptr);
+}
 
 Json ToJson(const Contact& c) {
     return Json{{"id", c.id},
@@ -105,10 +107,8 @@ Json ToJson(const BulkOutcome& o, bool with_ids) {
 }
 
 Json ToJson(const Organization& o) {
-    return Json{{"id", o.id},
-                {"name", o.name},
-                {"tier", ToString(o.tier)},
-                {"created_at", FormatIsoTime(o.created_at)}};
+    return Json{
+        {"id", o.id}, {"name", o.name}, {"tier", ToString(o.tier)}, {"created_at", FormatIsoTime(o.created_at)}};
 }
 
 Json ToJson(const Profile& p) {
@@ -137,12 +137,8 @@ Json ToJson(const VoicePreset& v) {
 }
 
 Json ToJson(const BuiltinVoice& v) {
-    return Json{{"id", v.id},
-                {"engine", v.engine},
-                {"name", v.name},
-                {"language", v.language},
-                {"gender", v.gender},
-                {"type", "builtin"}};
+    return Json{{"id", v.id},         {"engine", v.engine}, {"name", v.name}, {"language", v.language},
+                {"gender", v.gender}, {"type", "builtin"}};
 }
 
 Json ToJson(const ModelInfo& m) {

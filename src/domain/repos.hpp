@@ -138,7 +138,7 @@ public:
     virtual Result<std::vector<Call>> ActiveOn(std::string_view node) = 0;
     // How many calls of a batch are in each status.
     virtual Result<std::vector<std::pair<CallStatus, int>>> BatchCounts(std::string_view org_id,
-                                                                       std::string_view batch_id) = 0;
+                                                                        std::string_view batch_id) = 0;
     virtual Result<void> InsertBatch(const CallBatch& batch) = 0;
     virtual Result<std::optional<CallBatch>> GetBatch(std::string_view org_id, std::string_view id) = 0;
 };
@@ -231,8 +231,7 @@ public:
     virtual Result<Page<WebhookEndpoint>> List(std::string_view org_id, const PageRequest& page) = 0;
     virtual Result<void> Update(const WebhookEndpoint& endpoint) = 0;
     // Deletes the endpoint; its pending deliveries fail with `reason`. False when no such endpoint.
-    virtual Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason,
-                                int64_t now) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id, std::string_view reason, int64_t now) = 0;
     // The secret that signs deliveries to calls' own webhook_url; made if the organization has none.
     virtual Result<std::string> OrgSecret(std::string_view org_id, int64_t now) = 0;
     // That secret as stored, without making one.

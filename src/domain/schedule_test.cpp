@@ -85,7 +85,8 @@ TEST(ParseSchedule, ReportsEveryProblemTogether) {
 }
 
 TEST(ScheduleJson, ShowsEveryMemberWithDaysMondayFirst) {
-    const auto s = ParseSchedule(Json{{"days", {"sun", "sat", "mon"}}, {"calling_hours", {{"start", "08:05"}, {"end", "24:00"}}}});
+    const auto s =
+        ParseSchedule(Json{{"days", {"sun", "sat", "mon"}}, {"calling_hours", {{"start", "08:05"}, {"end", "24:00"}}}});
     ASSERT_TRUE(s);
     EXPECT_EQ(ToJson(*s), Json({{"start_date", nullptr},
                                 {"end_date", nullptr},

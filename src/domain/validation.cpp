@@ -88,7 +88,9 @@ Result<PageRequest> ParsePage(std::optional<std::string_view> limit, std::option
     return page;
 }
 
-std::string MakeCursor(std::string_view last_id) { return Base64UrlEncode(last_id); }
+std::string MakeCursor(std::string_view last_id) {
+    return Base64UrlEncode(last_id);
+}
 
 Result<Json> ParseBoundedJson(std::string_view text, const JsonLimits& limits) {
     // Members of each open object (-1 for an array), innermost last.

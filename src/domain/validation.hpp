@@ -29,8 +29,8 @@ public:
     // A string member. Absent: nullopt. Present: checked for type, UTF-8 (already done by the
     // JSON parser), control characters and length in bytes; `required` makes absence an error.
     // A JSON null counts as absent unless `null_clears` is set, in which case it yields "".
-    std::optional<std::string> String(const Json& object, std::string_view key, size_t max_bytes,
-                                      bool required = false, bool null_clears = false);
+    std::optional<std::string> String(const Json& object, std::string_view key, size_t max_bytes, bool required = false,
+                                      bool null_clears = false);
     std::optional<bool> Bool(const Json& object, std::string_view key);
     // A whole-number member from lo to hi. Absent or null: nullopt.
     std::optional<int> Int(const Json& object, std::string_view key, int lo, int hi);

@@ -27,7 +27,8 @@ Result<void> VoicePresetService::Apply(const Json& body, VoicePreset& preset) {
     if (voice) {
         const BuiltinVoice* found = catalog_.FindVoice(*voice);
         if (!found) {
-            return Fail(ErrorCode::kUnprocessable, "no built-in voice \"" + *voice + "\"; see GET /api/v1/voices/builtin",
+            return Fail(ErrorCode::kUnprocessable,
+                        "no built-in voice \"" + *voice + "\"; see GET /api/v1/voices/builtin",
                         {{voice_key, "is not a built-in voice of this installation"}});
         }
         preset.engine = found->engine;

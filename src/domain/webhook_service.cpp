@@ -31,7 +31,8 @@ void ReadEvents(const Json& body, Checker& checker, bool required, WebhookEndpoi
         if (!v.is_string()) {
             checker.Add(field, "must be an event type");
         } else if (v != "*" && !IsEventType(v.get<std::string>())) {
-            checker.Add(field, "\"" + v.get<std::string>() + "\" is not an event (GET /api/v1/webhooks/events lists them)");
+            checker.Add(field,
+                        "\"" + v.get<std::string>() + "\" is not an event (GET /api/v1/webhooks/events lists them)");
         } else if (std::find(events.begin(), events.end(), v.get<std::string>()) == events.end()) {
             events.push_back(v.get<std::string>());
         }
@@ -46,7 +47,9 @@ std::optional<int64_t> NonNegative(std::string_view text) {
     return v;
 }
 
-Error NotFound() { return Error{ErrorCode::kNotFound, "webhook not found", {}}; }
+Error NotFound() {
+    return Error{ErrorCode::kNotFound, "webhook not found", {}};
+}
 
 }  // namespace
 
@@ -137,7 +140,8 @@ Result<WebhookEndpoint> WebhookService::Update(const Principal& who, std::string
 
 Result<void> WebhookService::Delete(const Principal& who, std::string_view id) {
     const int64_t now = clock_.NowMs();
-    auto deleted = WriteTx(store_, [&](Repos& r) { return r.webhooks().Delete(who.org_id, id, "webhook deleted", now); });
+    auto deleted =
+        WriteTx(store_, [&](Repos& r) { return r.webhooks().Delete(who.org_id, id, "webhook deleted", now); });
     if (!deleted) return Fail(std::move(deleted.error()));
     if (!*deleted) return Fail(NotFound());
     return {};
@@ -164,8 +168,9 @@ Result<Json> WebhookService::Sample(const Principal& who, std::optional<std::str
         return Fail(ErrorCode::kValidation, "event is required", {{"event", "is required, e.g. call.completed"}});
     }
     if (!IsEventType(*event)) {
-        return Fail(ErrorCode::kValidation, "unknown event",
-                    {{"event", "\"" + std::string(*event) + "\" is not an event (GET /api/v1/webhooks/events lists them)"}});
+        return Fail(
+            ErrorCode::kValidation, "unknown event",
+            {{"event", "\"" + std::string(*event) + "\" is not an event (GET /api/v1/webhooks/events lists them)"}});
     }
     return EventBody(SampleEvent(*event, who.org_id, clock_.NowMs()));
 }
@@ -213,9 +218,8 @@ Result<DeliveryPage> WebhookService::Deliveries(
     if (auto v = query("call_id")) filter.call_id = std::string(*v);
     if (auto v = query("webhook_id")) filter.endpoint_id = std::string(*v);
     if (!checker.ok()) return Fail(checker.ToError("delivery filters are not valid"));
-    auto rows = ReadTx(store_, [&](Repos& r) {
-        return r.webhooks().Deliveries(who.org_id, filter, page.limit, page.offset);
-    });
+    auto rows =
+        ReadTx(store_, [&](Repos& r) { return r.webhooks().Deliveries(who.org_id, filter, page.limit, page.offset); });
     if (!rows) return Fail(std::move(rows.error()));
     page.has_more = rows->size() > static_cast<size_t>(page.limit);
     if (page.has_more) rows->resize(static_cast<size_t>(page.limit));

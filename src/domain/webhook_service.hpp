@@ -53,8 +53,8 @@ public:
     Result<std::string> CallSecret(const Principal& who);
 
     // status, call_flow_id, call_id, event, webhook_id; limit 1-100 (default 50), offset >= 0.
-    Result<DeliveryPage> Deliveries(const Principal& who, const std::function<std::optional<std::string_view>(
-                                                              std::string_view)>& query);
+    Result<DeliveryPage> Deliveries(const Principal& who,
+                                    const std::function<std::optional<std::string_view>(std::string_view)>& query);
     Result<WebhookDelivery> Delivery(const Principal& who, std::string_view id);
     // Sends the delivery's event again to the same receiver, as a new delivery.
     Result<WebhookDelivery> Redeliver(const Principal& who, std::string_view id);

@@ -215,7 +215,8 @@ struct WebhookWorker::Impl {
         const std::string& body = t->due.body;
         const int64_t seconds = o.wall_clock->NowMs() / 1000;
         std::string standard = StandardSignature(t->due.secret, d.event_id, seconds, body);
-        if (t->due.previous_secret) standard += " " + StandardSignature(*t->due.previous_secret, d.event_id, seconds, body);
+        if (t->due.previous_secret)
+            standard += " " + StandardSignature(*t->due.previous_secret, d.event_id, seconds, body);
         const std::string lines[] = {
             "Content-Type: application/json",
             "User-Agent: Parley-Webhooks/1",
@@ -277,7 +278,7 @@ struct WebhookWorker::Impl {
                 }
             } else if (m->data.result == CURLE_OPERATION_TIMEDOUT) {
                 out.error = "no answer within " + (o.timeout_ms % 1000 == 0 ? std::to_string(o.timeout_ms / 1000) + " s"
-                                                                             : std::to_string(o.timeout_ms) + " ms");
+                                                                            : std::to_string(o.timeout_ms) + " ms");
             } else {
                 out.error = t.error[0] != '\0' ? t.error : curl_easy_strerror(m->data.result);
             }
@@ -415,14 +416,18 @@ struct WebhookWorker::Impl {
 WebhookWorker::WebhookWorker(domain::Store& store, const Clock& clock, WorkerOptions options)
     : impl_(std::make_unique<Impl>(store, clock, std::move(options))) {}
 
-WebhookWorker::~WebhookWorker() { Stop(); }
+WebhookWorker::~WebhookWorker() {
+    Stop();
+}
 
 Result<void> WebhookWorker::Start() {
     auto& im = *impl_;
     const int64_t now = im.clock.NowMs();
-    auto released = domain::WriteTx(im.store, [&](domain::Repos& r) { return r.webhooks().ReleaseLeases(im.o.node_id, now); });
+    auto released =
+        domain::WriteTx(im.store, [&](domain::Repos& r) { return r.webhooks().ReleaseLeases(im.o.node_id, now); });
     if (!released) return Fail(std::move(released.error()));
-    if (*released > 0) spdlog::info("webhooks: {} deliveries interrupted by the last stop will be sent again", *released);
+    if (*released > 0)
+        spdlog::info("webhooks: {} deliveries interrupted by the last stop will be sent again", *released);
     im.running = true;
     im.thread = std::thread([&im] { im.Loop(); });
     return {};

@@ -27,7 +27,7 @@ struct WorkerOptions {
     // after the last one the delivery has failed.
     std::vector<int64_t> retry_delays_ms = {5'000,      300'000,    1'800'000,  7'200'000, 18'000'000,
                                             36'000'000, 50'400'000, 72'000'000, 86'400'000};
-    double jitter = 0.1;  // each wait is stretched or shortened by up to this share
+    double jitter = 0.1;              // each wait is stretched or shortened by up to this share
     int disable_after_failures = 10;  // consecutive failed deliveries that disable an endpoint
     // Clock for the webhook-timestamp header: receivers compare it with their own wall clock,
     // so it is not the scheduling clock tests move.

@@ -433,9 +433,8 @@ Result<uint16_t> Server::Listen() {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-        return Fail(ErrorCode::kUnavailable,
-                    "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " +
-                        ec.message());
+        return Fail(ErrorCode::kUnavailable, "cannot listen on " + impl_->options.host + ":" +
+                                                 std::to_string(impl_->options.port) + ": " + ec.message());
     }
     return acceptor.local_endpoint().port();
 }
@@ -472,7 +471,9 @@ void Server::Run() {
     for (auto& t : threads) t.join();
 }
 
-void Server::Stop() { impl_->Stop(); }
+void Server::Stop() {
+    impl_->Stop();
+}
 
 uint64_t RaiseOpenFileLimit() {
     rlimit limit{};

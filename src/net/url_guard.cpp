@@ -42,12 +42,8 @@ constexpr Range kForbidden4[] = {
 };
 
 constexpr Range kForbidden6[] = {
-    {"::", 128, "unspecified"},
-    {"::1", 128, "loopback"},
-    {"fd00:ec2::254", 128, "cloud metadata service"},
-    {"fc00::", 7, "private network"},
-    {"fe80::", 10, "link-local"},
-    {"fec0::", 10, "site-local"},
+    {"::", 128, "unspecified"},       {"::1", 128, "loopback"},     {"fd00:ec2::254", 128, "cloud metadata service"},
+    {"fc00::", 7, "private network"}, {"fe80::", 10, "link-local"}, {"fec0::", 10, "site-local"},
     {"ff00::", 8, "multicast"},
 };
 
@@ -109,9 +105,8 @@ bool EndsInNumber(std::string_view host) {
 }
 
 bool IsHostName(std::string_view host) {
-    const bool allowed = std::all_of(host.begin(), host.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-    });
+    const bool allowed = std::all_of(
+        host.begin(), host.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
     return allowed && !host.starts_with('.') && !host.ends_with('.') && host.find("..") == std::string_view::npos;
 }
 

@@ -8,7 +8,9 @@
 namespace parley::net {
 namespace {
 
-std::string Judge(const std::string& address) { return ForbiddenReason(address).value_or("allowed"); }
+std::string Judge(const std::string& address) {
+    return ForbiddenReason(address).value_or("allowed");
+}
 
 using Cases = std::pair<const char*, const char*>;
 
@@ -91,20 +93,13 @@ TEST(ForbiddenReason, JudgesIpv6Ranges) {
 
 TEST(ForbiddenReason, JudgesIpv6FormsThatCarryAnIpv4AddressByThatAddress) {
     const Cases cases[] = {
-        {"::ffff:127.0.0.1", "loopback"},
-        {"::ffff:7f00:1", "loopback"},
-        {"::ffff:10.1.2.3", "private network"},
-        {"::ffff:169.254.169.254", "cloud metadata service"},
-        {"::ffff:93.184.216.34", "allowed"},
-        {"::127.0.0.1", "loopback"},
-        {"::192.168.1.1", "private network"},
-        {"::93.184.216.34", "allowed"},
-        {"64:ff9b::127.0.0.1", "loopback"},
-        {"64:ff9b::a9fe:a9fe", "cloud metadata service"},
-        {"64:ff9b::8.8.8.8", "allowed"},
-        {"2002:7f00:1::", "loopback"},
-        {"2002:c0a8:101::1", "private network"},
-        {"2002:5db8:d822::1", "allowed"},
+        {"::ffff:127.0.0.1", "loopback"},        {"::ffff:7f00:1", "loopback"},
+        {"::ffff:10.1.2.3", "private network"},  {"::ffff:169.254.169.254", "cloud metadata service"},
+        {"::ffff:93.184.216.34", "allowed"},     {"::127.0.0.1", "loopback"},
+        {"::192.168.1.1", "private network"},    {"::93.184.216.34", "allowed"},
+        {"64:ff9b::127.0.0.1", "loopback"},      {"64:ff9b::a9fe:a9fe", "cloud metadata service"},
+        {"64:ff9b::8.8.8.8", "allowed"},         {"2002:7f00:1::", "loopback"},
+        {"2002:c0a8:101::1", "private network"}, {"2002:5db8:d822::1", "allowed"},
     };
     for (const auto& [address, reason] : cases) EXPECT_EQ(Judge(address), reason) << address;
 }
@@ -191,9 +186,9 @@ TEST(ParseHttpUrl, RefusesWhatCannotBeAWebhookWithAMessageAUserCanActOn) {
 }
 
 TEST(ParseHttpUrl, RefusesIpv4AddressesNotWrittenAsFourDecimalNumbers) {
-    for (const char* text : {"http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://017700000001/",
-                             "http://0177.0.0.1/", "http://127.1/", "http://127.0.0.01/", "http://10.0.0.0x5/",
-                             "http://a.b.0x/", "http://example.123/"}) {
+    for (const char* text :
+         {"http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://017700000001/", "http://0177.0.0.1/",
+          "http://127.1/", "http://127.0.0.01/", "http://10.0.0.0x5/", "http://a.b.0x/", "http://example.123/"}) {
         const auto url = ParseHttpUrl(text);
         ASSERT_FALSE(url) << text;
         EXPECT_EQ(url.error().message, "must write an IPv4 address as four decimal numbers, like 203.0.113.7") << text;

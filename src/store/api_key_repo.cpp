@@ -49,7 +49,8 @@ Result<std::optional<std::pair<ApiKey, domain::Tier>>> SqlApiKeyRepo::FindByHash
 }
 
 Result<std::optional<ApiKey>> SqlApiKeyRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = "SELECT " + std::string(kColumns) + " FROM api_keys k WHERE k.org_id = ? AND k.id = ?";
+    static const std::string sql =
+        "SELECT " + std::string(kColumns) + " FROM api_keys k WHERE k.org_id = ? AND k.id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<ApiKey>();

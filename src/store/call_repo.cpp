@@ -45,9 +45,12 @@ std::string BodyOf(const Call& c) {
         out += key;
         out += "\":";
         // Most parts of a call just placed are empty; the serializer costs more than they do.
-        if (value.is_null()) out += "null";
-        else if (value.empty()) out += value.is_object() ? "{}" : "[]";
-        else out += value.dump();
+        if (value.is_null())
+            out += "null";
+        else if (value.empty())
+            out += value.is_object() ? "{}" : "[]";
+        else
+            out += value.dump();
     };
     field("extract", Json(c.extract));
     field("variables", c.variables);
@@ -120,7 +123,9 @@ Result<std::vector<Call>> CallsOf(Result<Rows> rows) {
 
 }  // namespace
 
-Result<void> SqlCallRepo::Insert(const Call& c) { return InsertMany({&c, 1}); }
+Result<void> SqlCallRepo::Insert(const Call& c) {
+    return InsertMany({&c, 1});
+}
 
 Result<void> SqlCallRepo::InsertMany(std::span<const Call> calls) {
     constexpr size_t kColumns = 19;
@@ -128,13 +133,13 @@ Result<void> SqlCallRepo::InsertMany(std::span<const Call> calls) {
         std::vector<Value> params;
         params.reserve((end - begin) * kColumns);
         for (const Call& c : calls.subspan(begin, end - begin)) {
-            params.insert(params.end(),
-                          {Value(c.id), Value(c.org_id), Value(c.profile_id), Value(c.profile_version),
-                           Value(c.contact_id), Value(c.campaign_id), Value(c.batch_id),
-                           Value(domain::ToString(c.direction)), Value(domain::ToString(c.status)),
-                           Value(c.from_number), Value(c.to_number), Value(c.Disposition()), Value(c.MeetingBooked()),
-                           Value(c.talk_duration_seconds), Value(c.cost_cents), Value(c.claimed_by), Value(BodyOf(c)),
-                           Value(c.created_at), Value(c.updated_at)});
+            params.insert(
+                params.end(),
+                {Value(c.id), Value(c.org_id), Value(c.profile_id), Value(c.profile_version), Value(c.contact_id),
+                 Value(c.campaign_id), Value(c.batch_id), Value(domain::ToString(c.direction)),
+                 Value(domain::ToString(c.status)), Value(c.from_number), Value(c.to_number), Value(c.Disposition()),
+                 Value(c.MeetingBooked()), Value(c.talk_duration_seconds), Value(c.cost_cents), Value(c.claimed_by),
+                 Value(BodyOf(c)), Value(c.created_at), Value(c.updated_at)});
         }
         auto n = c_.Exec(
             "INSERT INTO calls (id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, "
@@ -198,14 +203,13 @@ Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {
 }
 
 Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
-    static const std::string sql =
-        std::string(kSelect) + "WHERE " + std::string(kNotEnded) +
-        " AND status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
+    static const std::string sql = std::string(kSelect) + "WHERE " + std::string(kNotEnded) +
+                                   " AND status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
     return CallsOf(c_.Query(sql, {node}));
 }
 
 Result<std::vector<std::pair<CallStatus, int>>> SqlCallRepo::BatchCounts(std::string_view org_id,
-                                                                        std::string_view batch_id) {
+                                                                         std::string_view batch_id) {
     auto rows = c_.Query("SELECT status, COUNT(*) FROM calls WHERE org_id = ? AND batch_id = ? GROUP BY status",
                          {org_id, batch_id});
     if (!rows) return Fail(std::move(rows.error()));
@@ -231,8 +235,9 @@ Result<std::optional<domain::CallBatch>> SqlCallRepo::GetBatch(std::string_view 
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<domain::CallBatch>();
     const Row& r = **row;
-    return domain::CallBatch{r[0].AsText(), r[1].AsText(), r[2].AsText(), static_cast<int>(r[3].AsInt()),
-                             static_cast<int>(r[4].AsInt()), r[5].AsInt()};
+    return domain::CallBatch{
+        r[0].AsText(), r[1].AsText(), r[2].AsText(), static_cast<int>(r[3].AsInt()), static_cast<int>(r[4].AsInt()),
+        r[5].AsInt()};
 }
 
 }  // namespace parley::store

@@ -132,8 +132,7 @@ Result<bool> SqlCampaignRepo::Save(const Campaign& c, CampaignStatus expected) {
         "UPDATE campaigns SET name = ?, status = ?, direction = ?, profile_id = ?, list_id = ?, spec = ?, "
         "updated_at = ?, started_at = ?, ended_at = ? WHERE org_id = ? AND id = ? AND status = ?",
         {c.name, domain::ToString(c.status), domain::ToString(c.direction), c.profile_id, ListIdOf(c), c.spec.dump(),
-         c.updated_at,
-         c.started_at, c.ended_at, c.org_id, c.id, domain::ToString(expected)});
+         c.updated_at, c.started_at, c.ended_at, c.org_id, c.id, domain::ToString(expected)});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;
 }
@@ -150,9 +149,9 @@ Result<std::vector<Campaign>> SqlCampaignRepo::ActiveUsingList(std::string_view 
 
 Result<domain::CampaignStats> SqlCampaignRepo::Stats(std::string_view org_id, std::string_view id) {
     domain::CampaignStats stats;
-    auto states = c_.Query(
-        "SELECT state, COUNT(*) FROM campaign_contacts WHERE org_id = ? AND campaign_id = ? GROUP BY state",
-        {org_id, id});
+    auto states =
+        c_.Query("SELECT state, COUNT(*) FROM campaign_contacts WHERE org_id = ? AND campaign_id = ? GROUP BY state",
+                 {org_id, id});
     if (!states) return Fail(std::move(states.error()));
     for (const auto& r : *states) {
         const std::string state = r[0].AsText();
@@ -273,7 +272,7 @@ Result<std::vector<domain::FinishedAttempt>> SqlCampaignRepo::FinishedAttempts(i
 }
 
 Result<std::vector<domain::QueueEntry>> SqlCampaignRepo::ClaimDue(std::string_view campaign_id, int64_t now,
-                                                                 int limit) {
+                                                                  int limit) {
     // The Do Not Call list is read here, in the transaction that places the calls. The rows are
     // not locked one by one: the caller holds the campaign (LockForDialing), so no other node
     // claims them, and a row a stop changed meanwhile fails SaveEntries' state check.
@@ -352,7 +351,7 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
 }
 
 Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_view campaign_id,
-                                                                std::string_view contact_id) {
+                                                                 std::string_view contact_id) {
     const std::string sql = "SELECT " + kEntryColumns +
                             " FROM campaign_contacts q LEFT JOIN contacts ct ON ct.id = q.contact_id "
                             "WHERE q.campaign_id = ? AND q.contact_id = ?";
@@ -363,8 +362,7 @@ Result<std::optional<domain::QueueEntry>> SqlCampaignRepo::Entry(std::string_vie
 }
 
 Result<int64_t> SqlCampaignRepo::ActiveCalls(std::string_view org_id) {
-    auto row = c_.QueryOne(
-        "SELECT COUNT(*) FROM calls WHERE " + std::string(kNotEnded) + " AND org_id = ?", {org_id});
+    auto row = c_.QueryOne("SELECT COUNT(*) FROM calls WHERE " + std::string(kNotEnded) + " AND org_id = ?", {org_id});
     if (!row) return Fail(std::move(row.error()));
     return (*row) ? (**row)[0].AsInt() : 0;
 }

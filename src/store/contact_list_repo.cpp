@@ -93,8 +93,8 @@ Result<int64_t> SqlContactListRepo::RemoveMembers(std::string_view org_id, std::
 }
 
 Result<std::vector<std::string>> SqlContactListRepo::ListsOf(std::string_view org_id, std::string_view contact_id) {
-    auto rows = c_.Query("SELECT list_id FROM contact_list_members WHERE org_id = ? AND contact_id = ?",
-                         {org_id, contact_id});
+    auto rows =
+        c_.Query("SELECT list_id FROM contact_list_members WHERE org_id = ? AND contact_id = ?", {org_id, contact_id});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<std::string> ids;
     for (const auto& r : *rows) ids.push_back(r[0].AsText());

@@ -103,8 +103,9 @@ Result<domain::Page<Contact>> SqlContactRepo::List(std::string_view org_id, cons
         params.emplace_back(*filter.list_id);
     }
     if (filter.tag) {
-        sql += " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.org_id = c.org_id AND t.tag = ? AND "
-               "t.contact_id = c.id)";
+        sql +=
+            " AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.org_id = c.org_id AND t.tag = ? AND "
+            "t.contact_id = c.id)";
         params.emplace_back(*filter.tag);
     }
     sql += " ORDER BY c.id DESC LIMIT ?";

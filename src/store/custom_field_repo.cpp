@@ -43,7 +43,8 @@ Result<void> SqlCustomFieldRepo::Insert(const CustomField& f) {
 }
 
 Result<std::optional<CustomField>> SqlCustomFieldRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? AND id = ?";
+    static const std::string sql =
+        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<CustomField>();
@@ -53,8 +54,8 @@ Result<std::optional<CustomField>> SqlCustomFieldRepo::Get(std::string_view org_
 Result<domain::Page<CustomField>> SqlCustomFieldRepo::List(std::string_view org_id,
                                                            std::optional<domain::FieldCategory> category,
                                                            const domain::PageRequest& page) {
-    static const std::string all = "SELECT " + std::string(kColumns) +
-                                   " FROM custom_fields WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    static const std::string all =
+        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
     static const std::string by_category =
         "SELECT " + std::string(kColumns) +
         " FROM custom_fields WHERE org_id = ? AND id < ? AND category = ? ORDER BY id DESC LIMIT ?";
@@ -68,7 +69,8 @@ Result<domain::Page<CustomField>> SqlCustomFieldRepo::List(std::string_view org_
 }
 
 Result<std::vector<CustomField>> SqlCustomFieldRepo::All(std::string_view org_id) {
-    static const std::string sql = "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? ORDER BY id";
+    static const std::string sql =
+        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? ORDER BY id";
     auto rows = c_.Query(sql, {org_id});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<CustomField> fields;

@@ -1,8 +1,8 @@
 #include "store/db.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace parley::store {
 

@@ -42,9 +42,7 @@ public:
     double AsDouble() const;
     std::string AsText() const;
     std::optional<int64_t> AsOptionalInt() const { return IsNull() ? std::nullopt : std::optional(AsInt()); }
-    std::optional<std::string> AsOptionalText() const {
-        return IsNull() ? std::nullopt : std::optional(AsText());
-    }
+    std::optional<std::string> AsOptionalText() const { return IsNull() ? std::nullopt : std::optional(AsText()); }
 
 private:
     std::variant<std::monostate, int64_t, double, std::string> v_;

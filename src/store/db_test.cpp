@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <thread>
-#include <atomic>
-#include <unistd.h>
 
 #include "store/migrations.hpp"
 #include "store/sql_repos.hpp"

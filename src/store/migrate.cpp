@@ -5,7 +5,9 @@
 
 namespace parley::store {
 
-int LatestSchemaVersion() { return Migrations().empty() ? 0 : Migrations().back().version; }
+int LatestSchemaVersion() {
+    return Migrations().empty() ? 0 : Migrations().back().version;
+}
 
 Result<int> Migrate(Database& db) {
     auto created = db.WithConnection([](Connection& c) {

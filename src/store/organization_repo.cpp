@@ -16,8 +16,8 @@ Result<std::optional<Organization>> SqlOrganizationRepo::Get(std::string_view id
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Organization>();
     const auto& r = **row;
-    return Organization{r[0].AsText(), r[1].AsText(), domain::ParseTier(r[2].AsText()).value_or(domain::Tier::kStandard),
-                        r[3].AsInt()};
+    return Organization{r[0].AsText(), r[1].AsText(),
+                        domain::ParseTier(r[2].AsText()).value_or(domain::Tier::kStandard), r[3].AsInt()};
 }
 
 Result<int64_t> SqlOrganizationRepo::Count() {

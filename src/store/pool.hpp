@@ -2,10 +2,10 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <string_view>
-#include <thread>
 #include <memory>
 #include <mutex>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "store/db.hpp"

@@ -183,7 +183,7 @@ public:
     Result<std::vector<domain::Call>> Queued(int limit) override;
     Result<std::vector<domain::Call>> ActiveOn(std::string_view node) override;
     Result<std::vector<std::pair<domain::CallStatus, int>>> BatchCounts(std::string_view org_id,
-                                                                       std::string_view batch_id) override;
+                                                                        std::string_view batch_id) override;
     Result<void> InsertBatch(const domain::CallBatch& batch) override;
     Result<std::optional<domain::CallBatch>> GetBatch(std::string_view org_id, std::string_view id) override;
 
@@ -229,7 +229,8 @@ public:
     Result<bool> LockForDialing(std::string_view campaign_id) override;
     Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) override;
     Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) override;
-    Result<int64_t> SaveEntries(const std::vector<domain::QueueEntry>& entries, std::string_view expected_state) override;
+    Result<int64_t> SaveEntries(const std::vector<domain::QueueEntry>& entries,
+                                std::string_view expected_state) override;
     Result<std::optional<domain::QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) override;
     Result<int64_t> ActiveCalls(std::string_view org_id) override;
     Result<domain::DialerSettings> Settings(std::string_view org_id) override;

@@ -78,11 +78,11 @@ constexpr std::string_view kInsertDelivery =
     "http_status, attempts, last_error, next_at, redelivery_of, created_at, updated_at, delivered_at) VALUES ";
 
 void AppendDelivery(const WebhookDelivery& d, std::vector<Value>& params) {
-    params.insert(params.end(), {Value(d.id), Value(d.org_id), Value(d.event_id), Value(d.event), Value(d.endpoint_id),
-                                 Value(d.url), Value(d.call_id), Value(d.call_flow_id), Value(domain::ToString(d.status)),
-                                 Value(d.http_status), Value(d.attempts), Value(d.last_error), Value(d.next_at),
-                                 Value(d.redelivery_of), Value(d.created_at), Value(d.updated_at),
-                                 Value(d.delivered_at)});
+    params.insert(params.end(),
+                  {Value(d.id), Value(d.org_id), Value(d.event_id), Value(d.event), Value(d.endpoint_id), Value(d.url),
+                   Value(d.call_id), Value(d.call_flow_id), Value(domain::ToString(d.status)), Value(d.http_status),
+                   Value(d.attempts), Value(d.last_error), Value(d.next_at), Value(d.redelivery_of),
+                   Value(d.created_at), Value(d.updated_at), Value(d.delivered_at)});
 }
 
 std::string SkipLocked(const Connection& c) {
@@ -95,8 +95,8 @@ Result<void> SqlWebhookRepo::Record(const domain::Event& e) {
     auto n = c_.Exec(
         "INSERT INTO events (id, org_id, type, body, call_id, call_flow_id, webhook_url, created_at, fanned_out) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-        {e.id, e.org_id, e.type, domain::CanonicalJson(domain::EventBody(e)), e.call_id, e.call_flow_id,
-         e.webhook_url, e.created_at});
+        {e.id, e.org_id, e.type, domain::CanonicalJson(domain::EventBody(e)), e.call_id, e.call_flow_id, e.webhook_url,
+         e.created_at});
     if (!n) return Fail(std::move(n.error()));
     recorded_ = true;
     return {};
@@ -192,8 +192,8 @@ Result<int64_t> SqlWebhookRepo::CreateMissingOrgSecrets(int64_t now) {
 }
 
 Result<std::vector<WebhookDelivery>> SqlWebhookRepo::Deliveries(std::string_view org_id,
-                                                               const domain::DeliveryFilter& f, int limit,
-                                                               int64_t offset) {
+                                                                const domain::DeliveryFilter& f, int limit,
+                                                                int64_t offset) {
     std::string sql = "SELECT " + std::string(kDeliveryColumns) + " FROM webhook_deliveries d WHERE d.org_id = ?";
     std::vector<Value> params{org_id};
     auto add = [&](const char* clause, Value v) {
@@ -240,8 +240,10 @@ Result<int64_t> SqlWebhookRepo::Resume(std::string_view endpoint_id, int64_t now
 }
 
 Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
-    const std::string sql = "SELECT id, org_id, type, call_id, call_flow_id, webhook_url FROM events "
-                            "WHERE fanned_out = 0 ORDER BY id LIMIT ?" + SkipLocked(c_);
+    const std::string sql =
+        "SELECT id, org_id, type, call_id, call_flow_id, webhook_url FROM events "
+        "WHERE fanned_out = 0 ORDER BY id LIMIT ?" +
+        SkipLocked(c_);
     auto events = c_.Query(sql, {limit});
     if (!events) return Fail(std::move(events.error()));
     // Each organization's endpoints are read once per pass.
@@ -301,7 +303,8 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
     });
     if (!inserted) return Fail(std::move(inserted.error()));
     auto marked = InChunks(event_ids.size(), [&](size_t begin, size_t end) -> Result<void> {
-        std::vector<Value> params(event_ids.begin() + static_cast<long>(begin), event_ids.begin() + static_cast<long>(end));
+        std::vector<Value> params(event_ids.begin() + static_cast<long>(begin),
+                                  event_ids.begin() + static_cast<long>(end));
         auto n = c_.Exec("UPDATE events SET fanned_out = 1 WHERE id IN (" + Placeholders(end - begin) + ")", params);
         if (!n) return Fail(std::move(n.error()));
         return {};
@@ -337,7 +340,7 @@ Result<std::vector<domain::DueRef>> SqlWebhookRepo::Due(int64_t now, int limit, 
 }
 
 Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector<std::string>& ids, int64_t now,
-                                                              int64_t until, std::string_view node) {
+                                                               int64_t until, std::string_view node) {
     std::vector<domain::DueDelivery> out;
     auto done = InChunks(ids.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params{until, node, now};
@@ -345,10 +348,11 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
         // The state is checked in a CASE so neither database can use the due index for it: both
         // would, when their statistics say few deliveries are pending, and walk every pending
         // row to find these few.
-        auto leased = c_.Query("UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE CASE WHEN status = "
-                               "'pending' AND next_at <= ? THEN 1 ELSE 0 END = 1 AND id IN (" +
-                                   Placeholders(end - begin) + ") RETURNING id",
-                               params);
+        auto leased = c_.Query(
+            "UPDATE webhook_deliveries SET next_at = ?, claimed_by = ? WHERE CASE WHEN status = "
+            "'pending' AND next_at <= ? THEN 1 ELSE 0 END = 1 AND id IN (" +
+                Placeholders(end - begin) + ") RETURNING id",
+            params);
         if (!leased) return Fail(std::move(leased.error()));
         if (leased->empty()) return {};
         std::vector<Value> got;
@@ -358,7 +362,8 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
                                  "FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id "
                                  "LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
                                  "LEFT JOIN webhook_org_secrets s ON s.org_id = d.org_id "
-                                 "WHERE d.id IN (" + Placeholders(got.size()) + ") ORDER BY d.id",
+                                 "WHERE d.id IN (" +
+                                 Placeholders(got.size()) + ") ORDER BY d.id",
                              got);
         if (!rows) return Fail(std::move(rows.error()));
         for (const auto& r : *rows) {
@@ -403,7 +408,8 @@ Result<void> SqlWebhookRepo::SaveAttempt(const WebhookDelivery& d) {
 Result<int> SqlWebhookRepo::CountOutcomes(std::string_view endpoint_id, bool reset, int failures, int64_t now) {
     if (reset) {
         auto n = c_.Exec(
-            "UPDATE webhook_endpoints SET consecutive_failures = ?, updated_at = ? WHERE id = ? AND consecutive_failures <> ?",
+            "UPDATE webhook_endpoints SET consecutive_failures = ?, updated_at = ? WHERE id = ? AND "
+            "consecutive_failures <> ?",
             {failures, now, endpoint_id, failures});
         if (!n) return Fail(std::move(n.error()));
         return failures;

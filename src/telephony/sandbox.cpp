@@ -5,8 +5,8 @@
 #include <cmath>
 #include <condition_variable>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/text.hpp"
@@ -15,7 +15,7 @@
 namespace parley::telephony {
 namespace {
 
-constexpr int kRingFrames = 2000 / voice::kFrameMs;       // answered after 2 s of ringing
+constexpr int kRingFrames = 2000 / voice::kFrameMs;  // answered after 2 s of ringing
 constexpr int kBusyFrames = 1000 / voice::kFrameMs;
 constexpr int kNoAnswerFrames = 30000 / voice::kFrameMs;  // a carrier's usual ring timeout
 constexpr int kReplyAfterQuietMs = 400;                   // the person answers once the agent pauses
@@ -32,10 +32,10 @@ struct Persona {
     std::string disposition;
     Network network = Network::kAnswers;
     std::string voice;
-    std::string greeting;  // the reply to the opener
+    std::string greeting;                                      // the reply to the opener
     std::vector<std::pair<std::string, std::string>> answers;  // topic -> line
-    int hangup_after_agent_ms = 0;     // hangs up once the agent has talked this long
-    int interrupt_after_agent_ms = 0;  // talks over the agent this far into the opener
+    int hangup_after_agent_ms = 0;                             // hangs up once the agent has talked this long
+    int interrupt_after_agent_ms = 0;                          // talks over the agent this far into the opener
     std::string interruption;
     bool silent = false;
     bool voicemail = false;
@@ -69,17 +69,35 @@ std::vector<Persona> MakePersonas() {
         return all;
     };
     std::vector<Persona> p(kSandboxPersonas);
-    p[0] = {"books_meeting", "Interested; answers every question and books a meeting", "hot_lead", Network::kAnswers,
-            "flite:rms", "yes sure go ahead",
+    p[0] = {"books_meeting",
+            "Interested; answers every question and books a meeting",
+            "hot_lead",
+            Network::kAnswers,
+            "flite:rms",
+            "yes sure go ahead",
             with({{"meeting", "yes that would be great"},
                   {"slot", "thursday at two pm works for me"},
                   {"slot_retry", "friday at ten am then"}})};
-    p[1] = {"not_interested", "Not interested", "not_interested", Network::kAnswers, "flite:kal",
-            "no thank you i am not interested", {}};
-    p[2] = {"opt_out", "Asks never to be called again", "dnc_request", Network::kAnswers, "flite:rms",
-            "please stop calling me and take me off your list", {}};
-    p[3] = {"budget_and_timeline", "Gives budget and timeline, declines a meeting", "interested", Network::kAnswers,
-            "flite:rms", "sure i have a minute",
+    p[1] = {"not_interested",
+            "Not interested",
+            "not_interested",
+            Network::kAnswers,
+            "flite:kal",
+            "no thank you i am not interested",
+            {}};
+    p[2] = {"opt_out",
+            "Asks never to be called again",
+            "dnc_request",
+            Network::kAnswers,
+            "flite:rms",
+            "please stop calling me and take me off your list",
+            {}};
+    p[3] = {"budget_and_timeline",
+            "Gives budget and timeline, declines a meeting",
+            "interested",
+            Network::kAnswers,
+            "flite:rms",
+            "sure i have a minute",
             {{"budget", "around twenty thousand"},
              {"timeline", "probably in six months"},
              {"size", "about fifty people"},
@@ -87,17 +105,34 @@ std::vector<Persona> MakePersonas() {
              {"still_there", "yes i am here"}}};
     p[4] = {"busy", "The line is busy", "busy", Network::kBusy, "", "", {}};
     p[5] = {"no_answer", "Nobody answers", "no_answer", Network::kNoAnswer, "", "", {}};
-    p[6] = {"voicemail", "Voicemail greeting, then a beep", "voicemail", Network::kAnswers, "flite:slt",
-            "hi you have reached the voicemail of sam please leave a message after the tone", {}};
+    p[6] = {"voicemail", "Voicemail greeting, then a beep",
+            "voicemail", Network::kAnswers,
+            "flite:slt", "hi you have reached the voicemail of sam please leave a message after the tone",
+            {}};
     p[6].voicemail = true;
-    p[7] = {"hangs_up", "Hangs up two seconds into the opener", "not_interested", Network::kAnswers, "flite:kal", "", {}};
+    p[7] = {"hangs_up", "Hangs up two seconds into the opener", "not_interested", Network::kAnswers, "flite:kal", "",
+            {}};
     p[7].hangup_after_agent_ms = 2000;
-    p[8] = {"wrong_number", "Wrong number", "wrong_number", Network::kAnswers, "flite:kal",
-            "sorry you have the wrong number", {}};
-    p[9] = {"call_later", "Busy now; asks for a call back tomorrow", "callback_requested", Network::kAnswers,
-            "flite:rms", "i am driving right now can you call me back tomorrow", {}};
-    p[10] = {"interrupts", "Talks over the opener, then answers and declines a meeting", "interested",
-             Network::kAnswers, "flite:kal", "yes go ahead",
+    p[8] = {"wrong_number",
+            "Wrong number",
+            "wrong_number",
+            Network::kAnswers,
+            "flite:kal",
+            "sorry you have the wrong number",
+            {}};
+    p[9] = {"call_later",
+            "Busy now; asks for a call back tomorrow",
+            "callback_requested",
+            Network::kAnswers,
+            "flite:rms",
+            "i am driving right now can you call me back tomorrow",
+            {}};
+    p[10] = {"interrupts",
+             "Talks over the opener, then answers and declines a meeting",
+             "interested",
+             Network::kAnswers,
+             "flite:kal",
+             "yes go ahead",
              with({{"meeting", "no thanks"}})};
     p[10].interrupt_after_agent_ms = 1500;
     p[10].interruption = "yes yes i know who you are go ahead";
@@ -114,7 +149,8 @@ const std::vector<Persona>& AllPersonas() {
 voice::Pcm Beep() {
     voice::Pcm beep(voice::SamplesForMs(kBeepMs));
     for (size_t i = 0; i < beep.size(); ++i) {
-        beep[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * kBeepHz * static_cast<double>(i) / voice::kSampleRate));
+        beep[i] =
+            static_cast<int16_t>(8000 * std::sin(2 * M_PI * kBeepHz * static_cast<double>(i) / voice::kSampleRate));
     }
     return beep;
 }
@@ -238,9 +274,8 @@ private:
         }
         if (caption.find('?') == std::string::npos) return std::nullopt;  // nothing was asked
         for (const auto& [topic, cues] : Topics()) {
-            if (std::none_of(cues.begin(), cues.end(), [&](const std::string& c) {
-                    return caption.find(c) != std::string::npos;
-                })) {
+            if (std::none_of(cues.begin(), cues.end(),
+                             [&](const std::string& c) { return caption.find(c) != std::string::npos; })) {
                 continue;
             }
             for (const auto& [t, line] : persona_.answers) {
@@ -325,14 +360,16 @@ Result<void> SandboxCarrier::CheckReachable(std::string_view e164) const {
     if (PersonaOf(e164, numbers_) >= 0) return {};
     if (numbers_ == SandboxNumbers::kAnyNanp) {
         return Fail(ErrorCode::kUnprocessable,
-                    std::string(e164) + " is not a sandbox number: the sandbox answers North American numbers "
-                                        "+1 NPA NXX XXXX only",
+                    std::string(e164) +
+                        " is not a sandbox number: the sandbox answers North American numbers "
+                        "+1 NPA NXX XXXX only",
                     {{"phone", "is not a North American number (+1 NPA NXX XXXX)"}});
     }
     return Fail(ErrorCode::kUnprocessable,
-                std::string(e164) + " is not a sandbox number: the sandbox carrier calls only the fictional numbers "
-                                    "+1 NPA 555-0100 to 555-0199 (for example +1 202 555 0123); add a SIP carrier to "
-                                    "call real numbers",
+                std::string(e164) +
+                    " is not a sandbox number: the sandbox carrier calls only the fictional numbers "
+                    "+1 NPA 555-0100 to 555-0199 (for example +1 202 555 0123); add a SIP carrier to "
+                    "call real numbers",
                 {{"phone", "is not a sandbox number (+1 NPA 555-0100 to 555-0199)"}});
 }
 
@@ -358,7 +395,9 @@ std::vector<std::pair<std::string, std::string>> SandboxCarrier::Lines(int perso
     return out;
 }
 
-std::string SandboxCarrier::VoiceOf(int persona) { return AllPersonas().at(static_cast<size_t>(persona)).voice; }
+std::string SandboxCarrier::VoiceOf(int persona) {
+    return AllPersonas().at(static_cast<size_t>(persona)).voice;
+}
 
 Result<voice::Pcm> SandboxCarrier::LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words) {
     return SpeakLine(tts, AllPersonas().at(static_cast<size_t>(persona)), words);

@@ -33,13 +33,13 @@ TEST(SandboxNumbers, AnyNanpAnswersEveryNorthAmericanNumber) {
 
 TEST(SandboxNumbers, NumbersOutsideTheNorthAmericanPlanReachNobody) {
     for (auto numbers : {kFictional, kAnyNanp}) {
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+442079460958", numbers), -1);   // United Kingdom
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+919812345678", numbers), -1);   // India, also 12 characters
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+11025550104", numbers), -1);    // area code starting 1
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+1202555010", numbers), -1);     // one digit short
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+120255501044", numbers), -1);   // one digit long
-        EXPECT_EQ(SandboxCarrier::PersonaOf("+1202555O104", numbers), -1);    // a letter
-        EXPECT_EQ(SandboxCarrier::PersonaOf("12025550104", numbers), -1);     // no plus
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+442079460958", numbers), -1);  // United Kingdom
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+919812345678", numbers), -1);  // India, also 12 characters
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+11025550104", numbers), -1);   // area code starting 1
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+1202555010", numbers), -1);    // one digit short
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+120255501044", numbers), -1);  // one digit long
+        EXPECT_EQ(SandboxCarrier::PersonaOf("+1202555O104", numbers), -1);   // a letter
+        EXPECT_EQ(SandboxCarrier::PersonaOf("12025550104", numbers), -1);    // no plus
     }
     EXPECT_EQ(SandboxCarrier::PersonaOf("+12021550104", kAnyNanp), -1);  // exchange starting 1
     EXPECT_EQ(SandboxCarrier::PersonaOf("+12020550104", kAnyNanp), -1);  // exchange starting 0

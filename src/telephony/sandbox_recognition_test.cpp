@@ -267,7 +267,8 @@ struct Tally {
 constexpr std::pair<int, std::string_view> kKnownMishearings[] = {{0, "slot_retry"}, {3, "still_there"}};
 
 bool IsKnownMishearing(int persona, std::string_view topic) {
-    return std::ranges::any_of(kKnownMishearings, [&](const auto& k) { return k.first == persona && k.second == topic; });
+    return std::ranges::any_of(kKnownMishearings,
+                               [&](const auto& k) { return k.first == persona && k.second == topic; });
 }
 
 TEST(SandboxRecognition, EveryStepHearsThePersonasWellEnoughAndUnderstandsThemAsSaid) {

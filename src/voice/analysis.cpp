@@ -48,7 +48,9 @@ Json Typed(const Json& value, const domain::CustomField& f) {
     return nullptr;
 }
 
-std::string ValueText(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string ValueText(const Json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 }  // namespace
 
@@ -110,8 +112,8 @@ Json Analyze(const Conversation& c, domain::CallStatus status, const std::vector
     if (status == domain::CallStatus::kCompleted && !c.callee_lines.empty()) {
         const double heard = std::accumulate(c.confidences.begin(), c.confidences.end(), 0.0) /
                              static_cast<double>(std::max<size_t>(1, c.confidences.size()));
-        const double answered = c.questions_asked == 0 ? 1.0
-                                                       : static_cast<double>(c.questions_answered) / c.questions_asked;
+        const double answered =
+            c.questions_asked == 0 ? 1.0 : static_cast<double>(c.questions_answered) / c.questions_asked;
         confidence = static_cast<int>(std::lround(100.0 * (0.6 * std::clamp(heard, 0.0, 1.0) + 0.4 * answered)));
     }
     Json analysis = {{"disposition", disposition},

@@ -32,10 +32,10 @@ using domain::CallStatus;
 
 namespace {
 
-constexpr int kPreRollFrames = 10;         // audio kept from before the VAD fired (200 ms)
-constexpr int kMergeWindowFrames = 50;     // speech resuming within 1 s of an endpoint continues it
-constexpr int kOvertimeGraceFrames = 750;  // 15 s to say goodbye after the maximum duration
-constexpr int kVoicemailQuietFrames = 50;    // a voicemail message starts 1 s after the beep
+constexpr int kPreRollFrames = 10;            // audio kept from before the VAD fired (200 ms)
+constexpr int kMergeWindowFrames = 50;        // speech resuming within 1 s of an endpoint continues it
+constexpr int kOvertimeGraceFrames = 750;     // 15 s to say goodbye after the maximum duration
+constexpr int kVoicemailQuietFrames = 50;     // a voicemail message starts 1 s after the beep
 constexpr int kVoicemailMaxWaitFrames = 500;  // or after 10 s whatever the line does
 constexpr int kDispatchIntervalMs = 1000;
 constexpr size_t kLatenessWindow = 20000;
@@ -65,7 +65,8 @@ struct Job {
 };
 
 Json ToolJson(const ToolExecution& t) {
-    return {{"tool", t.tool}, {"status", t.status}, {"input", t.input}, {"output", t.output}, {"at_seconds", t.at_seconds}};
+    return {
+        {"tool", t.tool}, {"status", t.status}, {"input", t.input}, {"output", t.output}, {"at_seconds", t.at_seconds}};
 }
 
 struct Session {
@@ -226,10 +227,11 @@ struct CallRuntime::Impl {
     }
 
     void ModelWorkerLoop() {
-        Serve(model_jobs, model_jobs_cv, [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
-            Respond(*session, *job);
-            Done(*job);
-        });
+        Serve(model_jobs, model_jobs_cv,
+              [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
+                  Respond(*session, *job);
+                  Done(*job);
+              });
     }
 
     void Done(Job& job) {
@@ -239,7 +241,8 @@ struct CallRuntime::Impl {
 
     static double MsSince(std::chrono::steady_clock::time_point start) {
         return std::round(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() *
-                          10) / 10;
+                          10) /
+               10;
     }
 
     // Recognize, think, synthesize: everything that may take long, off the media thread. False
@@ -259,7 +262,8 @@ struct CallRuntime::Impl {
                     return true;
                 }
                 RecognizeOptions ro;
-                if (job.expect && job.expect->kind != AnswerKind::kText) ro.jsgf = BuildJsgf(*job.expect, engines.lexicon());
+                if (job.expect && job.expect->kind != AnswerKind::kText)
+                    ro.jsgf = BuildJsgf(*job.expect, engines.lexicon());
                 if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
                 const auto stt_start = std::chrono::steady_clock::now();
                 auto heard = stt->Recognize(job.audio, ro);
@@ -292,8 +296,8 @@ struct CallRuntime::Impl {
     void Speak(const Session& s, Job& job) {
         if (!job.turn.say.empty()) {
             const auto tts_start = std::chrono::steady_clock::now();
-            auto speech = engines.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch},
-                                        job.turn.say);
+            auto speech =
+                engines.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, job.turn.say);
             job.tts_ms = MsSince(tts_start);
             if (!speech) {
                 job.error = "speech synthesis failed: " + speech.error().message;
@@ -315,7 +319,8 @@ struct CallRuntime::Impl {
             {
                 std::unique_lock lock(sessions_mutex);
                 if (sessions.empty() && incoming.empty()) {
-                    media_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return !incoming.empty() || !running; });
+                    media_cv.wait_for(lock, std::chrono::milliseconds(100),
+                                      [&] { return !incoming.empty() || !running; });
                     next = Steady::now();
                 }
                 for (auto& s : incoming) sessions.push_back(std::move(s));
@@ -483,12 +488,13 @@ struct CallRuntime::Impl {
                 Submit(sp, job);
             }
         }
-        if (s.overtime && talk_frames * kFrameMs >= static_cast<int64_t>(s.plan.max_call_seconds) * 1000 +
-                                                       kOvertimeGraceFrames * kFrameMs) {
+        if (s.overtime && talk_frames * kFrameMs >=
+                              static_cast<int64_t>(s.plan.max_call_seconds) * 1000 + kOvertimeGraceFrames * kFrameMs) {
             End(s, CallStatus::kCompleted, "maximum call duration");
             return;
         }
-        if (idle && !s.hang_up_after_audio && (s.frame - s.quiet_since_frame) * kFrameMs >= options.silence_timeout_ms) {
+        if (idle && !s.hang_up_after_audio &&
+            (s.frame - s.quiet_since_frame) * kFrameMs >= options.silence_timeout_ms) {
             auto job = std::make_shared<Job>();
             job->kind = Job::Kind::kSilence;
             job->brain = s.brain->Clone();
@@ -801,8 +807,9 @@ struct CallRuntime::Impl {
             for (const auto& f : s->extract_fields) {
                 auto in_plan = std::find_if(s->plan.steps.begin(), s->plan.steps.end(),
                                             [&](const PlanStep& p) { return p.field == f.name; });
-                steps.push_back(in_plan != s->plan.steps.end() ? *in_plan
-                                                               : PlanStep{f.name, f.type, f.options, DefaultQuestion(f)});
+                steps.push_back(in_plan != s->plan.steps.end()
+                                    ? *in_plan
+                                    : PlanStep{f.name, f.type, f.options, DefaultQuestion(f)});
             }
             s->plan.steps = std::move(steps);
             const CallStatus before = call.status;
@@ -814,7 +821,8 @@ struct CallRuntime::Impl {
                     failure = brain.error().message;
                 }
             }
-            if (failure.empty() && !engines.Stt(s->plan.stt)) failure = "recognizer " + s->plan.stt + " is not available";
+            if (failure.empty() && !engines.Stt(s->plan.stt))
+                failure = "recognizer " + s->plan.stt + " is not available";
             if (!failure.empty()) {
                 call.MoveTo(CallStatus::kFailed, now, failure);
                 call.error = failure;
@@ -846,11 +854,13 @@ struct CallRuntime::Impl {
     }
 };
 
-CallRuntime::CallRuntime(domain::Store& store, const Clock& clock, SpeechEngines& engines,
-                         telephony::Carrier& carrier, RuntimeOptions options)
+CallRuntime::CallRuntime(domain::Store& store, const Clock& clock, SpeechEngines& engines, telephony::Carrier& carrier,
+                         RuntimeOptions options)
     : impl_(std::make_unique<Impl>(store, clock, engines, carrier, std::move(options))) {}
 
-CallRuntime::~CallRuntime() { Stop(); }
+CallRuntime::~CallRuntime() {
+    Stop();
+}
 
 Result<void> CallRuntime::Start() {
     auto& im = *impl_;
@@ -903,9 +913,13 @@ void CallRuntime::Stop() {
     if (im.writer_thread.joinable()) im.writer_thread.join();
 }
 
-Result<void> CallRuntime::CheckReachable(std::string_view e164) const { return impl_->carrier.CheckReachable(e164); }
+Result<void> CallRuntime::CheckReachable(std::string_view e164) const {
+    return impl_->carrier.CheckReachable(e164);
+}
 
-std::string CallRuntime::CallerId() const { return impl_->options.caller_id; }
+std::string CallRuntime::CallerId() const {
+    return impl_->options.caller_id;
+}
 
 void CallRuntime::Wake() {
     {

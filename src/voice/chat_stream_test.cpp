@@ -12,11 +12,14 @@ const std::string kStream =
     R"(data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Let me "},"finish_reason":null}]})" +
     "\r\n\r\n" + R"(data: {"choices":[{"index":0,"delta":{"content":"check. \u00e9"}}]})" + "\n\n" +
     "event: ignored\n" +
-    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"record_","arguments":""}}]}}]})" +
+    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_1",)"
+    R"("function":{"name":"record_","arguments":""}}]}}]})" +
     "\n\n" +
-    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":1,"id":"call_2","function":{"name":"end_call","arguments":"{\"rea"}}]}}]})" +
+    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":1,"id":"call_2",)"
+    R"("function":{"name":"end_call","arguments":"{\"rea"}}]}}]})" +
     "\n\n" +
-    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"answer","arguments":"{\"field\":"}}]}}]})" +
+    R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,)"
+    R"("function":{"name":"answer","arguments":"{\"field\":"}}]}}]})" +
     "\n\n" +
     R"(data: {"choices":[{"delta":{"tool_calls":[{"index":1,"function":{"arguments":"son\":\"opt_out\"}"}}]}}]})" +
     "\n\n" + R"(data: {"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"x\"}"}}]}}]})" +

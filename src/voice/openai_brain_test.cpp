@@ -12,15 +12,15 @@
 namespace parley::voice {
 namespace {
 
-using loopback::LoopbackServer;
-using loopback::RefusingBaseUrl;
-using loopback::Reply;
 using loopback::Calls;
 using loopback::Chunk;
 using loopback::Event;
+using loopback::LoopbackServer;
+using loopback::RefusingBaseUrl;
+using loopback::Reply;
+using loopback::Request;
 using loopback::Says;
 using loopback::Streamed;
-using loopback::Request;
 
 // Wednesday, March 5, 2025, 15:00 UTC.
 const int64_t kWednesdayMs = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -377,7 +377,8 @@ TEST(OpenAiBrain, AStopCallingRequestEndsTheCallWithoutAskingTheModel) {
     auto brain = BrainFor(server);
     brain->Start();
     const Turn t = brain->Hear("please stop calling me and take me off your list", 1, 6);
-    EXPECT_EQ(t.say, "I understand. I have removed your number from our list, and we will not call you again. Goodbye.");
+    EXPECT_EQ(t.say,
+              "I understand. I have removed your number from our list, and we will not call you again. Goodbye.");
     EXPECT_TRUE(t.hang_up);
     EXPECT_TRUE(server.Requests().empty());
     const Conversation& c = brain->conversation();

@@ -4,15 +4,15 @@
 
 namespace parley::voice {
 
-bool Plan::HasTool(std::string_view tool) const { return std::find(tools.begin(), tools.end(), tool) != tools.end(); }
+bool Plan::HasTool(std::string_view tool) const {
+    return std::find(tools.begin(), tools.end(), tool) != tools.end();
+}
 
 Json ToJson(const Plan& p) {
     Json steps = Json::array();
     for (const auto& s : p.steps) {
-        steps.push_back({{"field", s.field},
-                         {"type", domain::ToString(s.type)},
-                         {"options", s.options},
-                         {"question", s.question}});
+        steps.push_back(
+            {{"field", s.field}, {"type", domain::ToString(s.type)}, {"options", s.options}, {"question", s.question}});
     }
     return Json{{"plan_format", p.plan_format},
                 {"brain", p.brain},

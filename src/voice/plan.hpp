@@ -36,9 +36,9 @@ struct Plan {
     std::string organization;
     std::string persona;
     std::vector<std::string> goals;
-    std::string disclosure;    // "" when disabled
-    std::string opt_out_offer; // "" when disabled
-    std::string opener;        // may hold {{variables}}
+    std::string disclosure;     // "" when disabled
+    std::string opt_out_offer;  // "" when disabled
+    std::string opener;         // may hold {{variables}}
     std::string closing;
     std::optional<std::string> voicemail_message;
     std::vector<PlanStep> steps;

@@ -10,10 +10,11 @@ namespace {
 
 constexpr std::string_view kDefaultDisclosure =
     "This is {{agent_name}}, an AI assistant calling on behalf of {{organization}}.";
-constexpr std::string_view kDefaultOptOut = "If you would rather not get these calls, just say stop calling at any time.";
+constexpr std::string_view kDefaultOptOut =
+    "If you would rather not get these calls, just say stop calling at any time.";
 // Names every opener may use: the contact's fields and the agent's own.
-constexpr std::string_view kBuiltinVariables[] = {"first_name", "last_name", "company", "email", "phone",
-                                                  "agent_name", "organization"};
+constexpr std::string_view kBuiltinVariables[] = {"first_name", "last_name",  "company",     "email",
+                                                  "phone",      "agent_name", "organization"};
 
 std::string Label(const domain::CustomField& f) {
     std::string label = f.name;
@@ -51,8 +52,8 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
     plan.persona = spec.value("persona", "");
     plan.goals = spec.value("goals", std::vector<std::string>{});
     plan.opener = spec.value("opener", "");
-    plan.closing = spec["closing"].is_string() ? spec["closing"].get<std::string>()
-                                               : "Thank you for your time. Goodbye.";
+    plan.closing =
+        spec["closing"].is_string() ? spec["closing"].get<std::string>() : "Thank you for your time. Goodbye.";
     if (spec["voicemail_message"].is_string()) plan.voicemail_message = spec["voicemail_message"].get<std::string>();
     plan.tools = spec.value("tools", std::vector<std::string>{});
     if (spec["transfer_number"].is_string()) plan.transfer_number = spec["transfer_number"].get<std::string>();
@@ -74,8 +75,9 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
         plan.rate_wpm = preset->rate_wpm;
         plan.pitch = preset->pitch;
     } else {
-        wrong.push_back({"voice", "\"" + voice + "\" is neither a built-in voice (GET /api/v1/voices/builtin) nor "
-                                                 "one of this organization's voices (GET /api/v1/voices)"});
+        wrong.push_back({"voice", "\"" + voice +
+                                      "\" is neither a built-in voice (GET /api/v1/voices/builtin) nor "
+                                      "one of this organization's voices (GET /api/v1/voices)"});
     }
 
     const std::string model = spec.value("model", "");
@@ -87,12 +89,15 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
     const std::string stt = spec.value("stt", "");
     const auto stts = catalog_.SttEngines();
     if (std::find(stts.begin(), stts.end(), stt) == stts.end()) {
-        wrong.push_back({"stt", "\"" + stt + "\" is not a speech recognizer of this installation (GET /api/v1/models)"});
+        wrong.push_back(
+            {"stt", "\"" + stt + "\" is not a speech recognizer of this installation (GET /api/v1/models)"});
     }
     plan.stt = stt;
     if (stt == "pocketsphinx" && plan.language != "en" && !plan.language.starts_with("en-")) {
-        wrong.push_back({"language", "the pocketsphinx recognizer understands English only (en-us); choose an "
-                                     "http recognizer for \"" + plan.language + "\""});
+        wrong.push_back({"language",
+                         "the pocketsphinx recognizer understands English only (en-us); choose an "
+                         "http recognizer for \"" +
+                             plan.language + "\""});
     }
 
     for (const auto& name : spec.value("extract_fields", std::vector<std::string>{})) {
@@ -101,8 +106,9 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
         if (def == in.fields.end()) {
             wrong.push_back({"extract_fields", "\"" + name + "\" is not a custom field; create it first"});
         } else if (def->category == domain::FieldCategory::kContact) {
-            wrong.push_back({"extract_fields", "\"" + name + "\" is a contact-only field; set its category to "
-                                               "extraction or both"});
+            wrong.push_back({"extract_fields", "\"" + name +
+                                                   "\" is a contact-only field; set its category to "
+                                                   "extraction or both"});
         } else if (def->type == domain::FieldType::kEnum && def->options.empty()) {
             wrong.push_back({"extract_fields", "\"" + name + "\" is an enum without options"});
         } else {
@@ -111,18 +117,19 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
     }
 
     for (const auto& name : TemplateNames(plan.opener)) {
-        const bool builtin = std::find(std::begin(kBuiltinVariables), std::end(kBuiltinVariables), name) !=
-                             std::end(kBuiltinVariables);
+        const bool builtin =
+            std::find(std::begin(kBuiltinVariables), std::end(kBuiltinVariables), name) != std::end(kBuiltinVariables);
         if (!builtin && !plan.variables.contains(name)) {
-            wrong.push_back({"opener", "uses {{" + name + "}}, which is neither a contact field nor listed in "
-                                       "variables"});
+            wrong.push_back({"opener", "uses {{" + name +
+                                           "}}, which is neither a contact field nor listed in "
+                                           "variables"});
         }
     }
 
     const Json& disclosure = spec["disclosure"];
     if (disclosure.value("enabled", true)) {
-        std::string text = disclosure["text"].is_string() ? disclosure["text"].get<std::string>()
-                                                          : std::string(kDefaultDisclosure);
+        std::string text =
+            disclosure["text"].is_string() ? disclosure["text"].get<std::string>() : std::string(kDefaultDisclosure);
         const bool names_org = text.find("{{organization}}") != std::string::npos ||
                                (!plan.organization.empty() && text.find(plan.organization) != std::string::npos);
         if (!names_org) {

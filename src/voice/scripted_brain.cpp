@@ -13,10 +13,9 @@
 namespace parley::voice {
 namespace {
 
-constexpr std::string_view kVoicemailPhrases[] = {"leave a message", "leave your message", "after the tone",
-                                                  "after the beep", "not available", "voicemail",
-                                                  "voice mail", "can't take your call", "cannot take your call",
-                                                  "reached the"};
+constexpr std::string_view kVoicemailPhrases[] = {
+    "leave a message", "leave your message", "after the tone",       "after the beep",        "not available",
+    "voicemail",       "voice mail",         "can't take your call", "cannot take your call", "reached the"};
 
 AnswerKind KindOf(domain::FieldType t) {
     switch (t) {
@@ -51,9 +50,10 @@ public:
         switch (DetectIntent(lower)) {
             case Intent::kOptOut:
                 conv_.opted_out = true;
-                return End("I understand. I have removed your number from our list, and we will not call you "
-                           "again. Goodbye.",
-                           "opt_out");
+                return End(
+                    "I understand. I have removed your number from our list, and we will not call you "
+                    "again. Goodbye.",
+                    "opt_out");
             case Intent::kWrongNumber:
                 conv_.wrong_number = true;
                 return End("I am sorry for the trouble. Goodbye.", "wrong_number");
@@ -71,12 +71,14 @@ public:
             }
             case Intent::kRepeat: return Repeat("");
             case Intent::kWhoIsThis:
-                return Repeat(plan_.disclosure.empty() ? "I am " + plan_.agent_name + " from " + plan_.organization + "."
-                                                       : Fill(plan_.disclosure));
+                return Repeat(plan_.disclosure.empty()
+                                  ? "I am " + plan_.agent_name + " from " + plan_.organization + "."
+                                  : Fill(plan_.disclosure));
             case Intent::kHumanRequest:
                 if (plan_.HasTool("transfer") && plan_.transfer_number) return Transfer();
-                return Repeat("I cannot connect you to a person right now, but someone from our team can call you "
-                              "back.");
+                return Repeat(
+                    "I cannot connect you to a person right now, but someone from our team can call you "
+                    "back.");
             case Intent::kNone: break;
         }
         for (const auto& topic : plan_.refuse_topics) {
@@ -259,9 +261,10 @@ private:
             Record("request_meeting", "failed", input, {{"error", "outside the calendar's open hours"}});
             if (!reasked_) {
                 reasked_ = true;
-                return Ask("I am sorry, our team meets on weekdays between 9 AM and 5 PM. Which weekday and time would "
-                           "work?",
-                           Expectation{AnswerKind::kDate, {}});
+                return Ask(
+                    "I am sorry, our team meets on weekdays between 9 AM and 5 PM. Which weekday and time would "
+                    "work?",
+                    Expectation{AnswerKind::kDate, {}});
             }
             return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
                        "completed");
@@ -272,7 +275,6 @@ private:
         return End("You are booked for " + SpokenSlot(slot->day, slot->hour, slot->minute) + ". " + Fill(plan_.closing),
                    "meeting_booked");
     }
-
 
     Plan plan_;
     Json values_;

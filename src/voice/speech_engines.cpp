@@ -1,9 +1,9 @@
 #include "voice/speech_engines.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace parley::voice {
@@ -15,13 +15,15 @@ constexpr size_t kMaxCachedUtterances = 4096;
 
 Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
     const auto j = nlohmann::json::parse(json_text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return Fail(ErrorCode::kValidation, "the engines file is not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+        return Fail(ErrorCode::kValidation, "the engines file is not a JSON object");
     EnginesConfig config;
     try {
         const nlohmann::json endpoints = j.contains("endpoints") ? j["endpoints"] : nlohmann::json::array();
         const nlohmann::json prices = j.contains("prices") ? j["prices"] : nlohmann::json::object();
         if (!endpoints.is_array() || !prices.is_object()) {
-            return Fail(ErrorCode::kValidation, "the engines file needs \"endpoints\" as an array and \"prices\" as an object");
+            return Fail(ErrorCode::kValidation,
+                        "the engines file needs \"endpoints\" as an array and \"prices\" as an object");
         }
         for (const auto& e : endpoints) {
             EndpointConfig ep;

@@ -15,8 +15,8 @@ protected:
         if (GetParam() == Backend::kPostgres && !PostgresAvailable()) {
             GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
         }
-        server_ = std::make_unique<ParleyServer>(
-            GetParam(), std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
+        server_ = std::make_unique<ParleyServer>(GetParam(),
+                                                 std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
         server_->Start();
         org_ = server_->CreateOrg();
         auto p = api().Post("/api/v1/profiles", {{"name", "Sales"}, {"opener", "Do you have a minute?"}});
@@ -30,8 +30,8 @@ protected:
         return res.json()["data"]["id"];
     }
     Json WaitForStatus(const std::string& id, const std::string& status) const {
-        return WaitForCall(api(), id, [&](const Json& c) { return c["status"] == status; },
-                           std::chrono::seconds(60));
+        return WaitForCall(
+            api(), id, [&](const Json& c) { return c["status"] == status; }, std::chrono::seconds(60));
     }
 
     std::unique_ptr<ParleyServer> server_;

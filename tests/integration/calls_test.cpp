@@ -1,7 +1,8 @@
+#include "support/calls.hpp"
+
 #include <chrono>
 #include <thread>
 
-#include "support/calls.hpp"
 #include "support/fixture.hpp"
 
 namespace parley::testing {
@@ -12,9 +13,10 @@ protected:
     void SetUp() override {
         ApiTest::SetUp();
         if (IsSkipped()) return;
-        ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "budget_range"},
-                                                       {"type", "enum"},
-                                                       {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
+        ASSERT_EQ(api()
+                      .Post("/api/v1/custom-fields", {{"name", "budget_range"},
+                                                      {"type", "enum"},
+                                                      {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
                       .status,
                   201);
         auto p = api().Post("/api/v1/profiles", {{"name", "Sales"},
@@ -51,8 +53,8 @@ TEST_P(CallsApi, TriggerQueuesACallWithTheSeedShape) {
 }
 
 TEST_P(CallsApi, ABusyLineEndsBusyWithItsTransitionsKept) {
-    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}})
-                               .json()["data"]["id"];
+    const std::string id =
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}}).json()["data"]["id"];
     const Json c = WaitForEnd(id);
     ASSERT_TRUE(c.is_object());
     EXPECT_EQ(c["status"], "busy");
@@ -70,8 +72,8 @@ TEST_P(CallsApi, ABusyLineEndsBusyWithItsTransitionsKept) {
 }
 
 TEST_P(CallsApi, NobodyAnsweringEndsNoAnswer) {
-    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(5)}})
-                               .json()["data"]["id"];
+    const std::string id =
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(5)}}).json()["data"]["id"];
     const Json c = WaitForEnd(id);
     ASSERT_TRUE(c.is_object());
     EXPECT_EQ(c["status"], "no_answer");
@@ -88,14 +90,17 @@ TEST_P(CallsApi, BadTriggersAreRefusedAndQueueNothing) {
                 "VALIDATION_ERROR");
     ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"color", "red"}}), 400,
                 "VALIDATION_ERROR");
-    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"webhook_url", "ftp://x"}}),
-                400, "VALIDATION_ERROR");
-    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"variables", {{"a", {1}}}}}),
-                400, "VALIDATION_ERROR");
+    ExpectError(
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"webhook_url", "ftp://x"}}), 400,
+        "VALIDATION_ERROR");
+    ExpectError(
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(1)}, {"variables", {{"a", {1}}}}}),
+        400, "VALIDATION_ERROR");
     ExpectError(api().Post("/api/v1/calls", {{"profile_id", "prof_01jd0000000000000000000000"}, {"phone", Sandbox(1)}}),
                 404, "NOT_FOUND");
-    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"contact_id", "ct_01jd0000000000000000000000"}}),
-                404, "NOT_FOUND");
+    ExpectError(
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"contact_id", "ct_01jd0000000000000000000000"}}), 404,
+        "NOT_FOUND");
     ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(0)}}), 409, "DNC_BLOCKED");
     ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", "+14155551234"}}), 422,
                 "UNPROCESSABLE");
@@ -189,8 +194,8 @@ TEST_P(CallsApi, ListFiltersAreChecked) {
 }
 
 TEST_P(CallsApi, AnotherOrganizationsCallIsNotFound) {
-    const std::string id = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}})
-                               .json()["data"]["id"];
+    const std::string id =
+        api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(4)}}).json()["data"]["id"];
     auto other = server_->Client(server_->CreateOrg().key);
     ExpectError(other.Get("/api/v1/calls/" + id), 404, "NOT_FOUND");
     ExpectError(other.Get("/api/v1/calls/" + id + "/transcript"), 404, "NOT_FOUND");

@@ -1,9 +1,8 @@
 // Campaigns that really call: the dialer of a real server places sandbox calls, closes them by
 // their outcome and completes the campaign; the dialer's check and settings endpoints.
 
-#include <signal.h>
-
 #include <date/date.h>
+#include <signal.h>
 
 #include <chrono>
 #include <map>
@@ -45,10 +44,11 @@ std::string NewQualifier(const ApiClient& api) {
               201);
     EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "timeline"}, {"type", "date"}}).status, 201);
     EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
-    auto res = api.Post("/api/v1/profiles", {{"name", "Qualifier"},
-                                             {"opener", "I am calling about our scheduling software. Do you have a minute?"},
-                                             {"extract_fields", {"budget_range", "timeline", "company_size"}},
-                                             {"tools", {"check_availability", "request_meeting"}}});
+    auto res =
+        api.Post("/api/v1/profiles", {{"name", "Qualifier"},
+                                      {"opener", "I am calling about our scheduling software. Do you have a minute?"},
+                                      {"extract_fields", {"budget_range", "timeline", "company_size"}},
+                                      {"tools", {"check_availability", "request_meeting"}}});
     EXPECT_EQ(res.status, 201) << res.body;
     return res.json()["data"]["id"];
 }
@@ -115,9 +115,12 @@ TEST_P(CampaignDialing, CallsEveryContactOnceWithItsOutcomeAndCompletesByItself)
     EXPECT_EQ(stats["connected"], 4);  // busy and no answer did not connect
     EXPECT_EQ(stats["meetings_booked"], 1);
     EXPECT_GT(stats["cost_cents"].get<int>(), 0);
-    EXPECT_EQ(stats["dispositions"],
-              Json({{"busy", 1}, {"dnc_request", 1}, {"hot_lead", 1}, {"no_answer", 1}, {"not_interested", 1},
-                    {"wrong_number", 1}}));
+    EXPECT_EQ(stats["dispositions"], Json({{"busy", 1},
+                                           {"dnc_request", 1},
+                                           {"hot_lead", 1},
+                                           {"no_answer", 1},
+                                           {"not_interested", 1},
+                                           {"wrong_number", 1}}));
 
     const auto calls = CallsByContact(api(), id);
     ASSERT_EQ(calls.size(), expected.size());
@@ -147,7 +150,8 @@ TEST_P(CampaignDialing, CheckGivesEveryReasonAndTheNextAllowedTime) {
     Json schedule = AroundTheClock();
     schedule["start_date"] = start;
     schedule["calling_hours"] = {{"start", "09:00"}, {"end", "17:00"}};
-    auto created = api().Post("/api/v1/campaigns", {{"name", "Later"}, {"profile_id", profile}, {"schedule", schedule}});
+    auto created =
+        api().Post("/api/v1/campaigns", {{"name", "Later"}, {"profile_id", profile}, {"schedule", schedule}});
     ASSERT_EQ(created.status, 201) << created.body;
     const std::string id = created.json()["data"]["id"];
 
@@ -168,7 +172,8 @@ TEST_P(CampaignDialing, CheckGivesEveryReasonAndTheNextAllowedTime) {
     // Without a campaign: the guard, the list and the carriers only.
     auto plain = api().Get("/api/v1/dialer/check?phone=%2B12025550199");
     ASSERT_EQ(plain.status, 200) << plain.body;
-    EXPECT_EQ(plain.json()["data"]["callee_timezone"], Json({{"name", "America/New_York"}, {"source", "phone_number"}}));
+    EXPECT_EQ(plain.json()["data"]["callee_timezone"],
+              Json({{"name", "America/New_York"}, {"source", "phone_number"}}));
     EXPECT_TRUE(plain.json()["data"]["contact_id"].is_null());
 
     auto invalid = api().Get("/api/v1/dialer/check?phone=12");
@@ -193,17 +198,18 @@ TEST_P(CampaignDialing, SettingsKeepTheGuardOnByDefaultAndOnlyManagersChangeThem
     EXPECT_EQ(defaults.json()["data"]["max_concurrent_calls"], 100);
     EXPECT_TRUE(defaults.json()["data"]["updated_at"].is_null());
 
-    auto changed = api().Patch("/api/v1/dialer/settings",
-                               {{"legal_hours_guard", {{"start", "09:00"}, {"end", "20:00"}}}, {"max_concurrent_calls", 7}});
+    auto changed =
+        api().Patch("/api/v1/dialer/settings",
+                    {{"legal_hours_guard", {{"start", "09:00"}, {"end", "20:00"}}}, {"max_concurrent_calls", 7}});
     ASSERT_EQ(changed.status, 200) << changed.body;
     EXPECT_EQ(changed.json()["data"]["legal_hours_guard"],
               Json({{"enabled", true}, {"start", "09:00"}, {"end", "20:00"}}));
     EXPECT_EQ(changed.json()["data"]["max_concurrent_calls"], 7);
     EXPECT_EQ(api().Get("/api/v1/dialer/settings").json()["data"], changed.json()["data"]);
 
-    auto bad = api().Patch("/api/v1/dialer/settings", {{"legal_hours_guard", {{"start", "22:00"}, {"end", "7pm"}}},
-                                                       {"max_concurrent_calls", 0},
-                                                       {"pacing", "fast"}});
+    auto bad = api().Patch(
+        "/api/v1/dialer/settings",
+        {{"legal_hours_guard", {{"start", "22:00"}, {"end", "7pm"}}}, {"max_concurrent_calls", 0}, {"pacing", "fast"}});
     ExpectError(bad, 400, "VALIDATION_ERROR");
     std::set<std::string> fields;
     const Json body = bad.json();
@@ -227,8 +233,8 @@ protected:
         if (GetParam() == Backend::kPostgres && !PostgresAvailable()) {
             GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
         }
-        server_ = std::make_unique<ParleyServer>(
-            GetParam(), std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
+        server_ = std::make_unique<ParleyServer>(GetParam(),
+                                                 std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
         server_->Start();
         org_ = server_->CreateOrg();
     }

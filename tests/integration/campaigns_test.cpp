@@ -153,16 +153,15 @@ TEST_P(CampaignsApi, BadInputIsRefusedWithTheFieldNamedAndCreatesNothing) {
     EXPECT_EQ(fields_of(backwards),
               (std::set<std::string>{"schedule.end_date", "schedule.calling_hours", "schedule.days"}));
 
-    auto bad_rules = api().Post("/api/v1/campaigns", {{"name", "x"},
-                                                      {"profile_id", profile_id_},
-                                                      {"retry_rules",
-                                                       {{"max_attempts", 0},
-                                                        {"delay_minutes", "soon"},
-                                                        {"retry_on", {"no_answer", "completed"}}}},
-                                                      {"concurrent_calls", 0},
-                                                      {"caller_ids", {"not a number"}},
-                                                      {"direction", "sideways"},
-                                                      {"colour", "blue"}});
+    auto bad_rules = api().Post(
+        "/api/v1/campaigns",
+        {{"name", "x"},
+         {"profile_id", profile_id_},
+         {"retry_rules", {{"max_attempts", 0}, {"delay_minutes", "soon"}, {"retry_on", {"no_answer", "completed"}}}},
+         {"concurrent_calls", 0},
+         {"caller_ids", {"not a number"}},
+         {"direction", "sideways"},
+         {"colour", "blue"}});
     ExpectError(bad_rules, 400, "VALIDATION_ERROR");
     EXPECT_EQ(fields_of(bad_rules),
               (std::set<std::string>{"retry_rules.max_attempts", "retry_rules.delay_minutes", "retry_rules.retry_on",
@@ -171,7 +170,8 @@ TEST_P(CampaignsApi, BadInputIsRefusedWithTheFieldNamedAndCreatesNothing) {
     auto no_profile = api().Post("/api/v1/campaigns", {{"name", "x"}, {"agent_id", "prof_nope"}});
     ExpectError(no_profile, 422, "UNPROCESSABLE");
     EXPECT_EQ(fields_of(no_profile), (std::set<std::string>{"agent_id"}));
-    auto no_list = api().Post("/api/v1/campaigns", {{"name", "x"}, {"profile_id", profile_id_}, {"contact_list_id", "list_nope"}});
+    auto no_list =
+        api().Post("/api/v1/campaigns", {{"name", "x"}, {"profile_id", profile_id_}, {"contact_list_id", "list_nope"}});
     ExpectError(no_list, 422, "UNPROCESSABLE");
     EXPECT_EQ(fields_of(no_list), (std::set<std::string>{"contact_list_id"}));
 
@@ -255,10 +255,9 @@ TEST_P(CampaignsApi, ATagAudienceIsTheOrganizationsContactsHoldingTheTagAtTheSta
     ASSERT_EQ(api().Patch("/api/v1/contacts/" + retagged, {{"tags", {"west"}}}).status, 200);
     // Another organization's contact with the same tag and number.
     const OrgKey other = server_->CreateOrg("enterprise");
-    ASSERT_EQ(server_->Client(other.key)
-                  .Post("/api/v1/contacts", {{"phone", "+12025550180"}, {"tags", {"vip"}}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        server_->Client(other.key).Post("/api/v1/contacts", {{"phone", "+12025550180"}, {"tags", {"vip"}}}).status,
+        201);
 
     Json body = Q1Outreach(NewList("Empty", {}));
     body["contact_tags"] = {"vip", "cold"};
@@ -286,8 +285,10 @@ TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRef
     auto added = api().Post("/api/v1/contact-lists/" + list + "/contacts", {{"contact_ids", {injected, moved}}});
     ASSERT_EQ(added.status, 200) << added.body;
     EXPECT_EQ(added.json()["data"]["changed"], 2);
-    auto bulk = api().Post("/api/v1/contacts/bulk", {{"contacts", {{{"phone", "+12025550180"}}, {{"phone", "+12025550181"}, {"campaign_id", "camp_nope"}}}},
-                                                     {"campaign_id", id}});
+    auto bulk = api().Post(
+        "/api/v1/contacts/bulk",
+        {{"contacts", {{{"phone", "+12025550180"}}, {{"phone", "+12025550181"}, {"campaign_id", "camp_nope"}}}},
+         {"campaign_id", id}});
     ASSERT_EQ(bulk.status, 200) << bulk.body;
     EXPECT_EQ(bulk.json()["data"]["created"], 1);
     EXPECT_EQ(bulk.json()["data"]["invalid"], 1);
@@ -304,7 +305,8 @@ TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRef
 TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
     const std::string a = NewContact("+12025550183");
     const std::string b = NewContact("+12025550184");
-    auto created = api().Post("/api/v1/contact-lists", {{"name", "Spring"}, {"description", "webinar sign-ups"}, {"contact_ids", {a}}});
+    auto created = api().Post("/api/v1/contact-lists",
+                              {{"name", "Spring"}, {"description", "webinar sign-ups"}, {"contact_ids", {a}}});
     ASSERT_EQ(created.status, 201) << created.body;
     const Json list = created.json()["data"];
     const std::string id = list["id"];
@@ -333,8 +335,8 @@ TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
                 "UNPROCESSABLE");
     EXPECT_EQ(api().Get("/api/v1/contact-lists?limit=100").json()["data"].size(), 1u);
 
-    auto removed = api().Send("DELETE", "/api/v1/contact-lists/" + id + "/contacts",
-                              Json{{"contact_ids", {a, "ct_nope"}}}.dump());
+    auto removed =
+        api().Send("DELETE", "/api/v1/contact-lists/" + id + "/contacts", Json{{"contact_ids", {a, "ct_nope"}}}.dump());
     ASSERT_EQ(removed.status, 200) << removed.body;
     EXPECT_EQ(removed.json()["data"]["changed"], 1);
     EXPECT_EQ(api().Get("/api/v1/contact-lists/" + id).json()["data"]["contact_count"], 1);
@@ -390,7 +392,8 @@ TEST_P(CampaignsApi, UnknownContactIdsAreCountedAndTheFirstTenNamed) {
 }
 
 TEST_P(CampaignsApi, ListsFilterByStatusAndDirectionAndAnotherOrganizationSeesNothing) {
-    const std::string out = api().Post("/api/v1/campaigns", {{"name", "Out"}, {"profile_id", profile_id_}}).json()["data"]["id"];
+    const std::string out =
+        api().Post("/api/v1/campaigns", {{"name", "Out"}, {"profile_id", profile_id_}}).json()["data"]["id"];
     api().Post("/api/v1/campaigns", {{"name", "In"}, {"profile_id", profile_id_}, {"direction", "inbound"}});
     EXPECT_EQ(CampaignCount(), 2u);
     EXPECT_EQ(CampaignCount("&direction=inbound"), 1u);

@@ -27,12 +27,12 @@ protected:
         engines_file_ = std::filesystem::temp_directory_path() /
                         ("parley-chat-engines-" + std::to_string(::getpid()) + "-" +
                          ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json");
-        std::ofstream(engines_file_) << Json{{"endpoints", {{{"name", "local"},
-                                                             {"base_url", base_url},
-                                                             {"api_key", "sk-local"},
-                                                             {"chat_models", {"tiny"}}}}},
-                                             {"prices", {{"local/tiny", {{"per_call_cents", 2.0}}}}}}
-                                            .dump();
+        std::ofstream(engines_file_) << Json{
+            {"endpoints",
+             {{{"name", "local"}, {"base_url", base_url}, {"api_key", "sk-local"}, {"chat_models", {"tiny"}}}}},
+            {"prices",
+             {{"local/tiny",
+               {{"per_call_cents", 2.0}}}}}}.dump();
         server_ = std::make_unique<ParleyServer>(
             Backend::kSqlite, std::vector<std::string>{"--sandbox-speed", "0", "--engines", engines_file_.string()});
         server_->Start();

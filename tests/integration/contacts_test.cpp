@@ -122,7 +122,8 @@ TEST_P(ContactsApi, MalformedBodiesAreRefusedAndNothingIsWritten) {
 
 TEST_P(ContactsApi, InjectionLookingTextIsStoredAsText) {
     const std::string evil = "Robert'); DROP TABLE contacts;--";
-    auto res = api().Post("/api/v1/contacts", {{"phone", "+12025550123"}, {"first_name", evil}, {"tags", {"' OR 1=1"}}});
+    auto res =
+        api().Post("/api/v1/contacts", {{"phone", "+12025550123"}, {"first_name", evil}, {"tags", {"' OR 1=1"}}});
     ASSERT_EQ(res.status, 201) << res.body;
     EXPECT_EQ(res.json()["data"]["first_name"], evil);
     auto list = api().Get("/api/v1/contacts?tag=%27%20OR%201%3D1");
@@ -144,7 +145,8 @@ TEST_P(ContactsApi, UpdatesWithPatchAndKeepsWhatWasNotSent) {
     EXPECT_EQ(c["custom_fields"]["source"], "contact_form");
     EXPECT_EQ(c["custom_fields"]["crm_id"], "42");
 
-    auto cleared = api().Patch("/api/v1/contacts/" + id, {{"email", nullptr}, {"custom_fields", {{"source", nullptr}}}});
+    auto cleared =
+        api().Patch("/api/v1/contacts/" + id, {{"email", nullptr}, {"custom_fields", {{"source", nullptr}}}});
     ASSERT_EQ(cleared.status, 200) << cleared.body;
     EXPECT_TRUE(cleared.json()["data"]["email"].is_null());
     EXPECT_FALSE(cleared.json()["data"]["custom_fields"].contains("source"));
@@ -217,8 +219,8 @@ TEST_P(ContactsApi, ListsNewestFirstWithStableCursorsUnderConcurrentInserts) {
 }
 
 TEST_P(ContactsApi, BadLimitsAndCursorsAreA400) {
-    for (const char* q : {"limit=0", "limit=101", "limit=-5", "limit=abc", "limit=99999999999999999999", "limit=",
-                          "cursor=garbage", "cursor=Y2ZfMDFqZA", "cursor=%00"}) {
+    for (const char* q : {"limit=0", "limit=101", "limit=-5", "limit=abc", "limit=99999999999999999999",
+                          "limit=", "cursor=garbage", "cursor=Y2ZfMDFqZA", "cursor=%00"}) {
         ExpectError(api().Get(std::string("/api/v1/contacts?") + q), 400, "VALIDATION_ERROR");
     }
     ExpectError(api().Get("/api/v1/contacts?dnc_status=maybe"), 400, "VALIDATION_ERROR");
@@ -228,12 +230,12 @@ TEST_P(ContactsApi, BadLimitsAndCursorsAreA400) {
 
 TEST_P(ContactsApi, FiltersByTagSourceDncStatusAndCampaign) {
     const std::string camp_x = NewCampaign("x");
-    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550101"}, {"tags", {"a", "b"}}, {"source", "website"}})
-                  .status,
-              201);
-    ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550102"}, {"tags", {"b"}}, {"campaign_id", camp_x}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        api().Post("/api/v1/contacts", {{"phone", "+12025550101"}, {"tags", {"a", "b"}}, {"source", "website"}}).status,
+        201);
+    ASSERT_EQ(
+        api().Post("/api/v1/contacts", {{"phone", "+12025550102"}, {"tags", {"b"}}, {"campaign_id", camp_x}}).status,
+        201);
     const std::string dnc_id =
         api().Post("/api/v1/contacts", {{"phone", "+12025550103"}}).json()["data"]["id"].get<std::string>();
     ASSERT_EQ(api().Post("/api/v1/contacts/" + dnc_id + "/dnc", nullptr).status, 200);
@@ -254,15 +256,14 @@ TEST_P(ContactsApi, FiltersByTagSourceDncStatusAndCampaign) {
 TEST_P(ContactsApi, BulkCreateReportsCreatedDuplicatesAndInvalidRows) {
     const std::string camp_b = NewCampaign("b");
     ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12145551234"}}).status, 201);
-    auto res = api().Post("/api/v1/contacts/bulk",
-                          {{"contacts",
-                            {{{"first_name", "John"}, {"phone", "+12145551234"}},
-                             {{"first_name", "Jane"}, {"phone", "+13105559876"}},
-                             {{"first_name", "Jim"}, {"phone", "not a phone"}},
-                             {{"first_name", "Jane again"}, {"phone", "310-555-9876"}},
-                             "not an object"}},
-                           {"tags", {"batch_import"}},
-                           {"campaign_id", camp_b}});
+    auto res = api().Post("/api/v1/contacts/bulk", {{"contacts",
+                                                     {{{"first_name", "John"}, {"phone", "+12145551234"}},
+                                                      {{"first_name", "Jane"}, {"phone", "+13105559876"}},
+                                                      {{"first_name", "Jim"}, {"phone", "not a phone"}},
+                                                      {{"first_name", "Jane again"}, {"phone", "310-555-9876"}},
+                                                      "not an object"}},
+                                                    {"tags", {"batch_import"}},
+                                                    {"campaign_id", camp_b}});
     ASSERT_EQ(res.status, 200) << res.body;
     const auto d = res.json()["data"];
     EXPECT_EQ(d["created"], 1);
@@ -347,13 +348,15 @@ TEST_P(ContactsApi, ImportRefusesBrokenCsvAndWritesNothing) {
     ExpectError(send("phone,phone\n+12025550111,+12025550112\n"), 400, "VALIDATION_ERROR");
     ExpectError(send("phone,first_name\n+12025550111,\"unterminated\n"), 400, "VALIDATION_ERROR");
     ExpectError(send("phone\n+1202555\xff\xfe\n"), 400, "VALIDATION_ERROR");
-    ExpectError(api().Send("POST", "/api/v1/contacts/import", "phone\n+12025550111\n", {{"Content-Type", "text/plain"}}),
-                415, "UNSUPPORTED_MEDIA_TYPE");
+    ExpectError(
+        api().Send("POST", "/api/v1/contacts/import", "phone\n+12025550111\n", {{"Content-Type", "text/plain"}}), 415,
+        "UNSUPPORTED_MEDIA_TYPE");
     EXPECT_TRUE(AllContacts().empty());
 }
 
 TEST_P(ContactsApi, ImportAcceptsAJsonWrappedCsv) {
-    auto res = api().Post("/api/v1/contacts/import", {{"csv", "phone,first_name\n+12025550111,Ann\n"}, {"tags", {"t"}}});
+    auto res =
+        api().Post("/api/v1/contacts/import", {{"csv", "phone,first_name\n+12025550111,Ann\n"}, {"tags", {"t"}}});
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(res.json()["data"]["created"], 1);
     EXPECT_EQ(AllContacts("&tag=t").size(), 1u);
@@ -361,9 +364,9 @@ TEST_P(ContactsApi, ImportAcceptsAJsonWrappedCsv) {
 
 TEST_P(ContactsApi, ImportOptionsAreCheckedLikeABulkRequest) {
     const std::string csv = "phone\n+12025550111\n";
-    for (const Json& bad : {Json{{"csv", csv}, {"tags", {1}}}, Json{{"csv", csv}, {"tags", {std::string(100, 't')}}},
-                            Json{{"csv", csv}, {"source", "a\u0002"}}, Json{{"csv", csv}, {"colour", "red"}},
-                            Json{{"csv", 5}}}) {
+    for (const Json& bad :
+         {Json{{"csv", csv}, {"tags", {1}}}, Json{{"csv", csv}, {"tags", {std::string(100, 't')}}},
+          Json{{"csv", csv}, {"source", "a\u0002"}}, Json{{"csv", csv}, {"colour", "red"}}, Json{{"csv", 5}}}) {
         auto res = api().Post("/api/v1/contacts/import", bad, {{"Idempotency-Key", "import-" + bad.dump()}});
         ExpectError(res, 400, "VALIDATION_ERROR");
     }

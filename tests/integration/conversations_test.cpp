@@ -55,14 +55,14 @@ const PersonaCalls& CallEveryPersona(ParleyServer& server) {
               201);
     EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "timeline"}, {"type", "date"}}).status, 201);
     EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
-    auto profile = api.Post(
-        "/api/v1/profiles",
-        {{"name", "Qualifier"},
-         {"agent_name", "Alex"},
-         {"opener", "I am calling about our scheduling software. Do you have a minute?"},
-         {"extract_fields", {"budget_range", "timeline", "company_size"}},
-         {"tools", {"check_availability", "request_meeting"}},
-         {"voicemail_message", "Hi, this is Alex from Acme Scheduling. Please call us back when you can."}});
+    auto profile =
+        api.Post("/api/v1/profiles",
+                 {{"name", "Qualifier"},
+                  {"agent_name", "Alex"},
+                  {"opener", "I am calling about our scheduling software. Do you have a minute?"},
+                  {"extract_fields", {"budget_range", "timeline", "company_size"}},
+                  {"tools", {"check_availability", "request_meeting"}},
+                  {"voicemail_message", "Hi, this is Alex from Acme Scheduling. Please call us back when you can."}});
     EXPECT_EQ(profile.status, 201) << profile.body;
     out.profile_id = profile.json()["data"]["id"];
 
@@ -181,8 +181,10 @@ TEST_P(Conversations, RecordingIsAStereoWavBehindASignedLinkThatExpires) {
     ASSERT_GT(wav.body.size(), 44u);
     EXPECT_EQ(wav.body.substr(0, 4), "RIFF");
     EXPECT_EQ(wav.body.substr(8, 4), "WAVE");
-    auto u16 = [&](size_t at) { return static_cast<unsigned>(static_cast<unsigned char>(wav.body[at])) |
-                                       static_cast<unsigned>(static_cast<unsigned char>(wav.body[at + 1])) << 8; };
+    auto u16 = [&](size_t at) {
+        return static_cast<unsigned>(static_cast<unsigned char>(wav.body[at])) |
+               static_cast<unsigned>(static_cast<unsigned char>(wav.body[at + 1])) << 8;
+    };
     EXPECT_EQ(u16(22), 2u);     // channels: callee and agent
     EXPECT_EQ(u16(24), 8000u);  // sample rate (low 16 bits)
     // About as long as the talk: 8000 Hz x 2 channels x 2 bytes.
@@ -203,8 +205,8 @@ TEST_P(Conversations, RecordingIsAStereoWavBehindASignedLinkThatExpires) {
     swapped.replace(swapped.find(id), id.size(), other);
     ExpectError(http().Send("GET", swapped), 401, "UNAUTHORIZED");
     // A made-up signature for a time long past.
-    ExpectError(http().Send("GET", "/api/v1/recordings/" + id + "?expires=1000&signature=" + std::string(64, 'a')),
-                401, "UNAUTHORIZED");
+    ExpectError(http().Send("GET", "/api/v1/recordings/" + id + "?expires=1000&signature=" + std::string(64, 'a')), 401,
+                "UNAUTHORIZED");
     // Another organization cannot ask for the link.
     ExpectError(api().Get("/api/v1/calls/" + id + "/recording"), 404, "NOT_FOUND");
 }
@@ -253,7 +255,7 @@ TEST_P(Conversations, BudgetAndTimelineWithoutAMeetingIsInterested) {
     EXPECT_EQ(a["disposition"], "interested") << a.dump();
     EXPECT_EQ(a["meeting_booked"], false);
     const Json& x = a["extracted_data"];
-    EXPECT_EQ(x["budget_range"], "10k_50k") << x.dump();  // "around twenty thousand"
+    EXPECT_EQ(x["budget_range"], "10k_50k") << x.dump();   // "around twenty thousand"
     const long days_ahead = DaysFromToday(x["timeline"]);  // "probably in six months"
     EXPECT_GE(days_ahead, 178) << x.dump();
     EXPECT_LE(days_ahead, 186) << x.dump();
@@ -302,8 +304,7 @@ TEST_P(Conversations, CallMeBackTomorrowIsACallbackForTomorrow) {
     ASSERT_TRUE(c.is_object());
     EXPECT_EQ(c["analysis"]["disposition"], "callback_requested");
     EXPECT_EQ(DaysFromToday(c["analysis"]["callback_date"]), 1) << c["analysis"].dump();
-    EXPECT_EQ(Lines(c, "callee"),
-              (std::vector<std::string>{"i am driving right now can you call me back tomorrow"}));
+    EXPECT_EQ(Lines(c, "callee"), (std::vector<std::string>{"i am driving right now can you call me back tomorrow"}));
 }
 
 TEST_P(Conversations, TalkingOverTheOpenerCutsTheAgentWithin100Ms) {

@@ -7,12 +7,9 @@ class CustomFieldsApi : public ApiTest {};
 PARLEY_BACKENDS(CustomFieldsApi);
 
 Json BudgetRange() {
-    return Json{{"name", "budget_range"},
-                {"type", "enum"},
-                {"description", "Prospect budget range for the project"},
-                {"category", "both"},
-                {"required", false},
-                {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}};
+    return Json{
+        {"name", "budget_range"}, {"type", "enum"},    {"description", "Prospect budget range for the project"},
+        {"category", "both"},     {"required", false}, {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}};
 }
 
 TEST_P(CustomFieldsApi, CreatesTheSeedExampleAndReadsItBack) {

@@ -76,9 +76,9 @@ protected:
         ids["VoiceId"] = id_of(b.Post("/api/v1/voices", {{"name", "Calm"}, {"voice", "flite:kal"}}));
         ids["ContactListId"] =
             id_of(b.Post("/api/v1/contact-lists", {{"name", "Other list"}, {"contact_ids", {ids["ContactId"]}}}));
-        ids["CampaignId"] = id_of(b.Post("/api/v1/campaigns", {{"name", "Other campaign"},
-                                                                {"profile_id", ids["ProfileId"]},
-                                                                {"contact_list_id", ids["ContactListId"]}}));
+        ids["CampaignId"] = id_of(b.Post(
+            "/api/v1/campaigns",
+            {{"name", "Other campaign"}, {"profile_id", ids["ProfileId"]}, {"contact_list_id", ids["ContactListId"]}}));
         ids["ApiKeyId"] = id_of(b.Post("/api/v1/api-keys", {{"name", "other key"}}));
         EXPECT_EQ(b.Post("/api/v1/dnc", {{"phone", ids["Phone"]}}).status, 201);
         ids["CallId"] = id_of(b.Post("/api/v1/calls", {{"profile_id", ids["ProfileId"]}, {"phone", Sandbox(4)}}));
@@ -110,7 +110,8 @@ protected:
             std::string target = path;
             for (const auto& p : operations["get"].value("parameters", Json::array())) {
                 if (!p.contains("$ref")) continue;
-                const std::string name = p["$ref"].get<std::string>().substr(p["$ref"].get<std::string>().rfind('/') + 1);
+                const std::string name =
+                    p["$ref"].get<std::string>().substr(p["$ref"].get<std::string>().rfind('/') + 1);
                 if (other.ids.contains(name)) target = std::regex_replace(target, parameter, other.ids.at(name));
             }
             auto res = other.api.Get(target);
@@ -157,10 +158,13 @@ TEST_P(IsolationApi, AnotherOrganizationsIdsAnswerAsIfTheyDidNotExistAndChangeNo
         {"/api/v1/webhooks/{id}", {{"url", receiver_.url("taken")}, {"events", {"contact.created"}}}},
     };
     // Query parameters that name a resource, by the id they take.
-    const std::map<std::string, std::string> query_ids = {
-        {"campaign_id", "CampaignId"}, {"list_id", "ContactListId"}, {"contact_id", "ContactId"},
-        {"batch_id", "BatchId"},       {"webhook_id", "WebhookId"},   {"call_id", "CallId"},
-        {"phone", "Phone"}};
+    const std::map<std::string, std::string> query_ids = {{"campaign_id", "CampaignId"},
+                                                          {"list_id", "ContactListId"},
+                                                          {"contact_id", "ContactId"},
+                                                          {"batch_id", "BatchId"},
+                                                          {"webhook_id", "WebhookId"},
+                                                          {"call_id", "CallId"},
+                                                          {"phone", "Phone"}};
     // Named in seed documents, with no resource in Parley yet: any value finds nothing.
     const std::set<std::string> no_resource_yet = {"call_flow_id"};
 

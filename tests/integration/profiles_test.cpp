@@ -8,13 +8,15 @@ protected:
     void SetUp() override {
         ApiTest::SetUp();
         if (IsSkipped()) return;
-        ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "budget_range"},
-                                                       {"type", "enum"},
-                                                       {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
+        ASSERT_EQ(api()
+                      .Post("/api/v1/custom-fields", {{"name", "budget_range"},
+                                                      {"type", "enum"},
+                                                      {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
                       .status,
                   201);
         ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "decision_timeline"}, {"type", "string"}}).status, 201);
-        ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "crm_id"}, {"type", "string"}, {"category", "contact"}})
+        ASSERT_EQ(api()
+                      .Post("/api/v1/custom-fields", {{"name", "crm_id"}, {"type", "string"}, {"category", "contact"}})
                       .status,
                   201);
     }

@@ -48,14 +48,16 @@ TEST_P(ServerApi, MalformedHttpIsA400NotACrash) {
     EXPECT_NE(bad_length.find("400"), std::string::npos) << bad_length;
     const std::string bad_escape = http().Raw("GET /api/v1/contacts?limit=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_NE(bad_escape.find("400"), std::string::npos) << bad_escape;
-    const std::string header_injection = http().Raw(
-        "GET /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + org_.key + "\r\nX-A: b\rInjected: 1\r\n\r\n");
+    const std::string header_injection =
+        http().Raw("GET /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + org_.key +
+                   "\r\nX-A: b\rInjected: 1\r\n\r\n");
     EXPECT_NE(header_injection.find("400"), std::string::npos) << header_injection;
     EXPECT_EQ(http().Send("GET", "/healthz").status, 200) << "the server still answers";
 }
 
 TEST_P(ServerApi, KeepAliveServesSeveralRequestsOnOneConnection) {
-    const std::string two = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const std::string two =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     const std::string answer = http().Raw(two);
     size_t count = 0;
     for (size_t pos = 0; (pos = answer.find("HTTP/1.1 200", pos)) != std::string::npos; ++pos) ++count;

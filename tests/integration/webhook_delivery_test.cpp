@@ -30,7 +30,8 @@ class WebhookDelivery : public ::testing::Test {
 protected:
     void SetUp() override {
         static std::mt19937_64 rng{std::random_device{}()};
-        path_ = (std::filesystem::temp_directory_path() / ("parley-webhooks-" + std::to_string(rng()) + ".db")).string();
+        path_ =
+            (std::filesystem::temp_directory_path() / ("parley-webhooks-" + std::to_string(rng()) + ".db")).string();
         db_ = std::move(*store::OpenSqlite(path_, 2));
         ASSERT_TRUE(store::Migrate(*db_));
         store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
@@ -71,7 +72,8 @@ protected:
     }
 
     std::vector<domain::WebhookDelivery> Deliveries(domain::DeliveryFilter filter = {}) {
-        auto rows = domain::ReadTx(*store_, [&](domain::Repos& r) { return r.webhooks().Deliveries(org_.id, filter, 100, 0); });
+        auto rows =
+            domain::ReadTx(*store_, [&](domain::Repos& r) { return r.webhooks().Deliveries(org_.id, filter, 100, 0); });
         EXPECT_TRUE(rows);
         return rows ? *rows : std::vector<domain::WebhookDelivery>{};
     }
@@ -120,7 +122,11 @@ TEST_F(WebhookDelivery, SignsEveryEventSoBothVerifiersAcceptIt) {
         ++sent;
     }
     auto tricky = domain::OrgEvent("contact.updated", org_.id,
-                                   {{"ratio", 0.1}, {"tiny", 1e-7}, {"whole", 5.0}, {"big", 1e21}, {"neg", -2.5e-5},
+                                   {{"ratio", 0.1},
+                                    {"tiny", 1e-7},
+                                    {"whole", 5.0},
+                                    {"big", 1e21},
+                                    {"neg", -2.5e-5},
                                     {"text", "naïve \"quoted\" \\ tab\t line\n ctl\x01 emoji 😀 sep\u2028"},
                                     {"keys", {{"b", 1}, {"10", 2}, {"2", 3}, {"a", 4}, {"01", 5}}}},
                                    clock_.NowMs());

@@ -61,8 +61,8 @@ PARLEY_BACKENDS(Webhooks);
 
 TEST_P(Webhooks, CreateReadUpdateRotateDelete) {
     const std::string url = Receiver().url(UniqueHook("crud"));
-    auto created = api().Post("/api/v1/webhooks",
-                              {{"url", url}, {"events", {"call.completed", "contact.created"}}, {"description", "CRM"}});
+    auto created = api().Post(
+        "/api/v1/webhooks", {{"url", url}, {"events", {"call.completed", "contact.created"}}, {"description", "CRM"}});
     ASSERT_EQ(created.status, 201) << created.body;
     const Json w = created.json()["data"];
     const std::string id = w["id"];
@@ -169,8 +169,8 @@ TEST_P(Webhooks, SamplesAndTheEventList) {
     }
     // Seed 000's call.completed example, field for field.
     const Json completed = api().Get("/api/v1/webhooks/sample?event=call.completed").json()["data"]["data"];
-    for (const char* field : {"call_id", "campaign_id", "direction", "talk_duration_seconds", "cost_cents", "analysis",
-                              "transcript"}) {
+    for (const char* field :
+         {"call_id", "campaign_id", "direction", "talk_duration_seconds", "cost_cents", "analysis", "transcript"}) {
         EXPECT_TRUE(completed.contains(field)) << field;
     }
     EXPECT_TRUE(completed["analysis"].contains("meeting_booked"));
@@ -194,13 +194,13 @@ TEST_P(Webhooks, ContactCampaignAndCallEventsReachTheReceiver) {
 
     auto profile = api().Post("/api/v1/profiles", {{"name", "Hooks"}, {"opener", "Do you have a minute?"}});
     ASSERT_EQ(profile.status, 201) << profile.body;
-    auto campaign = api().Post("/api/v1/campaigns",
-                               {{"name", "Hooks"},
-                                {"agent_id", profile.json()["data"]["id"]},
-                                {"contact_tags", {"hooks"}},
-                                {"schedule", {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
-                                              {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}}},
-                                {"retry_rules", {{"max_attempts", 1}}}});
+    auto campaign = api().Post("/api/v1/campaigns", {{"name", "Hooks"},
+                                                     {"agent_id", profile.json()["data"]["id"]},
+                                                     {"contact_tags", {"hooks"}},
+                                                     {"schedule",
+                                                      {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
+                                                       {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}}},
+                                                     {"retry_rules", {{"max_attempts", 1}}}});
     ASSERT_EQ(campaign.status, 201) << campaign.body;
     const std::string campaign_id = campaign.json()["data"]["id"];
     ASSERT_EQ(api().Send("POST", "/api/v1/campaigns/" + campaign_id + "/start").status, 200);
@@ -266,9 +266,9 @@ TEST_P(Webhooks, ACallsWebhookUrlGetsItsEvents) {
     Receiver().SetSecret(secret.json()["data"]["secret"]);
     auto profile = api().Post("/api/v1/profiles", {{"name", "Per call"}, {"opener", "Hello there."}});
     ASSERT_EQ(profile.status, 201);
-    auto placed = api().Post("/api/v1/calls", {{"profile_id", profile.json()["data"]["id"]},
-                                               {"phone", Sandbox(5)},
-                                               {"webhook_url", Receiver().url(hook)}});
+    auto placed = api().Post(
+        "/api/v1/calls",
+        {{"profile_id", profile.json()["data"]["id"]}, {"phone", Sandbox(5)}, {"webhook_url", Receiver().url(hook)}});
     ASSERT_EQ(placed.status / 100, 2) << placed.body;
     const Json log = Received(hook, 1);
     ASSERT_EQ(log.size(), 1u);
@@ -351,7 +351,8 @@ TEST(WebhookGuard, APrivateReceiverIsRefusedUnlessTheOperatorAllowsIt) {
     EXPECT_EQ(call.json()["error"]["details"][0]["field"], "webhook_url");
     EXPECT_EQ(api.Get("/api/v1/calls").json()["data"].size(), 0u);
     // 127.0.0.1 spelt as one number is not read at all.
-    ExpectError(api.Post("/api/v1/webhooks", {{"url", "http://2130706433/"}, {"events", {"*"}}}), 400, "VALIDATION_ERROR");
+    ExpectError(api.Post("/api/v1/webhooks", {{"url", "http://2130706433/"}, {"events", {"*"}}}), 400,
+                "VALIDATION_ERROR");
     EXPECT_EQ(api.Get("/api/v1/webhooks").json()["data"].size(), 0u);
 }
 

@@ -42,7 +42,8 @@ Json WaitForCall(const ApiClient& api, const std::string& id, Done done,
 // Polls the call until it reaches a final status.
 inline Json WaitForEnd(const ApiClient& api, const std::string& id,
                        std::chrono::seconds timeout = std::chrono::seconds(120)) {
-    return WaitForCall(api, id, [](const Json& c) { return !IsActive(c); }, timeout);
+    return WaitForCall(
+        api, id, [](const Json& c) { return !IsActive(c); }, timeout);
 }
 
 // The words of the transcript's lines by one speaker ("agent" or "callee").

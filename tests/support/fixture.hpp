@@ -52,10 +52,10 @@ inline void ExpectError(const HttpResult& res, int status, const std::string& co
     EXPECT_TRUE(j["error"]["message"].is_string() && !j["error"]["message"].get<std::string>().empty()) << res.body;
 }
 
-#define PARLEY_BACKENDS(Suite)                                                                        \
-    INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                         \
-                             ::testing::Values(::parley::testing::Backend::kSqlite,                  \
-                                               ::parley::testing::Backend::kPostgres),               \
-                             [](const auto& info) { return ::parley::testing::BackendName(info.param); })
+#define PARLEY_BACKENDS(Suite)                                                                         \
+    INSTANTIATE_TEST_SUITE_P(                                                                          \
+        Backends, Suite,                                                                               \
+        ::testing::Values(::parley::testing::Backend::kSqlite, ::parley::testing::Backend::kPostgres), \
+        [](const auto& info) { return ::parley::testing::BackendName(info.param); })
 
 }  // namespace parley::testing

@@ -28,11 +28,17 @@ std::string RandomSuffix() {
 
 }  // namespace
 
-std::string ParleyBinary() { return PARLEY_BINARY; }
+std::string ParleyBinary() {
+    return PARLEY_BINARY;
+}
 
-std::string BackendName(Backend b) { return b == Backend::kSqlite ? "sqlite" : "postgres"; }
+std::string BackendName(Backend b) {
+    return b == Backend::kSqlite ? "sqlite" : "postgres";
+}
 
-bool PostgresAvailable() { return !Env("PARLEY_TEST_PG_HOST").empty(); }
+bool PostgresAvailable() {
+    return !Env("PARLEY_TEST_PG_HOST").empty();
+}
 
 std::string NewPostgresDatabase() {
     const std::string host = Env("PARLEY_TEST_PG_HOST");
@@ -81,8 +87,8 @@ ParleyServer::~ParleyServer() {
 
 std::string TestEnginesFile() {
     static const std::string path = [] {
-        const auto file = std::filesystem::temp_directory_path() /
-                          ("parley-test-engines-" + std::to_string(::getpid()) + ".json");
+        const auto file =
+            std::filesystem::temp_directory_path() / ("parley-test-engines-" + std::to_string(::getpid()) + ".json");
         std::ofstream(file) << R"({"prices": {"sandbox": {"per_minute_cents": 1.5},
                                              "pocketsphinx": {"per_minute_cents": 20.0},
                                              "flite": {"per_1k_chars_cents": 10.0},
@@ -100,9 +106,9 @@ ParleyServer& ParleyServer::Shared(Backend backend) {
     if (!s) {
         // Sandbox calls at full speed, a price for every engine so that costs show, and webhooks
         // to the tests' receivers on loopback.
-        s = std::make_unique<ParleyServer>(backend, std::vector<std::string>{"--sandbox-speed", "0", "--engines",
-                                                                             TestEnginesFile(),
-                                                                             "--allow-private-webhooks"});
+        s = std::make_unique<ParleyServer>(
+            backend, std::vector<std::string>{"--sandbox-speed", "0", "--engines", TestEnginesFile(),
+                                              "--allow-private-webhooks"});
         s->Start();
     }
     return *s;
@@ -122,8 +128,8 @@ void ParleyServer::Start() {
     for (auto& a : StorageArgs()) argv.push_back(a);
     for (auto& a : extra_args_) argv.push_back(a);
     process_ = std::make_unique<Process>(argv);
-    auto port = process_->WaitForLine(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)"),
-                                      std::chrono::seconds(60));
+    auto port =
+        process_->WaitForLine(std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)"), std::chrono::seconds(60));
     if (!port) throw std::runtime_error("parley serve did not start; it printed: " + process_->output());
     if (first_output_.empty()) first_output_ = process_->output();
     http_ = std::make_unique<HttpClient>("127.0.0.1", static_cast<uint16_t>(std::stoi(*port)));

@@ -75,7 +75,8 @@ std::optional<std::string> Process::WaitForLine(const std::regex& pattern, std::
             std::smatch m;
             if (std::regex_search(line, m, pattern)) return m.size() > 1 ? m[1].str() : line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return std::nullopt;
         pollfd p{stdout_fd_, POLLIN, 0};
         if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -103,7 +104,8 @@ int Process::Wait() {
 void Process::ReadToEnd(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return;
         pollfd p{stdout_fd_, POLLIN, 0};
         if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -115,7 +117,8 @@ void Process::ReadToEnd(std::chrono::milliseconds timeout) {
     }
 }
 
-std::pair<int, std::string> RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+std::pair<int, std::string> RunCommand(const std::vector<std::string>& argv,
+                                       const std::vector<std::string>& extra_env) {
     Process p(argv, extra_env, true);
     p.ReadToEnd(std::chrono::seconds(60));
     const int code = p.Wait();

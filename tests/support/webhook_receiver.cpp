@@ -8,8 +8,8 @@ namespace parley::testing {
 
 WebhookReceiver::WebhookReceiver(const std::string& secret) {
     // env finds node on the PATH (Debian's nodejs package or another install).
-    std::vector<std::string> argv = {"/usr/bin/env", "node", std::string(PARLEY_SOURCE_DIR) + "/tests/webhooks/receiver.mjs",
-                                     "--port", "0"};
+    std::vector<std::string> argv = {"/usr/bin/env", "node",
+                                     std::string(PARLEY_SOURCE_DIR) + "/tests/webhooks/receiver.mjs", "--port", "0"};
     if (!secret.empty()) {
         argv.push_back("--secret");
         argv.push_back(secret);

@@ -135,7 +135,8 @@ TEST_F(SphinxRoundTrip, TheSameAudioGivesTheSameWordsWhateverCameBefore) {
         // Other speech, with grammars, then the same audio again.
         for (size_t j = 1; j <= 4; ++j) {
             const auto& other = samples[(i + j * 3) % samples.size()];
-            ASSERT_TRUE(fresh->Recognize(other.audio, RecognizeOptions{Grammar(other.text, kAlternatives.at(other.text))}));
+            ASSERT_TRUE(
+                fresh->Recognize(other.audio, RecognizeOptions{Grammar(other.text, kAlternatives.at(other.text))}));
         }
         auto again = fresh->Recognize(s.audio, {});
         ASSERT_TRUE(again) << again.error().message;

@@ -4,7 +4,6 @@
 // events of chat.completion.chunk objects), for LoopbackServer.
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -15,10 +14,11 @@ namespace parley::voice::loopback {
 using ChatJson = nlohmann::json;
 
 inline ChatJson Chunk(ChatJson delta, ChatJson finish_reason = nullptr) {
-    return {{"id", "chatcmpl-1"},
-            {"object", "chat.completion.chunk"},
-            {"model", "llama3"},
-            {"choices", ChatJson::array({{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish_reason}}})}};
+    return {
+        {"id", "chatcmpl-1"},
+        {"object", "chat.completion.chunk"},
+        {"model", "llama3"},
+        {"choices", ChatJson::array({{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish_reason}}})}};
 }
 
 inline std::string Event(const ChatJson& chunk) {
@@ -54,20 +54,20 @@ inline Reply Calls(const std::vector<ToolCall>& calls, const std::string& conten
     std::string s = Event(Chunk({{"role", "assistant"}, {"content", nullptr}}));
     if (!content.empty()) s += Event(Chunk({{"content", content}}));
     for (size_t i = 0; i < calls.size(); ++i) {
-        s +=
-            Event(Chunk({{"tool_calls", ChatJson::array({{{"index", i},
-                                                      {"id", calls[i].id},
-                                                      {"type", "function"},
-                                                      {"function", {{"name", calls[i].name}, {"arguments", ""}}}}})}}));
+        s += Event(
+            Chunk({{"tool_calls", ChatJson::array({{{"index", i},
+                                                    {"id", calls[i].id},
+                                                    {"type", "function"},
+                                                    {"function", {{"name", calls[i].name}, {"arguments", ""}}}}})}}));
     }
     for (size_t at = 0;; at += 4) {
         bool more = false;
         for (size_t i = 0; i < calls.size(); ++i) {
             if (at >= calls[i].arguments.size()) continue;
             more = true;
-            s += Event(Chunk(
-                {{"tool_calls",
-                  ChatJson::array({{{"index", i}, {"function", {{"arguments", calls[i].arguments.substr(at, 4)}}}}})}}));
+            s += Event(Chunk({{"tool_calls",
+                               ChatJson::array({{{"index", i},
+                                                 {"function", {{"arguments", calls[i].arguments.substr(at, 4)}}}}})}}));
         }
         if (!more) break;
     }

@@ -1,9 +1,9 @@
 #include "voice/understanding/answers.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -39,67 +39,114 @@ struct PolarPhrase {
 // Matched longest first; a matched phrase hides its words from shorter phrases, which is how "no
 // problem" stays a yes and "of course not" a no.
 constexpr PolarPhrase kPolarPhrases[] = {
-    {"not really sure", Polarity::kUnsure},   {"not sure", Polarity::kUnsure},
-    {"do not know", Polarity::kUnsure},       {"no idea", Polarity::kUnsure},
-    {"not certain", Polarity::kUnsure},       {"maybe", Polarity::kUnsure},
-    {"perhaps", Polarity::kUnsure},           {"possibly", Polarity::kUnsure},
-    {"depends", Polarity::kUnsure},           {"unsure", Polarity::kUnsure},
-    {"hard to say", Polarity::kUnsure},       {"can not say", Polarity::kUnsure},
-    {"who knows", Polarity::kUnsure},         {"not positive", Polarity::kUnsure},
-    {"kind of", Polarity::kUnsure},           {"sort of", Polarity::kUnsure},
-    {"do not remember", Polarity::kUnsure},   {"not that i know of", Polarity::kUnsure},
+    {"not really sure", Polarity::kUnsure},
+    {"not sure", Polarity::kUnsure},
+    {"do not know", Polarity::kUnsure},
+    {"no idea", Polarity::kUnsure},
+    {"not certain", Polarity::kUnsure},
+    {"maybe", Polarity::kUnsure},
+    {"perhaps", Polarity::kUnsure},
+    {"possibly", Polarity::kUnsure},
+    {"depends", Polarity::kUnsure},
+    {"unsure", Polarity::kUnsure},
+    {"hard to say", Polarity::kUnsure},
+    {"can not say", Polarity::kUnsure},
+    {"who knows", Polarity::kUnsure},
+    {"not positive", Polarity::kUnsure},
+    {"kind of", Polarity::kUnsure},
+    {"sort of", Polarity::kUnsure},
+    {"do not remember", Polarity::kUnsure},
+    {"not that i know of", Polarity::kUnsure},
 
-    {"no problem", Polarity::kYes},           {"not a problem", Polarity::kYes},
-    {"no worries", Polarity::kYes},           {"why not", Polarity::kYes},
-    {"do not mind", Polarity::kYes},          {"would not mind", Polarity::kYes},
-    {"no doubt", Polarity::kYes},             {"can not complain", Polarity::kYes},
-    {"of course not", Polarity::kNo},         {"absolutely not", Polarity::kNo},
-    {"definitely not", Polarity::kNo},        {"certainly not", Polarity::kNo},
-    {"not at all", Polarity::kNo},            {"not really", Polarity::kNo},
-    {"i do not think so", Polarity::kNo},     {"do not think so", Polarity::kNo},
-    {"i guess not", Polarity::kNo},           {"no way", Polarity::kNo},
-    {"not yet", Polarity::kNo},               {"no", Polarity::kNo},
-    {"nope", Polarity::kNo},                  {"nah", Polarity::kNo},
-    {"not", Polarity::kNo},                   {"never", Polarity::kNo},
-    {"negative", Polarity::kNo},              {"incorrect", Polarity::kNo},
-    {"wrong", Polarity::kNo},                 {"none", Polarity::kNo},
+    {"no problem", Polarity::kYes},
+    {"not a problem", Polarity::kYes},
+    {"no worries", Polarity::kYes},
+    {"why not", Polarity::kYes},
+    {"do not mind", Polarity::kYes},
+    {"would not mind", Polarity::kYes},
+    {"no doubt", Polarity::kYes},
+    {"can not complain", Polarity::kYes},
+    {"of course not", Polarity::kNo},
+    {"absolutely not", Polarity::kNo},
+    {"definitely not", Polarity::kNo},
+    {"certainly not", Polarity::kNo},
+    {"not at all", Polarity::kNo},
+    {"not really", Polarity::kNo},
+    {"i do not think so", Polarity::kNo},
+    {"do not think so", Polarity::kNo},
+    {"i guess not", Polarity::kNo},
+    {"no way", Polarity::kNo},
+    {"not yet", Polarity::kNo},
+    {"no", Polarity::kNo},
+    {"nope", Polarity::kNo},
+    {"nah", Polarity::kNo},
+    {"not", Polarity::kNo},
+    {"never", Polarity::kNo},
+    {"negative", Polarity::kNo},
+    {"incorrect", Polarity::kNo},
+    {"wrong", Polarity::kNo},
+    {"none", Polarity::kNo},
     {"uh uh", Polarity::kNo},
 
-    {"that is right", Polarity::kYes},        {"that is correct", Polarity::kYes},
-    {"you bet", Polarity::kYes},              {"for sure", Polarity::kYes},
-    {"of course", Polarity::kYes},            {"i think so", Polarity::kYes},
-    {"i guess so", Polarity::kYes},           {"i believe so", Polarity::kYes},
-    {"sounds good", Polarity::kYes},          {"go ahead", Polarity::kYes},
-    {"all right", Polarity::kYes},            {"uh huh", Polarity::kYes},
-    {"mm hmm", Polarity::kYes},               {"mhm", Polarity::kYes},
-    {"yes", Polarity::kYes},                  {"yeah", Polarity::kYes},
-    {"yep", Polarity::kYes},                  {"yup", Polarity::kYes},
-    {"ya", Polarity::kYes},                   {"yah", Polarity::kYes},
-    {"sure", Polarity::kYes},                 {"surely", Polarity::kYes},
-    {"absolutely", Polarity::kYes},           {"definitely", Polarity::kYes},
-    {"certainly", Polarity::kYes},            {"correct", Polarity::kYes},
-    {"right", Polarity::kYes},                {"exactly", Polarity::kYes},
-    {"okay", Polarity::kYes},                 {"ok", Polarity::kYes},
-    {"alright", Polarity::kYes},              {"affirmative", Polarity::kYes},
-    {"indeed", Polarity::kYes},               {"totally", Polarity::kYes},
-    {"true", Polarity::kYes},                 {"yessir", Polarity::kYes},
-    {"please", Polarity::kYes},               {"fine", Polarity::kYes},
-    {"agreed", Polarity::kYes},               {"precisely", Polarity::kYes},
-    {"gladly", Polarity::kYes},               {"happy to", Polarity::kYes},
-    {"uh huh yes", Polarity::kYes},           {"yes please", Polarity::kYes},
-    {"that is it", Polarity::kYes},           {"love to", Polarity::kYes},
+    {"that is right", Polarity::kYes},
+    {"that is correct", Polarity::kYes},
+    {"you bet", Polarity::kYes},
+    {"for sure", Polarity::kYes},
+    {"of course", Polarity::kYes},
+    {"i think so", Polarity::kYes},
+    {"i guess so", Polarity::kYes},
+    {"i believe so", Polarity::kYes},
+    {"sounds good", Polarity::kYes},
+    {"go ahead", Polarity::kYes},
+    {"all right", Polarity::kYes},
+    {"uh huh", Polarity::kYes},
+    {"mm hmm", Polarity::kYes},
+    {"mhm", Polarity::kYes},
+    {"yes", Polarity::kYes},
+    {"yeah", Polarity::kYes},
+    {"yep", Polarity::kYes},
+    {"yup", Polarity::kYes},
+    {"ya", Polarity::kYes},
+    {"yah", Polarity::kYes},
+    {"sure", Polarity::kYes},
+    {"surely", Polarity::kYes},
+    {"absolutely", Polarity::kYes},
+    {"definitely", Polarity::kYes},
+    {"certainly", Polarity::kYes},
+    {"correct", Polarity::kYes},
+    {"right", Polarity::kYes},
+    {"exactly", Polarity::kYes},
+    {"okay", Polarity::kYes},
+    {"ok", Polarity::kYes},
+    {"alright", Polarity::kYes},
+    {"affirmative", Polarity::kYes},
+    {"indeed", Polarity::kYes},
+    {"totally", Polarity::kYes},
+    {"true", Polarity::kYes},
+    {"yessir", Polarity::kYes},
+    {"please", Polarity::kYes},
+    {"fine", Polarity::kYes},
+    {"agreed", Polarity::kYes},
+    {"precisely", Polarity::kYes},
+    {"gladly", Polarity::kYes},
+    {"happy to", Polarity::kYes},
+    {"uh huh yes", Polarity::kYes},
+    {"yes please", Polarity::kYes},
+    {"that is it", Polarity::kYes},
+    {"love to", Polarity::kYes},
     {"would love", Polarity::kYes},
 };
 
 // Short answers that are a yes only when they are the whole reply ("i do", "it is").
-constexpr std::string_view kWholeYes[] = {"i do",  "we do",   "i am",   "we are", "it is",   "i have",
-                                                        "we have", "i will", "i can", "i would", "that is me", "speaking", "i guess"};
+constexpr std::string_view kWholeYes[] = {"i do",   "we do", "i am",    "we are",     "it is",    "i have", "we have",
+                                          "i will", "i can", "i would", "that is me", "speaking", "i guess"};
 
 const std::vector<PolarPhrase>& PolarPhrasesLongestFirst() {
     static const std::vector<PolarPhrase> sorted = [] {
         std::vector<PolarPhrase> v(std::begin(kPolarPhrases), std::end(kPolarPhrases));
-        std::stable_sort(v.begin(), v.end(),
-                         [](const PolarPhrase& a, const PolarPhrase& b) { return WordCount(a.words) > WordCount(b.words); });
+        std::stable_sort(v.begin(), v.end(), [](const PolarPhrase& a, const PolarPhrase& b) {
+            return WordCount(a.words) > WordCount(b.words);
+        });
         return v;
     }();
     return sorted;
@@ -151,7 +198,9 @@ std::string Iso(const year_month_day& d) {
     return buffer;
 }
 
-year_month_day AddDays(const year_month_day& d, int n) { return year_month_day{sys_days{d} + days{n}}; }
+year_month_day AddDays(const year_month_day& d, int n) {
+    return year_month_day{sys_days{d} + days{n}};
+}
 
 // Calendar months later, on the same day or the month's last day when it is shorter.
 year_month_day AddMonths(const year_month_day& d, int n) {
@@ -164,7 +213,9 @@ year_month_day LastDayOfMonth(const year_month_day& d) {
     return year_month_day{date::year_month_day_last{d.year(), date::month_day_last{d.month()}}};
 }
 
-unsigned MondayIndex(const year_month_day& d) { return (date::weekday{sys_days{d}}.c_encoding() + 6) % 7; }
+unsigned MondayIndex(const year_month_day& d) {
+    return (date::weekday{sys_days{d}}.c_encoding() + 6) % 7;
+}
 
 // The given weekday (0 = Sunday) on or after `from`.
 year_month_day OnOrAfter(const year_month_day& from, unsigned weekday) {
@@ -234,9 +285,12 @@ private:
             if (k == 4 || k == 7) continue;
             if (t[k] < '0' || t[k] > '9') return std::nullopt;
             const int digit = t[k] - '0';
-            if (k < 4) y = y * 10 + digit;
-            else if (k < 7) m = m * 10 + static_cast<unsigned>(digit);
-            else d = d * 10 + static_cast<unsigned>(digit);
+            if (k < 4)
+                y = y * 10 + digit;
+            else if (k < 7)
+                m = m * 10 + static_cast<unsigned>(digit);
+            else
+                d = d * 10 + static_cast<unsigned>(digit);
         }
         const year_month_day value{date::year{y}, date::month{m}, date::day{d}};
         if (!value.ok()) return std::nullopt;
@@ -251,7 +305,8 @@ private:
         if (j >= w_.size()) return std::nullopt;
         auto month = lexical::MonthValue(w_[j]);
         if (!month) return std::nullopt;
-        const auto first = date::month{*month} == today_.month() ? std::optional(today_) : NextMonthDay(today_, *month, 1);
+        const auto first =
+            date::month{*month} == today_.month() ? std::optional(today_) : NextMonthDay(today_, *month, 1);
         if (!first) return std::nullopt;
         return DateHit{LastDayOfMonth(*first), j + 1, 3};
     }
@@ -262,16 +317,16 @@ private:
             int days;
         };
         static constexpr Fixed kFixed[] = {{"the day after tomorrow", 2},
-                                                          {"day after tomorrow", 2},
-                                                          {"later today", 0},
-                                                          {"today", 0},
-                                                          {"tonight", 0},
-                                                          {"this morning", 0},
-                                                          {"this afternoon", 0},
-                                                          {"this evening", 0},
-                                                          {"tomorrow", 1},
-                                                          {"tmrw", 1},
-                                                          {"yesterday", -1}};
+                                           {"day after tomorrow", 2},
+                                           {"later today", 0},
+                                           {"today", 0},
+                                           {"tonight", 0},
+                                           {"this morning", 0},
+                                           {"this afternoon", 0},
+                                           {"this evening", 0},
+                                           {"tomorrow", 1},
+                                           {"tmrw", 1},
+                                           {"yesterday", -1}};
         for (const auto& f : kFixed) {
             if (Has(i, f.phrase)) return DateHit{AddDays(today_, f.days), i + WordCount(f.phrase), 2};
         }
@@ -287,7 +342,8 @@ private:
         for (auto phrase : {"next month", "beginning of next month", "start of next month", "early next month"}) {
             if (Has(i, phrase)) return DateHit{first_of(this_month + months{1}), i + WordCount(phrase), 2};
         }
-        if (Has(i, "next year")) return DateHit{year_month_day{today_.year() + years{1}, date::January, date::day{1}}, i + 2, 2};
+        if (Has(i, "next year"))
+            return DateHit{year_month_day{today_.year() + years{1}, date::January, date::day{1}}, i + 2, 2};
         for (auto phrase : {"end of the month", "end of this month", "end of month", "the end of the month"}) {
             if (Has(i, phrase)) return DateHit{LastDayOfMonth(today_), i + WordCount(phrase), 2};
         }
@@ -331,8 +387,8 @@ private:
         } else if (Is(j, "a") || Is(j, "an")) {
             count = 1;
             j += 1;
-        } else if (auto n = lexical::ReadNumber(w_, j); n && !n->year_style && n->value >= 1 && n->value <= 1000 &&
-                                                        n->value == std::trunc(n->value)) {
+        } else if (auto n = lexical::ReadNumber(w_, j);
+                   n && !n->year_style && n->value >= 1 && n->value <= 1000 && n->value == std::trunc(n->value)) {
             count = static_cast<int>(n->value);
             j = n->end;
         } else {
@@ -378,8 +434,8 @@ private:
         if (!allow_cardinal) return std::nullopt;
         if (auto s = lexical::ReadSmall(w_, i); s && s->value >= 1 && s->value <= 31) return s;
         if (i < w_.size()) {
-            if (auto d = lexical::ParseDigitToken(w_[i]); d && d->suffix.empty() && !d->has_fraction &&
-                                                          d->value >= 1 && d->value <= 31) {
+            if (auto d = lexical::ParseDigitToken(w_[i]);
+                d && d->suffix.empty() && !d->has_fraction && d->value >= 1 && d->value <= 31) {
                 return lexical::SmallRead{static_cast<int>(d->value), i + 1};
             }
         }
@@ -410,7 +466,8 @@ private:
                 return DateHit{year_month_day{date::year{y->first}, date::month{*month}, date::day{1}}, y->second, 3};
             }
         }
-        if (auto day = Day(start + 1, true)) return Resolve(*month, static_cast<unsigned>(day->value), Year(day->end), day->end);
+        if (auto day = Day(start + 1, true))
+            return Resolve(*month, static_cast<unsigned>(day->value), Year(day->end), day->end);
         // A month alone: "in march", or the month as the whole answer. Its first day, or today
         // when that is the current month.
         if (start > i || w_.size() == 1) {
@@ -436,8 +493,8 @@ private:
         }
         // A bare ordinal needs "the" before it, or to be the whole answer ("fifteenth", "on the
         // fifteenth"); "first thing monday" is no date of the month.
-        static constexpr std::string_view kNotDays[] = {"week", "weekend", "quarter", "time", "half",
-                                                                    "one",  "thing",   "option",  "choice"};
+        static constexpr std::string_view kNotDays[] = {"week", "weekend", "quarter", "time",  "half",
+                                                        "one",  "thing",   "option",  "choice"};
         if (day->end < w_.size() && OneOf(kNotDays, w_[day->end])) return std::nullopt;
         const bool whole = (i == 0 || (i == 1 && w_[0] == "on")) && day->end == w_.size();
         if (!article && !whole) return std::nullopt;
@@ -514,22 +571,14 @@ private:
             std::string_view phrase;
             DayPart part;
         };
-        static constexpr Named kParts[] = {{"in the morning", DayPart::kAm},
-                                                          {"this morning", DayPart::kAm},
-                                                          {"tomorrow morning", DayPart::kAm},
-                                                          {"morning", DayPart::kAm},
-                                                          {"in the afternoon", DayPart::kPm},
-                                                          {"this afternoon", DayPart::kPm},
-                                                          {"tomorrow afternoon", DayPart::kPm},
-                                                          {"afternoon", DayPart::kPm},
-                                                          {"in the evening", DayPart::kPm},
-                                                          {"this evening", DayPart::kPm},
-                                                          {"tomorrow evening", DayPart::kPm},
-                                                          {"evening", DayPart::kPm},
-                                                          {"tonight", DayPart::kNight},
-                                                          {"at night", DayPart::kNight},
-                                                          {"tomorrow night", DayPart::kNight},
-                                                          {"night", DayPart::kNight}};
+        static constexpr Named kParts[] = {{"in the morning", DayPart::kAm},     {"this morning", DayPart::kAm},
+                                           {"tomorrow morning", DayPart::kAm},   {"morning", DayPart::kAm},
+                                           {"in the afternoon", DayPart::kPm},   {"this afternoon", DayPart::kPm},
+                                           {"tomorrow afternoon", DayPart::kPm}, {"afternoon", DayPart::kPm},
+                                           {"in the evening", DayPart::kPm},     {"this evening", DayPart::kPm},
+                                           {"tomorrow evening", DayPart::kPm},   {"evening", DayPart::kPm},
+                                           {"tonight", DayPart::kNight},         {"at night", DayPart::kNight},
+                                           {"tomorrow night", DayPart::kNight},  {"night", DayPart::kNight}};
         for (const auto& p : kParts) {
             if (Has(i, p.phrase)) return {p.part, i + WordCount(p.phrase)};
         }
@@ -572,7 +621,7 @@ private:
             offset = 15;
             j += Is(j, "a") ? 2 : 1;
         } else if (auto s = lexical::ReadSmall(w_, j); s && (s->value == 5 || s->value == 10 || s->value == 20 ||
-                                                               s->value == 25 || Is(s->end, "minutes"))) {
+                                                             s->value == 25 || Is(s->end, "minutes"))) {
             offset = s->value;
             j = Is(s->end, "minutes") ? s->end + 1 : s->end;
         } else {
@@ -625,9 +674,9 @@ private:
         }
         // "two weeks", "two thousand", "in two": a count, not a time.
         static constexpr std::string_view kCounted[] = {
-            "day",     "days",    "week",   "weeks",  "month",     "months", "year",    "years",
-            "hour",    "hours",   "minute", "minutes", "thousand", "million", "k",      "dollars",
-            "bucks",   "people",  "percent", "times",  "employees", "of"};
+            "day",   "days",   "week",    "weeks",   "month",     "months",  "year", "years",
+            "hour",  "hours",  "minute",  "minutes", "thousand",  "million", "k",    "dollars",
+            "bucks", "people", "percent", "times",   "employees", "of"};
         if (j < w_.size() && OneOf(kCounted, w_[j]) && !(has_minute && w_[j] == "hours")) return std::nullopt;
         if (i > 0 && (w_[i - 1] == "in" || w_[i - 1] == "within" || w_[i - 1] == "for")) return std::nullopt;
         auto [part, end] = Part(j);
@@ -635,8 +684,8 @@ private:
         if (part == DayPart::kNone) end = j;
         auto value = To24(hour, minute, part);
         if (!value) return std::nullopt;
-        static constexpr std::string_view kLeads[] = {"at",    "around", "about", "by",  "after",
-                                                                  "before", "until",  "till",  "say"};
+        static constexpr std::string_view kLeads[] = {"at",     "around", "about", "by", "after",
+                                                      "before", "until",  "till",  "say"};
         const bool lead = i > 0 && OneOf(kLeads, w_[i - 1]);
         return TimeHit{*value, has_minute || part != DayPart::kNone || lead, end};
     }
@@ -873,8 +922,8 @@ std::optional<WordHit> MatchForm(const std::vector<Term>& form, const std::vecto
 bool NegatedAt(const std::vector<Term>& answer, std::size_t start) {
     static constexpr std::string_view kNegations[] = {"not",     "don't",  "never",  "doesn't", "isn't",
                                                       "without", "except", "didn't", "nothing"};
-    static constexpr std::string_view kBridges[] = {"really", "use", "want", "like", "prefer",  "have", "do",
-                                                    "by",     "via", "through", "an", "a", "the"};
+    static constexpr std::string_view kBridges[] = {"really", "use", "want",    "like", "prefer", "have", "do",
+                                                    "by",     "via", "through", "an",   "a",      "the"};
     if (start >= 1 && OneOf(kNegations, answer[start - 1].word)) return true;
     return start >= 2 && OneOf(kBridges, answer[start - 1].word) && OneOf(kNegations, answer[start - 2].word);
 }

@@ -5,14 +5,14 @@
 // hesitations ("uh", "um"). Text transcribers' digits and punctuation are understood as well.
 // Every function is pure and cheap enough to run on each utterance.
 
+#include <date/date.h>
+
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <date/date.h>
-#include <nlohmann/json.hpp>
 
 namespace parley::voice {
 

@@ -15,18 +15,40 @@ using namespace date::literals;
 constexpr date::year_month_day kToday = 2025_y / date::June / 11;
 
 TEST(ParseYesNo, UnderstandsAffirmativePhrasings) {
-    for (const char* words : {"yes", "yeah sure", "that's right", "absolutely", "uh yeah", "um yes please", "sure thing",
-                              "of course", "yep", "yup", "uh huh", "mhm", "i do", "no problem", "why not", "correct",
-                              "okay", "Yes.", "yeah i think so", "i don't mind", "that is correct", "definitely",
-                              "sounds good", "go ahead", "i'd love to", "i guess"}) {
+    for (const char* words : {"yes",
+                              "yeah sure",
+                              "that's right",
+                              "absolutely",
+                              "uh yeah",
+                              "um yes please",
+                              "sure thing",
+                              "of course",
+                              "yep",
+                              "yup",
+                              "uh huh",
+                              "mhm",
+                              "i do",
+                              "no problem",
+                              "why not",
+                              "correct",
+                              "okay",
+                              "Yes.",
+                              "yeah i think so",
+                              "i don't mind",
+                              "that is correct",
+                              "definitely",
+                              "sounds good",
+                              "go ahead",
+                              "i'd love to",
+                              "i guess"}) {
         EXPECT_EQ(ParseYesNo(words), std::optional<bool>(true)) << words;
     }
 }
 
 TEST(ParseYesNo, UnderstandsNegativePhrasings) {
-    for (const char* words : {"no", "nope", "not really", "i don't think so", "i do not think so", "no thank you",
-                              "nah", "absolutely not", "of course not", "no not at all", "i'm not", "never",
-                              "uh no", "not yet", "no way"}) {
+    for (const char* words :
+         {"no", "nope", "not really", "i don't think so", "i do not think so", "no thank you", "nah", "absolutely not",
+          "of course not", "no not at all", "i'm not", "never", "uh no", "not yet", "no way"}) {
         EXPECT_EQ(ParseYesNo(words), std::optional<bool>(false)) << words;
     }
 }
@@ -37,8 +59,8 @@ TEST(ParseYesNo, NegationWinsOverAYes) {
 }
 
 TEST(ParseYesNo, UncertaintyAndUnrelatedWordsAreNoAnswer) {
-    for (const char* words : {"", "uh", "um uh", "i don't know", "maybe", "not really sure", "i'm not sure",
-                              "what", "the weather is nice", "perhaps later", "i have no idea", "kind of"}) {
+    for (const char* words : {"", "uh", "um uh", "i don't know", "maybe", "not really sure", "i'm not sure", "what",
+                              "the weather is nice", "perhaps later", "i have no idea", "kind of"}) {
         EXPECT_EQ(ParseYesNo(words), std::nullopt) << words;
     }
 }
@@ -267,9 +289,15 @@ TEST(MatchOption, MatchesWordOptionsWithPluralsCompoundsAndFillers) {
         const char* option;
     };
     const Case cases[] = {
-        {"email", "email"},          {"by email please", "email"},  {"emails", "email"},
-        {"uh e mail", "email"},      {"EMAIL", "email"},            {"give me a phone call", "phone"},
-        {"text message is best", "text"}, {"not email phone", "phone"}, {"i'd say phone i guess", "phone"},
+        {"email", "email"},
+        {"by email please", "email"},
+        {"emails", "email"},
+        {"uh e mail", "email"},
+        {"EMAIL", "email"},
+        {"give me a phone call", "phone"},
+        {"text message is best", "text"},
+        {"not email phone", "phone"},
+        {"i'd say phone i guess", "phone"},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(MatchOption(c.words, channels), std::optional<std::string>(c.option)) << c.words;
@@ -278,8 +306,8 @@ TEST(MatchOption, MatchesWordOptionsWithPluralsCompoundsAndFillers) {
 
 TEST(MatchOption, UnrelatedNegatedOrTwoOptionsIsNoMatch) {
     const std::vector<std::string> channels = {"email", "phone", "text"};
-    for (const char* words : {"email or phone", "not email", "i don't use email", "the weather is nice today", "",
-                              "uh um"}) {
+    for (const char* words :
+         {"email or phone", "not email", "i don't use email", "the weather is nice today", "", "uh um"}) {
         EXPECT_EQ(MatchOption(words, channels), std::nullopt) << words;
     }
     EXPECT_EQ(MatchOption("email", std::vector<std::string>{}), std::nullopt);

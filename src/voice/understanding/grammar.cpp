@@ -34,7 +34,8 @@ constexpr Rule kNumberBaseRules[] = {
 
 constexpr Rule kNumberRules[] = {
     {"group", "(<digit> | a) hundred [[and] <below_hundred>] | <below_hundred>"},
-    {"counted", "<group> [point <digit> [<digit>]] [(thousand | million | billion | k | grand) [[and] <group> [thousand | k]]]"},
+    {"counted",
+     "<group> [point <digit> [<digit>]] [(thousand | million | billion | k | grand) [[and] <group> [thousand | k]]]"},
     {"amount", "<counted> | a (thousand | million) | half a million"},
     // The upper end of a range is a counted amount: "twenty to a thousand" is not an answer
     // anyone gives, and allowing it lets "twenty thousand" be heard that way.
@@ -204,29 +205,33 @@ struct IntentRule {
 };
 
 constexpr IntentRule kIntentRules[] = {
-    {Intent::kOptOut, "opt_out"},           {Intent::kNotInterested, "not_interested"},
-    {Intent::kCallLater, "call_later"},     {Intent::kWrongNumber, "wrong_number"},
-    {Intent::kBusy, "busy"},                {Intent::kRepeat, "repeat"},
-    {Intent::kWhoIsThis, "who_is_this"},    {Intent::kHumanRequest, "human"},
+    {Intent::kOptOut, "opt_out"},
+    {Intent::kNotInterested, "not_interested"},
+    {Intent::kCallLater, "call_later"},
+    {Intent::kWrongNumber, "wrong_number"},
+    {Intent::kBusy, "busy"},
+    {Intent::kRepeat, "repeat"},
+    {Intent::kWhoIsThis, "who_is_this"},
+    {Intent::kHumanRequest, "human"},
 };
 
 // Option words common enough to know without a dictionary; each is in the en-us dictionary.
 constexpr std::string_view kCommonOptionWords[] = {
-    "email",    "mail",      "phone",    "telephone", "call",     "text",      "message",  "texting",
-    "sms",      "video",     "in",       "person",    "website",  "online",    "web",      "chat",
-    "morning",  "afternoon", "evening",  "weekday",   "weekdays", "weekend",   "weekends", "anytime",
-    "small",    "medium",    "large",    "enterprise", "business", "personal", "company",  "team",
-    "other",    "none",      "not",      "sure",      "unsure",   "yes",       "no",       "maybe",
-    "basic",    "standard",  "premium",  "pro",       "free",     "starter",   "plus",     "monthly",
-    "annual",   "annually",  "yearly",   "quarterly", "weekly",   "daily",     "high",     "low",
-    "urgent",   "soon",      "later",    "now",       "never",    "very",      "satisfied", "dissatisfied",
-    "neutral",  "good",      "bad",      "excellent", "poor",     "fair",      "owner",    "manager",
-    "employee", "director",  "ceo",      "founder",   "q",        "quarter",   "half",     "year",
-    "month",    "week",      "cash",     "card",      "credit",   "debit",     "check",    "transfer",
-    "linkedin", "facebook",  "google",   "referral",  "friend",   "search",    "ad",       "advertising",
-    "retail",   "healthcare", "finance", "education", "technology", "manufacturing", "government", "nonprofit",
-    "new",      "existing",  "current",  "former",    "active",   "inactive",  "home",     "office",
-    "remote",   "hybrid",    "full",     "time",      "part",     "contract",  "male",     "female",
+    "email",    "mail",       "phone",   "telephone",  "call",       "text",          "message",    "texting",
+    "sms",      "video",      "in",      "person",     "website",    "online",        "web",        "chat",
+    "morning",  "afternoon",  "evening", "weekday",    "weekdays",   "weekend",       "weekends",   "anytime",
+    "small",    "medium",     "large",   "enterprise", "business",   "personal",      "company",    "team",
+    "other",    "none",       "not",     "sure",       "unsure",     "yes",           "no",         "maybe",
+    "basic",    "standard",   "premium", "pro",        "free",       "starter",       "plus",       "monthly",
+    "annual",   "annually",   "yearly",  "quarterly",  "weekly",     "daily",         "high",       "low",
+    "urgent",   "soon",       "later",   "now",        "never",      "very",          "satisfied",  "dissatisfied",
+    "neutral",  "good",       "bad",     "excellent",  "poor",       "fair",          "owner",      "manager",
+    "employee", "director",   "ceo",     "founder",    "q",          "quarter",       "half",       "year",
+    "month",    "week",       "cash",    "card",       "credit",     "debit",         "check",      "transfer",
+    "linkedin", "facebook",   "google",  "referral",   "friend",     "search",        "ad",         "advertising",
+    "retail",   "healthcare", "finance", "education",  "technology", "manufacturing", "government", "nonprofit",
+    "new",      "existing",   "current", "former",     "active",     "inactive",      "home",       "office",
+    "remote",   "hybrid",     "full",    "time",       "part",       "contract",      "male",       "female",
 };
 
 void AppendRule(std::string& out, std::string_view name, std::string_view body) {
@@ -350,9 +355,13 @@ const Lexicon& Lexicon::Builtin() {
     return builtin;
 }
 
-bool Lexicon::Contains(std::string_view word) const { return words_.find(word) != words_.end(); }
+bool Lexicon::Contains(std::string_view word) const {
+    return words_.find(word) != words_.end();
+}
 
-std::span<const IntentPhrase> GrammarIntentPhrases() { return kIntentPhrases; }
+std::span<const IntentPhrase> GrammarIntentPhrases() {
+    return kIntentPhrases;
+}
 
 std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
     if (expectation.kind == AnswerKind::kText) return {};
@@ -398,8 +407,8 @@ std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
                 }
             }
             if (kept >= 2) {
-                static constexpr std::string_view kPositions[] = {"first", "second", "third",   "fourth", "fifth",
-                                                                 "sixth", "seventh", "eighth", "ninth",  "tenth"};
+                static constexpr std::string_view kPositions[] = {"first", "second",  "third",  "fourth", "fifth",
+                                                                  "sixth", "seventh", "eighth", "ninth",  "tenth"};
                 std::string positions = "last";
                 for (std::size_t i = 0; i < std::min<std::size_t>(expectation.options.size(), 10); ++i) {
                     positions += " | ";
@@ -422,8 +431,7 @@ std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
             }
             break;
         }
-        case AnswerKind::kText:
-            break;
+        case AnswerKind::kText: break;
     }
     std::string out = "#JSGF V1.0;\ngrammar answer;\n";
     out += "public <answer> = [<lead>] (";
@@ -440,7 +448,9 @@ std::string BuildJsgf(const Expectation& expectation, const Lexicon& lexicon) {
     return out;
 }
 
-std::string BuildJsgf(const Expectation& expectation) { return BuildJsgf(expectation, Lexicon::Builtin()); }
+std::string BuildJsgf(const Expectation& expectation) {
+    return BuildJsgf(expectation, Lexicon::Builtin());
+}
 
 std::string SpokenForm(std::string_view option_id) {
     auto forms = options::SpokenForms(option_id);

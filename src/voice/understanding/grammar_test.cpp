@@ -140,7 +140,9 @@ TEST(BuildJsgf, IsWellFormedJsgf) {
     }
 }
 
-TEST(BuildJsgf, TextAnswersUseTheOpenModel) { EXPECT_EQ(BuildJsgf({AnswerKind::kText, {}}), ""); }
+TEST(BuildJsgf, TextAnswersUseTheOpenModel) {
+    EXPECT_EQ(BuildJsgf({AnswerKind::kText, {}}), "");
+}
 
 TEST(BuildJsgf, CoversIntentsFillersAndTheExpectedKind) {
     const auto yes_no = BuildJsgf({AnswerKind::kYesNo, {}});

@@ -216,10 +216,22 @@ constexpr IntentPattern kPatterns[] = {
 };
 
 // Whole replies that ask for a repeat; inside longer sentences these words mean other things.
-constexpr std::string_view kRepeatReplies[] = {"what",        "what what",      "huh",           "sorry",
-                                               "sorry what",  "pardon",         "pardon me",     "excuse me",
-                                               "say what",    "what was that",  "what is that",  "i am sorry",
-                                               "sorry what was that", "i am sorry what", "what sorry", "eh what"};
+constexpr std::string_view kRepeatReplies[] = {"what",
+                                               "what what",
+                                               "huh",
+                                               "sorry",
+                                               "sorry what",
+                                               "pardon",
+                                               "pardon me",
+                                               "excuse me",
+                                               "say what",
+                                               "what was that",
+                                               "what is that",
+                                               "i am sorry",
+                                               "sorry what was that",
+                                               "i am sorry what",
+                                               "what sorry",
+                                               "eh what"};
 
 constexpr std::string_view kWhoReplies[] = {"who", "what is this", "who is that", "hello who is this"};
 
@@ -258,9 +270,9 @@ Intent DetectIntent(std::string_view text) {
         if (Matches(words, p.pattern)) return p.intent;
         if (p.intent == Intent::kCallLater && p.pattern == "call me some other") {
             // "call me monday", "call me march third": a day right after "call me".
-            if (auto at = lexical::Find(words, "call me"); at && *at + 2 < words.size() &&
-                                                            (lexical::WeekdayValue(words[*at + 2]) ||
-                                                             lexical::MonthValue(words[*at + 2]))) {
+            if (auto at = lexical::Find(words, "call me");
+                at && *at + 2 < words.size() &&
+                (lexical::WeekdayValue(words[*at + 2]) || lexical::MonthValue(words[*at + 2]))) {
                 return Intent::kCallLater;
             }
         }

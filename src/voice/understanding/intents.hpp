@@ -3,11 +3,11 @@
 // What a callee wants besides answering: to stop the calls, be called later, reach a person.
 // Pure functions over recognized words; cheap enough to run on every utterance.
 
+#include <date/date.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <date/date.h>
 
 namespace parley::voice {
 

@@ -77,8 +77,8 @@ TEST(DetectIntent, CallLaterWinsOverBusy) {
 }
 
 TEST(DetectIntent, AnswersAndNegatedPhrasesAreNoIntent) {
-    for (const char* words : {"", "yes", "fifty thousand", "i'm not busy", "what time works for you",
-                              "email please", "next tuesday", "uh um", "that sounds interesting"}) {
+    for (const char* words : {"", "yes", "fifty thousand", "i'm not busy", "what time works for you", "email please",
+                              "next tuesday", "uh um", "that sounds interesting"}) {
         EXPECT_EQ(DetectIntent(words), Intent::kNone) << words;
     }
 }

@@ -1,32 +1,36 @@
 #include "voice/understanding/lexical.hpp"
 
-#include <iterator>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 #include <utility>
 
 namespace parley::voice::lexical {
 namespace {
 
-constexpr bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-constexpr char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool IsAlpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool IsDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+constexpr char Lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
-constexpr std::string_view kUnits[] = {"zero", "one", "two",   "three", "four",
-                                                     "five", "six", "seven", "eight", "nine"};
+constexpr std::string_view kUnits[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
 constexpr std::string_view kTeens[] = {"ten",     "eleven",  "twelve",    "thirteen", "fourteen",
-                                                     "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+                                       "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
 constexpr std::string_view kTens[] = {"",      "",      "twenty",  "thirty", "forty",
-                                                    "fifty", "sixty", "seventy", "eighty", "ninety"};
-constexpr std::string_view kOrdinals[] = {
-    "",           "first",      "second",     "third",       "fourth",     "fifth",      "sixth",
-    "seventh",    "eighth",     "ninth",      "tenth",       "eleventh",   "twelfth",    "thirteenth",
-    "fourteenth", "fifteenth",  "sixteenth",  "seventeenth", "eighteenth", "nineteenth"};
-constexpr std::string_view kTensOrdinals[] = {"",          "",          "twentieth", "thirtieth",
-                                                            "fortieth",  "fiftieth",  "sixtieth",  "seventieth",
-                                                            "eightieth", "ninetieth"};
+                                      "fifty", "sixty", "seventy", "eighty", "ninety"};
+constexpr std::string_view kOrdinals[] = {"",          "first",     "second",      "third",      "fourth",
+                                          "fifth",     "sixth",     "seventh",     "eighth",     "ninth",
+                                          "tenth",     "eleventh",  "twelfth",     "thirteenth", "fourteenth",
+                                          "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"};
+constexpr std::string_view kTensOrdinals[] = {"",         "",         "twentieth",  "thirtieth", "fortieth",
+                                              "fiftieth", "sixtieth", "seventieth", "eightieth", "ninetieth"};
 
 template <std::size_t N>
 std::optional<int> IndexOf(const std::string_view (&table)[N], std::string_view word) {
@@ -112,7 +116,7 @@ Words Tokenize(std::string_view text) {
 
 bool IsFiller(std::string_view word) {
     static constexpr std::string_view kFillers[] = {"uh", "um",  "umm", "uhm", "er", "erm",
-                                                                 "ah", "hmm", "hm",  "mm",  "eh", "uhh"};
+                                                    "ah", "hmm", "hm",  "mm",  "eh", "uhh"};
     for (auto f : kFillers) {
         if (f == word) return true;
     }
@@ -162,8 +166,8 @@ Words ExpandContractions(WordSpan words) {
             out.emplace_back("let");
             out.emplace_back("us");
         } else if (ends_with(v, "'s")) {
-            static constexpr std::string_view kIsBases[] = {
-                "that", "there", "it", "what", "who", "he", "she", "here", "where", "how"};
+            static constexpr std::string_view kIsBases[] = {"that", "there", "it",   "what",  "who",
+                                                            "he",   "she",   "here", "where", "how"};
             const auto base = v.substr(0, v.size() - 2);
             bool is_verb = false;
             for (auto b : kIsBases) is_verb = is_verb || b == base;
@@ -199,9 +203,13 @@ std::optional<std::size_t> Find(WordSpan words, std::string_view phrase) {
     return std::nullopt;
 }
 
-bool Contains(WordSpan words, std::string_view phrase) { return Find(words, phrase).has_value(); }
+bool Contains(WordSpan words, std::string_view phrase) {
+    return Find(words, phrase).has_value();
+}
 
-std::optional<int> UnitValue(std::string_view word) { return IndexOf(kUnits, word); }
+std::optional<int> UnitValue(std::string_view word) {
+    return IndexOf(kUnits, word);
+}
 
 std::optional<int> TeenValue(std::string_view word) {
     auto i = IndexOf(kTeens, word);
@@ -292,7 +300,9 @@ std::optional<Group> ReadGroup(WordSpan words, std::size_t i) {
     return Group{base, j, false};
 }
 
-bool IsBigScale(std::string_view w) { return w == "thousand" || w == "million" || w == "billion"; }
+bool IsBigScale(std::string_view w) {
+    return w == "thousand" || w == "million" || w == "billion";
+}
 
 }  // namespace
 
@@ -423,11 +433,11 @@ std::optional<SmallRead> ReadOrdinal(WordSpan words, std::size_t pos) {
 }
 
 std::optional<unsigned> MonthValue(std::string_view word) {
-    static constexpr std::string_view kMonths[] = {
-        "january", "february", "march",     "april",   "may",      "june",
-        "july",    "august",   "september", "october", "november", "december"};
+    static constexpr std::string_view kMonths[] = {"january",   "february", "march",    "april",
+                                                   "may",       "june",     "july",     "august",
+                                                   "september", "october",  "november", "december"};
     static constexpr std::string_view kShort[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
+                                                  "jul", "aug", "sep", "oct", "nov", "dec"};
     for (unsigned i = 0; i < 12; ++i) {
         if (kMonths[i] == word || kShort[i] == word) return i + 1;
     }
@@ -437,7 +447,7 @@ std::optional<unsigned> MonthValue(std::string_view word) {
 
 std::optional<unsigned> WeekdayValue(std::string_view word) {
     static constexpr std::string_view kDays[] = {"sunday",   "monday", "tuesday", "wednesday",
-                                                             "thursday", "friday", "saturday"};
+                                                 "thursday", "friday", "saturday"};
     for (unsigned i = 0; i < 7; ++i) {
         if (word == kDays[i]) return i;
         if (word.size() == kDays[i].size() + 1 && word.starts_with(kDays[i]) && word.back() == 's') return i;
@@ -487,7 +497,8 @@ std::string NumberWords(double value) {
 
 std::string YearWords(int year) {
     if (year >= 2000 && year <= 2009) {
-        return year == 2000 ? "two thousand" : "two thousand " + std::string(kUnits[static_cast<std::size_t>(year % 10)]);
+        return year == 2000 ? "two thousand"
+                            : "two thousand " + std::string(kUnits[static_cast<std::size_t>(year % 10)]);
     }
     if (year >= 1100 && year <= 2099) {
         const int hi = year / 100;

@@ -18,11 +18,14 @@ TEST(Tokenize, LowerCasesAndSplitsLikeARecognizerWouldSpeak) {
     EXPECT_EQ(Tokenize("  "), Words{});
 }
 
-TEST(Tokens, DropsHesitations) { EXPECT_EQ(Tokens("uh um well yes"), (Words{"well", "yes"})); }
+TEST(Tokens, DropsHesitations) {
+    EXPECT_EQ(Tokens("uh um well yes"), (Words{"well", "yes"}));
+}
 
 TEST(ExpandContractions, SpellsOutTheLongForm) {
-    EXPECT_EQ(ExpandContractions(Words{"i'm", "not", "sure", "that's", "it", "can't", "won't", "don't", "john's"}),
-              (Words{"i", "am", "not", "sure", "that", "is", "it", "can", "not", "will", "not", "do", "not", "john's"}));
+    EXPECT_EQ(
+        ExpandContractions(Words{"i'm", "not", "sure", "that's", "it", "can't", "won't", "don't", "john's"}),
+        (Words{"i", "am", "not", "sure", "that", "is", "it", "can", "not", "will", "not", "do", "not", "john's"}));
 }
 
 TEST(ReadNumber, StopsWhereTheNumberEnds) {

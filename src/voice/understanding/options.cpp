@@ -1,8 +1,8 @@
 #include "voice/understanding/options.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -13,10 +13,18 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-constexpr bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-constexpr bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-constexpr bool IsAlpha(char c) { return IsLower(c) || IsUpper(c); }
-constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsLower(char c) {
+    return c >= 'a' && c <= 'z';
+}
+constexpr bool IsUpper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
+constexpr bool IsAlpha(char c) {
+    return IsLower(c) || IsUpper(c);
+}
+constexpr bool IsDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 template <std::size_t N>
 bool OneOf(const std::string_view (&set)[N], std::string_view word) {
@@ -196,14 +204,8 @@ std::vector<std::string> WordForms(std::string_view id) {
         }
     }
     static constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
-        {"email", "e mail"},
-        {"phone", "telephone"},
-        {"phone", "phone call"},
-        {"text", "text message"},
-        {"text", "texting"},
-        {"sms", "text message"},
-        {"sms", "text"},
-        {"video", "video call"},
+        {"email", "e mail"}, {"phone", "telephone"},  {"phone", "phone call"}, {"text", "text message"},
+        {"text", "texting"}, {"sms", "text message"}, {"sms", "text"},         {"video", "video call"},
     };
     if (parts.size() == 1) {
         for (const auto& [word, synonym] : kSynonyms) {
@@ -248,13 +250,13 @@ std::vector<std::string> IdParts(std::string_view id) {
 }
 
 std::optional<Interval> AsInterval(std::string_view id) {
-    static constexpr std::string_view kLower[] = {"over",  "above", "plus",   "more",   "gt", "gte",
-                                                               "min",   "least", "greater", "higher", "atleast"};
-    static constexpr std::string_view kUpper[] = {"under", "below", "less", "lt",    "lte",
-                                                               "max",   "fewer", "upto", "most",  "lower"};
+    static constexpr std::string_view kLower[] = {"over", "above", "plus",    "more",   "gt",     "gte",
+                                                  "min",  "least", "greater", "higher", "atleast"};
+    static constexpr std::string_view kUpper[] = {"under", "below", "less", "lt",   "lte",
+                                                  "max",   "fewer", "upto", "most", "lower"};
     static constexpr std::string_view kNeutral[] = {
-        "to",     "than",  "or",    "and",   "between", "from",   "at",     "the",       "dollars", "usd", "eur",
-        "per",    "year",  "years", "yr",    "month",   "months", "people", "employees", "users",   "seats", "staff"};
+        "to",  "than", "or",    "and", "between", "from",   "at",     "the",       "dollars", "usd",   "eur",
+        "per", "year", "years", "yr",  "month",   "months", "people", "employees", "users",   "seats", "staff"};
     const auto parts = IdParts(id);
     std::vector<PartNumber> numbers;
     bool lower = false;

@@ -8,7 +8,9 @@
 namespace parley::voice {
 namespace {
 
-SentimentScore Score(std::vector<std::string> utterances) { return ScoreSentiment(utterances); }
+SentimentScore Score(std::vector<std::string> utterances) {
+    return ScoreSentiment(utterances);
+}
 
 TEST(ScoreSentiment, LabelsFriendlyHostileAndFlatCalls) {
     EXPECT_EQ(Score({"yes that sounds great", "thank you so much"}).label, Sentiment::kPositive);
