@@ -187,9 +187,10 @@ std::vector<Api::RouteAccess> Api::RouteAccessList() const {
 }
 
 http::RouteInfo Api::Route(std::string_view method, std::string_view target) const {
-    std::string path(target.substr(0, target.find('?')));
-    if (IsSeedPrefix(path)) path.insert(0, "/api");
-    const auto found = impl_->router.Find(method, path);
+    const auto path = target.substr(0, target.find('?'));
+    // Only the route is read here, not its parameters, so a /v1 path may be looked up as a copy.
+    const auto found =
+        IsSeedPrefix(path) ? impl_->router.Find(method, "/api" + std::string(path)) : impl_->router.Find(method, path);
     if (!found.route) return {impl_->options.body_limit, http::Lane::kInline};
     const RouteSpec& spec = found.route->value;
     // The public routes answer from memory (/healthz asks the database one SELECT 1); imports and

@@ -226,8 +226,7 @@ Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private, 
 }
 
 std::optional<std::string> WebhookUrlPolicy::Problem(std::string_view url) const {
-    if (auto parsed = ParseHttpUrl(url); !parsed) return parsed.error().message;
-    auto resolved = Resolve(url);
+    auto resolved = Resolve(url);  // a URL that does not parse fails here with kValidation
     if (!resolved && resolved.error().code == ErrorCode::kValidation) return resolved.error().message;
     return std::nullopt;
 }
