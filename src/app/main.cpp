@@ -22,6 +22,7 @@
 
 #include "api/api.hpp"
 #include "app/config.hpp"
+#include "calls/call_runtime.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
 #include "common/phone.hpp"
@@ -37,10 +38,9 @@
 #include "domain/webhook_service.hpp"
 #include "events/webhook_worker.hpp"
 #include "http/server.hpp"
+#include "sandbox/sandbox.hpp"
 #include "store/db.hpp"
 #include "store/sql_repos.hpp"
-#include "telephony/sandbox.hpp"
-#include "voice/call_runtime.hpp"
 #include "voice/plan_compiler.hpp"
 #include "voice/speech_engines.hpp"
 
@@ -273,14 +273,14 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     if (!engines_config) return Die(engines_config.error().message);
     voice::SpeechEngines engines(std::move(*engines_config), o.speech_workers);
     const auto numbers =
-        o.sandbox_numbers == "any-nanp" ? telephony::SandboxNumbers::kAnyNanp : telephony::SandboxNumbers::kFictional;
-    if (numbers == telephony::SandboxNumbers::kAnyNanp) {
+        o.sandbox_numbers == "any-nanp" ? sandbox::SandboxNumbers::kAnyNanp : sandbox::SandboxNumbers::kFictional;
+    if (numbers == sandbox::SandboxNumbers::kAnyNanp) {
         spdlog::warn(
             "the sandbox answers every North American number (--sandbox-numbers any-nanp), for load tests; "
             "it reaches no phone network, so nobody is called");
     }
-    telephony::SandboxCarrier sandbox(engines.tts(), numbers);
-    voice::RuntimeOptions runtime_options;
+    sandbox::SandboxCarrier sandbox(engines.tts(), numbers);
+    calls::RuntimeOptions runtime_options;
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
     runtime_options.max_concurrent_calls = o.max_calls;
     runtime_options.speed = o.sandbox_speed;
@@ -288,7 +288,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     runtime_options.caller_id = ParsePhone(o.caller_id, "US")->e164;
     const std::string data_dir = storage_config.data_dir;
     runtime_options.recordings_dir = (std::filesystem::path(data_dir) / "recordings").string();
-    voice::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options);
+    calls::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options);
     voice::PlanCompiler compiler(engines);
     domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
     domain::VoicePresetService presets(*storage->store, clock, engines);
@@ -323,7 +323,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                            engines,
                            {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
                            [&db] { return db.Query("SELECT 1").has_value(); },
-                           [&runtime] { return voice::RenderMetrics(runtime.Stats()); }};
+                           [&runtime] { return calls::RenderMetrics(runtime.Stats()); }};
     api::ApiOptions api_options;
     // Several nodes may serve one PostgreSQL database: they share one count per key.
     api_options.shared_rate_limits = db.dialect() == store::Dialect::kPostgres;

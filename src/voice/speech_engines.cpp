@@ -120,8 +120,8 @@ SttEngine* SpeechEngines::Stt(std::string_view name) const {
     return it == stt_.end() ? nullptr : it->second.get();
 }
 
-Result<std::shared_ptr<const Pcm>> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style,
-                                                        std::string_view text) {
+Result<std::shared_ptr<const audio::Pcm>> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style,
+                                                               std::string_view text) {
     std::string key = std::string(engine) + "|" + style.voice + "|" + std::to_string(style.rate_wpm) + "|" +
                       (style.pitch ? std::to_string(*style.pitch) : "default") + "|" + std::string(text);
     {
@@ -130,7 +130,7 @@ Result<std::shared_ptr<const Pcm>> SpeechEngines::Speak(std::string_view engine,
     }
     auto pcm = tts_.Synthesize(engine, style, text);
     if (!pcm) return Fail(std::move(pcm.error()));
-    auto shared = std::make_shared<const Pcm>(std::move(*pcm));
+    auto shared = std::make_shared<const audio::Pcm>(std::move(*pcm));
     std::lock_guard lock(cache_mutex_);
     if (cache_.size() >= kMaxCachedUtterances) cache_.erase(cache_.begin());
     cache_.emplace(std::move(key), shared);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/call_outcome.hpp"
 #include "domain/engine_catalog.hpp"
 #include "voice/endpoint_config.hpp"
 #include "voice/engines/stt.hpp"
@@ -14,19 +15,13 @@
 
 namespace parley::voice {
 
-// What each engine costs, in cents (seed 000's cost_breakdown is per engine and carrier).
-struct PriceTable {
-    std::map<std::string, double> per_minute_cents;    // carriers (connected time), recognizers (audio heard)
-    std::map<std::string, double> per_1k_chars_cents;  // speech synthesis
-    std::map<std::string, double> per_call_cents;      // brains
-};
-
 // The engines file (--engines, PARLEY_ENGINES): {"endpoints": [{"name", "base_url", "api_key",
 // "chat_models", "transcription_model", "speech_model", "speech_voice"}], "prices":
-// {"<engine or carrier>": {"per_minute_cents" | "per_1k_chars_cents" | "per_call_cents": n}}}.
+// {"<engine or carrier>": {"per_minute_cents" | "per_1k_chars_cents" | "per_call_cents": n}}}
+// (seed 000's cost_breakdown is per engine and carrier).
 struct EnginesConfig {
     std::vector<EndpointConfig> endpoints;
-    PriceTable prices;
+    domain::PriceTable prices;
 };
 Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text);
 
@@ -44,14 +39,15 @@ public:
 
     const TtsRegistry& tts() const { return tts_; }
     SttEngine* Stt(std::string_view name) const;
-    const PriceTable& prices() const { return config_.prices; }
+    const domain::PriceTable& prices() const { return config_.prices; }
     // The configured OpenAI-compatible endpoints, whose chat models are brains.
     const std::vector<EndpointConfig>& endpoints() const { return config_.endpoints; }
     // The words pocketsphinx knows (its en-us dictionary), for building per-step grammars.
     const Lexicon& lexicon() const { return lexicon_; }
 
     // Speech with a cache: agents say the same questions on every call of a profile.
-    Result<std::shared_ptr<const Pcm>> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text);
+    Result<std::shared_ptr<const audio::Pcm>> Speak(std::string_view engine, const SpeechStyle& style,
+                                                    std::string_view text);
     // Readies the recognizer `stt` (loads its models) in the background; see SttEngine::Prepare.
     void PrepareRecognizer(std::string_view stt);
 
@@ -62,7 +58,7 @@ private:
     std::vector<domain::BuiltinVoice> voices_;
     Lexicon lexicon_;
     std::mutex cache_mutex_;
-    std::map<std::string, std::shared_ptr<const Pcm>> cache_;
+    std::map<std::string, std::shared_ptr<const audio::Pcm>> cache_;
 };
 
 }  // namespace parley::voice

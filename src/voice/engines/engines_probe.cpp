@@ -11,14 +11,14 @@
 #include <thread>
 #include <vector>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
 #include "voice/engines/word_errors.hpp"
 
 namespace {
 
-using parley::voice::Pcm;
+using parley::audio::Pcm;
 using parley::voice::TranscriptWords;
 using parley::voice::WordErrors;
 using Clock = std::chrono::steady_clock;
@@ -76,7 +76,7 @@ std::string Grammar(const std::vector<std::string>& alternatives) {
 struct Sample {
     std::string voice;
     std::string text;
-    Pcm audio;
+    parley::audio::Pcm audio;
 };
 
 struct Option {
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
                 std::printf("%s: %s\n", id.c_str(), pcm.error().message.c_str());
                 return 1;
             }
-            audio_ms += parley::voice::DurationMs(pcm->size());
+            audio_ms += parley::audio::DurationMs(pcm->size());
             samples.push_back({id, phrase, std::move(*pcm)});
         }
         const double wall = Seconds(Clock::now() - start);
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
         double audio_s = 0;
         std::map<std::string, std::pair<int, int>> per_voice;  // voice -> (errors, words)
         for (const auto& s : samples) {
-            audio_s += parley::voice::DurationMs(s.audio.size()) / 1000.0;
+            audio_s += parley::audio::DurationMs(s.audio.size()) / 1000.0;
             auto t0 = Clock::now();
             auto lm = grammar_only ? parley::Result<parley::voice::Recognition>() : stt->Recognize(s.audio, {});
             lm_time += Seconds(Clock::now() - t0);

@@ -4,8 +4,8 @@
 #include <map>
 #include <mutex>
 
+#include "audio/resampler.hpp"
 #include "common/text.hpp"
-#include "voice/engines/resampler.hpp"
 #include "voice/engines/tts.hpp"
 
 namespace parley::voice {
@@ -21,8 +21,8 @@ constexpr int kMaxRate = 450;
 // waiting for its internal thread, and initializing again after it is not reliable.
 std::mutex g_mutex;
 bool g_initialized = false;
-int g_rate_hz = 0;         // espeak's output rate, or <= 0 when initialization failed
-Pcm* g_capture = nullptr;  // where the synth callback appends; set only while synthesizing
+int g_rate_hz = 0;                // espeak's output rate, or <= 0 when initialization failed
+audio::Pcm* g_capture = nullptr;  // where the synth callback appends; set only while synthesizing
 
 int OnSamples(short* samples, int count, espeak_EVENT*) {
     if (g_capture != nullptr && samples != nullptr && count > 0)
@@ -54,18 +54,18 @@ public:
     std::string_view Name() const override { return kEngine; }
     const std::vector<BuiltinVoice>& Voices() const override { return voices_; }
 
-    Result<Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
+    Result<audio::Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
         const std::string key = style.voice.empty() ? std::string(kDefaultVoice) : ToLower(style.voice);
         const auto voice = identifiers_.find(key);
         if (voice == identifiers_.end()) {
             return Fail(ErrorCode::kValidation, "unknown espeak-ng voice: " + style.voice);
         }
-        if (Trim(text).empty()) return Pcm{};
+        if (Trim(text).empty()) return audio::Pcm{};
         const std::string utf8(text);
         const int rate = style.rate_wpm > 0 ? std::clamp(style.rate_wpm, kMinRate, kMaxRate) : default_rate_;
         const int pitch = style.pitch ? std::clamp(*style.pitch, 0, 100) : default_pitch_;
 
-        Pcm raw;
+        audio::Pcm raw;
         int rate_hz = 0;
         {
             std::lock_guard lock(g_mutex);
@@ -83,7 +83,7 @@ public:
             g_capture = nullptr;
             if (rc != EE_OK) return Fail(ErrorCode::kInternal, "espeak-ng synthesis failed");
         }
-        return Resample(raw, rate_hz, kSampleRate);
+        return audio::Resample(raw, rate_hz, audio::kSampleRate);
     }
 
 private:

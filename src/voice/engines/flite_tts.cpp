@@ -4,8 +4,8 @@
 #include <cmath>
 #include <mutex>
 
+#include "audio/resampler.hpp"
 #include "common/text.hpp"
-#include "voice/engines/resampler.hpp"
 #include "voice/engines/tts.hpp"
 
 // The voice libraries declare their entry points in no header.
@@ -95,12 +95,12 @@ public:
     std::string_view Name() const override { return kEngine; }
     const std::vector<BuiltinVoice>& Voices() const override { return voices_; }
 
-    Result<Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
+    Result<audio::Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
         const std::string key = style.voice.empty() ? std::string(kDefaultVoice) : ToLower(style.voice);
         const auto* library = std::find_if(std::begin(kLibraries), std::end(kLibraries),
                                            [&](const VoiceLibrary& l) { return l.key == key; });
         if (library == std::end(kLibraries)) return Fail(ErrorCode::kValidation, "unknown flite voice: " + style.voice);
-        if (Trim(text).empty()) return Pcm{};
+        if (Trim(text).empty()) return audio::Pcm{};
         const size_t index = static_cast<size_t>(library - std::begin(kLibraries));
         const std::string input(text);
 
@@ -111,7 +111,7 @@ public:
         const int pitch = style.pitch ? std::clamp(*style.pitch, 0, 100) : 50;
         const float f0_factor = static_cast<float>(std::exp2((pitch - 50) / 100.0));
 
-        Pcm raw;
+        audio::Pcm raw;
         int rate_hz = 0;
         {
             std::lock_guard lock(g_mutex);
@@ -126,7 +126,7 @@ public:
             raw.reserve(static_cast<size_t>(std::max(0, wave->num_samples)));
             for (int i = 0; i < wave->num_samples; ++i) raw.push_back(wave->samples[i * channels]);
         }
-        return Resample(raw, rate_hz, kSampleRate);
+        return audio::Resample(raw, rate_hz, audio::kSampleRate);
     }
 
 private:

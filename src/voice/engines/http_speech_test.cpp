@@ -3,11 +3,11 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
+#include "audio/wav.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/test_http_server.hpp"
 #include "voice/engines/tts.hpp"
-#include "voice/engines/wav.hpp"
 
 namespace parley::voice {
 namespace {
@@ -16,14 +16,14 @@ using loopback::LoopbackServer;
 using loopback::RefusingBaseUrl;
 using loopback::Request;
 
-Pcm SpokenByEspeak(std::string_view text) {
+audio::Pcm SpokenByEspeak(std::string_view text) {
     auto pcm = MakeEspeakTts()->Synthesize(text, {});
     EXPECT_TRUE(pcm);
-    return pcm.value_or(Pcm{});
+    return pcm.value_or(audio::Pcm{});
 }
 
 TEST(HttpTts, PostsTheOpenAiSpeechRequestAndDecodesTheWavAnswer) {
-    const std::string wav_16k = EncodeWav(Pcm(16000, 1000), 16000);  // one second at 16 kHz
+    const std::string wav_16k = audio::EncodeWav(audio::Pcm(16000, 1000), 16000);  // one second at 16 kHz
     LoopbackServer server({200, "audio/wav", wav_16k});
     auto tts =
         MakeHttpTts({.base_url = server.BaseUrl() + "/", .api_key = "sk-test", .model = "tts-1", .voice = "alloy"});
@@ -51,8 +51,8 @@ TEST(HttpTts, PostsTheOpenAiSpeechRequestAndDecodesTheWavAnswer) {
 }
 
 TEST(HttpTts, ReturnsSpeechMadeByTheServer) {
-    const Pcm spoken = SpokenByEspeak("call me back tomorrow");
-    LoopbackServer server({200, "audio/wav", EncodeWav(spoken, kSampleRate)});
+    const audio::Pcm spoken = SpokenByEspeak("call me back tomorrow");
+    LoopbackServer server({200, "audio/wav", audio::EncodeWav(spoken, audio::kSampleRate)});
     auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "tts-1", .voice = "alloy"});
     auto pcm = tts->Synthesize("call me back tomorrow", {.voice = "nova"});
     ASSERT_TRUE(pcm) << pcm.error().message;
@@ -94,7 +94,7 @@ TEST(HttpStt, UploadsAWavAsMultipartAndNormalizesTheText) {
     LoopbackServer server({200, "application/json", R"({"text":"Next Tuesday, at two."})"});
     auto stt = MakeHttpStt({.base_url = server.BaseUrl(), .api_key = "sk-stt", .model = "whisper-1"});
     EXPECT_EQ(stt->Name(), "http");
-    const Pcm spoken = SpokenByEspeak("next tuesday at two");
+    const audio::Pcm spoken = SpokenByEspeak("next tuesday at two");
     auto result = stt->Recognize(spoken, {});
     ASSERT_TRUE(result) << result.error().message;
     EXPECT_EQ(result->text, "next tuesday at two");
@@ -116,7 +116,7 @@ TEST(HttpStt, UploadsAWavAsMultipartAndNormalizesTheText) {
     const size_t wav_start = r.body.find("\r\n\r\n", file_header) + 4;
     const size_t wav_end = r.body.find("\r\n" + boundary, wav_start);
     ASSERT_NE(wav_end, std::string::npos);
-    auto uploaded = DecodeAudioMono8k(std::string_view(r.body).substr(wav_start, wav_end - wav_start));
+    auto uploaded = audio::DecodeAudioMono8k(std::string_view(r.body).substr(wav_start, wav_end - wav_start));
     ASSERT_TRUE(uploaded) << uploaded.error().message;
     EXPECT_EQ(*uploaded, spoken);
 }
@@ -125,7 +125,7 @@ TEST(HttpStt, UsesSegmentLogProbabilitiesAsConfidenceWhenGiven) {
     LoopbackServer server(
         {200, "application/json", R"({"text":"yes","segments":[{"avg_logprob":-0.5},{"avg_logprob":-0.1}]})"});
     auto stt = MakeHttpStt({.base_url = server.BaseUrl(), .model = "whisper-1"});
-    auto result = stt->Recognize(Silence(500), {});
+    auto result = stt->Recognize(audio::Silence(500), {});
     ASSERT_TRUE(result);
     EXPECT_NEAR(result->confidence, std::exp(-0.3), 1e-9);
 }
@@ -133,21 +133,21 @@ TEST(HttpStt, UsesSegmentLogProbabilitiesAsConfidenceWhenGiven) {
 TEST(HttpStt, ServerErrorAndMalformedAnswersAreUnavailable) {
     {
         LoopbackServer server({500, "text/plain", "internal"});
-        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(audio::Silence(100), {});
         ASSERT_FALSE(result);
         EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
         EXPECT_NE(result.error().message.find("HTTP 500"), std::string::npos) << result.error().message;
     }
     {
         LoopbackServer server({200, "application/json", R"({"transcript":"yes"})"});
-        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+        auto result = MakeHttpStt({.base_url = server.BaseUrl(), .model = "w"})->Recognize(audio::Silence(100), {});
         ASSERT_FALSE(result);
         EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
     }
 }
 
 TEST(HttpStt, ConnectionRefusedIsUnavailable) {
-    auto result = MakeHttpStt({.base_url = RefusingBaseUrl(), .model = "w"})->Recognize(Silence(100), {});
+    auto result = MakeHttpStt({.base_url = RefusingBaseUrl(), .model = "w"})->Recognize(audio::Silence(100), {});
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
 }

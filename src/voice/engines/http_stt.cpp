@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
+#include "audio/wav.hpp"
 #include "voice/engines/http_client.hpp"
 #include "voice/engines/stt.hpp"
-#include "voice/engines/wav.hpp"
 
 namespace parley::voice {
 namespace {
@@ -23,7 +23,7 @@ public:
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions&) override {
         std::vector<internal::MultipartField> fields = {
             {.name = "file",
-             .value = EncodeWav(pcm_8k, kSampleRate),
+             .value = audio::EncodeWav(pcm_8k, audio::kSampleRate),
              .filename = "audio.wav",
              .content_type = "audio/wav"},
             {.name = "model", .value = config_.model},

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "audio/wav.hpp"
 #include "common/text.hpp"
 #include "voice/engines/http_client.hpp"
 #include "voice/engines/tts.hpp"
-#include "voice/engines/wav.hpp"
 
 namespace parley::voice {
 namespace {
@@ -28,10 +28,10 @@ public:
     std::string_view Name() const override { return kEngine; }
     const std::vector<BuiltinVoice>& Voices() const override { return voices_; }
 
-    Result<Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
+    Result<audio::Pcm> Synthesize(std::string_view text, const SpeechStyle& style) override {
         const std::string& voice = style.voice.empty() ? config_.voice : style.voice;
         if (voice.empty()) return Fail(ErrorCode::kValidation, "http TTS: no voice configured");
-        if (Trim(text).empty()) return Pcm{};
+        if (Trim(text).empty()) return audio::Pcm{};
         nlohmann::json request = {
             {"model", config_.model}, {"input", std::string(text)}, {"voice", voice}, {"response_format", "wav"}};
         if (style.rate_wpm > 0) request["speed"] = std::clamp(style.rate_wpm / kNaturalWpm, kMinSpeed, kMaxSpeed);
@@ -41,7 +41,7 @@ public:
         if (response->status < 200 || response->status >= 300) {
             return Fail(internal::HttpStatusError(*response, "http TTS", internal::JoinUrl(config_.base_url, kPath)));
         }
-        auto pcm = DecodeAudioMono8k(response->body);
+        auto pcm = audio::DecodeAudioMono8k(response->body);
         if (!pcm) return Fail(ErrorCode::kUnavailable, "http TTS: the answer is not audio: " + pcm.error().message);
         return pcm;
     }

@@ -38,8 +38,8 @@
 #include <regex>
 #include <thread>
 
-#include "voice/engines/audio.hpp"
-#include "voice/engines/resampler.hpp"
+#include "audio/audio.hpp"
+#include "audio/resampler.hpp"
 #include "voice/engines/stt.hpp"
 
 namespace parley::voice {
@@ -158,7 +158,7 @@ public:
         // generator shared by every decoder of the process, so the same audio would not always
         // give the same words when two calls are recognized at once.
         args.Set("-dither", "no");
-        if (config.decode_rate == kSampleRate) {
+        if (config.decode_rate == audio::kSampleRate) {
             // ps_init lets the model's feat.params override the command line, and its -upperf
             // (6800 Hz) is impossible at 8 kHz. So pass feat.params' settings ourselves and point
             // -featparams at an empty file.
@@ -321,7 +321,7 @@ private:
 // front end's noise removal and normalization. A quarter of the samples get one bit more, as
 // sphinxbase's own dither does, but from a fixed seed (measured on the 48 answers: open-LM word
 // accuracy 0.655 against 0.667 with sphinxbase's dither, grammar 45 of 48 with both).
-void AddDither(Pcm& pcm) {
+void AddDither(audio::Pcm& pcm) {
     uint32_t state = 0x2545F491u;
     for (auto& sample : pcm) {
         state = state * 1664525u + 1013904223u;
@@ -367,8 +367,9 @@ public:
     }
 
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions& options) override {
-        Pcm prepared = config_.decode_rate != kSampleRate ? Resample(pcm_8k, kSampleRate, config_.decode_rate)
-                                                          : Pcm(pcm_8k.begin(), pcm_8k.end());
+        audio::Pcm prepared = config_.decode_rate != audio::kSampleRate
+                                  ? audio::Resample(pcm_8k, audio::kSampleRate, config_.decode_rate)
+                                  : audio::Pcm(pcm_8k.begin(), pcm_8k.end());
         AddDither(prepared);
         const std::span<const int16_t> audio = prepared;
         auto lease = Acquire();

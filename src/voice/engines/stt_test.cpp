@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 #include "voice/engines/tts.hpp"
 #include "voice/engines/word_errors.hpp"
 
@@ -57,7 +57,7 @@ protected:
     struct Sample {
         std::string voice_id;
         std::string text;
-        Pcm audio;
+        audio::Pcm audio;
     };
 
     static void SetUpTestSuite() {
@@ -69,9 +69,9 @@ protected:
             for (const auto& phrase : kPhrases) {
                 auto pcm = tts.SynthesizeWithVoiceId(voice, {}, phrase);
                 ASSERT_TRUE(pcm) << pcm.error().message;
-                Pcm padded = Silence(300);
+                audio::Pcm padded = audio::Silence(300);
                 padded.insert(padded.end(), pcm->begin(), pcm->end());
-                const Pcm tail = Silence(300);
+                const audio::Pcm tail = audio::Silence(300);
                 padded.insert(padded.end(), tail.begin(), tail.end());
                 samples_->push_back({voice, phrase, std::move(padded)});
             }
@@ -186,7 +186,7 @@ TEST_F(SphinxRoundTrip, AMalformedGrammarFallsBackToTheOpenVocabulary) {
 }
 
 TEST_F(SphinxRoundTrip, SilenceGivesEmptyTextNotAnError) {
-    const Pcm silence = Silence(1000);
+    const audio::Pcm silence = audio::Silence(1000);
     auto result = stt_->Recognize(silence, {});
     ASSERT_TRUE(result) << result.error().message;
     EXPECT_EQ(result->text, "");
@@ -218,7 +218,7 @@ TEST(SphinxStt, AMissingModelIsUnavailable) {
     SphinxConfig config;
     config.model_dir = "/nonexistent/model";
     auto stt = MakeSphinxStt(config);
-    auto result = stt->Recognize(Silence(100), {});
+    auto result = stt->Recognize(audio::Silence(100), {});
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
 }

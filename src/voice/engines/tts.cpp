@@ -45,14 +45,15 @@ TtsEngine* TtsRegistry::Find(std::string_view engine) const {
     return nullptr;
 }
 
-Result<Pcm> TtsRegistry::Synthesize(std::string_view engine, const SpeechStyle& style, std::string_view text) const {
+Result<audio::Pcm> TtsRegistry::Synthesize(std::string_view engine, const SpeechStyle& style,
+                                           std::string_view text) const {
     TtsEngine* e = Find(engine);
     if (e == nullptr) return Fail(ErrorCode::kValidation, "unknown TTS engine: " + std::string(engine));
     return e->Synthesize(text, style);
 }
 
-Result<Pcm> TtsRegistry::SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style,
-                                               std::string_view text) const {
+Result<audio::Pcm> TtsRegistry::SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style,
+                                                      std::string_view text) const {
     const size_t colon = voice_id.find(':');
     if (colon == std::string_view::npos) {
         return Fail(ErrorCode::kValidation, "voice id must be <engine>:<voice>: " + std::string(voice_id));

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "audio/audio.hpp"
 #include "common/error.hpp"
-#include "voice/engines/audio.hpp"
 #include "voice/engines/http_speech_config.hpp"
 
 namespace parley::voice {
@@ -42,7 +42,7 @@ public:
     // Speaks UTF-8 text as kSampleRate mono audio. Thread-safe. Empty or blank text gives empty
     // audio. An unknown voice is kValidation naming it; an engine failure is kInternal or, for a
     // remote engine, kUnavailable.
-    virtual Result<Pcm> Synthesize(std::string_view text, const SpeechStyle& style) = 0;
+    virtual Result<audio::Pcm> Synthesize(std::string_view text, const SpeechStyle& style) = 0;
 };
 
 // espeak-ng through its C API: every voice espeak_ListVoices reports (its language and gender as
@@ -81,10 +81,11 @@ public:
     TtsEngine* Find(std::string_view engine) const;
 
     // kValidation when the engine is not registered; otherwise the engine's answer.
-    Result<Pcm> Synthesize(std::string_view engine, const SpeechStyle& style, std::string_view text) const;
+    Result<audio::Pcm> Synthesize(std::string_view engine, const SpeechStyle& style, std::string_view text) const;
 
     // Speaks with a voice id "<engine>:<voice>" (rate and pitch from `style`, its voice ignored).
-    Result<Pcm> SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style, std::string_view text) const;
+    Result<audio::Pcm> SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style,
+                                             std::string_view text) const;
 
     // Every voice of every engine, in registration order.
     std::vector<BuiltinVoice> Voices() const;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 
 namespace parley::voice {
 namespace {
@@ -15,24 +15,24 @@ const BuiltinVoice* FindVoice(const std::vector<BuiltinVoice>& voices, std::stri
     return it == voices.end() ? nullptr : &*it;
 }
 
-void ExpectPlausibleSpeech(const Result<Pcm>& pcm, long min_ms, long max_ms) {
+void ExpectPlausibleSpeech(const Result<audio::Pcm>& pcm, long min_ms, long max_ms) {
     ASSERT_TRUE(pcm) << pcm.error().message;
-    const long ms = DurationMs(pcm->size());
+    const long ms = audio::DurationMs(pcm->size());
     EXPECT_GE(ms, min_ms);
     EXPECT_LE(ms, max_ms);
-    EXPECT_GT(RmsDbfs(*pcm), -35.0);
+    EXPECT_GT(audio::RmsDbfs(*pcm), -35.0);
 }
 
 // The median fundamental frequency of the voiced 40 ms frames, found by autocorrelation between
 // 60 and 400 Hz; 0 when no frame is voiced.
-double MedianPitchHz(const Pcm& pcm) {
-    constexpr size_t kFrame = kSampleRate / 25;
-    constexpr size_t kMinLag = kSampleRate / 400;
-    constexpr size_t kMaxLag = kSampleRate / 60;
+double MedianPitchHz(const audio::Pcm& pcm) {
+    constexpr size_t kFrame = audio::kSampleRate / 25;
+    constexpr size_t kMinLag = audio::kSampleRate / 400;
+    constexpr size_t kMaxLag = audio::kSampleRate / 60;
     std::vector<double> pitches;
     for (size_t start = 0; start + kFrame + kMaxLag <= pcm.size(); start += kFrame) {
         const int16_t* x = pcm.data() + start;
-        if (RmsDbfs(std::span<const int16_t>(x, kFrame)) < -30.0) continue;
+        if (audio::RmsDbfs(std::span<const int16_t>(x, kFrame)) < -30.0) continue;
         double energy = 0;
         for (size_t i = 0; i < kFrame; ++i) energy += static_cast<double>(x[i]) * x[i];
         double best = 0;
@@ -45,7 +45,7 @@ double MedianPitchHz(const Pcm& pcm) {
                 best_lag = lag;
             }
         }
-        if (best_lag != 0 && best > 0.5 * energy) pitches.push_back(static_cast<double>(kSampleRate) / best_lag);
+        if (best_lag != 0 && best > 0.5 * energy) pitches.push_back(static_cast<double>(audio::kSampleRate) / best_lag);
     }
     if (pitches.empty()) return 0;
     std::nth_element(pitches.begin(), pitches.begin() + pitches.size() / 2, pitches.end());

@@ -1,4 +1,4 @@
-#include "voice/engines/vad.hpp"
+#include "audio/vad.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 #include "voice/engines/tts.hpp"
 
 namespace parley::voice {
@@ -19,15 +19,15 @@ struct Events {
     int ends = 0;
 };
 
-Events Feed(Vad& vad, const Pcm& audio) {
+Events Feed(audio::Vad& vad, const audio::Pcm& audio) {
     Events events;
-    for (size_t at = 0; at + kFrameSamples <= audio.size(); at += kFrameSamples) {
-        const auto event = vad.Process(std::span(audio).subspan(at, kFrameSamples));
-        const long end_of_frame_ms = DurationMs(at + kFrameSamples);
-        if (event == Vad::Event::kSpeechStart) {
+    for (size_t at = 0; at + audio::kFrameSamples <= audio.size(); at += audio::kFrameSamples) {
+        const auto event = vad.Process(std::span(audio).subspan(at, audio::kFrameSamples));
+        const long end_of_frame_ms = audio::DurationMs(at + audio::kFrameSamples);
+        if (event == audio::Vad::Event::kSpeechStart) {
             ++events.starts;
             if (events.start_ms < 0) events.start_ms = end_of_frame_ms;
-        } else if (event == Vad::Event::kSpeechEnd) {
+        } else if (event == audio::Vad::Event::kSpeechEnd) {
             ++events.ends;
             if (events.end_ms < 0) events.end_ms = end_of_frame_ms;
         }
@@ -36,7 +36,7 @@ Events Feed(Vad& vad, const Pcm& audio) {
 }
 
 // Deterministic white noise at roughly `db` dBFS RMS.
-void AddNoise(Pcm& audio, double db) {
+void AddNoise(audio::Pcm& audio, double db) {
     const double amplitude = 32768.0 * std::pow(10.0, db / 20.0) * std::sqrt(3.0);
     unsigned state = 12345;
     for (auto& s : audio) {
@@ -47,7 +47,7 @@ void AddNoise(Pcm& audio, double db) {
 }
 
 struct Padded {
-    Pcm audio;
+    audio::Pcm audio;
     long onset_ms;   // first clearly audible sample of the speech
     long offset_ms;  // last clearly audible sample
 };
@@ -56,22 +56,22 @@ Padded SpeechBetweenSilences(long lead_ms, long tail_ms) {
     auto tts = MakeFliteTts();
     auto speech = tts->Synthesize("please stop calling me", {});
     EXPECT_TRUE(speech);
-    Padded out{Silence(lead_ms), 0, 0};
+    Padded out{audio::Silence(lead_ms), 0, 0};
     out.audio.insert(out.audio.end(), speech->begin(), speech->end());
-    const Pcm tail = Silence(tail_ms);
+    const audio::Pcm tail = audio::Silence(tail_ms);
     out.audio.insert(out.audio.end(), tail.begin(), tail.end());
     size_t first = 0;
     while (first < out.audio.size() && std::abs(out.audio[first]) < 300) ++first;
     size_t last = out.audio.size() - 1;
     while (last > 0 && std::abs(out.audio[last]) < 300) --last;
-    out.onset_ms = DurationMs(first);
-    out.offset_ms = DurationMs(last);
+    out.onset_ms = audio::DurationMs(first);
+    out.offset_ms = audio::DurationMs(last);
     return out;
 }
 
 TEST(Vad, FindsStartAndEndOfSpeechPaddedWithSilence) {
     const Padded input = SpeechBetweenSilences(700, 1000);
-    Vad vad(VadConfig{});
+    audio::Vad vad(audio::VadConfig{});
     const Events events = Feed(vad, input.audio);
     EXPECT_EQ(events.starts, 1);
     EXPECT_EQ(events.ends, 1);
@@ -84,7 +84,7 @@ TEST(Vad, FindsStartAndEndOfSpeechPaddedWithSilence) {
 
 TEST(Vad, StaysInSpeechUntilTheSilenceIsLongEnough) {
     const Padded input = SpeechBetweenSilences(300, 0);
-    Vad vad(VadConfig{.end_silence_ms = 2000});
+    audio::Vad vad(audio::VadConfig{.end_silence_ms = 2000});
     const Events events = Feed(vad, input.audio);
     EXPECT_EQ(events.starts, 1);
     EXPECT_EQ(events.ends, 0);
@@ -94,9 +94,9 @@ TEST(Vad, StaysInSpeechUntilTheSilenceIsLongEnough) {
 }
 
 TEST(Vad, IgnoresSilenceAndLowLevelNoise) {
-    Vad vad(VadConfig{});
-    EXPECT_EQ(Feed(vad, Silence(2000)).starts, 0);
-    Pcm noise = Silence(3000);
+    audio::Vad vad(audio::VadConfig{});
+    EXPECT_EQ(Feed(vad, audio::Silence(2000)).starts, 0);
+    audio::Pcm noise = audio::Silence(3000);
     AddNoise(noise, -55);
     EXPECT_EQ(Feed(vad, noise).starts, 0);
 }
@@ -105,7 +105,7 @@ TEST(Vad, FindsSpeechInSteadyNoiseAboveTheSpeechThreshold) {
     // -38 dBFS of line noise is louder than min_speech_db; the adaptive floor must learn it.
     Padded input = SpeechBetweenSilences(1500, 1500);
     AddNoise(input.audio, -38);
-    Vad vad(VadConfig{});
+    audio::Vad vad(audio::VadConfig{});
     const Events events = Feed(vad, input.audio);
     EXPECT_EQ(events.starts, 1);
     EXPECT_LE(events.start_ms - input.onset_ms, 100);
@@ -114,9 +114,9 @@ TEST(Vad, FindsSpeechInSteadyNoiseAboveTheSpeechThreshold) {
 }
 
 TEST(Vad, ShortClicksDoNotStartSpeech) {
-    Pcm audio = Silence(1000);
-    for (size_t i = 4000; i < 4000 + kFrameSamples; ++i) audio[i] = 20000;  // one 20 ms click
-    Vad vad(VadConfig{.start_ms = 60});
+    audio::Pcm audio = audio::Silence(1000);
+    for (size_t i = 4000; i < 4000 + audio::kFrameSamples; ++i) audio[i] = 20000;  // one 20 ms click
+    audio::Vad vad(audio::VadConfig{.start_ms = 60});
     EXPECT_EQ(Feed(vad, audio).starts, 0);
 }
 

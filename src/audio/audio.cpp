@@ -1,9 +1,9 @@
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace parley::voice {
+namespace parley::audio {
 
 long DurationMs(size_t samples, int rate) {
     if (rate <= 0) return 0;
@@ -29,4 +29,4 @@ Pcm Silence(long ms, int rate) {
     return Pcm(SamplesForMs(ms, rate), 0);
 }
 
-}  // namespace parley::voice
+}  // namespace parley::audio

@@ -21,17 +21,17 @@
 #include <string>
 #include <vector>
 
-#include "telephony/sandbox.hpp"
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
+#include "audio/vad.hpp"
+#include "sandbox/sandbox.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
-#include "voice/engines/vad.hpp"
 #include "voice/engines/word_errors.hpp"
 #include "voice/understanding/answers.hpp"
 #include "voice/understanding/grammar.hpp"
 #include "voice/understanding/intents.hpp"
 
-namespace parley::telephony {
+namespace parley::sandbox {
 namespace {
 
 using voice::AnswerKind;
@@ -132,7 +132,7 @@ Result<voice::Lexicon> ServerLexicon() {
 
 // The call runtime's endpointing (RuntimeOptions::vad in src/voice/call_runtime.hpp) and the
 // audio it keeps from before the detector fires (kPreRollFrames in call_runtime.cpp).
-constexpr voice::VadConfig kCallVad = {.start_ms = 60, .end_silence_ms = 300};
+constexpr audio::VadConfig kCallVad = {.start_ms = 60, .end_silence_ms = 300};
 constexpr size_t kPreRollFrames = 10;
 // The person answers after a pause and is quiet afterwards: the line is all the call hears.
 constexpr long kQuietAroundMs = 1000;
@@ -140,34 +140,34 @@ constexpr long kQuietAroundMs = 1000;
 // The utterances the call runtime hands the recognizer when the person says `line`, cut as its
 // media loop cuts them: speech from the detector's start (plus the frames before it) to its end
 // (after kCallVad.end_silence_ms of quiet). A pause that long inside a line splits it.
-std::vector<voice::Pcm> Utterances(const voice::Pcm& line) {
-    voice::Pcm stream = voice::Silence(kQuietAroundMs);
+std::vector<audio::Pcm> Utterances(const audio::Pcm& line) {
+    audio::Pcm stream = audio::Silence(kQuietAroundMs);
     stream.insert(stream.end(), line.begin(), line.end());
-    const voice::Pcm after = voice::Silence(kQuietAroundMs);
+    const audio::Pcm after = audio::Silence(kQuietAroundMs);
     stream.insert(stream.end(), after.begin(), after.end());
-    stream.resize((stream.size() + voice::kFrameSamples - 1) / voice::kFrameSamples * voice::kFrameSamples);
+    stream.resize((stream.size() + audio::kFrameSamples - 1) / audio::kFrameSamples * audio::kFrameSamples);
 
-    voice::Vad vad(kCallVad);
-    std::deque<voice::Pcm> pre_roll;
-    voice::Pcm utterance;
-    std::vector<voice::Pcm> out;
-    for (size_t at = 0; at < stream.size(); at += voice::kFrameSamples) {
-        const std::span<const int16_t> frame(stream.data() + at, voice::kFrameSamples);
+    audio::Vad vad(kCallVad);
+    std::deque<audio::Pcm> pre_roll;
+    audio::Pcm utterance;
+    std::vector<audio::Pcm> out;
+    for (size_t at = 0; at < stream.size(); at += audio::kFrameSamples) {
+        const std::span<const int16_t> frame(stream.data() + at, audio::kFrameSamples);
         const auto event = vad.Process(frame);
-        if (vad.InSpeech() || event == voice::Vad::Event::kSpeechEnd) {
+        if (vad.InSpeech() || event == audio::Vad::Event::kSpeechEnd) {
             utterance.insert(utterance.end(), frame.begin(), frame.end());
         } else {
             pre_roll.emplace_back(frame.begin(), frame.end());
             if (pre_roll.size() > kPreRollFrames) pre_roll.pop_front();
         }
-        if (event == voice::Vad::Event::kSpeechStart) {
-            voice::Pcm start;
+        if (event == audio::Vad::Event::kSpeechStart) {
+            audio::Pcm start;
             for (const auto& f : pre_roll) start.insert(start.end(), f.begin(), f.end());
             pre_roll.clear();
             start.insert(start.end(), utterance.begin(), utterance.end());
             utterance = std::move(start);
         }
-        if (event == voice::Vad::Event::kSpeechEnd) {
+        if (event == audio::Vad::Event::kSpeechEnd) {
             out.push_back(std::move(utterance));
             utterance.clear();
         }
@@ -207,7 +207,7 @@ struct Heard {
     int persona = 0;
     const Step* step = nullptr;
     std::string reference;
-    std::vector<voice::Pcm> utterances;
+    std::vector<audio::Pcm> utterances;
     Hearing grammar;  // what the agent gets: the step's grammar, else the open model
     Hearing open;     // the open language model alone
     std::string error;
@@ -373,4 +373,4 @@ TEST(SandboxRecognition, EveryStepHearsThePersonasWellEnoughAndUnderstandsThemAs
 }
 
 }  // namespace
-}  // namespace parley::telephony
+}  // namespace parley::sandbox

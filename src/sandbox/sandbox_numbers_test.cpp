@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "telephony/sandbox.hpp"
+#include "sandbox/sandbox.hpp"
 
-namespace parley::telephony {
+namespace parley::sandbox {
 namespace {
 
 constexpr auto kFictional = SandboxNumbers::kFictional;
@@ -46,4 +46,4 @@ TEST(SandboxNumbers, NumbersOutsideTheNorthAmericanPlanReachNobody) {
 }
 
 }  // namespace
-}  // namespace parley::telephony
+}  // namespace parley::sandbox

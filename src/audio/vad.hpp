@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <span>
 
-namespace parley::voice {
+namespace parley::audio {
 
 struct VadConfig {
     // Speech must last this long before kSpeechStart (barge-in reacts after it; keep <= 80 ms).
@@ -56,4 +56,4 @@ private:
     int silence_run_ms_ = 0;
 };
 
-}  // namespace parley::voice
+}  // namespace parley::audio

@@ -1,4 +1,4 @@
-#include "telephony/sandbox.hpp"
+#include "sandbox/sandbox.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -9,15 +9,15 @@
 #include <optional>
 #include <thread>
 
+#include "audio/audio.hpp"
 #include "common/text.hpp"
-#include "voice/engines/audio.hpp"
 
-namespace parley::telephony {
+namespace parley::sandbox {
 namespace {
 
-constexpr int kRingFrames = 2000 / voice::kFrameMs;  // answered after 2 s of ringing
-constexpr int kBusyFrames = 1000 / voice::kFrameMs;
-constexpr int kNoAnswerFrames = 30000 / voice::kFrameMs;  // a carrier's usual ring timeout
+constexpr int kRingFrames = 2000 / audio::kFrameMs;  // answered after 2 s of ringing
+constexpr int kBusyFrames = 1000 / audio::kFrameMs;
+constexpr int kNoAnswerFrames = 30000 / audio::kFrameMs;  // a carrier's usual ring timeout
 constexpr int kReplyAfterQuietMs = 400;                   // the person answers once the agent pauses
 constexpr double kAgentSpeechDb = -50;
 constexpr int kBeepHz = 1000;
@@ -146,22 +146,22 @@ const std::vector<Persona>& AllPersonas() {
     return personas;
 }
 
-voice::Pcm Beep() {
-    voice::Pcm beep(voice::SamplesForMs(kBeepMs));
+audio::Pcm Beep() {
+    audio::Pcm beep(audio::SamplesForMs(kBeepMs));
     for (size_t i = 0; i < beep.size(); ++i) {
         beep[i] =
-            static_cast<int16_t>(8000 * std::sin(2 * M_PI * kBeepHz * static_cast<double>(i) / voice::kSampleRate));
+            static_cast<int16_t>(8000 * std::sin(2 * M_PI * kBeepHz * static_cast<double>(i) / audio::kSampleRate));
     }
     return beep;
 }
 
 // A line as the person says it on the phone: the persona's voice at the pipeline's 8 kHz, and a
 // voicemail greeting ends with its beep.
-Result<voice::Pcm> SpeakLine(const voice::TtsRegistry& tts, const Persona& p, const std::string& words) {
+Result<audio::Pcm> SpeakLine(const voice::TtsRegistry& tts, const Persona& p, const std::string& words) {
     auto audio = tts.SynthesizeWithVoiceId(p.voice, {}, words);
     if (!audio) return audio;
     if (p.voicemail && words == p.greeting) {
-        audio->insert(audio->end(), voice::SamplesForMs(300), 0);
+        audio->insert(audio->end(), audio::SamplesForMs(300), 0);
         const auto beep = Beep();
         audio->insert(audio->end(), beep.begin(), beep.end());
     }
@@ -172,7 +172,7 @@ Result<voice::Pcm> SpeakLine(const voice::TtsRegistry& tts, const Persona& p, co
 
 struct SandboxCarrier::Impl {
     const voice::TtsRegistry& tts;
-    std::map<std::string, voice::Pcm> lines;  // "<voice>|<words>" -> audio; read-only once ready
+    std::map<std::string, audio::Pcm> lines;  // "<voice>|<words>" -> audio; read-only once ready
     mutable std::mutex mutex;
     mutable std::condition_variable ready_cv;
     std::atomic<bool> ready{false};
@@ -181,13 +181,13 @@ struct SandboxCarrier::Impl {
 
     explicit Impl(const voice::TtsRegistry& t) : tts(t) {}
 
-    const voice::Pcm* Line(const std::string& voice, const std::string& words) const {
+    const audio::Pcm* Line(const std::string& voice, const std::string& words) const {
         auto it = lines.find(voice + "|" + words);
         return it == lines.end() ? nullptr : &it->second;
     }
 
     void Warm() {
-        std::map<std::string, voice::Pcm> made;
+        std::map<std::string, audio::Pcm> made;
         bool ok = true;
         for (const auto& p : AllPersonas()) {
             if (p.voice.empty()) continue;
@@ -213,7 +213,7 @@ struct SandboxCarrier::Impl {
 
 namespace {
 
-class SandboxLeg final : public CallLeg {
+class SandboxLeg final : public telephony::CallLeg {
 public:
     SandboxLeg(std::shared_ptr<SandboxCarrier::Impl> impl, const Persona& persona)
         : impl_(std::move(impl)), persona_(persona) {}
@@ -221,12 +221,12 @@ public:
     void Exchange(std::span<const int16_t> agent_out, std::span<int16_t> callee_in) override {
         std::fill(callee_in.begin(), callee_in.end(), 0);
         if (hung_up_) return;
-        if (voice::RmsDbfs(agent_out) > kAgentSpeechDb) {
-            agent_talk_ms_ += voice::kFrameMs;
+        if (audio::RmsDbfs(agent_out) > kAgentSpeechDb) {
+            agent_talk_ms_ += audio::kFrameMs;
             agent_quiet_ms_ = 0;
             heard_agent_ = true;
         } else {
-            agent_quiet_ms_ += voice::kFrameMs;
+            agent_quiet_ms_ += audio::kFrameMs;
         }
         if (persona_.hangup_after_agent_ms > 0 && agent_talk_ms_ >= persona_.hangup_after_agent_ms) {
             hung_up_ = true;
@@ -288,7 +288,7 @@ private:
     std::shared_ptr<SandboxCarrier::Impl> impl_;
     const Persona& persona_;
     std::optional<std::string> pending_;
-    const voice::Pcm* playing_ = nullptr;
+    const audio::Pcm* playing_ = nullptr;
     size_t position_ = 0;
     int agent_talk_ms_ = 0;
     int agent_quiet_ms_ = 0;
@@ -298,23 +298,25 @@ private:
     bool hung_up_ = false;
 };
 
-class SandboxDialing final : public Dialing {
+class SandboxDialing final : public telephony::Dialing {
 public:
     SandboxDialing(std::shared_ptr<SandboxCarrier::Impl> impl, const Persona& persona)
         : impl_(std::move(impl)), persona_(persona) {}
 
-    DialState Tick() override {
-        if (canceled_) return DialState::kFailed;
-        if (!impl_->ready) return DialState::kRinging;
+    telephony::DialState Tick() override {
+        if (canceled_) return telephony::DialState::kFailed;
+        if (!impl_->ready) return telephony::DialState::kRinging;
         ++frames_;
         switch (persona_.network) {
-            case Network::kBusy: return frames_ >= kBusyFrames ? DialState::kBusy : DialState::kRinging;
-            case Network::kNoAnswer: return frames_ >= kNoAnswerFrames ? DialState::kNoAnswer : DialState::kRinging;
+            case Network::kBusy:
+                return frames_ >= kBusyFrames ? telephony::DialState::kBusy : telephony::DialState::kRinging;
+            case Network::kNoAnswer:
+                return frames_ >= kNoAnswerFrames ? telephony::DialState::kNoAnswer : telephony::DialState::kRinging;
             case Network::kAnswers: break;
         }
-        return frames_ >= kRingFrames ? DialState::kAnswered : DialState::kRinging;
+        return frames_ >= kRingFrames ? telephony::DialState::kAnswered : telephony::DialState::kRinging;
     }
-    std::unique_ptr<CallLeg> TakeLeg() override { return std::make_unique<SandboxLeg>(impl_, persona_); }
+    std::unique_ptr<telephony::CallLeg> TakeLeg() override { return std::make_unique<SandboxLeg>(impl_, persona_); }
     void Cancel() override { canceled_ = true; }
     std::string FailureReason() const override { return canceled_ ? "canceled while ringing" : ""; }
 
@@ -373,7 +375,7 @@ Result<void> SandboxCarrier::CheckReachable(std::string_view e164) const {
                 {{"phone", "is not a sandbox number (+1 NPA 555-0100 to 555-0199)"}});
 }
 
-std::unique_ptr<Dialing> SandboxCarrier::Dial(std::string_view, std::string_view to) {
+std::unique_ptr<telephony::Dialing> SandboxCarrier::Dial(std::string_view, std::string_view to) {
     const int persona = PersonaOf(to, numbers_);
     if (persona < 0) return nullptr;
     return std::make_unique<SandboxDialing>(impl_, AllPersonas()[static_cast<size_t>(persona)]);
@@ -399,8 +401,8 @@ std::string SandboxCarrier::VoiceOf(int persona) {
     return AllPersonas().at(static_cast<size_t>(persona)).voice;
 }
 
-Result<voice::Pcm> SandboxCarrier::LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words) {
+Result<audio::Pcm> SandboxCarrier::LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words) {
     return SpeakLine(tts, AllPersonas().at(static_cast<size_t>(persona)), words);
 }
 
-}  // namespace parley::telephony
+}  // namespace parley::sandbox

@@ -1,11 +1,11 @@
-#include "voice/engines/resampler.hpp"
+#include "audio/resampler.hpp"
 
 #include <speex/speex_resampler.h>
 
 #include <algorithm>
 #include <memory>
 
-namespace parley::voice {
+namespace parley::audio {
 namespace {
 
 // 0..10; 6 keeps aliasing of 22.05/16 kHz -> 8 kHz well below audibility at low CPU cost.
@@ -54,4 +54,4 @@ Pcm Resample(std::span<const int16_t> in, int in_rate, int out_rate) {
     return out;
 }
 
-}  // namespace parley::voice
+}  // namespace parley::audio

@@ -1,10 +1,10 @@
-#include "voice/engines/vad.hpp"
+#include "audio/vad.hpp"
 
 #include <algorithm>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 
-namespace parley::voice {
+namespace parley::audio {
 
 Vad::Vad(VadConfig config) : config_(config), last_db_(kSilenceDbfs) {}
 
@@ -51,4 +51,4 @@ void Vad::Reset() {
     silence_run_ms_ = 0;
 }
 
-}  // namespace parley::voice
+}  // namespace parley::audio

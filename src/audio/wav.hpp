@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "audio/audio.hpp"
 #include "common/error.hpp"
-#include "voice/engines/audio.hpp"
 
-namespace parley::voice {
+namespace parley::audio {
 
 // Writes an 8 kHz 16-bit stereo WAV: left = callee, right = agent; the shorter side is padded
 // with silence. The file is written as `path + ".tmp"`, flushed to disk and renamed, so `path`
@@ -24,4 +24,4 @@ Result<Pcm> DecodeAudioMono8k(std::string_view bytes);
 // A complete mono 16-bit PCM WAV file image at `rate` Hz.
 std::string EncodeWav(std::span<const int16_t> mono, int rate);
 
-}  // namespace parley::voice
+}  // namespace parley::audio

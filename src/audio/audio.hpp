@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-namespace parley::voice {
+namespace parley::audio {
 
 // The pipeline's audio format everywhere: mono, 8 kHz, signed 16-bit, 20 ms frames.
 inline constexpr int kSampleRate = 8000;
@@ -31,4 +31,4 @@ double RmsDbfs(std::span<const int16_t> samples);
 // `ms` milliseconds of digital silence.
 Pcm Silence(long ms, int rate = kSampleRate);
 
-}  // namespace parley::voice
+}  // namespace parley::audio

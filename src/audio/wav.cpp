@@ -1,4 +1,4 @@
-#include "voice/engines/wav.hpp"
+#include "audio/wav.hpp"
 
 #include <fcntl.h>
 #include <sndfile.h>
@@ -11,9 +11,9 @@
 #include <memory>
 #include <utility>
 
-#include "voice/engines/resampler.hpp"
+#include "audio/resampler.hpp"
 
-namespace parley::voice {
+namespace parley::audio {
 namespace {
 
 // Longest audio accepted when reading: one hour at 48 kHz stereo is far beyond any call part.
@@ -186,4 +186,4 @@ std::string EncodeWav(std::span<const int16_t> mono, int rate) {
     return out;
 }
 
-}  // namespace parley::voice
+}  // namespace parley::audio

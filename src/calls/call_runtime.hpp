@@ -3,38 +3,14 @@
 #include <memory>
 #include <string>
 
+#include "calls/runtime_options.hpp"
 #include "common/clock.hpp"
 #include "domain/call_service.hpp"
 #include "domain/repos.hpp"
 #include "telephony/carrier.hpp"
-#include "voice/engines/vad.hpp"
 #include "voice/speech_engines.hpp"
 
-namespace parley::voice {
-
-struct RuntimeOptions {
-    std::string node_id = "node";
-    int max_concurrent_calls = 100;
-    // Call time per wall time: 1 is real time; N runs calls N times faster, and a call's clock
-    // waits while its engines work, so results do not depend on the machine's load.
-    double speed = 1;
-    int worker_threads = 2;
-    // Threads that wait on chat models (remote brains), apart from the speech workers.
-    int model_threads = 8;
-    std::string recordings_dir;
-    std::string caller_id = "+12025550100";
-    VadConfig vad = {.start_ms = 60, .end_silence_ms = 300};
-    int silence_timeout_ms = 7000;
-};
-
-// Media-clock statistics of real-time calls, for the benchmark and /metrics.
-struct MediaStats {
-    uint64_t ticks = 0;
-    double lateness_p50_ms = 0;
-    double lateness_p99_ms = 0;
-    double lateness_max_ms = 0;
-    int active_calls = 0;
-};
+namespace parley::calls {
 
 // The statistics as Prometheus gauges: parley_media_ticks_total, parley_media_frame_lateness_ms
 // {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls.
@@ -44,11 +20,13 @@ std::string RenderMetrics(const MediaStats& stats);
 // voice pipeline on each (VAD and endpointing, barge-in, recognition, the brain, synthesis) on a
 // 20 ms media clock, and saves each call's transcript, recording, analysis and cost.
 //
-// Threads: one media thread (never blocks on engines, disk or database), `worker_threads` engine
-// workers, one database writer (keeps each call's writes in order) and a dispatcher.
+// It is made of one piece per job, each with its own thread or threads: the dispatcher
+// (dispatcher.hpp) admits queued calls, the media loop (media_loop.hpp) runs their audio, the
+// engine pool (engine_pool.hpp) recognizes, thinks and speaks, and the call writer
+// (call_writer.hpp) persists what happens, ending each call through domain::CloseCall.
 class CallRuntime final : public domain::CallLauncher {
 public:
-    CallRuntime(domain::Store& store, const Clock& clock, SpeechEngines& engines, telephony::Carrier& carrier,
+    CallRuntime(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& carrier,
                 RuntimeOptions options);
     ~CallRuntime() override;
 
@@ -70,4 +48,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace parley::voice
+}  // namespace parley::calls

@@ -8,7 +8,7 @@
 #include "telephony/carrier.hpp"
 #include "voice/engines/tts.hpp"
 
-namespace parley::telephony {
+namespace parley::sandbox {
 
 // One of the sandbox's simulated people. The last two digits of a sandbox number choose one:
 // persona = (digits) % kSandboxPersonas (see docs/sandbox.md for the table).
@@ -34,7 +34,7 @@ enum class SandboxNumbers {
 // TTS and sent as audio into the agent's pipeline. The person follows what the agent asks
 // through the agent's captions (the words of each utterance) rather than by recognizing the
 // agent's audio.
-class SandboxCarrier final : public Carrier {
+class SandboxCarrier final : public telephony::Carrier {
 public:
     // `tts` must outlive the carrier. The people's lines are synthesized on a background thread
     // at construction; calls ring until they are ready.
@@ -43,7 +43,7 @@ public:
 
     std::string_view Name() const override { return "sandbox"; }
     Result<void> CheckReachable(std::string_view e164) const override;
-    std::unique_ptr<Dialing> Dial(std::string_view from, std::string_view to) override;
+    std::unique_ptr<telephony::Dialing> Dial(std::string_view from, std::string_view to) override;
 
     // Blocks until the people's lines are synthesized; false when synthesis failed.
     bool WaitReady() const;
@@ -57,7 +57,7 @@ public:
     static std::string VoiceOf(int persona);
     // One of a persona's lines exactly as calls hear it (synthesized with its voice at 8 kHz; the
     // voicemail greeting ends with the beep). `tts` needs the persona's engine.
-    static Result<voice::Pcm> LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words);
+    static Result<audio::Pcm> LineAudio(const voice::TtsRegistry& tts, int persona, const std::string& words);
 
     struct Impl;
 
@@ -66,4 +66,4 @@ private:
     SandboxNumbers numbers_;
 };
 
-}  // namespace parley::telephony
+}  // namespace parley::sandbox

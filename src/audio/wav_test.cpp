@@ -1,4 +1,4 @@
-#include "voice/engines/wav.hpp"
+#include "audio/wav.hpp"
 
 #include <gtest/gtest.h>
 #include <sndfile.h>
@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 
-namespace parley::voice {
+namespace parley::audio {
 namespace {
 
 Pcm Ramp(size_t n, int step) {
@@ -97,4 +97,4 @@ TEST(Wav, EncodedWavDecodesBackAndOtherRatesAreResampled) {
 }
 
 }  // namespace
-}  // namespace parley::voice
+}  // namespace parley::audio

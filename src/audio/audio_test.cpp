@@ -1,13 +1,13 @@
-#include "voice/engines/audio.hpp"
+#include "audio/audio.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 
-#include "voice/engines/resampler.hpp"
+#include "audio/resampler.hpp"
 
-namespace parley::voice {
+namespace parley::audio {
 namespace {
 
 Pcm Tone(double hz, long ms, int rate, double amplitude = 10000) {
@@ -101,4 +101,4 @@ TEST(Resampler, EmptyInputOrInvalidRateGivesEmptyOutput) {
 }
 
 }  // namespace
-}  // namespace parley::voice
+}  // namespace parley::audio

@@ -1,0 +1,108 @@
+#include "calls/call_runtime.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+
+#include "calls/call_writer.hpp"
+#include "calls/dispatcher.hpp"
+#include "calls/engine_pool.hpp"
+#include "calls/media_loop.hpp"
+
+namespace parley::calls {
+
+struct CallRuntime::Impl {
+    telephony::Carrier& carrier;
+    RuntimeOptions options;
+    CallWriter writer;
+    EnginePool pool;
+    MediaLoop media;
+    Dispatcher dispatcher;
+    std::atomic<bool> running{false};
+
+    Impl(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& k,
+         RuntimeOptions o)
+        : carrier(k),
+          options(std::move(o)),
+          writer(store, clock, engines.prices(), std::string(k.Name()), options.recordings_dir),
+          pool(engines, [this] { media.Notify(); }),
+          media(options, pool, writer, [this] { dispatcher.Wake(); }),
+          dispatcher(store, clock, engines, k, options, media) {}
+};
+
+CallRuntime::CallRuntime(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines,
+                         telephony::Carrier& carrier, RuntimeOptions options)
+    : impl_(std::make_unique<Impl>(store, clock, engines, carrier, std::move(options))) {}
+
+CallRuntime::~CallRuntime() {
+    Stop();
+}
+
+Result<void> CallRuntime::Start() {
+    auto& im = *impl_;
+    if (!im.options.recordings_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(im.options.recordings_dir, ec);
+        if (ec) return Fail(ErrorCode::kInternal, "cannot create " + im.options.recordings_dir + ": " + ec.message());
+    }
+    if (auto failed = im.writer.FailInterrupted(im.options.node_id); !failed) return failed;
+    im.running = true;
+    im.writer.Start();
+    im.pool.Start(im.options.worker_threads, im.options.model_threads);
+    im.media.Start();
+    im.dispatcher.Start();
+    return {};
+}
+
+void CallRuntime::Stop() {
+    auto& im = *impl_;
+    if (!im.running.exchange(false)) return;
+    // In the order work flows: no new calls, then the calls end and hand their last jobs and
+    // writes on, then the engines finish, then the writes.
+    im.dispatcher.Stop();
+    im.media.Stop();
+    im.pool.Stop();
+    im.writer.Stop();
+}
+
+Result<void> CallRuntime::CheckReachable(std::string_view e164) const {
+    return impl_->carrier.CheckReachable(e164);
+}
+
+std::string CallRuntime::CallerId() const {
+    return impl_->options.caller_id;
+}
+
+void CallRuntime::Wake() {
+    impl_->dispatcher.Wake();
+}
+
+bool CallRuntime::Hangup(std::string_view call_id) {
+    return impl_->media.Hangup(call_id);
+}
+
+MediaStats CallRuntime::Stats() const {
+    return impl_->media.Stats();
+}
+
+std::string RenderMetrics(const MediaStats& stats) {
+    std::string out;
+    out += "# HELP parley_media_ticks_total Ticks of the 20 ms media clock.\n";
+    out += "# TYPE parley_media_ticks_total counter\n";
+    out += "parley_media_ticks_total " + std::to_string(stats.ticks) + "\n";
+    out += "# HELP parley_media_frame_lateness_ms How late media ticks started, over the last 20000 ticks.\n";
+    out += "# TYPE parley_media_frame_lateness_ms summary\n";
+    for (const auto& [quantile, value] : {std::pair<const char*, double>{"0.5", stats.lateness_p50_ms},
+                                          {"0.99", stats.lateness_p99_ms},
+                                          {"1", stats.lateness_max_ms}}) {
+        char line[96];
+        std::snprintf(line, sizeof line, "parley_media_frame_lateness_ms{quantile=\"%s\"} %.3f\n", quantile, value);
+        out += line;
+    }
+    out += "# HELP parley_active_calls Calls this node is dialing or talking on.\n";
+    out += "# TYPE parley_active_calls gauge\n";
+    out += "parley_active_calls " + std::to_string(stats.active_calls) + "\n";
+    return out;
+}
+
+}  // namespace parley::calls

@@ -1,0 +1,168 @@
+#include "calls/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "calls/call_writer.hpp"
+#include "calls/media_loop.hpp"
+#include "common/log_throttle.hpp"
+#include "domain/call_outcome.hpp"
+#include "domain/outbox.hpp"
+#include "voice/brain.hpp"
+#include "voice/plan_compiler.hpp"
+
+namespace parley::calls {
+
+using domain::Call;
+using domain::CallStatus;
+using domain::Json;
+
+namespace {
+
+constexpr auto kDispatchInterval = std::chrono::milliseconds(1000);
+
+}  // namespace
+
+Dispatcher::Dispatcher(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines,
+                       telephony::Carrier& carrier, const RuntimeOptions& options, MediaLoop& media)
+    : store_(store), clock_(clock), engines_(engines), carrier_(carrier), options_(options), media_(media) {}
+
+Dispatcher::~Dispatcher() {
+    Stop();
+}
+
+void Dispatcher::Start() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = true;
+        wanted_ = true;
+    }
+    thread_ = std::thread([this] {
+        std::unique_lock lock(mutex_);
+        while (running_) {
+            cv_.wait_for(lock, kDispatchInterval, [&] { return wanted_ || !running_; });
+            wanted_ = false;
+            if (!running_) break;
+            lock.unlock();
+            ClaimQueued();
+            lock.lock();
+        }
+    });
+}
+
+void Dispatcher::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = false;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Wake() {
+    {
+        std::lock_guard lock(mutex_);
+        wanted_ = true;
+    }
+    cv_.notify_one();
+}
+
+void Dispatcher::ClaimQueued() {
+    const int free_lines = media_.FreeLines();
+    if (free_lines <= 0) return;
+    auto queued = domain::ReadTx(store_, [&](domain::Repos& r) { return r.calls().Queued(free_lines); });
+    if (!queued) {
+        static LogThrottle throttle;
+        LogLimited(throttle, spdlog::level::err, "reading queued calls failed: {}", queued.error().message);
+        return;
+    }
+    for (auto& call : *queued) {
+        if (auto session = Prepare(std::move(call))) media_.Add(std::move(*session));
+    }
+}
+
+// Claims one queued call for this node and builds its session; nothing when another node or a
+// cancel got it first, or when it cannot run (then it is failed).
+std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
+    const int64_t now = clock_.NowMs();
+    auto s = std::make_shared<Session>(options_.vad);
+    std::string failure;
+    auto claimed = domain::WriteTx(store_, [&](domain::Repos& r) -> Result<bool> {
+        auto profile = r.profiles().Get(call.org_id, call.profile_id);
+        if (!profile) return Fail(std::move(profile.error()));
+        auto defs = r.custom_fields().All(call.org_id);
+        if (!defs) return Fail(std::move(defs.error()));
+        Json facts = Json::object();
+        if (*profile) {
+            s->plan = voice::PlanFromJson((*profile)->compiled);
+            for (const auto& [k, v] : s->plan.variables.items()) {
+                if (!v.is_null()) facts[k] = v;
+            }
+        } else {
+            failure = "profile not found";
+        }
+        if (call.contact_id) {
+            auto contact = r.contacts().Get(call.org_id, *call.contact_id);
+            if (!contact) return Fail(std::move(contact.error()));
+            if (*contact) {
+                const auto& ct = **contact;
+                if (ct.first_name) facts["first_name"] = *ct.first_name;
+                if (ct.last_name) facts["last_name"] = *ct.last_name;
+                if (ct.company) facts["company"] = *ct.company;
+                if (ct.email) facts["email"] = *ct.email;
+            }
+        }
+        facts["phone"] = call.to_number;
+        facts.update(call.variables);
+        for (const auto& name : call.extract) {
+            for (const auto& d : *defs) {
+                if (d.name == name) s->extract_fields.push_back(d);
+            }
+        }
+        // The call's own extract list (trigger's override) decides the questions.
+        std::vector<voice::PlanStep> steps;
+        for (const auto& f : s->extract_fields) {
+            auto in_plan = std::find_if(s->plan.steps.begin(), s->plan.steps.end(),
+                                        [&](const voice::PlanStep& p) { return p.field == f.name; });
+            steps.push_back(in_plan != s->plan.steps.end()
+                                ? *in_plan
+                                : voice::PlanStep{f.name, f.type, f.options, voice::DefaultQuestion(f)});
+        }
+        s->plan.steps = std::move(steps);
+        if (failure.empty()) {
+            auto brain = voice::MakeBrain(s->plan, voice::CallFacts{facts, now}, engines_.endpoints());
+            if (brain) {
+                s->brain = std::move(*brain);
+            } else {
+                failure = brain.error().message;
+            }
+        }
+        if (failure.empty() && !engines_.Stt(s->plan.stt)) failure = "recognizer " + s->plan.stt + " is not available";
+        if (!failure.empty()) return domain::CloseCall(r, call, FailedOutcome(failure), engines_.prices(), now);
+        const CallStatus before = call.status;
+        call.claimed_by = options_.node_id;
+        call.started_at = now;
+        call.MoveTo(CallStatus::kRinging, now, "dialing");
+        return domain::SaveCall(r, call, before, now);
+    });
+    if (!claimed) {
+        static LogThrottle throttle;
+        LogLimited(throttle, spdlog::level::err, "claiming call {} failed: {}", call.id, claimed.error().message);
+        return std::nullopt;
+    }
+    if (!*claimed || !failure.empty()) return std::nullopt;
+    // The recognizer loads while the phone rings, not when the callee first speaks.
+    engines_.PrepareRecognizer(s->plan.stt);
+    s->dialing = carrier_.Dial(call.from_number, call.to_number);
+    s->call = std::move(call);
+    if (!s->dialing) {
+        s->final_status = CallStatus::kFailed;
+        s->end_reason = "the carrier cannot reach " + s->call.to_number;
+        s->phase = Session::Phase::kDone;
+    }
+    return s;
+}
+
+}  // namespace parley::calls

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "calls/runtime_options.hpp"
+#include "calls/session.hpp"
+#include "common/clock.hpp"
+#include "domain/repos.hpp"
+#include "telephony/carrier.hpp"
+#include "voice/speech_engines.hpp"
+
+namespace parley::calls {
+
+class MediaLoop;
+
+// Admits queued calls while lines are free: claims each for this node in the database (another
+// node or a cancel may get it first), builds its session (the profile's plan with the contact's
+// facts and the call's own questions, and its brain), dials it through the carrier and hands it
+// to the media loop. A call that cannot run is failed with the reason. Runs on its own thread,
+// every second and whenever Wake() is called.
+class Dispatcher {
+public:
+    Dispatcher(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& carrier,
+               const RuntimeOptions& options, MediaLoop& media);
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    void Start();
+    void Stop();
+    // Look for queued calls now.
+    void Wake();
+
+private:
+    void ClaimQueued();
+    std::optional<std::shared_ptr<Session>> Prepare(domain::Call call);
+
+    domain::Store& store_;
+    const Clock& clock_;
+    voice::SpeechEngines& engines_;
+    telephony::Carrier& carrier_;
+    const RuntimeOptions& options_;
+    MediaLoop& media_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool running_ = false;  // guarded by mutex_
+    bool wanted_ = false;   // guarded by mutex_
+    std::thread thread_;
+};
+
+}  // namespace parley::calls

@@ -1,0 +1,159 @@
+#include "calls/engine_pool.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "voice/understanding/grammar.hpp"
+
+namespace parley::calls {
+namespace {
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return std::round(ms * 10) / 10;
+}
+
+}  // namespace
+
+EnginePool::EnginePool(voice::SpeechEngines& engines, std::function<void()> on_done)
+    : engines_(engines), on_done_(std::move(on_done)) {}
+
+EnginePool::~EnginePool() {
+    Stop();
+}
+
+void EnginePool::Start(int speech_threads, int model_threads) {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = true;
+    }
+    for (int i = 0; i < std::max(1, speech_threads); ++i) {
+        speech_workers_.emplace_back([this] {
+            Serve(speech_jobs_, speech_cv_, [this](std::shared_ptr<Session> session, std::shared_ptr<Job> job) {
+                if (Run(*session, *job)) {
+                    Done(*job);
+                    return;
+                }
+                {
+                    std::lock_guard lock(mutex_);
+                    model_jobs_.emplace_back(std::move(session), std::move(job));
+                }
+                model_cv_.notify_one();
+            });
+        });
+    }
+    for (int i = 0; i < std::max(1, model_threads); ++i) {
+        model_workers_.emplace_back([this] {
+            Serve(model_jobs_, model_cv_,
+                  [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
+                      Respond(*session, *job);
+                      Done(*job);
+                  });
+        });
+    }
+}
+
+void EnginePool::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = false;
+    }
+    speech_cv_.notify_all();
+    for (auto& w : speech_workers_) w.join();
+    speech_workers_.clear();
+    model_cv_.notify_all();  // after the speech workers, which may still hand answers over
+    for (auto& w : model_workers_) w.join();
+    model_workers_.clear();
+}
+
+void EnginePool::Submit(const std::shared_ptr<Session>& session, std::shared_ptr<Job> job) {
+    session->job = job;
+    {
+        std::lock_guard lock(mutex_);
+        speech_jobs_.emplace_back(session, std::move(job));
+    }
+    speech_cv_.notify_one();
+}
+
+// Serves `queue` until the pool stops and the queue is empty; `handle` runs unlocked.
+template <typename Handle>
+void EnginePool::Serve(Queue& queue, std::condition_variable& cv, Handle handle) {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        cv.wait(lock, [&] { return !queue.empty() || !running_; });
+        if (queue.empty()) return;
+        auto [session, job] = std::move(queue.front());
+        queue.pop_front();
+        lock.unlock();
+        handle(std::move(session), std::move(job));
+        lock.lock();
+    }
+}
+
+void EnginePool::Done(Job& job) {
+    job.done = true;
+    on_done_();
+}
+
+// Recognize, think, synthesize: everything that may take long. False when the words are
+// recognized and the rest must wait on a chat model (see Respond).
+bool EnginePool::Run(const Session& s, Job& job) {
+    switch (job.kind) {
+        case Job::Kind::kStart: job.turn = job.brain->Start(); break;
+        case Job::Kind::kSilence: job.turn = job.brain->Silence(job.at_seconds); break;
+        case Job::Kind::kSay:
+            job.turn.say = job.fixed_say;
+            job.turn.hang_up = true;
+            break;
+        case Job::Kind::kHear: {
+            voice::SttEngine* stt = engines_.Stt(s.plan.stt);
+            if (!stt) {
+                job.error = "speech recognizer " + s.plan.stt + " is not available";
+                return true;
+            }
+            voice::RecognizeOptions ro;
+            if (job.expect && job.expect->kind != voice::AnswerKind::kText)
+                ro.jsgf = voice::BuildJsgf(*job.expect, engines_.lexicon());
+            if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
+            const auto stt_start = std::chrono::steady_clock::now();
+            auto heard = stt->Recognize(job.audio, ro);
+            job.stt_ms = MsSince(stt_start);
+            job.stt_audio_seconds = static_cast<double>(job.audio.size()) / audio::kSampleRate;
+            if (!heard) {
+                job.error = heard.error().message;
+                return true;
+            }
+            job.words = heard->text;
+            job.confidence = heard->confidence;
+            if (job.words.empty()) return true;  // noise: nothing to answer
+            if (job.brain->Remote()) return false;
+            Respond(s, job);
+            return true;
+        }
+    }
+    Speak(s, job);
+    return true;
+}
+
+// The brain's answer to recognized words, and its speech.
+void EnginePool::Respond(const Session& s, Job& job) {
+    const auto brain_start = std::chrono::steady_clock::now();
+    job.turn = job.brain->Hear(job.words, job.confidence, job.at_seconds);
+    job.brain_ms = MsSince(brain_start);
+    Speak(s, job);
+}
+
+void EnginePool::Speak(const Session& s, Job& job) {
+    if (job.turn.say.empty()) return;
+    const auto tts_start = std::chrono::steady_clock::now();
+    auto speech = engines_.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, job.turn.say);
+    job.tts_ms = MsSince(tts_start);
+    if (!speech) {
+        job.error = "speech synthesis failed: " + speech.error().message;
+        return;
+    }
+    job.speech = *speech;
+    job.tts_chars = job.turn.say.size();
+}
+
+}  // namespace parley::calls

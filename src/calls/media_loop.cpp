@@ -1,0 +1,414 @@
+#include "calls/media_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "calls/call_writer.hpp"
+#include "calls/engine_pool.hpp"
+
+namespace parley::calls {
+
+using audio::kFrameMs;
+using audio::kFrameSamples;
+using domain::CallStatus;
+using domain::Json;
+
+namespace {
+
+constexpr size_t kPreRollFrames = 10;         // audio kept from before the VAD fired (200 ms)
+constexpr int kMergeWindowFrames = 50;        // speech resuming within 1 s of an endpoint continues it
+constexpr int kOvertimeGraceFrames = 750;     // 15 s to say goodbye after the maximum duration
+constexpr int kVoicemailQuietFrames = 50;     // a voicemail message starts 1 s after the beep
+constexpr int kVoicemailMaxWaitFrames = 500;  // or after 10 s whatever the line does
+constexpr size_t kLatenessWindow = 20000;
+constexpr int kFramesPerPassUnpaced = 50;  // speed 0: frames each call advances per pass
+
+void End(Session& s, CallStatus status, std::string reason) {
+    if (s.phase == Session::Phase::kDone) return;
+    s.final_status = status;
+    s.end_reason = std::move(reason);
+    if (s.leg) s.leg->Hangup();
+    s.phase = Session::Phase::kDone;
+}
+
+}  // namespace
+
+MediaLoop::MediaLoop(const RuntimeOptions& options, EnginePool& engines, CallWriter& writer,
+                     std::function<void()> line_freed)
+    : options_(options), engines_(engines), writer_(writer), line_freed_(std::move(line_freed)) {}
+
+MediaLoop::~MediaLoop() {
+    Stop();
+}
+
+void MediaLoop::Start() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = true;
+    }
+    thread_ = std::thread([this] { Run(); });
+}
+
+void MediaLoop::Stop() {
+    {
+        std::lock_guard lock(mutex_);
+        running_ = false;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+int MediaLoop::FreeLines() const {
+    std::lock_guard lock(mutex_);
+    return options_.max_concurrent_calls - active_;
+}
+
+void MediaLoop::Add(std::shared_ptr<Session> session) {
+    {
+        std::lock_guard lock(mutex_);
+        by_id_[session->call.id] = session;
+        incoming_.push_back(std::move(session));
+        ++active_;
+    }
+    cv_.notify_one();
+}
+
+bool MediaLoop::Hangup(std::string_view call_id) {
+    std::lock_guard lock(mutex_);
+    auto it = by_id_.find(call_id);
+    if (it == by_id_.end()) return false;
+    it->second->stop_requested = true;
+    return true;
+}
+
+void MediaLoop::Notify() {
+    cv_.notify_one();
+}
+
+void MediaLoop::Run() {
+    using Steady = std::chrono::steady_clock;
+    std::vector<std::shared_ptr<Session>> sessions;
+    std::vector<std::shared_ptr<Session>> finished;
+    auto next = Steady::now();
+    double owed = 0;  // frames owed to each session at this speed
+    while (running_) {
+        {
+            std::unique_lock lock(mutex_);
+            if (sessions.empty() && incoming_.empty()) {
+                cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return !incoming_.empty() || !running_; });
+                next = Steady::now();
+            }
+            for (auto& s : incoming_) sessions.push_back(std::move(s));
+            incoming_.clear();
+        }
+        if (!running_) break;
+        int frames = 1;
+        if (options_.speed <= 0) {
+            frames = kFramesPerPassUnpaced;
+        } else if (Accelerated()) {
+            owed += options_.speed;
+            frames = static_cast<int>(owed);
+            owed -= frames;
+        }
+        bool advanced = false;
+        for (auto& s : sessions) {
+            for (int i = 0; i < frames && s->phase != Session::Phase::kDone; ++i) {
+                if (Accelerated() && s->job && !s->job->done) break;  // the call's clock waits for its engines
+                Tick(s);
+                advanced = true;
+            }
+        }
+        finished.clear();
+        std::erase_if(sessions, [&](const std::shared_ptr<Session>& s) {
+            if (s->phase != Session::Phase::kDone || (s->job && !s->job->done)) return false;
+            finished.push_back(s);
+            return true;
+        });
+        for (auto& s : finished) Finish(s);
+        if (options_.speed <= 0) {
+            if (!advanced) {
+                std::unique_lock lock(mutex_);
+                cv_.wait_for(lock, std::chrono::milliseconds(2));
+            }
+            continue;
+        }
+        next += std::chrono::milliseconds(kFrameMs);
+        std::this_thread::sleep_until(next);
+        const auto woke = Steady::now();
+        const auto scheduled = next;
+        if (next < woke - std::chrono::milliseconds(200)) next = woke;  // fell far behind: do not burst
+        if (!Accelerated() && !sessions.empty()) {
+            RecordLateness(std::chrono::duration<double, std::milli>(woke - scheduled).count());
+        }
+    }
+    for (auto& s : sessions) {
+        if (s->leg) s->leg->Hangup();
+        if (s->dialing) s->dialing->Cancel();
+        s->final_status = CallStatus::kFailed;
+        s->end_reason = "server stopping";
+        s->phase = Session::Phase::kDone;
+        Finish(s);
+    }
+}
+
+void MediaLoop::RecordLateness(double late_ms) {
+    std::lock_guard lock(stats_mutex_);
+    if (lateness_ms_.size() < kLatenessWindow) {
+        lateness_ms_.push_back(late_ms);
+    } else {
+        lateness_ms_[lateness_next_++ % kLatenessWindow] = late_ms;
+    }
+    ++ticks_;
+}
+
+MediaStats MediaLoop::Stats() const {
+    MediaStats out;
+    std::vector<double> sorted;
+    {
+        std::lock_guard lock(stats_mutex_);
+        sorted = lateness_ms_;
+        out.ticks = ticks_;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        out.active_calls = active_;
+    }
+    if (!sorted.empty()) {
+        std::sort(sorted.begin(), sorted.end());
+        auto at = [&](double q) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * sorted.size()))]; };
+        out.lateness_p50_ms = at(0.50);
+        out.lateness_p99_ms = at(0.99);
+        out.lateness_max_ms = sorted.back();
+    }
+    return out;
+}
+
+void MediaLoop::Submit(const std::shared_ptr<Session>& sp, std::shared_ptr<Job> job) {
+    engines_.Submit(sp, std::move(job));
+}
+
+void MediaLoop::Tick(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    ++s.frame;
+    if (s.stop_requested) {
+        if (s.dialing && s.phase == Session::Phase::kDialing) s.dialing->Cancel();
+        End(s, s.phase == Session::Phase::kDialing ? CallStatus::kCanceled : CallStatus::kCompleted, "stopped");
+        return;
+    }
+    if (s.phase == Session::Phase::kDialing) {
+        switch (s.dialing->Tick()) {
+            case telephony::DialState::kRinging: return;
+            case telephony::DialState::kBusy: End(s, CallStatus::kBusy, "busy"); return;
+            case telephony::DialState::kNoAnswer: End(s, CallStatus::kNoAnswer, "no answer"); return;
+            case telephony::DialState::kFailed: End(s, CallStatus::kFailed, s.dialing->FailureReason()); return;
+            case telephony::DialState::kAnswered: break;
+        }
+        s.leg = s.dialing->TakeLeg();
+        s.phase = Session::Phase::kConnected;
+        s.answered_frame = s.frame;
+        s.quiet_since_frame = s.frame;
+        writer_.Answered(s.call);
+        auto job = std::make_shared<Job>();
+        job->kind = Job::Kind::kStart;
+        job->brain = s.brain->Clone();
+        Submit(sp, job);
+        return;
+    }
+    ConnectedTick(sp);
+}
+
+void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    if (s.job && s.job->done && !s.job->superseded) Commit(s);
+    if (s.job && s.job->done && s.job->superseded) s.job.reset();
+
+    int16_t out[kFrameSamples] = {};
+    if (!s.agent_audio.empty()) {
+        const size_t n = std::min<size_t>(kFrameSamples, s.agent_audio.size());
+        std::copy_n(s.agent_audio.begin(), n, out);
+        s.agent_audio.erase(s.agent_audio.begin(), s.agent_audio.begin() + static_cast<long>(n));
+        if (s.awaiting_first_audio) {
+            s.awaiting_first_audio = false;
+            s.voice_to_voice_ms.push_back((s.frame - s.speech_end_frame) * kFrameMs);
+        }
+        s.quiet_since_frame = s.frame;
+    }
+    int16_t in[kFrameSamples];
+    s.leg->Exchange(out, in);
+    s.rec_out.insert(s.rec_out.end(), out, out + kFrameSamples);
+    s.rec_in.insert(s.rec_in.end(), in, in + kFrameSamples);
+    if (s.leg->HungUp()) {
+        s.brain->conversation().callee_hung_up = true;
+        End(s, CallStatus::kCompleted, "callee hung up");
+        return;
+    }
+
+    const auto event = s.vad.Process(in);
+    s.callee_quiet_frames = s.vad.InSpeech() ? 0 : s.callee_quiet_frames + 1;
+    if (s.voicemail_message && (s.callee_quiet_frames >= kVoicemailQuietFrames ||
+                                s.frame - s.voicemail_waiting_since >= kVoicemailMaxWaitFrames)) {
+        s.barge_in_allowed = false;
+        Play(s, *s.voicemail_message, s.voicemail_text, false);
+        s.voicemail_message.reset();
+    }
+    if (s.vad.InSpeech() || event == audio::Vad::Event::kSpeechEnd) {
+        s.utterance.insert(s.utterance.end(), in, in + kFrameSamples);
+    } else {
+        s.pre_roll.emplace_back(in, in + kFrameSamples);
+        if (s.pre_roll.size() > kPreRollFrames) s.pre_roll.pop_front();
+    }
+    if (event == audio::Vad::Event::kSpeechStart) OnSpeechStart(s);
+    if (event == audio::Vad::Event::kSpeechEnd) OnSpeechEnd(sp);
+    if (s.vad.InSpeech()) s.quiet_since_frame = s.frame;
+
+    const bool idle = !s.job && s.agent_audio.empty() && !s.voicemail_message && !s.vad.InSpeech();
+    if (idle && s.transfer_after_audio) {
+        s.call.transferred_to = *s.transfer_after_audio;
+        End(s, CallStatus::kCompleted, "transferred");
+        return;
+    }
+    if (idle && s.hang_up_after_audio) {
+        End(s, s.brain->conversation().voicemail ? CallStatus::kVoicemail : CallStatus::kCompleted, "agent hung up");
+        return;
+    }
+    const int64_t talk_ms = (s.frame - s.answered_frame) * kFrameMs;
+    const int64_t max_ms = static_cast<int64_t>(s.plan.max_call_seconds) * 1000;
+    if (!s.overtime && talk_ms >= max_ms) {
+        s.overtime = true;
+        if (!s.job) {
+            auto job = std::make_shared<Job>();
+            job->kind = Job::Kind::kSay;
+            job->fixed_say = "I am sorry, we have run out of time for this call. Goodbye.";
+            s.agent_audio.clear();
+            Submit(sp, job);
+        }
+    }
+    if (s.overtime && talk_ms >= max_ms + kOvertimeGraceFrames * kFrameMs) {
+        End(s, CallStatus::kCompleted, "maximum call duration");
+        return;
+    }
+    if (idle && !s.hang_up_after_audio && (s.frame - s.quiet_since_frame) * kFrameMs >= options_.silence_timeout_ms) {
+        auto job = std::make_shared<Job>();
+        job->kind = Job::Kind::kSilence;
+        job->brain = s.brain->Clone();
+        job->at_seconds = s.Seconds(s.frame);
+        s.quiet_since_frame = s.frame;
+        Submit(sp, job);
+    }
+}
+
+void MediaLoop::OnSpeechStart(Session& s) {
+    // The utterance began start_ms ago; keep what came before it too.
+    audio::Pcm start;
+    for (const auto& f : s.pre_roll) start.insert(start.end(), f.begin(), f.end());
+    s.pre_roll.clear();
+    start.insert(start.end(), s.utterance.begin(), s.utterance.end());
+    s.utterance = std::move(start);
+    s.utterance_start_frame = s.frame - options_.vad.start_ms / kFrameMs;
+    if (!s.agent_audio.empty() && s.barge_in_allowed) {
+        // Barge-in: the callee talks over the agent, who stops at once.
+        s.agent_audio.clear();
+        s.barge_ins.push_back({{"at_seconds", s.Seconds(s.frame)}, {"cut_after_ms", options_.vad.start_ms}});
+        if (s.agent_line < s.transcript.size()) s.transcript[s.agent_line]["interrupted"] = true;
+    }
+    if (s.job && !s.job->done && !Accelerated() && s.frame - s.held_end_frame <= kMergeWindowFrames) {
+        // The callee was only pausing: answer the whole utterance instead.
+        s.job->superseded = true;
+    } else {
+        s.held.clear();
+    }
+}
+
+void MediaLoop::OnSpeechEnd(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    if (s.hang_up_after_audio) {  // the agent is saying goodbye or leaving a message
+        s.utterance.clear();
+        return;
+    }
+    const int64_t silence_frames = options_.vad.end_silence_ms / kFrameMs;
+    audio::Pcm heard = std::move(s.utterance);
+    s.utterance.clear();
+    if (s.job && s.job->superseded && !s.held.empty()) {
+        audio::Pcm merged = std::move(s.held);
+        merged.insert(merged.end(), heard.begin(), heard.end());
+        heard = std::move(merged);
+    } else if (s.job && !s.job->done) {
+        return;  // still answering the last utterance: the callee talked over the pause
+    }
+    s.held = heard;
+    s.held_end_frame = s.frame;
+    s.speech_end_frame = s.frame - silence_frames;
+    auto job = std::make_shared<Job>();
+    job->kind = Job::Kind::kHear;
+    job->audio = std::move(heard);
+    job->expect = s.expect;
+    job->brain = s.brain->Clone();
+    job->at_seconds = s.Seconds(s.speech_end_frame);
+    Submit(sp, job);
+}
+
+void MediaLoop::Commit(Session& s) {
+    std::shared_ptr<Job> job = std::move(s.job);
+    s.stt_audio_seconds += job->stt_audio_seconds;
+    s.tts_chars += job->tts_chars;
+    if (!job->error.empty()) {
+        spdlog::warn("call {}: {}", s.call.id, job->error);
+        if (job->kind == Job::Kind::kStart) End(s, CallStatus::kFailed, job->error);
+        return;
+    }
+    if (job->kind == Job::Kind::kHear) {
+        s.engine_ms.push_back({{"stt_ms", job->stt_ms}, {"brain_ms", job->brain_ms}, {"tts_ms", job->tts_ms}});
+        if (job->words.empty()) return;  // noise
+        s.transcript.push_back({{"speaker", "callee"},
+                                {"text", job->words},
+                                {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
+                                {"confidence", job->confidence}});
+    }
+    if (job->brain) s.brain = std::move(job->brain);
+    ReportTools(s);
+    s.held.clear();
+    const voice::Turn& turn = job->turn;
+    if (turn.expect) s.expect = turn.expect;
+    if (turn.hang_up) s.hang_up_after_audio = true;
+    if (turn.transfer) s.transfer_after_audio = turn.transfer;
+    if (job->speech && !job->speech->empty()) {
+        if (turn.leave_voicemail) {
+            s.voicemail_message = job->speech;
+            s.voicemail_text = turn.say;
+            s.voicemail_waiting_since = s.frame;
+        } else {
+            Play(s, *job->speech, turn.say, job->kind == Job::Kind::kHear);
+        }
+    }
+    s.quiet_since_frame = s.frame;
+}
+
+// Each tool the agent runs is recorded when it runs, not when the call ends.
+void MediaLoop::ReportTools(Session& s) {
+    const auto& tools = s.brain->conversation().tools;
+    for (; s.tools_reported < tools.size(); ++s.tools_reported)
+        writer_.ToolCalled(s.call, ToolJson(tools[s.tools_reported]));
+}
+
+// Queues the agent's audio and its line in the transcript; the callee's side hears the words.
+void MediaLoop::Play(Session& s, const audio::Pcm& speech, const std::string& words, bool answers_callee) {
+    s.agent_audio.insert(s.agent_audio.end(), speech.begin(), speech.end());
+    s.leg->Caption(words);
+    s.agent_line = s.transcript.size();
+    s.transcript.push_back({{"speaker", "agent"}, {"text", words}, {"timestamp_seconds", s.Seconds(s.frame)}});
+    s.awaiting_first_audio = answers_callee;
+}
+
+void MediaLoop::Finish(const std::shared_ptr<Session>& s) {
+    {
+        std::lock_guard lock(mutex_);
+        by_id_.erase(s->call.id);
+        --active_;
+    }
+    line_freed_();
+    writer_.Finished(s);
+}
+
+}  // namespace parley::calls

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "audio/vad.hpp"
+
+namespace parley::calls {
+
+struct RuntimeOptions {
+    std::string node_id = "node";
+    int max_concurrent_calls = 100;
+    // Call time per wall time: 1 is real time; N runs calls N times faster, and a call's clock
+    // waits while its engines work, so results do not depend on the machine's load.
+    double speed = 1;
+    int worker_threads = 2;
+    // Threads that wait on chat models (remote brains), apart from the speech workers.
+    int model_threads = 8;
+    std::string recordings_dir;
+    std::string caller_id = "+12025550100";
+    audio::VadConfig vad = {.start_ms = 60, .end_silence_ms = 300};
+    int silence_timeout_ms = 7000;
+};
+
+// Media-clock statistics of real-time calls, for the benchmark and /metrics.
+struct MediaStats {
+    uint64_t ticks = 0;
+    double lateness_p50_ms = 0;
+    double lateness_p99_ms = 0;
+    double lateness_max_ms = 0;
+    int active_calls = 0;
+};
+
+}  // namespace parley::calls

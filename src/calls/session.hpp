@@ -1,0 +1,102 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audio/audio.hpp"
+#include "audio/vad.hpp"
+#include "domain/entities.hpp"
+#include "telephony/carrier.hpp"
+#include "voice/brain.hpp"
+#include "voice/plan.hpp"
+
+namespace parley::calls {
+
+// A unit of engine work for one call: recognize, think, synthesize. The media thread makes it,
+// an engine pool worker fills in the results, then sets `done`.
+struct Job {
+    enum class Kind { kStart, kHear, kSilence, kSay };
+    Kind kind = Kind::kStart;
+    audio::Pcm audio;
+    std::optional<voice::Expectation> expect;
+    std::unique_ptr<voice::Brain> brain;
+    double at_seconds = 0;
+    std::string fixed_say;  // kSay
+    // Results.
+    std::string words;
+    double confidence = 0;
+    voice::Turn turn;
+    std::shared_ptr<const audio::Pcm> speech;
+    std::string error;
+    double stt_audio_seconds = 0;
+    size_t tts_chars = 0;
+    double stt_ms = 0;  // engine time of this job, for analysis.timings
+    double brain_ms = 0;
+    double tts_ms = 0;
+    std::atomic<bool> done{false};
+    bool superseded = false;  // media thread only
+};
+
+// One call from its claim to its end. Built by the dispatcher, then owned by the media thread;
+// the engine pool reads `plan` and the job it was given, the call writer reads it after the end.
+struct Session {
+    domain::Call call;
+    voice::Plan plan;
+    std::vector<domain::CustomField> extract_fields;
+    std::unique_ptr<telephony::Dialing> dialing;
+    std::unique_ptr<telephony::CallLeg> leg;
+    enum class Phase { kDialing, kConnected, kDone } phase = Phase::kDialing;
+    int64_t frame = 0;           // frames since dialing began
+    int64_t answered_frame = 0;  // frame the callee answered
+    audio::Vad vad;
+    std::deque<audio::Pcm> pre_roll;
+    audio::Pcm utterance;
+    int64_t utterance_start_frame = 0;
+    audio::Pcm held;  // an utterance whose answer was dropped because the callee went on speaking
+    int64_t held_end_frame = -1;
+    std::deque<int16_t> agent_audio;
+    audio::Pcm rec_in;
+    audio::Pcm rec_out;
+    std::unique_ptr<voice::Brain> brain;
+    std::shared_ptr<Job> job;
+    std::optional<voice::Expectation> expect;
+    bool hang_up_after_audio = false;
+    std::optional<std::string> transfer_after_audio;
+    bool overtime = false;
+    int64_t quiet_since_frame = 0;  // last frame either side spoke
+    int64_t speech_end_frame = 0;   // when the callee's last utterance really ended
+    bool awaiting_first_audio = false;
+    std::atomic<bool> stop_requested{false};
+    domain::CallStatus final_status = domain::CallStatus::kCompleted;
+    std::string end_reason;
+    domain::Json transcript = domain::Json::array();
+    domain::Json barge_ins = domain::Json::array();
+    domain::Json voice_to_voice_ms = domain::Json::array();
+    domain::Json engine_ms = domain::Json::array();  // per answer: recognition, brain and synthesis time
+    double stt_audio_seconds = 0;
+    size_t tts_chars = 0;
+    size_t agent_line = SIZE_MAX;  // index in transcript of the line being spoken
+    // A voicemail message waits for the greeting's beep to end, then plays without barge-in.
+    std::shared_ptr<const audio::Pcm> voicemail_message;
+    std::string voicemail_text;
+    int64_t voicemail_waiting_since = 0;
+    int64_t callee_quiet_frames = 0;
+    bool barge_in_allowed = true;
+    size_t tools_reported = 0;  // tools of the conversation already recorded as events
+
+    explicit Session(const audio::VadConfig& vad_config) : vad(vad_config) {}
+    // Seconds since the callee answered at frame `f`.
+    double Seconds(int64_t f) const { return static_cast<double>(f - answered_frame) * audio::kFrameMs / 1000.0; }
+    // Seconds of connected time, once the call has ended.
+    double TalkSeconds() const { return phase == Phase::kDone && leg ? Seconds(frame) : 0.0; }
+};
+
+// A tool execution in seed 000's "Call Response" shape.
+domain::Json ToolJson(const voice::ToolExecution& t);
+
+}  // namespace parley::calls

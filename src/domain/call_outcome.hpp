@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/error.hpp"
+#include "domain/entities.hpp"
+#include "domain/repos.hpp"
+
+namespace parley::domain {
+
+// What engines and carriers cost, from the engines file: cents per minute for carriers
+// (connected time) and recognizers (audio heard), per 1,000 characters for speech synthesis,
+// per call for brains. An engine missing from a table costs nothing.
+struct PriceTable {
+    std::map<std::string, double> per_minute_cents;
+    std::map<std::string, double> per_1k_chars_cents;
+    std::map<std::string, double> per_call_cents;
+};
+
+// What one call used, to be priced.
+struct CallUsage {
+    std::string carrier;
+    std::string stt;
+    std::string tts;
+    std::string brain;
+    bool connected = false;  // the callee answered: the brain's per-call price applies
+    double talk_seconds = 0;
+    double stt_audio_seconds = 0;
+    size_t tts_chars = 0;
+};
+
+// The call's cost_breakdown in whole cents: {"<carrier>": n, "<stt>": n, "<tts>": n, "<brain>": n}.
+Json PriceCall(const PriceTable& prices, const CallUsage& usage);
+
+// How a call ended, as the runtime that ran it saw it: sandbox, SIP and inbound calls alike.
+struct CallOutcome {
+    CallStatus status = CallStatus::kCompleted;
+    std::string reason;              // the final transition's reason; the call's error when it failed
+    Json analysis = Json::object();  // seed 000 "Call Response" analysis
+    Json transcript = Json::array();
+    Json tool_executions = Json::array();
+    std::optional<std::string> transferred_to;
+    std::optional<std::string> recording;
+    std::optional<CallUsage> usage;  // none for a call that never reached a carrier
+    bool opted_out = false;          // the callee asked not to be called again
+};
+
+// Ends `call` with `outcome` in the caller's transaction, the one place a call's end is decided:
+// the final status and its transition (kept after the transitions the database already has),
+// talk time, transcript, analysis, tools, cost, the call's event, and, when the callee opted
+// out, the Do Not Call ledger entry with its events. False when the call is already final or
+// another writer changed it first.
+Result<bool> CloseCall(Repos& r, const Call& call, const CallOutcome& outcome, const PriceTable& prices, int64_t now);
+
+// The Do Not Call ledger entry for a callee who asked on `call` not to be called again.
+DncLedgerEntry OptOutEntry(const Call& call, int64_t now);
+
+}  // namespace parley::domain
