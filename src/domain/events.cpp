@@ -279,7 +279,7 @@ Event SampleEvent(std::string_view type, std::string_view org_id, int64_t now) {
             call.status = CallStatus::kInProgress;
             return ToolCallEvent(call,
                                  {{"tool", "check_availability"},
-                                  {"status", "ok"},
+                                  {"status", "success"},
                                   {"input", {{"date", "2026-12-01"}}},
                                   {"output", {{"slots", {"10:00", "14:30"}}}},
                                   {"at_seconds", 42.5}},
@@ -290,31 +290,45 @@ Event SampleEvent(std::string_view type, std::string_view org_id, int64_t now) {
                       : type == "call.failed"    ? CallStatus::kNoAnswer
                                                  : CallStatus::kCompleted;
         if (call.status != CallStatus::kInProgress) call.ended_at = now;
+        // Analyses as real calls write them (voice/analysis.cpp): every field, network outcomes
+        // 100% sure.
+        auto outcome = [](std::string_view disposition, std::string_view summary) {
+            return Json{{"disposition", disposition}, {"sentiment", "neutral"},
+                        {"summary", summary},         {"meeting_booked", false},
+                        {"ai_confidence_score", 100}, {"extracted_data", {{"budget", nullptr}}}};
+        };
         if (call.status == CallStatus::kNoAnswer) {
             call.answered_at.reset();
-            call.analysis = {{"disposition", "no_answer"}};
+            call.analysis = outcome("no_answer", "Nobody answered.");
         }
         if (call.status == CallStatus::kVoicemail) {
             call.talk_duration_seconds = 21;
             call.cost_cents = 9;
-            call.analysis = {{"disposition", "voicemail"}};
+            call.recording = call.id + ".wav";
+            call.analysis = outcome("voicemail", "Reached voicemail.");
+            call.transcript = Json::array({{{"speaker", "agent"},
+                                            {"text", "Hi John, this is Ava from Acme Dental. Please call us back."},
+                                            {"timestamp_seconds", 3.1}}});
         }
         if (call.status == CallStatus::kCompleted) {
             call.talk_duration_seconds = 154;
             call.cost_cents = 63;
             call.recording = call.id + ".wav";
-            call.analysis = {{"disposition", "hot_lead"},
-                             {"sentiment", "positive"},
-                             {"summary", "Interested in a consultation next week; budget about $5,000."},
-                             {"meeting_booked", true},
-                             {"ai_confidence_score", 0.87},
-                             {"extracted_data", {{"budget", 5000}}}};
+            call.analysis = {
+                {"disposition", "hot_lead"},
+                {"sentiment", "positive"},
+                {"summary", "The callee agreed to talk (budget: 5000). Booked a meeting for 2026-12-08T10:00."},
+                {"meeting_booked", true},
+                {"ai_confidence_score", 87},
+                {"extracted_data", {{"budget", 5000}}},
+                {"meeting_at", "2026-12-08T10:00"}};
             call.transcript = Json::array({{{"speaker", "agent"},
                                             {"text", "Hi John, this is Ava, an AI assistant calling for Acme Dental."},
                                             {"timestamp_seconds", 0}},
-                                           {{"speaker", "contact"},
-                                            {"text", "Hi, yes, I was expecting your call."},
-                                            {"timestamp_seconds", 4.2}}});
+                                           {{"speaker", "callee"},
+                                            {"text", "hi yes i was expecting your call"},
+                                            {"timestamp_seconds", 4.2},
+                                            {"confidence", 0.91}}});
         }
         return *CallStatusEvent(call, now);
     }

@@ -38,13 +38,15 @@ protected:
         return data;
     }
 
-    // The events the hook received, waiting until `count` arrived; each checked by both verifiers.
+    // The events the hook received, waiting until `count` arrived; each checked by both verifiers
+    // and against the documented schema of its event.
     Json Received(const std::string& hook, size_t count) {
         Json log = Receiver().WaitFor(hook, count, std::chrono::seconds(60));
         EXPECT_GE(log.size(), count) << log.dump();
         for (const auto& r : log) {
             EXPECT_TRUE(r["verified_seed"].get<bool>()) << r.dump();
             EXPECT_TRUE(r["verified_standard"].get<bool>()) << r.dump();
+            EXPECT_EQ(r["schema_errors"], Json::array()) << r["event"] << ": " << r["body"].dump();
         }
         return log;
     }
@@ -166,6 +168,8 @@ TEST_P(Webhooks, SamplesAndTheEventList) {
         EXPECT_EQ(body["organization_id"], org_.org_id);
         EXPECT_TRUE(body["id"].get<std::string>().starts_with("evt_"));
         EXPECT_TRUE(body["data"].is_object() && !body["data"].empty()) << name;
+        // The schema real events are checked against (Received) holds for the sample too.
+        EXPECT_EQ(Receiver().SchemaErrors(body), Json::array()) << name << ": " << body["data"].dump();
     }
     // Seed 000's call.completed example, field for field.
     const Json completed = api().Get("/api/v1/webhooks/sample?event=call.completed").json()["data"]["data"];
@@ -175,6 +179,9 @@ TEST_P(Webhooks, SamplesAndTheEventList) {
     }
     EXPECT_TRUE(completed["analysis"].contains("meeting_booked"));
     EXPECT_EQ(completed["transcript"][0]["speaker"], "agent");
+    EXPECT_EQ(completed["transcript"][1]["speaker"], "callee");
+    EXPECT_EQ(completed["analysis"]["ai_confidence_score"], 87);
+    EXPECT_EQ(api().Get("/api/v1/webhooks/sample?event=call.tool_called").json()["data"]["data"]["status"], "success");
     ExpectError(api().Get("/api/v1/webhooks/sample"), 400, "VALIDATION_ERROR");
     ExpectError(api().Get("/api/v1/webhooks/sample?event=call.exploded"), 400, "VALIDATION_ERROR");
 }

@@ -8,8 +8,13 @@ namespace parley::testing {
 
 WebhookReceiver::WebhookReceiver(const std::string& secret) {
     // env finds node on the PATH (Debian's nodejs package or another install).
-    std::vector<std::string> argv = {"/usr/bin/env", "node",
-                                     std::string(PARLEY_SOURCE_DIR) + "/tests/webhooks/receiver.mjs", "--port", "0"};
+    std::vector<std::string> argv = {"/usr/bin/env",
+                                     "node",
+                                     std::string(PARLEY_SOURCE_DIR) + "/tests/webhooks/receiver.mjs",
+                                     "--port",
+                                     "0",
+                                     "--openapi",
+                                     std::string(PARLEY_SOURCE_DIR) + "/src/api/openapi.json"};
     if (!secret.empty()) {
         argv.push_back("--secret");
         argv.push_back(secret);
@@ -35,6 +40,12 @@ void WebhookReceiver::SetBehaviour(const std::string& hook, const Json& behaviou
     body["name"] = hook;
     auto res = http_->Send("POST", "/_control/behaviour", body.dump(), {{"Content-Type", "application/json"}});
     if (res.status != 200) throw std::runtime_error("receiver behaviour: " + res.body);
+}
+
+Json WebhookReceiver::SchemaErrors(const Json& event) const {
+    auto res = http_->Send("POST", "/_control/validate", event.dump(), {{"Content-Type", "application/json"}});
+    if (res.status != 200) throw std::runtime_error("receiver validate: " + res.body);
+    return Json::parse(res.body)["errors"];
 }
 
 Json WebhookReceiver::Log(const std::string& hook) const {

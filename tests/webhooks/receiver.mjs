@@ -3,18 +3,27 @@
 // Accepts deliveries on POST /hook/:name, checks each one in two independent ways (the
 // verifier from Parley's own documentation and the `standardwebhooks` library), answers
 // according to a per-hook behaviour, and keeps an in-memory log the tests read back over
-// /_control/*. Prints exactly one line, "listening on <port>", to stdout once it listens;
-// diagnostics go to stderr so a test that stops draining stdout can never block it.
+// /_control/*. With --openapi, each delivery is also validated (Ajv, JSON Schema 2020-12)
+// against that OpenAPI document's WebhookEvent schema, which names the schema of each event's
+// data. Prints exactly one line, "listening on <port>", to stdout once it listens; diagnostics
+// go to stderr so a test that stops draining stdout can never block it.
 //
-//   node receiver.mjs [--port N] [--secret whsec_...]
+//   node receiver.mjs [--port N] [--secret whsec_...] [--openapi path/to/openapi.json]
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import { parseArgs } from "node:util";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import express from "express";
 import { Webhook } from "standardwebhooks";
 
 const { values: args } = parseArgs({
-  options: { port: { type: "string", default: "0" }, secret: { type: "string", default: "" } },
+  options: {
+    port: { type: "string", default: "0" },
+    secret: { type: "string", default: "" },
+    openapi: { type: "string", default: "" },
+  },
 });
 let SECRET = args.secret;  // replaced at run time by POST /_control/secret
 
@@ -23,6 +32,25 @@ let SECRET = args.secret;  // replaced at run time by POST /_control/secret
 function verifyWebhook(body, signature, secret) {
   const expected = crypto.createHmac("sha256", secret).update(body).digest("hex");
   return signature === expected;
+}
+
+// The WebhookEvent schema of the OpenAPI document, with its components for $ref; null without
+// --openapi. strict: false because OpenAPI adds keywords of its own.
+const validateEvent = (() => {
+  if (!args.openapi) return null;
+  const doc = JSON.parse(fs.readFileSync(args.openapi, "utf8"));
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "parley-openapi", components: { schemas: doc.components.schemas } });
+  return ajv.getSchema("parley-openapi#/components/schemas/WebhookEvent");
+})();
+
+// Where `body` breaks the schema, as "<path> <message>" lines; [] when it conforms, null when
+// there is no schema to check.
+function schemaErrors(body) {
+  if (!validateEvent) return null;
+  if (validateEvent(body)) return [];
+  return validateEvent.errors.map((e) => `${e.instancePath || "/"} ${e.message}`);
 }
 
 let log = [];                   // every /hook request, in arrival order
@@ -83,6 +111,7 @@ app.post("/hook/:name", (req, res) => {
     parse_error: req.parseError ?? null,
     verified_seed: verifiedSeed,
     verified_standard: verifiedStandard,
+    schema_errors: body ? schemaErrors(body) : null,
     status,
     received_at_ms: Date.now(),
     responded_at_ms: null,  // set once the answer is written (stays null while delayed)
@@ -119,6 +148,12 @@ app.post("/_control/behaviour", (req, res) => {
   };
   behaviours.set(c.name, { ...behaviour, seen: 0 });  // counting starts when configured
   res.json({ ok: true, name: c.name, behaviour });
+});
+
+// Validates the posted body as a webhook event: {"errors": [...]}, [] when it conforms.
+app.post("/_control/validate", (req, res) => {
+  if (!validateEvent) return res.status(400).json({ error: "the receiver was started without --openapi" });
+  res.json({ errors: schemaErrors(req.body) });
 });
 
 app.get("/_control/log", (req, res) => {
