@@ -11,7 +11,7 @@
 
 #include "calls/session.hpp"
 #include "common/clock.hpp"
-#include "domain/call_outcome.hpp"
+#include "domain/call_lifecycle.hpp"
 #include "domain/repos.hpp"
 
 namespace parley::calls {

@@ -8,7 +8,7 @@
 #include "calls/call_writer.hpp"
 #include "calls/media_loop.hpp"
 #include "common/log_throttle.hpp"
-#include "domain/call_outcome.hpp"
+#include "domain/call_lifecycle.hpp"
 #include "domain/outbox.hpp"
 #include "voice/brain.hpp"
 #include "voice/plan_compiler.hpp"

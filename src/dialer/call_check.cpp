@@ -1,14 +1,9 @@
 #include "dialer/call_check.hpp"
 
-#include <algorithm>
-
 #include "common/phone.hpp"
-#include "dialer/dialer.hpp"
-#include "domain/schedule.hpp"
+#include "dialer/call_policy.hpp"
 
 namespace parley::dialer {
-
-using domain::Json;
 
 Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional<std::string_view> phone,
                                      std::optional<std::string_view> campaign_id) const {
@@ -17,8 +12,8 @@ Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional
     }
     CheckReport report;
     report.phone = std::string(*phone);
-    const auto now = date::sys_seconds{std::chrono::seconds{clock_.NowMs() / 1000}};
-    report.now = now;
+    const int64_t now_ms = clock_.NowMs();
+    report.now = date::sys_seconds{std::chrono::seconds{now_ms / 1000}};
     return domain::ReadTx(store_, [&](domain::Repos& r) -> Result<CheckReport> {
         std::optional<domain::Campaign> campaign;
         if (campaign_id) {
@@ -35,84 +30,44 @@ Result<CheckReport> CallCheck::Check(const domain::Principal& who, std::optional
         }
         const std::string& e164 = parsed->e164;
         report.e164 = e164;
-        bool only_time = true;  // every reason passes with time
-        if (auto reachable = launcher_.CheckReachable(e164); !reachable) {
-            report.reasons.push_back({"unreachable", reachable.error().message});
-            only_time = false;
-        }
+        CallPolicyInput in;
+        in.e164 = e164;
+        in.now_ms = now_ms;
         auto listed = r.dnc().Find(who.org_id, e164);
         if (!listed) return Fail(std::move(listed.error()));
-        if (*listed) {
-            report.reasons.push_back({"dnc", e164 + " is on the organization's Do Not Call list"});
-            only_time = false;
-        }
+        in.on_dnc_list = listed->has_value();
         auto contact_id = r.contacts().IdByPhone(who.org_id, e164);
         if (!contact_id) return Fail(std::move(contact_id.error()));
-        std::optional<std::string> stated_zone;
         if (*contact_id) {
             auto contact = r.contacts().Get(who.org_id, **contact_id);
             if (!contact) return Fail(std::move(contact.error()));
-            if (*contact) stated_zone = (*contact)->timezone;
+            if (*contact) in.stated_zone = (*contact)->timezone;
             report.contact_id = *contact_id;
         }
-        // Without a campaign the calling hours are the guard's alone.
-        domain::Schedule schedule;
-        schedule.hours = {std::chrono::minutes{0}, std::chrono::hours{24}};
-        schedule.days.fill(true);
+        std::optional<domain::QueueEntry> entry;
         if (campaign) {
-            auto stored = domain::ParseSchedule(campaign->spec.value("schedule", Json::object()));
-            if (!stored) return Fail(ErrorCode::kInternal, "stored schedule is not valid");
-            schedule = *stored;
-        }
-        auto zone = ResolveZone(stated_zone, e164, schedule.timezone);
-        if (!zone) return Fail(std::move(zone.error()));
-        report.zone = *zone;
-        auto settings = r.campaigns().Settings(who.org_id);
-        if (!settings) return Fail(std::move(settings.error()));
-        const auto verdict = Evaluate(schedule, *zone->zone, GuardOf(*settings), now);
-        for (const auto& reason : verdict.reasons) {
-            report.reasons.push_back({std::string(ReasonCodeName(reason.code)), reason.message});
-        }
-        std::optional<date::sys_seconds> next = verdict.next_allowed;
-        if (campaign && report.contact_id) {
-            auto entry = r.campaigns().Entry(campaign->id, *report.contact_id);
-            if (!entry) return Fail(std::move(entry.error()));
-            const RetryRules rules = RetryRulesOf(campaign->spec);
-            if (*entry && (*entry)->state == "dialing") {
-                report.reasons.push_back({"call_in_progress", "the campaign's call " + (*entry)->call_id.value_or("") +
-                                                                  " to this contact has not ended yet"});
-                only_time = false;
-            } else if (*entry && (*entry)->state == "done" && (*entry)->attempts < rules.max_attempts) {
-                report.reasons.push_back(
-                    {"contact_done", "the campaign is done with this contact: " + (*entry)->outcome.value_or("done")});
-                only_time = false;
-            } else if (*entry && (*entry)->attempts >= rules.max_attempts) {
-                report.reasons.push_back({"attempts_exhausted", "the campaign has called this contact " +
-                                                                    std::to_string((*entry)->attempts) + " of " +
-                                                                    std::to_string(rules.max_attempts) + " times"});
-                only_time = false;
-            } else if (*entry && (*entry)->day == LocalDate(*zone->zone, now) &&
-                       (*entry)->day_attempts >= rules.max_attempts_per_day) {
-                report.reasons.push_back(
-                    {"daily_cap_reached", "the campaign has called this contact " +
-                                              std::to_string((*entry)->day_attempts) + " times today (at most " +
-                                              std::to_string(rules.max_attempts_per_day) + " a day)"});
-                // The next allowed moment from the callee's next day on.
-                const auto tomorrow = NextLocalDay(*zone->zone, now);
-                next = Evaluate(schedule, *zone->zone, GuardOf(*settings), tomorrow).next_allowed;
-            } else if (*entry && (*entry)->state == "pending" && (*entry)->attempts > 0 &&
-                       (*entry)->next_at > clock_.NowMs()) {
-                const date::sys_seconds retry_at{std::chrono::seconds{((*entry)->next_at + 999) / 1000}};
-                report.reasons.push_back({"retry_delay", "the last attempt ended " + (*entry)->outcome.value_or("") +
-                                                             "; the campaign tries again after its retry delay"});
-                // The retry is due then if the calling hours allow it, else at their next opening.
-                if (next && *next < retry_at) {
-                    next = Evaluate(schedule, *zone->zone, GuardOf(*settings), retry_at).next_allowed;
-                }
+            if (campaign->spec_problem) {
+                return Fail(ErrorCode::kConflict,
+                            "the campaign's stored settings are not valid (" + *campaign->spec_problem + ")");
+            }
+            in.schedule = &campaign->spec.schedule;
+            in.rules = &campaign->spec.retry_rules;
+            if (report.contact_id) {
+                auto found = r.campaigns().Entry(campaign->id, *report.contact_id);
+                if (!found) return Fail(std::move(found.error()));
+                entry = std::move(*found);
+                if (entry) in.entry = &*entry;
             }
         }
+        auto settings = r.campaigns().Settings(who.org_id);
+        if (!settings) return Fail(std::move(settings.error()));
+        in.guard = GuardOf(*settings);
+        auto verdict = JudgeCall(in, launcher_, true);
+        if (!verdict) return Fail(std::move(verdict.error()));
+        report.reasons = std::move(verdict->reasons);
+        report.zone = verdict->zone;
+        report.next_allowed = verdict->next_allowed;
         report.callable = report.reasons.empty();
-        if (only_time) report.next_allowed = next;
         return report;
     });
 }

@@ -9,19 +9,14 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
-#include "dialer/callee_zone.hpp"
-#include "dialer/calling_window.hpp"
+#include "dialer/call_policy.hpp"
 #include "domain/call_service.hpp"
 #include "domain/repos.hpp"
 
 namespace parley::dialer {
 
-struct CheckReason {
-    // A ReasonCodeName, or invalid_number, unreachable, dnc, call_in_progress, contact_done,
-    // attempts_exhausted, daily_cap_reached, retry_delay.
-    std::string code;
-    std::string message;
-};
+// A PolicyReason (call_policy.hpp), or invalid_number.
+using CheckReason = PolicyReason;
 
 struct CheckReport {
     std::string phone;  // as asked

@@ -19,6 +19,15 @@ using date::sys_seconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+// A schedule's calendar date as the first moment of that day, local time.
+local_days LocalDays(const std::chrono::year_month_day& ymd) {
+    return local_days{date::days{std::chrono::sys_days{ymd}.time_since_epoch().count()}};
+}
+// The calendar date of a local day.
+std::chrono::year_month_day CalendarDate(local_days day) {
+    return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{day.time_since_epoch().count()}}};
+}
+
 constexpr minutes kEndOfDay{24 * 60};
 // By date::weekday::c_encoding().
 constexpr std::array<std::string_view, 7> kShortDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -36,8 +45,7 @@ std::string DescribeLocal(const date::time_zone& zone, sys_seconds t) {
     const auto day = date::floor<date::days>(local);
     const auto time = date::floor<minutes>(local - day);
     return fmt::format("{} {} {} {} ({})", kShortDays[date::weekday(day).c_encoding()],
-                       domain::FormatIsoDate(date::year_month_day(day)), domain::FormatClock(time), info.abbrev,
-                       zone.name());
+                       domain::FormatIsoDate(CalendarDate(day)), domain::FormatClock(time), info.abbrev, zone.name());
 }
 
 // [start, end) of a local day.
@@ -130,9 +138,9 @@ WindowVerdict Evaluate(const Schedule& schedule, const date::time_zone& callee_z
         rules.window.start = std::max(rules.window.start, guard.hours.start);
         rules.window.end = std::min(rules.window.end, guard.hours.end);
     }
-    if (schedule.start_date) rules.first = campaign_zone->to_sys(local_days(*schedule.start_date), choose::earliest);
+    if (schedule.start_date) rules.first = campaign_zone->to_sys(LocalDays(*schedule.start_date), choose::earliest);
     if (schedule.end_date) {
-        rules.stop = campaign_zone->to_sys(local_days(*schedule.end_date) + date::days{1}, choose::earliest);
+        rules.stop = campaign_zone->to_sys(LocalDays(*schedule.end_date) + date::days{1}, choose::earliest);
     }
 
     const auto local = callee_zone.to_local(now);
@@ -191,7 +199,7 @@ LegalHoursGuard GuardOf(const domain::DialerSettings& s) {
 }
 
 std::string LocalDate(const date::time_zone& zone, date::sys_seconds t) {
-    return domain::FormatIsoDate(date::year_month_day(date::floor<date::days>(zone.to_local(t))));
+    return domain::FormatIsoDate(CalendarDate(date::floor<date::days>(zone.to_local(t))));
 }
 
 date::sys_seconds NextLocalDay(const date::time_zone& zone, date::sys_seconds t) {

@@ -374,7 +374,7 @@ TEST(CallingWindow, NoDayAllowedMeansNever) {
 
 TEST(CallingWindow, BeforeTheStartDateWaitsForTheFirstDay) {
     auto s = Hours(9, 0, 17, 0, kWeekdays, "America/Chicago");
-    s.start_date = date::year{2026} / 2 / 2;  // a Monday
+    s.start_date = std::chrono::year{2026} / 2 / 2;  // a Monday
     // Friday 2026-01-30 10:00 EST.
     const auto v = Evaluate(s, Zone("America/New_York"), kGuard, Utc(2026, 1, 30, 15));
     EXPECT_EQ(Codes(v), std::vector{ReasonCode::kBeforeStartDate});
@@ -384,14 +384,14 @@ TEST(CallingWindow, BeforeTheStartDateWaitsForTheFirstDay) {
 
 TEST(CallingWindow, StartAndEndDatesAreDaysOfTheCampaignsZone) {
     auto s = Hours(9, 0, 17, 0, kWeekdays, "Asia/Tokyo");
-    s.start_date = date::year{2026} / 2 / 3;  // begins 2026-02-02 15:00 UTC, Monday 10:00 in New York
+    s.start_date = std::chrono::year{2026} / 2 / 3;  // begins 2026-02-02 15:00 UTC, Monday 10:00 in New York
     const auto& ny = Zone("America/New_York");
     const auto v = Evaluate(s, ny, kGuard, Utc(2026, 2, 2, 14, 59));
     EXPECT_EQ(Codes(v), std::vector{ReasonCode::kBeforeStartDate});
     EXPECT_EQ(v.next_allowed, Utc(2026, 2, 2, 15));
     EXPECT_TRUE(Evaluate(s, ny, kGuard, Utc(2026, 2, 2, 15)).allowed);
 
-    s.end_date = date::year{2026} / 2 / 3;  // ends 2026-02-03 15:00 UTC, Tuesday 10:00 in New York
+    s.end_date = std::chrono::year{2026} / 2 / 3;  // ends 2026-02-03 15:00 UTC, Tuesday 10:00 in New York
     EXPECT_TRUE(Evaluate(s, ny, kGuard, Utc(2026, 2, 3, 14, 59)).allowed);
     const auto over = Evaluate(s, ny, kGuard, Utc(2026, 2, 3, 15));
     EXPECT_EQ(Codes(over), std::vector{ReasonCode::kAfterEndDate});
@@ -400,8 +400,8 @@ TEST(CallingWindow, StartAndEndDatesAreDaysOfTheCampaignsZone) {
 
 TEST(CallingWindow, AfterTheEndDateNeverAgain) {
     auto s = Hours(9, 0, 17, 0, kWeekdays, "America/New_York");
-    s.start_date = date::year{2026} / 1 / 5;
-    s.end_date = date::year{2026} / 1 / 30;
+    s.start_date = std::chrono::year{2026} / 1 / 5;
+    s.end_date = std::chrono::year{2026} / 1 / 30;
     const auto& ny = Zone("America/New_York");
     const auto v = Evaluate(s, ny, kGuard, Utc(2026, 2, 3, 15));
     EXPECT_EQ(Codes(v), std::vector{ReasonCode::kAfterEndDate});
@@ -415,7 +415,7 @@ TEST(CallingWindow, AfterTheEndDateNeverAgain) {
 
 TEST(CallingWindow, EveryReasonIsReportedAtOnce) {
     auto s = Hours(9, 0, 17, 0, kWeekdays, "America/New_York");
-    s.start_date = date::year{2026} / 2 / 2;
+    s.start_date = std::chrono::year{2026} / 2 / 2;
     // Saturday 2026-01-10 22:00 EST: before the start, a weekend, after hours, after the guard.
     const auto v = Evaluate(s, Zone("America/New_York"), kGuard, Utc(2026, 1, 11, 3));
     EXPECT_FALSE(v.allowed);

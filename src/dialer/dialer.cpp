@@ -6,9 +6,8 @@
 
 #include "common/ids.hpp"
 #include "common/log_throttle.hpp"
-#include "dialer/callee_zone.hpp"
-#include "dialer/calling_window.hpp"
-#include "domain/schedule.hpp"
+#include "dialer/call_policy.hpp"
+#include "domain/call_lifecycle.hpp"
 
 namespace parley::dialer {
 
@@ -26,9 +25,6 @@ constexpr int kCampaignsPerPass = 1000;
 int64_t ToMs(date::sys_seconds t) {
     return t.time_since_epoch().count() * 1000;
 }
-date::sys_seconds ToSeconds(int64_t ms) {
-    return date::sys_seconds{std::chrono::seconds{ms / 1000}};
-}
 
 void Finish(QueueEntry& e, std::string outcome, int64_t now) {
     e.state = "done";
@@ -38,17 +34,18 @@ void Finish(QueueEntry& e, std::string outcome, int64_t now) {
 
 }  // namespace
 
-RetryRules RetryRulesOf(const Json& spec) {
-    RetryRules rules;
-    const Json& r = spec.contains("retry_rules") ? spec["retry_rules"] : Json::object();
-    rules.max_attempts = r.value("max_attempts", rules.max_attempts);
-    rules.delay_minutes = r.value("delay_minutes", rules.delay_minutes);
-    rules.max_attempts_per_day = r.value("max_attempts_per_day", rules.max_attempts_per_day);
-    if (auto it = r.find("retry_on"); it != r.end() && it->is_array()) {
-        rules.retry_on.clear();
-        for (const auto& v : *it) rules.retry_on.insert(v.get<std::string>());
-    }
-    return rules;
+domain::Call Dialer::CampaignCall(const Campaign& campaign, const domain::Profile& profile, const QueueEntry& e,
+                                  int64_t now) const {
+    const auto& caller_ids = campaign.spec.caller_ids;
+    std::string from =
+        caller_ids.empty() ? launcher_.CallerId() : caller_ids[static_cast<size_t>(e.attempts) % caller_ids.size()];
+    domain::Call call =
+        domain::QueuedCall(campaign.org_id, profile, std::move(from), *e.phone,
+                           profile.spec.value("extract_fields", std::vector<std::string>{}), "campaign", now);
+    call.contact_id = e.contact_id;
+    call.campaign_id = campaign.id;
+    call.metadata = {{"campaign_id", campaign.id}, {"attempt", e.attempts + 1}};
+    return call;
 }
 
 AttemptVerdict JudgeAttempt(const RetryRules& rules, CallStatus status, const std::optional<std::string>& disposition,
@@ -56,7 +53,7 @@ AttemptVerdict JudgeAttempt(const RetryRules& rules, CallStatus status, const st
     if (status == CallStatus::kCompleted) return {false, disposition.value_or("completed")};
     if (status == CallStatus::kCanceled) return {false, "canceled"};
     const std::string outcome(domain::ToString(status));
-    const bool retry = rules.retry_on.contains(outcome) && attempts < rules.max_attempts;
+    const bool retry = rules.RetriesOn(outcome) && attempts < rules.max_attempts;
     return {retry, outcome};
 }
 
@@ -151,7 +148,7 @@ Result<void> Dialer::CloseEndedAttempts(PassResult& result) {
                     // A stopped campaign calls no one again.
                     rules.stopped = (*found)->status == domain::CampaignStatus::kStopped ||
                                     (*found)->status == domain::CampaignStatus::kCompleted;
-                    rules.retry = RetryRulesOf((*found)->spec);
+                    rules.retry = (*found)->spec.retry_rules;
                 }
                 it = campaigns.emplace(e.campaign_id, std::move(rules)).first;
             }
@@ -177,16 +174,8 @@ Result<void> Dialer::CloseEndedAttempts(PassResult& result) {
 }
 
 Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
-    auto schedule = domain::ParseSchedule(campaign.spec.value("schedule", Json::object()));
-    if (!schedule) return Fail(ErrorCode::kInternal, "stored schedule is not valid: " + schedule.error().message);
-    const RetryRules rules = RetryRulesOf(campaign.spec);
-    const int concurrent = campaign.spec.value("concurrent_calls", 1);
-    std::vector<std::string> caller_ids;
-    if (auto it = campaign.spec.find("caller_ids"); it != campaign.spec.end() && it->is_array()) {
-        for (const auto& n : *it) caller_ids.push_back(n.get<std::string>());
-    }
+    const domain::CampaignSpec& spec = campaign.spec;
     const int64_t now = clock_.NowMs();
-    const auto now_s = ToSeconds(now);
     return store_.Write([&](domain::Repos& r) -> Result<void> {
         // Another node placing this campaign's calls now counts its lines itself.
         auto mine = r.campaigns().LockForDialing(campaign.id);
@@ -199,7 +188,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         auto active = r.campaigns().ActiveCalls(campaign.org_id);
         if (!active) return Fail(std::move(active.error()));
         const int64_t room = std::min<int64_t>(
-            {concurrent - *dialing, settings->max_concurrent_calls - *active, options_.max_starts_per_pass});
+            {spec.concurrent_calls - *dialing, settings->max_concurrent_calls - *active, options_.max_starts_per_pass});
         if (room <= 0) return {};
         auto profile = r.profiles().Get(campaign.org_id, campaign.profile_id);
         if (!profile) return Fail(std::move(profile.error()));
@@ -209,60 +198,42 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         }
         auto due = r.campaigns().ClaimDue(campaign.id, now, static_cast<int>(room));
         if (!due) return Fail(std::move(due.error()));
-        const LegalHoursGuard guard = GuardOf(*settings);
+        CallPolicyInput in;
+        in.schedule = &spec.schedule;
+        in.rules = &spec.retry_rules;
+        in.guard = GuardOf(*settings);
+        in.now_ms = now;
         std::vector<domain::Call> calls;
         calls.reserve(due->size());
         for (auto& e : *due) {
             e.updated_at = now;
             if (!e.phone) {
                 Finish(e, "contact_deleted", now);
-            } else if (e.attempts >= rules.max_attempts) {
-                Finish(e, e.outcome.value_or("attempts_exhausted"), now);
-            } else if (e.on_dnc_list) {
-                Finish(e, "dnc", now);
-            } else if (auto reachable = launcher_.CheckReachable(*e.phone); !reachable) {
-                Finish(e, "unreachable", now);
             } else {
-                auto zone = ResolveZone(e.timezone, *e.phone, schedule->timezone);
-                if (!zone) return Fail(std::move(zone.error()));
-                const auto verdict = Evaluate(*schedule, *zone->zone, guard, now_s);
-                const std::string today = LocalDate(*zone->zone, now_s);
-                if (!verdict.allowed) {
-                    if (verdict.next_allowed) {
-                        e.next_at = ToMs(*verdict.next_allowed);
-                    } else if (!verdict.reasons.empty() &&
-                               std::any_of(verdict.reasons.begin(), verdict.reasons.end(), [](const Reason& reason) {
-                                   return reason.code == ReasonCode::kAfterEndDate;
-                               })) {
-                        Finish(e, "schedule_ended", now);
-                    } else {
-                        e.next_at = now + kMsPerDay;  // nothing allowed within the search: look again tomorrow
-                    }
-                } else if (e.day == today && e.day_attempts >= rules.max_attempts_per_day) {
-                    e.next_at = ToMs(NextLocalDay(*zone->zone, now_s));
-                } else {
-                    domain::Call call;
-                    call.id = NewId("call_", now);
-                    call.org_id = campaign.org_id;
-                    call.profile_id = campaign.profile_id;
-                    call.profile_version = (*profile)->version;
-                    call.contact_id = e.contact_id;
-                    call.campaign_id = campaign.id;
-                    call.to_number = *e.phone;
-                    call.from_number = caller_ids.empty()
-                                           ? launcher_.CallerId()
-                                           : caller_ids[static_cast<size_t>(e.attempts) % caller_ids.size()];
-                    call.extract = (*profile)->spec.value("extract_fields", std::vector<std::string>{});
-                    call.metadata = {{"campaign_id", campaign.id}, {"attempt", e.attempts + 1}};
-                    call.created_at = now;
-                    call.MoveTo(CallStatus::kQueued, now, "campaign");
-                    calls.push_back(std::move(call));
+                in.e164 = *e.phone;
+                in.on_dnc_list = e.on_dnc_list;
+                in.stated_zone = e.timezone;
+                in.entry = &e;
+                auto verdict = JudgeCall(in, launcher_, false);
+                if (!verdict) return Fail(std::move(verdict.error()));
+                if (verdict->Callable()) {
+                    calls.push_back(CampaignCall(campaign, **profile, e, now));
                     e.state = "dialing";
                     e.call_id = calls.back().id;
                     e.attempts += 1;
-                    e.day_attempts = e.day == today ? e.day_attempts + 1 : 1;
-                    e.day = today;
+                    e.day_attempts = e.day == verdict->local_date ? e.day_attempts + 1 : 1;
+                    e.day = verdict->local_date;
                     ++result.placed;
+                } else if (verdict->Has("attempts_exhausted")) {
+                    Finish(e, e.outcome.value_or("attempts_exhausted"), now);
+                } else if (verdict->Has("dnc") || verdict->Has("unreachable")) {
+                    Finish(e, verdict->reasons.front().code, now);
+                } else if (verdict->next_allowed) {
+                    e.next_at = ToMs(*verdict->next_allowed);
+                } else if (verdict->Has(ReasonCodeName(ReasonCode::kAfterEndDate))) {
+                    Finish(e, "schedule_ended", now);
+                } else {
+                    e.next_at = now + kMsPerDay;  // nothing allowed within the search: look again tomorrow
                 }
             }
             if (e.state == "done") ++result.done;

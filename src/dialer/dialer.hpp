@@ -18,14 +18,7 @@
 
 namespace parley::dialer {
 
-// A campaign's retry_rules as the campaigns API stored them.
-struct RetryRules {
-    int max_attempts = 3;
-    int delay_minutes = 60;
-    std::set<std::string> retry_on{"no_answer", "busy", "failed"};
-    int max_attempts_per_day = 3;
-};
-RetryRules RetryRulesOf(const domain::Json& spec);
+using domain::RetryRules;
 
 // What an ended attempt means for its contact.
 struct AttemptVerdict {
@@ -81,6 +74,9 @@ public:
 private:
     Result<void> CloseEndedAttempts(PassResult& result);
     Result<void> PlaceDue(const domain::Campaign& campaign, PassResult& result);
+    // The call of a campaign's attempt at one contact, queued now.
+    domain::Call CampaignCall(const domain::Campaign& campaign, const domain::Profile& profile,
+                              const domain::QueueEntry& e, int64_t now) const;
     Result<void> CompleteIfDone(const domain::Campaign& campaign, PassResult& result);
     void Loop();
 

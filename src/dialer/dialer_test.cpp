@@ -240,7 +240,7 @@ TEST_F(Dialing, NeverRetriesAConversationWhateverItsDisposition) {
         EXPECT_FALSE(JudgeAttempt(RetryRules{}, CallStatus::kCompleted, disposition, 1).retry) << disposition;
     }
     RetryRules with_voicemail;
-    with_voicemail.retry_on.insert("voicemail");
+    with_voicemail.retry_on.push_back("voicemail");
     EXPECT_TRUE(JudgeAttempt(with_voicemail, CallStatus::kVoicemail, "voicemail", 1).retry);
     EXPECT_FALSE(JudgeAttempt(with_voicemail, CallStatus::kVoicemail, "voicemail", 3).retry);
     EXPECT_FALSE(JudgeAttempt(with_voicemail, CallStatus::kCanceled, std::nullopt, 1).retry);

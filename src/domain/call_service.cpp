@@ -7,6 +7,7 @@
 #include "common/phone.hpp"
 #include "common/time_format.hpp"
 #include "domain/call_body.hpp"
+#include "domain/call_lifecycle.hpp"
 #include "domain/custom_field_service.hpp"
 #include "domain/validation.hpp"
 #include "net/url_guard.hpp"
@@ -128,19 +129,14 @@ Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& it
     }
     if (auto reachable = launcher_.CheckReachable(call.to_number); !reachable) return Fail(reachable.error());
 
-    call.id = NewId("call_", now);
-    call.org_id = who.org_id;
-    call.profile_id = shared.profile.id;
-    call.profile_version = shared.profile.version;
-    call.from_number = launcher_.CallerId();
-    call.extract = shared.extract;
-    call.variables = std::move(variables);
-    call.metadata = std::move(metadata);
-    call.custom_fields = std::move(custom);
-    call.webhook_url = shared.webhook_url;
-    call.created_at = now;
-    call.MoveTo(CallStatus::kQueued, now, "api");
-    return call;
+    Call queued =
+        QueuedCall(who.org_id, shared.profile, launcher_.CallerId(), call.to_number, shared.extract, "api", now);
+    queued.contact_id = std::move(call.contact_id);
+    queued.variables = std::move(variables);
+    queued.metadata = std::move(metadata);
+    queued.custom_fields = std::move(custom);
+    queued.webhook_url = shared.webhook_url;
+    return queued;
 }
 
 Result<Call> CallService::Trigger(const Principal& who, const Json& body) {

@@ -6,6 +6,7 @@
 
 #include "common/phone.hpp"
 #include "common/text.hpp"
+#include "domain/campaign_spec.hpp"
 #include "domain/schedule.hpp"
 
 namespace parley::domain {
@@ -86,24 +87,12 @@ void ApplyRetryRules(const Json& in, Json& rules, Checker& outer) {
 
 }  // namespace
 
-Json DefaultCampaignSpec() {
-    return Json{{"contact_list_id", nullptr},
-                {"contact_tags", Json::array()},
-                {"schedule", ToJson(Schedule{})},
-                {"retry_rules",
-                 {{"max_attempts", kDefaultMaxAttempts},
-                  {"delay_minutes", kDefaultDelayMinutes},
-                  {"retry_on", {"no_answer", "busy", "failed"}},
-                  {"max_attempts_per_day", kDefaultAttemptsPerDay}}},
-                {"concurrent_calls", kDefaultConcurrentCalls},
-                {"caller_ids", Json::array()}};
-}
-
 CampaignRefs ReadCampaignFields(const Json& body, Campaign& campaign, bool creating, std::string_view region,
                                 Checker& checker) {
     checker.RejectUnknownKeys(body, {"name", "agent_id", "profile_id", "direction", "contact_list_id", "contact_tags",
                                      "schedule", "retry_rules", "concurrent_calls", "caller_ids"});
-    Json& spec = campaign.spec;
+    // The request's fields change the stored form, which is read back as a whole at the end.
+    Json spec = ToJson(campaign.spec);
     if (auto name = checker.String(body, "name", kMaxCampaignNameBytes, creating)) {
         if (Trim(*name).empty()) {
             checker.Add("name", "must not be empty");
@@ -168,6 +157,14 @@ CampaignRefs ReadCampaignFields(const Json& body, Campaign& campaign, bool creat
                 }
             }
             spec["caller_ids"] = numbers;
+        }
+    }
+    if (checker.ok()) {
+        auto parsed = ParseCampaignSpec(spec);
+        if (parsed) {
+            campaign.spec = std::move(*parsed);
+        } else {
+            checker.Add("campaign", parsed.error().message);
         }
     }
     return refs;

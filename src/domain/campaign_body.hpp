@@ -12,16 +12,9 @@
 namespace parley::domain {
 
 inline constexpr int kMaxConcurrentCalls = 500;
-inline constexpr int kDefaultConcurrentCalls = 5;
 inline constexpr int kMaxAttempts = 20;
-inline constexpr int kDefaultMaxAttempts = 3;
-inline constexpr int kDefaultDelayMinutes = 60;
 inline constexpr int kMaxDelayMinutes = 7 * 24 * 60;
-inline constexpr int kDefaultAttemptsPerDay = 3;
 inline constexpr int kMaxOrganizationCalls = 10000;
-
-// The default settings of a new campaign, before a request's fields are applied.
-Json DefaultCampaignSpec();
 
 // What a campaign request refers to, which must exist in the organization.
 struct CampaignRefs {
@@ -30,7 +23,7 @@ struct CampaignRefs {
 };
 
 // Reads the campaign fields present in `body` (an object) into `campaign` (a new campaign with
-// the default spec on create, the stored one on update); problems go into `checker`.
+// CampaignSpec's defaults on create, the stored one on update); problems go into `checker`.
 CampaignRefs ReadCampaignFields(const Json& body, Campaign& campaign, bool creating, std::string_view region,
                                 Checker& checker);
 

@@ -18,15 +18,16 @@ Error WrongStatus(const Campaign& c, std::string_view action, std::string_view a
                  {{"status", std::string(ToString(c.status))}}};
 }
 
+// A campaign whose stored settings do not read back is neither changed nor called from.
+Error UnreadableSettings(const Campaign& c) {
+    return Error{ErrorCode::kConflict, "the campaign's stored settings are not valid (" + *c.spec_problem +
+                                           "); it can be stopped or read, not changed or started"};
+}
+
 }  // namespace
 
-Audience AudienceOf(const Json& spec) {
-    Audience a;
-    if (auto it = spec.find("contact_list_id"); it != spec.end() && it->is_string()) a.list_id = it->get<std::string>();
-    if (auto it = spec.find("contact_tags"); it != spec.end() && it->is_array()) {
-        for (const auto& t : *it) a.tags.push_back(t.get<std::string>());
-    }
-    return a;
+Audience AudienceOf(const CampaignSpec& spec) {
+    return Audience{spec.contact_list_id, spec.contact_tags};
 }
 
 Result<void> CampaignService::Apply(const Principal& who, const Json& body, Campaign& campaign, bool creating) {
@@ -58,7 +59,7 @@ Result<void> CampaignService::Apply(const Principal& who, const Json& body, Camp
                 return Fail(ErrorCode::kUnprocessable, "no contact list \"" + *list_id + "\" in this organization",
                             {{"contact_list_id", "is not a contact list of this organization"}});
             }
-            campaign.spec["contact_list_id"] = *list_id;
+            campaign.spec.contact_list_id = *list_id;
         }
         return {};
     });
@@ -66,7 +67,6 @@ Result<void> CampaignService::Apply(const Principal& who, const Json& body, Camp
 
 Result<Campaign> CampaignService::Create(const Principal& who, const Json& body) {
     Campaign campaign;
-    campaign.spec = DefaultCampaignSpec();
     if (auto ok = Apply(who, body, campaign, true); !ok) return Fail(std::move(ok.error()));
     const int64_t now = clock_.NowMs();
     campaign.id = NewId("camp_", now);
@@ -112,6 +112,7 @@ Result<CampaignView> CampaignService::Update(const Principal& who, std::string_v
     if (before != CampaignStatus::kDraft && before != CampaignStatus::kPaused) {
         return Fail(WrongStatus(campaign, "changed", "a draft or a paused"));
     }
+    if (campaign.spec_problem) return Fail(UnreadableSettings(campaign));
     if (auto ok = Apply(who, patch, campaign, false); !ok) return Fail(std::move(ok.error()));
     campaign.updated_at = clock_.NowMs();
     // A paused campaign whose audience changed takes the new contacts in when it resumes.
@@ -142,6 +143,7 @@ Result<CampaignView> CampaignService::Transition(const Principal& who, std::stri
         if (!*found) return Fail(ErrorCode::kNotFound, "campaign not found");
         Campaign c = std::move(**found);
         const CampaignStatus before = c.status;
+        if (c.spec_problem && (action == "started" || action == "resumed")) return Fail(UnreadableSettings(c));
         if (action == "started") {
             if (before != CampaignStatus::kDraft) return Fail(WrongStatus(c, action, "a draft"));
             c.status = CampaignStatus::kRunning;

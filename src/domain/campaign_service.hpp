@@ -65,6 +65,6 @@ private:
 };
 
 // Who a campaign's spec says to call.
-Audience AudienceOf(const Json& spec);
+Audience AudienceOf(const CampaignSpec& spec);
 
 }  // namespace parley::domain

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -257,9 +259,53 @@ enum class CampaignStatus { kDraft, kRunning, kPaused, kCompleted, kStopped };
 std::string_view ToString(CampaignStatus s);
 std::optional<CampaignStatus> ParseCampaignStatus(std::string_view s);
 
+// A span of local wall-clock time within a day, [start, end): a call may begin at `start` and
+// no later than a moment before `end`. Minutes after local midnight; end may be 24:00.
+struct CallingHours {
+    std::chrono::minutes start{0};
+    std::chrono::minutes end{0};
+};
+
+// A campaign's schedule (spec.schedule).
+struct Schedule {
+    // The first and last day of calling (inclusive), as dates in `timezone`; none: no bound.
+    std::optional<std::chrono::year_month_day> start_date;
+    std::optional<std::chrono::year_month_day> end_date;
+    CallingHours hours{std::chrono::hours{9}, std::chrono::hours{18}};
+    // Callee-local weekdays to call on, indexed by weekday::c_encoding() (0 is Sunday).
+    std::array<bool, 7> days{false, true, true, true, true, true, false};
+    // IANA. The zone of start_date and end_date, and the zone of callees whose own is unknown.
+    std::string timezone = "UTC";
+};
+
+// When a campaign calls a contact again (spec.retry_rules).
+struct RetryRules {
+    int max_attempts = 3;
+    int delay_minutes = 60;
+    std::vector<std::string> retry_on{"no_answer", "busy", "failed"};  // call statuses, or "voicemail"
+    int max_attempts_per_day = 3;
+    bool RetriesOn(std::string_view outcome) const {
+        for (const auto& o : retry_on) {
+            if (o == outcome) return true;
+        }
+        return false;
+    }
+};
+
+// What a user sets on a campaign, checked where it enters (campaign_body.hpp) and read back from
+// the database by ParseCampaignSpec (campaign_spec.hpp).
+struct CampaignSpec {
+    std::optional<std::string> contact_list_id;
+    std::vector<std::string> contact_tags;
+    Schedule schedule;
+    RetryRules retry_rules;
+    int concurrent_calls = 5;
+    std::vector<std::string> caller_ids;  // E.164, used in turn; none: the server's caller id
+};
+
 // A campaign calls an audience with one agent profile (seed 002 "Campaigns", seed 000 "Campaign
-// Control"). `spec` holds what a user sets, as CampaignService validated it: audience
-// (contact_list_id, contact_tags), schedule, retry_rules, concurrent_calls, caller_ids.
+// Control"). `spec_problem` is set, and `spec` holds the defaults, when the stored settings do
+// not read back (a row edited by hand): the dialer sets such a campaign aside.
 struct Campaign {
     std::string id;
     std::string org_id;
@@ -267,7 +313,8 @@ struct Campaign {
     CampaignStatus status = CampaignStatus::kDraft;
     CallDirection direction = CallDirection::kOutbound;
     std::string profile_id;
-    Json spec = Json::object();
+    CampaignSpec spec;
+    std::optional<std::string> spec_problem;
     int64_t created_at = 0;
     int64_t updated_at = 0;
     std::optional<int64_t> started_at;

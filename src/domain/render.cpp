@@ -1,6 +1,7 @@
 #include "domain/render.hpp"
 
 #include "common/time_format.hpp"
+#include "domain/campaign_spec.hpp"
 
 namespace parley::domain {
 
@@ -248,7 +249,9 @@ Json ToJson(const Campaign& c) {
               {"direction", ToString(c.direction)},
               {"profile_id", c.profile_id},
               {"agent_id", c.profile_id}};
-    for (const auto& [k, v] : c.spec.items()) j[k] = v;
+    const Json spec = ToJson(c.spec);
+    for (const auto& [k, v] : spec.items()) j[k] = v;
+    if (c.spec_problem) j["settings_error"] = *c.spec_problem;  // the settings above are defaults
     j["created_at"] = FormatIsoTime(c.created_at);
     j["updated_at"] = FormatIsoTime(c.updated_at);
     j["started_at"] = TimeOrNull(c.started_at);

@@ -19,12 +19,12 @@ constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed
 constexpr std::string_view kDayChoices = "mon, tue, wed, thu, fri, sat, sun";
 
 // "YYYY-MM-DD", a real date.
-std::optional<date::year_month_day> ParseDate(const std::string& text) {
+std::optional<std::chrono::year_month_day> ParseDate(const std::string& text) {
     if (!IsIsoDate(text)) return std::nullopt;
     const int y = std::stoi(text.substr(0, 4));
     const auto m = static_cast<unsigned>(std::stoi(text.substr(5, 2)));
     const auto d = static_cast<unsigned>(std::stoi(text.substr(8, 2)));
-    const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
+    const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
     if (!ymd.ok()) return std::nullopt;
     return ymd;
 }
@@ -42,7 +42,7 @@ std::optional<minutes> ParseClock(const Json& value) {
     return minutes{h * 60 + m};
 }
 
-std::string FormatIsoDate(const date::year_month_day& ymd) {
+std::string FormatIsoDate(const std::chrono::year_month_day& ymd) {
     return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                        static_cast<unsigned>(ymd.day()));
 }
@@ -59,7 +59,7 @@ Result<Schedule> ParseSchedule(const Json& input) {
     checker.RejectUnknownKeys(input, {"start_date", "end_date", "calling_hours", "days", "timezone"});
     Schedule schedule;
 
-    auto read_date = [&](std::string_view key, std::optional<date::year_month_day>& out) {
+    auto read_date = [&](std::string_view key, std::optional<std::chrono::year_month_day>& out) {
         const auto it = input.find(key);
         if (it == input.end() || it->is_null()) return;
         const auto ymd = it->is_string() ? ParseDate(it->get_ref<const std::string&>()) : std::nullopt;
@@ -149,7 +149,7 @@ Json ToJson(const Schedule& s) {
     for (size_t i = 1; i <= 7; ++i) {  // Monday first, as the API lists days
         if (s.days[i % 7]) days.push_back(kDayNames[i % 7]);
     }
-    auto date_or_null = [](const std::optional<date::year_month_day>& d) {
+    auto date_or_null = [](const std::optional<std::chrono::year_month_day>& d) {
         return d ? Json(FormatIsoDate(*d)) : Json(nullptr);
     };
     return Json{{"start_date", date_or_null(s.start_date)},

@@ -3,9 +3,6 @@
 // A campaign's schedule: the days and hours it calls, read and checked once for every way a
 // schedule comes in (the campaigns API), and used by the dialer's calling window.
 
-#include <date/date.h>
-
-#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -14,25 +11,6 @@
 #include "domain/entities.hpp"
 
 namespace parley::domain {
-
-// A span of local wall-clock time within a day, [start, end): a call may begin at `start` and
-// no later than a moment before `end`. Minutes after local midnight; end may be 24:00.
-struct CallingHours {
-    std::chrono::minutes start{0};
-    std::chrono::minutes end{0};
-};
-
-// A campaign's schedule (spec.schedule).
-struct Schedule {
-    // The first and last day of calling (inclusive), as dates in `timezone`; none: no bound.
-    std::optional<date::year_month_day> start_date;
-    std::optional<date::year_month_day> end_date;
-    CallingHours hours{std::chrono::hours{9}, std::chrono::hours{18}};
-    // Callee-local weekdays to call on, indexed by date::weekday::c_encoding() (0 is Sunday).
-    std::array<bool, 7> days{false, true, true, true, true, true, false};
-    // IANA. The zone of start_date and end_date, and the zone of callees whose own is unknown.
-    std::string timezone = "UTC";
-};
 
 // Reads a schedule object as the campaign API stores it:
 //   {"start_date": "2026-03-25" | null, "end_date": "2026-04-30" | null,
@@ -47,7 +25,7 @@ Result<Schedule> ParseSchedule(const Json& schedule);
 Json ToJson(const Schedule& schedule);
 
 // "2026-03-25"
-std::string FormatIsoDate(const date::year_month_day& ymd);
+std::string FormatIsoDate(const std::chrono::year_month_day& ymd);
 // "HH:MM" on a 24-hour clock, 00:00 to 24:00, as minutes after midnight.
 std::optional<std::chrono::minutes> ParseClock(const Json& value);
 // "09:30"

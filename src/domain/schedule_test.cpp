@@ -27,8 +27,8 @@ TEST(ParseSchedule, ReadsEveryField) {
                                       {"days", {"mon", "wed", "sat"}},
                                       {"timezone", "Europe/London"}});
     ASSERT_TRUE(s) << s.error().message;
-    EXPECT_EQ(s->start_date, date::year{2026} / 3 / 25);
-    EXPECT_EQ(s->end_date, date::year{2026} / 4 / 30);
+    EXPECT_EQ(s->start_date, std::chrono::year{2026} / 3 / 25);
+    EXPECT_EQ(s->end_date, std::chrono::year{2026} / 4 / 30);
     EXPECT_EQ(s->hours.start, minutes{9 * 60 + 30});
     EXPECT_EQ(s->hours.end, hours{24});
     EXPECT_EQ(s->days, (std::array<bool, 7>{false, true, false, true, false, false, true}));

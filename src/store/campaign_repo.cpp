@@ -1,3 +1,4 @@
+#include "domain/campaign_spec.hpp"
 #include "store/sql_repos.hpp"
 
 namespace parley::store {
@@ -20,7 +21,16 @@ Campaign CampaignFromRow(const Row& r) {
     c.status = domain::ParseCampaignStatus(r[3].AsText()).value_or(CampaignStatus::kDraft);
     c.direction = domain::ParseCallDirection(r[4].AsText()).value_or(domain::CallDirection::kOutbound);
     c.profile_id = r[5].AsText();
-    c.spec = Json::parse(r[6].AsText());
+    // A document that does not read back leaves the defaults and says why (Campaign::spec_problem).
+    auto stored = Json::parse(r[6].AsText(), nullptr, false);
+    auto spec = stored.is_discarded()
+                    ? Result<domain::CampaignSpec>(Fail(ErrorCode::kInternal, "stored campaign settings are not JSON"))
+                    : domain::ParseCampaignSpec(stored);
+    if (spec) {
+        c.spec = std::move(*spec);
+    } else {
+        c.spec_problem = spec.error().message;
+    }
     c.created_at = r[7].AsInt();
     c.updated_at = r[8].AsInt();
     c.started_at = r[9].AsOptionalInt();
@@ -30,9 +40,8 @@ Campaign CampaignFromRow(const Row& r) {
 
 // The list a campaign calls, kept in a column to find the campaigns a new list member joins.
 Value ListIdOf(const Campaign& c) {
-    auto it = c.spec.find("contact_list_id");
-    if (it == c.spec.end() || !it->is_string()) return nullptr;
-    return it->get<std::string>();
+    if (!c.spec.contact_list_id) return nullptr;
+    return *c.spec.contact_list_id;
 }
 
 // The queue row of a contact that has not been called yet, due at once.
@@ -93,7 +102,7 @@ Result<void> SqlCampaignRepo::Insert(const Campaign& c) {
         "INSERT INTO campaigns (id, org_id, name, status, direction, profile_id, list_id, spec, created_at, "
         "updated_at, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {c.id, c.org_id, c.name, domain::ToString(c.status), domain::ToString(c.direction), c.profile_id, ListIdOf(c),
-         c.spec.dump(), c.created_at, c.updated_at, c.started_at, c.ended_at});
+         domain::ToJson(c.spec).dump(), c.created_at, c.updated_at, c.started_at, c.ended_at});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -128,11 +137,21 @@ Result<domain::Page<Campaign>> SqlCampaignRepo::List(std::string_view org_id, co
 }
 
 Result<bool> SqlCampaignRepo::Save(const Campaign& c, CampaignStatus expected) {
-    auto n = c_.Exec(
-        "UPDATE campaigns SET name = ?, status = ?, direction = ?, profile_id = ?, list_id = ?, spec = ?, "
-        "updated_at = ?, started_at = ?, ended_at = ? WHERE org_id = ? AND id = ? AND status = ?",
-        {c.name, domain::ToString(c.status), domain::ToString(c.direction), c.profile_id, ListIdOf(c), c.spec.dump(),
-         c.updated_at, c.started_at, c.ended_at, c.org_id, c.id, domain::ToString(expected)});
+    // Settings that did not read back stay as they are stored: the defaults in their place are
+    // not what the user set.
+    auto n = c.spec_problem
+                 ? c_.Exec(
+                       "UPDATE campaigns SET name = ?, status = ?, direction = ?, profile_id = ?, updated_at = ?, "
+                       "started_at = ?, ended_at = ? WHERE org_id = ? AND id = ? AND status = ?",
+                       {c.name, domain::ToString(c.status), domain::ToString(c.direction), c.profile_id, c.updated_at,
+                        c.started_at, c.ended_at, c.org_id, c.id, domain::ToString(expected)})
+                 : c_.Exec(
+                       "UPDATE campaigns SET name = ?, status = ?, direction = ?, profile_id = ?, list_id = ?, "
+                       "spec = ?, updated_at = ?, started_at = ?, ended_at = ? WHERE org_id = ? AND id = ? AND "
+                       "status = ?",
+                       {c.name, domain::ToString(c.status), domain::ToString(c.direction), c.profile_id, ListIdOf(c),
+                        domain::ToJson(c.spec).dump(), c.updated_at, c.started_at, c.ended_at, c.org_id, c.id,
+                        domain::ToString(expected)});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;
 }

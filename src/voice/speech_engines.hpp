@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/call_outcome.hpp"
+#include "domain/call_lifecycle.hpp"
 #include "domain/engine_catalog.hpp"
 #include "voice/endpoint_config.hpp"
 #include "voice/engines/stt.hpp"

@@ -8,6 +8,7 @@
 
 #include "domain/call_body.hpp"
 #include "domain/campaign_body.hpp"
+#include "domain/campaign_spec.hpp"
 #include "domain/contact_body.hpp"
 #include "domain/custom_field_body.hpp"
 #include "domain/profile_body.hpp"
@@ -72,9 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 5: {
             if (!body.is_object()) break;
             Campaign campaign;
-            campaign.spec = DefaultCampaignSpec();
             (void)ReadCampaignFields(body, campaign, kind % 8 == 4, "US", checker);
-            (void)campaign.spec.dump();
+            (void)ToJson(campaign.spec).dump();
             break;
         }
         case 6: {

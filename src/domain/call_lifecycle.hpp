@@ -11,6 +11,14 @@
 
 namespace parley::domain {
 
+// How every call begins and ends, whoever places it (the calls API, the dialer, later inbound
+// calls) and whatever carries it (the sandbox, SIP).
+
+// A call to `to` with `profile`, queued at `now`: what the API and the dialer both create. The
+// caller adds what its request says (contact, campaign, variables, metadata, …).
+Call QueuedCall(std::string org_id, const Profile& profile, std::string from, std::string to,
+                std::vector<std::string> extract, std::string_view source, int64_t now);
+
 // What engines and carriers cost, from the engines file: cents per minute for carriers
 // (connected time) and recognizers (audio heard), per 1,000 characters for speech synthesis,
 // per call for brains. An engine missing from a table costs nothing.

@@ -1,4 +1,4 @@
-#include "domain/call_outcome.hpp"
+#include "domain/call_lifecycle.hpp"
 
 #include <cmath>
 
@@ -18,6 +18,21 @@ int Cents(double v) {
 }
 
 }  // namespace
+
+Call QueuedCall(std::string org_id, const Profile& profile, std::string from, std::string to,
+                std::vector<std::string> extract, std::string_view source, int64_t now) {
+    Call call;
+    call.id = NewId("call_", now);
+    call.org_id = std::move(org_id);
+    call.profile_id = profile.id;
+    call.profile_version = profile.version;
+    call.from_number = std::move(from);
+    call.to_number = std::move(to);
+    call.extract = std::move(extract);
+    call.created_at = now;
+    call.MoveTo(CallStatus::kQueued, now, std::string(source));
+    return call;
+}
 
 Json PriceCall(const PriceTable& prices, const CallUsage& usage) {
     Json breakdown = Json::object();

@@ -1,4 +1,4 @@
-#include "domain/call_outcome.hpp"
+#include "domain/call_lifecycle.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
