@@ -113,6 +113,10 @@ Result<PassResult> Dialer::RunOnce() {
     if (!running) return Fail(std::move(running.error()));
     for (const auto& campaign : *running) {
         if (campaign.direction != domain::CallDirection::kOutbound) continue;
+        if (campaign.spec_problem) {
+            if (auto set_aside = SetAside(campaign, result); !set_aside) return Fail(std::move(set_aside.error()));
+            continue;
+        }
         if (auto placed = PlaceDue(campaign, result); !placed) {
             static LogThrottle throttle;
             LogLimited(throttle, spdlog::level::err, "dialer: campaign {}: {}", campaign.id, placed.error().message);
@@ -247,6 +251,23 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (*saved != static_cast<int64_t>(due->size())) {
             return Fail(ErrorCode::kConflict, "queue entries changed while they were claimed");
         }
+        return {};
+    });
+}
+
+Result<void> Dialer::SetAside(const Campaign& campaign, PassResult& result) {
+    const int64_t now = clock_.NowMs();
+    return store_.Write([&](domain::Repos& r) -> Result<void> {
+        Campaign paused = campaign;
+        paused.status = domain::CampaignStatus::kPaused;
+        paused.updated_at = now;
+        auto saved = r.campaigns().Save(paused, domain::CampaignStatus::kRunning);
+        if (!saved) return Fail(std::move(saved.error()));
+        if (!*saved) return {};  // a user changed it meanwhile
+        auto event = r.webhooks().Record(domain::CampaignEvent("campaign.paused", paused, now));
+        if (!event) return Fail(std::move(event.error()));
+        ++result.set_aside;
+        spdlog::warn("campaign {} paused by the dialer: {}", campaign.id, *campaign.spec_problem);
         return {};
     });
 }

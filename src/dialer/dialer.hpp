@@ -47,6 +47,7 @@ struct PassResult {
     int retries = 0;      // ended attempts to be tried again
     int done = 0;         // contacts that became final
     int completed_campaigns = 0;
+    int set_aside = 0;  // running campaigns paused because their stored settings do not read back
 };
 
 // Every decision takes the injected clock's time, so tests run days of schedules in
@@ -77,6 +78,9 @@ private:
     // The call of a campaign's attempt at one contact, queued now.
     domain::Call CampaignCall(const domain::Campaign& campaign, const domain::Profile& profile,
                               const domain::QueueEntry& e, int64_t now) const;
+    // Pauses a running campaign whose stored settings do not read back (Campaign::spec_problem),
+    // with a campaign.paused event and the reason in the log; GET shows it as settings_error.
+    Result<void> SetAside(const domain::Campaign& campaign, PassResult& result);
     Result<void> CompleteIfDone(const domain::Campaign& campaign, PassResult& result);
     void Loop();
 

@@ -368,5 +368,61 @@ TEST_F(Dialing, ACampaignPastItsEndDateEndsItsContacts) {
     EXPECT_EQ(Status(id), "completed");
 }
 
+// A campaign row edited by hand into nonsense neither stops the dialer nor is called with
+// defaults in its place: it is paused with the reason, and the others go on.
+TEST_F(Dialing, ACampaignWhoseStoredSettingsDoNotReadBackIsSetAsideAndTheOthersGoOn) {
+    for (int i = 0; i < 3; ++i) Contact("+1202555014" + std::to_string(i), {{"tags", {"lead"}}});
+    const std::string broken_shape = Running({{"name", "Shape"}});
+    const std::string broken_json = Running({{"name", "Json"}});
+    const std::string healthy = Running({{"name", "Healthy"}});
+    ASSERT_TRUE(db_->Exec("UPDATE campaigns SET spec = ? WHERE id = ?",
+                          {R"({"schedule": {"days": 5}, "concurrent_calls": "many"})", broken_shape}));
+    ASSERT_TRUE(db_->Exec("UPDATE campaigns SET spec = ? WHERE id = ?", {"{not json", broken_json}));
+
+    const PassResult pass = Pass();
+    EXPECT_EQ(pass.set_aside, 2);
+    EXPECT_EQ(pass.placed, 3);
+    EXPECT_EQ(Calls(healthy).size(), 3u);
+    EXPECT_TRUE(Calls(broken_shape).empty());
+    EXPECT_TRUE(Calls(broken_json).empty());
+    EXPECT_EQ(Status(broken_shape), "paused");
+    EXPECT_EQ(Status(broken_json), "paused");
+
+    // Users see why, and cannot resume or change it until the row is repaired; the stored
+    // settings are kept as they are, not replaced by the defaults.
+    auto view = campaigns_service_->Get(who_, broken_shape);
+    ASSERT_TRUE(view);
+    ASSERT_TRUE(view->campaign.spec_problem);
+    EXPECT_NE(view->campaign.spec_problem->find("concurrent_calls"), std::string::npos) << *view->campaign.spec_problem;
+    EXPECT_NE(view->campaign.spec_problem->find("schedule.days"), std::string::npos) << *view->campaign.spec_problem;
+    auto resumed = campaigns_service_->Resume(who_, broken_shape);
+    ASSERT_FALSE(resumed);
+    EXPECT_EQ(resumed.error().code, ErrorCode::kConflict);
+    auto changed = campaigns_service_->Update(who_, broken_json, {{"name", "Renamed"}});
+    ASSERT_FALSE(changed);
+    EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
+    auto stored = db_->Query("SELECT spec FROM campaigns WHERE id = ?", {broken_json});
+    ASSERT_TRUE(stored);
+    EXPECT_EQ((*stored)[0][0].AsText(), "{not json");
+    EXPECT_TRUE(campaigns_service_->Stop(who_, broken_json));
+    EXPECT_EQ(Pass().set_aside, 0);
+}
+
+TEST_F(Dialing, ACampaignWhoseProfileDoesNotReadBackPlacesNothingAndTheOthersGoOn) {
+    for (int i = 0; i < 2; ++i) Contact("+1202555015" + std::to_string(i), {{"tags", {"lead"}}});
+    domain::Profile other;
+    other.id = "prof_other";
+    other.org_id = who_.org_id;
+    other.name = "Other";
+    other.version = 1;
+    ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.profiles().Insert(other); }));
+    const std::string broken = Running({{"name", "Broken"}, {"profile_id", "prof_other"}});
+    const std::string healthy = Running({{"name", "Healthy"}});
+    ASSERT_TRUE(db_->Exec("UPDATE profiles SET spec = '[1, 2' WHERE id = 'prof_other'"));
+    EXPECT_EQ(Pass().placed, 2);
+    EXPECT_EQ(Calls(healthy).size(), 2u);
+    EXPECT_TRUE(Calls(broken).empty());
+}
+
 }  // namespace
 }  // namespace parley::dialer

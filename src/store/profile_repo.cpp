@@ -10,15 +10,20 @@ namespace {
 constexpr std::string_view kSelect =
     "SELECT id, org_id, name, status, version, spec, compiled, created_at, updated_at, archived_at FROM profiles ";
 
-Profile ProfileFromRow(const Row& r) {
+// A profile whose stored documents are not JSON objects (a row edited by hand) is an error value
+// naming it, not an exception on whatever thread read it.
+Result<Profile> ProfileFromRow(const Row& r) {
     Profile p;
     p.id = r[0].AsText();
     p.org_id = r[1].AsText();
     p.name = r[2].AsText();
     p.status = domain::ParseProfileStatus(r[3].AsText()).value_or(domain::ProfileStatus::kActive);
     p.version = static_cast<int>(r[4].AsInt());
-    p.spec = Json::parse(r[5].AsText());
-    p.compiled = Json::parse(r[6].AsText());
+    p.spec = Json::parse(r[5].AsText(), nullptr, false);
+    p.compiled = Json::parse(r[6].AsText(), nullptr, false);
+    if (!p.spec.is_object() || !p.compiled.is_object()) {
+        return Fail(ErrorCode::kInternal, "profile " + p.id + ": its stored settings are not a JSON object");
+    }
     p.created_at = r[7].AsInt();
     p.updated_at = r[8].AsInt();
     p.archived_at = r[9].AsOptionalInt();
@@ -42,7 +47,9 @@ Result<std::optional<Profile>> SqlProfileRepo::Get(std::string_view org_id, std:
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Profile>();
-    return ProfileFromRow(**row);
+    auto profile = ProfileFromRow(**row);
+    if (!profile) return Fail(std::move(profile.error()));
+    return std::optional<Profile>(std::move(*profile));
 }
 
 Result<domain::Page<Profile>> SqlProfileRepo::List(std::string_view org_id, std::optional<domain::ProfileStatus> status,
@@ -55,7 +62,11 @@ Result<domain::Page<Profile>> SqlProfileRepo::List(std::string_view org_id, std:
                        : c_.Query(all, {org_id, after, page.limit + 1});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<Profile> profiles;
-    for (const auto& r : *rows) profiles.push_back(ProfileFromRow(r));
+    for (const auto& r : *rows) {
+        auto profile = ProfileFromRow(r);
+        if (!profile) return Fail(std::move(profile.error()));
+        profiles.push_back(std::move(*profile));
+    }
     return ToPage(std::move(profiles), page.limit);
 }
 

@@ -1,3 +1,6 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <map>
 
 #include "common/ids.hpp"
@@ -23,9 +26,13 @@ Result<WebhookEndpoint> EndpointFromRow(const Row& r, const SecretBox& box) {
     e.org_id = r[1].AsText();
     e.url = r[2].AsText();
     e.description = r[3].AsText();
-    e.events = Json::parse(r[4].AsText()).get<std::vector<std::string>>();
+    const Json events = Json::parse(r[4].AsText(), nullptr, false);
+    const bool names =
+        events.is_array() && std::all_of(events.begin(), events.end(), [](const Json& n) { return n.is_string(); });
+    if (!names) return Fail(ErrorCode::kInternal, "its stored events are not a JSON array of event names");
+    e.events = events.get<std::vector<std::string>>();
     auto secret = box.Open(r[5].AsText());
-    if (!secret) return Fail(std::move(secret.error()));
+    if (!secret) return Fail(ErrorCode::kInternal, "its signing secret does not open: " + secret.error().message);
     e.secret = std::move(*secret);
     if (auto previous = r[6].AsOptionalText()) {
         auto opened = box.Open(*previous);
@@ -263,8 +270,11 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
             std::vector<WebhookEndpoint> list;
             for (const auto& r : *rows) {
                 auto endpoint = EndpointFromRow(r, box_);
-                if (!endpoint) return Fail(std::move(endpoint.error()));
-                list.push_back(std::move(*endpoint));
+                if (endpoint) {
+                    list.push_back(std::move(*endpoint));
+                } else if (auto set_aside = SetAside(r[0].AsText(), endpoint.error().message, now); !set_aside) {
+                    return Fail(std::move(set_aside.error()));
+                }
             }
             it = endpoints.emplace(org, std::move(list)).first;
         }
@@ -311,6 +321,15 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
     });
     if (!marked) return Fail(std::move(marked.error()));
     return static_cast<int>(events->size());
+}
+
+Result<void> SqlWebhookRepo::SetAside(const std::string& endpoint_id, const std::string& problem, int64_t now) {
+    const std::string reason = "the stored endpoint does not read back: " + problem;
+    spdlog::error("webhook endpoint {} disabled: {}", endpoint_id, reason);
+    auto n = c_.Exec("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+                     {reason, now, endpoint_id});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
 }
 
 Result<std::vector<domain::DueRef>> SqlWebhookRepo::Due(int64_t now, int limit, const std::vector<std::string>& skip) {
@@ -371,23 +390,40 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
             due.delivery = DeliveryFromRow(r);
             const size_t k = kDeliveryColumnCount;
             due.body = r[k].AsText();
-            if (due.delivery.endpoint_id) {
-                auto secret = box_.Open(r[k + 1].AsText());
-                if (!secret) return Fail(std::move(secret.error()));
-                due.secret = std::move(*secret);
-                const auto previous_until = r[k + 3].AsOptionalInt();
-                if (auto previous = r[k + 2].AsOptionalText(); previous && previous_until && *previous_until > now) {
-                    auto opened = box_.Open(*previous);
-                    if (!opened) return Fail(std::move(opened.error()));
-                    due.previous_secret = std::move(*opened);
+            auto secrets = [&]() -> Result<void> {
+                if (due.delivery.endpoint_id) {
+                    auto secret = box_.Open(r[k + 1].AsText());
+                    if (!secret) return Fail(std::move(secret.error()));
+                    due.secret = std::move(*secret);
+                    const auto previous_until = r[k + 3].AsOptionalInt();
+                    if (auto previous = r[k + 2].AsOptionalText();
+                        previous && previous_until && *previous_until > now) {
+                        auto opened = box_.Open(*previous);
+                        if (!opened) return Fail(std::move(opened.error()));
+                        due.previous_secret = std::move(*opened);
+                    }
+                    return {};
                 }
-            } else {
                 auto stored = r[k + 4].AsOptionalText();
                 auto secret = stored ? box_.Open(*stored) : OrgSecret(due.delivery.org_id, now);
                 if (!secret) return Fail(std::move(secret.error()));
                 due.secret = std::move(*secret);
+                return {};
+            }();
+            if (secrets) {
+                out.push_back(std::move(due));
+                continue;
             }
-            out.push_back(std::move(due));
+            // A stored secret that does not open (a row edited by hand, a key that was lost)
+            // fails this delivery, with why, rather than every delivery leased with it.
+            const std::string why =
+                "cannot be signed: its stored signing secret does not open (" + secrets.error().message + ")";
+            spdlog::error("webhook delivery {} {}", due.delivery.id, why);
+            auto failed = c_.Exec(
+                "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, claimed_by = NULL, updated_at = ? "
+                "WHERE id = ?",
+                {why, now, due.delivery.id});
+            if (!failed) return Fail(std::move(failed.error()));
         }
         return {};
     });

@@ -428,4 +428,50 @@ TEST_F(WebhookDelivery, LeasesOfAStoppedNodeAreSentAgainAtItsStart) {
     EXPECT_EQ(log.size(), 1u);
 }
 
+// Rows edited by hand into nonsense are set aside with the reason; the worker goes on with the
+// others instead of stopping (a throwing read) or retrying them forever.
+TEST_F(WebhookDelivery, RowsThatDoNotReadBackAreSetAsideAndTheOthersAreStillDelivered) {
+    auto good = Endpoint("good");  // the receiver knows this one's secret
+    auto unreadable = service_->Create(who_, {{"url", receiver_.url("unreadable")}, {"events", {"*"}}});
+    ASSERT_TRUE(unreadable);
+    auto unsigned_ = service_->Create(who_, {{"url", receiver_.url("unsigned")}, {"events", {"*"}}});
+    ASSERT_TRUE(unsigned_);
+    ASSERT_TRUE(db_->Exec("UPDATE webhook_endpoints SET events = '{not json' WHERE id = ?", {unreadable->endpoint.id}));
+    Worker();
+    Record(domain::SampleEvent("contact.created", org_.id, clock_.NowMs()));
+    // Fanned out, then the third endpoint's secret is lost before its delivery is signed.
+    ASSERT_TRUE(store_->Write([&](domain::Repos& r) -> Result<void> {
+        auto n = r.webhooks().FanOut(10, clock_.NowMs());
+        if (!n) return Fail(std::move(n.error()));
+        return {};
+    }));
+    ASSERT_TRUE(db_->Exec("UPDATE webhook_endpoints SET secret = 'not-sealed' WHERE id = ?", {unsigned_->endpoint.id}));
+    worker_->RunUntilIdle();
+
+    EXPECT_EQ(receiver_.Log("good").size(), 1u);
+    EXPECT_TRUE(receiver_.Log("unreadable").empty());
+    EXPECT_TRUE(receiver_.Log("unsigned").empty());
+    auto disabled =
+        db_->Query("SELECT enabled, disabled_reason FROM webhook_endpoints WHERE id = ?", {unreadable->endpoint.id});
+    ASSERT_TRUE(disabled && disabled->size() == 1);
+    EXPECT_EQ((*disabled)[0][0].AsInt(), 0);
+    EXPECT_NE((*disabled)[0][1].AsText().find("events are not a JSON array"), std::string::npos);
+    bool failed_with_reason = false;
+    for (const auto& d : Deliveries()) {
+        if (d.endpoint_id == good.id) {
+            EXPECT_EQ(d.status, DeliveryStatus::kDelivered);
+        }
+        if (d.endpoint_id == unsigned_->endpoint.id) {
+            EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+            failed_with_reason = d.last_error && d.last_error->find("does not open") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(failed_with_reason);
+
+    // A later event still reaches the healthy endpoint.
+    Record(domain::SampleEvent("contact.updated", org_.id, clock_.NowMs()));
+    worker_->RunUntilIdle();
+    EXPECT_EQ(receiver_.Log("good").size(), 2u);
+}
+
 }  // namespace parley::testing
