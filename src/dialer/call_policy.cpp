@@ -11,11 +11,11 @@ date::sys_seconds ToSeconds(int64_t ms) {
 
 // A reason in the campaign's own state for the contact that time does not cure.
 std::optional<PolicyReason> CampaignStateReason(const domain::QueueEntry& e, const domain::RetryRules& rules) {
-    if (e.state == "dialing") {
+    if (e.state == domain::QueueState::kDialing) {
         return PolicyReason{"call_in_progress",
                             "the campaign's call " + e.call_id.value_or("") + " to this contact has not ended yet"};
     }
-    if (e.state == "done" && e.attempts < rules.max_attempts) {
+    if (e.state == domain::QueueState::kDone && e.attempts < rules.max_attempts) {
         return PolicyReason{"contact_done", "the campaign is done with this contact: " + e.outcome.value_or("done")};
     }
     if (e.attempts >= rules.max_attempts) {
@@ -74,7 +74,7 @@ Result<CallPolicyVerdict> JudgeCall(const CallPolicyInput& in, const domain::Cal
                                                           std::to_string(rules.max_attempts_per_day) + " a day)"});
             // The next allowed moment from the callee's next day on.
             next = Evaluate(schedule, tz, in.guard, NextLocalDay(tz, now)).next_allowed;
-        } else if (e.state == "pending" && e.attempts > 0 && e.next_at > in.now_ms) {
+        } else if (e.state == domain::QueueState::kPending && e.attempts > 0 && e.next_at > in.now_ms) {
             const date::sys_seconds retry_at{std::chrono::seconds{(e.next_at + 999) / 1000}};
             v.reasons.push_back({"retry_delay", "the last attempt ended " + e.outcome.value_or("") +
                                                     "; the campaign tries again after its retry delay"});

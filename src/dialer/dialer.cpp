@@ -27,7 +27,7 @@ int64_t ToMs(date::sys_seconds t) {
 }
 
 void Finish(QueueEntry& e, std::string outcome, int64_t now) {
-    e.state = "done";
+    e.state = domain::QueueState::kDone;
     e.outcome = std::move(outcome);
     e.updated_at = now;
 }
@@ -160,7 +160,7 @@ Result<void> Dialer::CloseEndedAttempts(PassResult& result) {
             auto verdict = JudgeAttempt(rules, attempt.status, attempt.disposition, e.attempts);
             const bool stopped = it->second.stopped;
             if (verdict.retry && !stopped) {
-                e.state = "pending";
+                e.state = domain::QueueState::kPending;
                 e.outcome = verdict.outcome;
                 e.next_at = now + rules.delay_minutes * kMsPerMinute;
                 e.updated_at = now;
@@ -171,7 +171,7 @@ Result<void> Dialer::CloseEndedAttempts(PassResult& result) {
             }
             entries.push_back(e);
         }
-        auto saved = r.campaigns().SaveEntries(entries, "dialing");
+        auto saved = r.campaigns().SaveEntries(entries, domain::QueueState::kDialing);
         if (!saved) return Fail(std::move(saved.error()));
         return {};
     });
@@ -187,7 +187,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (!*mine) return {};
         auto settings = r.campaigns().Settings(campaign.org_id);
         if (!settings) return Fail(std::move(settings.error()));
-        auto dialing = r.campaigns().CountInState(campaign.id, "dialing");
+        auto dialing = r.campaigns().CountInState(campaign.id, domain::QueueState::kDialing);
         if (!dialing) return Fail(std::move(dialing.error()));
         auto active = r.campaigns().ActiveCalls(campaign.org_id);
         if (!active) return Fail(std::move(active.error()));
@@ -222,7 +222,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
                 if (!verdict) return Fail(std::move(verdict.error()));
                 if (verdict->Callable()) {
                     calls.push_back(CampaignCall(campaign, **profile, e, now));
-                    e.state = "dialing";
+                    e.state = domain::QueueState::kDialing;
                     e.call_id = calls.back().id;
                     e.attempts += 1;
                     e.day_attempts = e.day == verdict->local_date ? e.day_attempts + 1 : 1;
@@ -240,13 +240,13 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
                     e.next_at = now + kMsPerDay;  // nothing allowed within the search: look again tomorrow
                 }
             }
-            if (e.state == "done") ++result.done;
-            if (e.state == "pending") ++result.rescheduled;
+            if (e.state == domain::QueueState::kDone) ++result.done;
+            if (e.state == domain::QueueState::kPending) ++result.rescheduled;
         }
         // The calls and the queue in a few statements: round trips, not the database's work,
         // were most of the time per placed call on PostgreSQL.
         if (auto inserted = r.calls().InsertMany(calls); !inserted) return Fail(std::move(inserted.error()));
-        auto saved = r.campaigns().SaveEntries(*due, "pending");
+        auto saved = r.campaigns().SaveEntries(*due, domain::QueueState::kPending);
         if (!saved) return Fail(std::move(saved.error()));
         if (*saved != static_cast<int64_t>(due->size())) {
             return Fail(ErrorCode::kConflict, "queue entries changed while they were claimed");
@@ -277,10 +277,11 @@ Result<void> Dialer::CompleteIfDone(const Campaign& campaign, PassResult& result
     return store_.Write([&](domain::Repos& r) -> Result<void> {
         // Every contact final, and at least one: a campaign started without contacts waits for
         // the contacts it is given (seed 000 "Create Contact") until it is stopped.
-        for (const char* state : {"pending", "dialing", "done"}) {
+        using domain::QueueState;
+        for (QueueState state : {QueueState::kPending, QueueState::kDialing, QueueState::kDone}) {
             auto any = r.campaigns().AnyInState(campaign.id, state);
             if (!any) return Fail(std::move(any.error()));
-            if (*any != (std::string_view(state) == "done")) return {};
+            if (*any != (state == QueueState::kDone)) return {};
         }
         Campaign done = campaign;
         done.status = domain::CampaignStatus::kCompleted;

@@ -214,7 +214,7 @@ TEST_F(Dialing, RetriesOnlyTheOutcomesTheRulesNameAfterTheirDelay) {
     EXPECT_EQ(pass.done, 2);
     EXPECT_EQ(Entry(id, wrong).outcome, "wrong_number");
     EXPECT_EQ(Entry(id, machine).outcome, "voicemail");  // not in the default retry_on
-    EXPECT_EQ(Entry(id, busy).state, "pending");
+    EXPECT_EQ(Entry(id, busy).state, domain::QueueState::kPending);
     EXPECT_EQ(Entry(id, busy).next_at, clock_.NowMs() + 30 * kMinute);
 
     clock_.Advance(29 * kMinute);
@@ -229,7 +229,7 @@ TEST_F(Dialing, RetriesOnlyTheOutcomesTheRulesNameAfterTheirDelay) {
     EndAll(id, CallStatus::kFailed);
     pass = Pass();  // the third attempt was the last
     EXPECT_EQ(pass.retries, 0);
-    EXPECT_EQ(Entry(id, busy).state, "done");
+    EXPECT_EQ(Entry(id, busy).state, domain::QueueState::kDone);
     EXPECT_EQ(Entry(id, busy).outcome, "failed");
     EXPECT_EQ(Entry(id, busy).attempts, 3);
     EXPECT_EQ(Status(id), "completed");
@@ -292,8 +292,8 @@ TEST_F(Dialing, CallingHoursAreTheCalleesOwnAndAStatedZoneWinsOverTheNumbers) {
     const std::string moved = Contact("+12025550177", {{"tags", {"lead"}}, {"timezone", "Asia/Kolkata"}});
     const std::string id = Running({{"schedule", {{"calling_hours", {{"start", "09:00"}, {"end", "18:00"}}}}}});
     EXPECT_EQ(Pass().placed, 1);
-    EXPECT_EQ(Entry(id, here).state, "dialing");
-    EXPECT_EQ(Entry(id, moved).state, "pending");
+    EXPECT_EQ(Entry(id, here).state, domain::QueueState::kDialing);
+    EXPECT_EQ(Entry(id, moved).state, domain::QueueState::kPending);
     // Thursday 09:00 in Kolkata (+05:30) is 03:30 UTC.
     EXPECT_EQ(Entry(id, moved).next_at, kWednesday10amNewYork + 12 * kHour + 30 * kMinute);
 }

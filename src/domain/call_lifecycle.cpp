@@ -45,16 +45,10 @@ Json PriceCall(const PriceTable& prices, const CallUsage& usage) {
 }
 
 DncLedgerEntry OptOutEntry(const Call& call, int64_t now) {
-    DncLedgerEntry entry;
-    entry.id = NewId("dnc_", now);
-    entry.org_id = call.org_id;
-    entry.phone = call.to_number;
-    entry.action = DncAction::kAdd;
-    entry.reason = DncReason::kCallOptOut;
+    DncLedgerEntry entry = NewDncEntry(call.org_id, call.to_number, DncAction::kAdd, DncReason::kCallOptOut, now);
     entry.note = "asked on the call not to be called again";
     entry.contact_id = call.contact_id;
     entry.call_id = call.id;
-    entry.created_at = now;
     return entry;
 }
 

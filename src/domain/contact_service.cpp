@@ -19,16 +19,10 @@ namespace {
 
 DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncAction action, DncReason reason,
                            std::optional<std::string> contact_id, std::optional<std::string> note, int64_t now) {
-    DncLedgerEntry e;
-    e.id = NewId("dnc_", now);
-    e.org_id = who.org_id;
-    e.phone = std::string(phone);
-    e.action = action;
-    e.reason = reason;
+    DncLedgerEntry e = NewDncEntry(who.org_id, std::string(phone), action, reason, now);
     e.note = std::move(note);
     e.contact_id = std::move(contact_id);
     e.api_key_id = who.key_id;
-    e.created_at = now;
     return e;
 }
 

@@ -55,6 +55,8 @@ constexpr std::array<std::pair<CallStatus, std::string_view>, 9> kCallStatuses{
      {CallStatus::kCanceled, "canceled"}}};
 constexpr std::array<std::pair<CallDirection, std::string_view>, 2> kDirections{
     {{CallDirection::kOutbound, "outbound"}, {CallDirection::kInbound, "inbound"}}};
+constexpr std::array<std::pair<QueueState, std::string_view>, 3> kQueueStates{
+    {{QueueState::kPending, "pending"}, {QueueState::kDialing, "dialing"}, {QueueState::kDone, "done"}}};
 constexpr std::array<std::pair<CampaignStatus, std::string_view>, 5> kCampaignStatuses{
     {{CampaignStatus::kDraft, "draft"},
      {CampaignStatus::kRunning, "running"},
@@ -132,6 +134,12 @@ std::string_view ToString(CampaignStatus s) {
 }
 std::optional<CampaignStatus> ParseCampaignStatus(std::string_view s) {
     return ValueOf(kCampaignStatuses, s);
+}
+std::string_view ToString(QueueState s) {
+    return NameOf(kQueueStates, s);
+}
+std::optional<QueueState> ParseQueueState(std::string_view s) {
+    return ValueOf(kQueueStates, s);
 }
 bool IsFinal(CallStatus s) {
     return s != CallStatus::kQueued && s != CallStatus::kRinging && s != CallStatus::kInProgress;

@@ -334,14 +334,20 @@ struct CampaignStats {
     std::vector<std::pair<std::string, int64_t>> dispositions;
 };
 
+// A contact's place in a started campaign: waiting for its (next) call, called and waiting for
+// the call to end, or final (`outcome` says why).
+enum class QueueState { kPending, kDialing, kDone };
+std::string_view ToString(QueueState s);
+std::optional<QueueState> ParseQueueState(std::string_view s);
+
 // Where the dialer stands with one contact of a started campaign.
 struct QueueEntry {
     std::string campaign_id;
     std::string contact_id;
     std::string org_id;
-    std::string state;  // "pending", "dialing" or "done"
-    int attempts = 0;   // calls placed
-    std::string day;    // the callee's local date of the last attempt
+    QueueState state = QueueState::kPending;
+    int attempts = 0;  // calls placed
+    std::string day;   // the callee's local date of the last attempt
     int day_attempts = 0;
     int64_t next_at = 0;  // pending: not called before this
     std::optional<std::string> call_id;

@@ -11,6 +11,7 @@
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
 #include "common/time_format.hpp"
+#include "domain/call_lifecycle.hpp"
 #include "domain/render.hpp"
 
 namespace parley::domain {
@@ -341,15 +342,7 @@ Event SampleEvent(std::string_view type, std::string_view org_id, int64_t now) {
         return CampaignEvent(type, campaign, now);
     }
     if (type == "contact.dnc_requested") {
-        DncLedgerEntry entry;
-        entry.org_id = org;
-        entry.phone = contact.phone;
-        entry.reason = DncReason::kCallOptOut;
-        entry.note = "asked on the call not to be called again";
-        entry.contact_id = contact.id;
-        entry.call_id = call.id;
-        entry.created_at = now;
-        return DncRequestedEvent(entry, now);
+        return DncRequestedEvent(OptOutEntry(call, now), now);
     }
     if (type.starts_with("contact.")) return ContactEvent(type, contact, now);
     if (type == "webhook.disabled") {

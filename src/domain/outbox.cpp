@@ -1,5 +1,7 @@
 #include "domain/outbox.hpp"
 
+#include "common/ids.hpp"
+
 namespace parley::domain {
 
 Result<bool> SaveCall(Repos& r, const Call& call, CallStatus expected, int64_t now) {
@@ -9,6 +11,17 @@ Result<bool> SaveCall(Repos& r, const Call& call, CallStatus expected, int64_t n
         if (auto recorded = r.webhooks().Record(*event); !recorded) return Fail(std::move(recorded.error()));
     }
     return true;
+}
+
+DncLedgerEntry NewDncEntry(std::string org_id, std::string phone, DncAction action, DncReason reason, int64_t now) {
+    DncLedgerEntry e;
+    e.id = NewId("dnc_", now);
+    e.org_id = std::move(org_id);
+    e.phone = std::move(phone);
+    e.action = action;
+    e.reason = reason;
+    e.created_at = now;
+    return e;
 }
 
 Result<void> RecordDnc(Repos& r, const DncLedgerEntry& entry, bool contact_updated) {

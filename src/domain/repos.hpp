@@ -202,16 +202,16 @@ public:
     virtual Result<std::vector<FinishedAttempt>> FinishedAttempts(int limit) = 0;
     // Pending contacts of a campaign due at `now`, earliest first, with their contact and
     // whether its number is on the Do Not Call list now. Call it after LockForDialing in the
-    // same transaction, and save the entries with SaveEntries(…, "pending").
+    // same transaction, and save the entries with SaveEntries(…, QueueState::kPending).
     virtual Result<std::vector<QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) = 0;
     // Inside Store::Write: makes this transaction the only one placing calls for the campaign
     // (PostgreSQL: locks its row); false when another node holds it now.
     virtual Result<bool> LockForDialing(std::string_view campaign_id) = 0;
-    virtual Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) = 0;
+    virtual Result<int64_t> CountInState(std::string_view campaign_id, QueueState state) = 0;
     // Whether any contact of the campaign is in `state`; cheap however many there are.
-    virtual Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) = 0;
+    virtual Result<bool> AnyInState(std::string_view campaign_id, QueueState state) = 0;
     // Writes each entry whose stored state is still `expected_state`; returns how many were.
-    virtual Result<int64_t> SaveEntries(const std::vector<QueueEntry>& entries, std::string_view expected_state) = 0;
+    virtual Result<int64_t> SaveEntries(const std::vector<QueueEntry>& entries, QueueState expected_state) = 0;
     virtual Result<std::optional<QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) = 0;
     // Calls of the organization that are queued, ringing or in progress.
     virtual Result<int64_t> ActiveCalls(std::string_view org_id) = 0;

@@ -70,7 +70,8 @@ domain::QueueEntry EntryFromRow(const Row& r) {
     e.campaign_id = r[0].AsText();
     e.contact_id = r[1].AsText();
     e.org_id = r[2].AsText();
-    e.state = r[3].AsText();
+    // An unknown state (a row edited by hand) counts as final: the dialer never calls it.
+    e.state = domain::ParseQueueState(r[3].AsText()).value_or(domain::QueueState::kDone);
     e.attempts = static_cast<int>(r[4].AsInt());
     e.day = r[5].AsText();
     e.day_attempts = static_cast<int>(r[6].AsInt());
@@ -88,11 +89,8 @@ constexpr int64_t kClosingLock = 7'270'002;
 
 // A queue state as an SQL literal: the partial indexes on the queue (pending rows, dialing rows)
 // are used only by a query that names their state, not by a parameter.
-Result<std::string> StateLiteral(std::string_view state) {
-    for (std::string_view known : {"pending", "dialing", "done"}) {
-        if (state == known) return "'" + std::string(known) + "'";
-    }
-    return Fail(ErrorCode::kInternal, "unknown queue state " + std::string(state));
+std::string StateLiteral(domain::QueueState state) {
+    return "'" + std::string(domain::ToString(state)) + "'";
 }
 
 }  // namespace
@@ -173,12 +171,12 @@ Result<domain::CampaignStats> SqlCampaignRepo::Stats(std::string_view org_id, st
                  {org_id, id});
     if (!states) return Fail(std::move(states.error()));
     for (const auto& r : *states) {
-        const std::string state = r[0].AsText();
+        const auto state = domain::ParseQueueState(r[0].AsText());
         const int64_t n = r[1].AsInt();
         stats.contacts_total += n;
-        if (state == "pending") stats.contacts_pending += n;
-        if (state == "dialing") stats.contacts_in_progress += n;
-        if (state == "done") stats.contacts_done += n;
+        if (state == domain::QueueState::kPending) stats.contacts_pending += n;
+        if (state == domain::QueueState::kDialing) stats.contacts_in_progress += n;
+        if (state == domain::QueueState::kDone) stats.contacts_done += n;
     }
     auto calls = c_.QueryOne(
         "SELECT COUNT(*), SUM(CASE WHEN status IN ('completed', 'voicemail') THEN 1 ELSE 0 END), "
@@ -318,26 +316,24 @@ Result<bool> SqlCampaignRepo::LockForDialing(std::string_view campaign_id) {
     return row->has_value();
 }
 
-Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, std::string_view state) {
-    auto literal = StateLiteral(state);
-    if (!literal) return Fail(std::move(literal.error()));
-    auto row = c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = " + *literal,
-                           {campaign_id});
+Result<int64_t> SqlCampaignRepo::CountInState(std::string_view campaign_id, domain::QueueState state) {
+    auto row =
+        c_.QueryOne("SELECT COUNT(*) FROM campaign_contacts WHERE campaign_id = ? AND state = " + StateLiteral(state),
+                    {campaign_id});
     if (!row) return Fail(std::move(row.error()));
     return (*row) ? (**row)[0].AsInt() : 0;
 }
 
-Result<bool> SqlCampaignRepo::AnyInState(std::string_view campaign_id, std::string_view state) {
-    auto literal = StateLiteral(state);
-    if (!literal) return Fail(std::move(literal.error()));
-    auto row = c_.QueryOne("SELECT 1 FROM campaign_contacts WHERE campaign_id = ? AND state = " + *literal + " LIMIT 1",
-                           {campaign_id});
+Result<bool> SqlCampaignRepo::AnyInState(std::string_view campaign_id, domain::QueueState state) {
+    auto row = c_.QueryOne(
+        "SELECT 1 FROM campaign_contacts WHERE campaign_id = ? AND state = " + StateLiteral(state) + " LIMIT 1",
+        {campaign_id});
     if (!row) return Fail(std::move(row.error()));
     return row->has_value();
 }
 
 Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntry>& entries,
-                                             std::string_view expected_state) {
+                                             domain::QueueState expected_state) {
     // One UPDATE per hundred entries, joined to their new values by primary key. The numbers are
     // cast so PostgreSQL types the VALUES columns; the expected state is checked in a CASE so no
     // index on state is used to find rows the primary key finds.
@@ -348,11 +344,11 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
         std::vector<Value> params;
         for (size_t i = begin; i < end; ++i) {
             const auto& e = entries[i];
-            params.insert(params.end(), {Value(e.campaign_id), Value(e.contact_id), Value(e.state), Value(e.attempts),
-                                         Value(e.day), Value(e.day_attempts), Value(e.next_at), Value(e.call_id),
-                                         Value(e.outcome), Value(e.updated_at)});
+            params.insert(params.end(), {Value(e.campaign_id), Value(e.contact_id), Value(domain::ToString(e.state)),
+                                         Value(e.attempts), Value(e.day), Value(e.day_attempts), Value(e.next_at),
+                                         Value(e.call_id), Value(e.outcome), Value(e.updated_at)});
         }
-        params.emplace_back(expected_state);
+        params.emplace_back(domain::ToString(expected_state));
         auto n = c_.Exec(
             "UPDATE campaign_contacts SET state = v.column3, attempts = v.column4, day = v.column5, "
             "day_attempts = v.column6, next_at = v.column7, call_id = v.column8, outcome = v.column9, "

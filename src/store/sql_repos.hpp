@@ -227,10 +227,10 @@ public:
     Result<std::vector<domain::FinishedAttempt>> FinishedAttempts(int limit) override;
     Result<std::vector<domain::QueueEntry>> ClaimDue(std::string_view campaign_id, int64_t now, int limit) override;
     Result<bool> LockForDialing(std::string_view campaign_id) override;
-    Result<int64_t> CountInState(std::string_view campaign_id, std::string_view state) override;
-    Result<bool> AnyInState(std::string_view campaign_id, std::string_view state) override;
+    Result<int64_t> CountInState(std::string_view campaign_id, domain::QueueState state) override;
+    Result<bool> AnyInState(std::string_view campaign_id, domain::QueueState state) override;
     Result<int64_t> SaveEntries(const std::vector<domain::QueueEntry>& entries,
-                                std::string_view expected_state) override;
+                                domain::QueueState expected_state) override;
     Result<std::optional<domain::QueueEntry>> Entry(std::string_view campaign_id, std::string_view contact_id) override;
     Result<int64_t> ActiveCalls(std::string_view org_id) override;
     Result<domain::DialerSettings> Settings(std::string_view org_id) override;
