@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "domain/campaign_service.hpp"
 #include "domain/contact_service.hpp"
 #include "domain/key_service.hpp"
-#include "store/db.hpp"
-#include "store/sql_repos.hpp"
+#include "store/temp_store.hpp"
 
 namespace parley::dialer {
 namespace {
@@ -40,13 +36,6 @@ constexpr int64_t kHour = 60 * kMinute;
 class DialerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        static std::mt19937_64 rng{std::random_device{}()};
-        path_ = std::filesystem::temp_directory_path() / ("parley-dialer-" + std::to_string(rng()) + ".db");
-        auto db = store::OpenSqlite(path_.string(), 1);
-        ASSERT_TRUE(db);
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         domain::KeyService keys(*store_, clock_);
         auto org = keys.CreateOrganization("Acme", domain::Tier::kEnterprise);
         ASSERT_TRUE(org);
@@ -67,9 +56,6 @@ protected:
         dialer_.reset();
         campaigns_service_.reset();
         contacts_service_.reset();
-        store_.reset();
-        db_.reset();
-        for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
     }
 
     std::string Contact(const std::string& phone, const Json& extra = Json::object()) {
@@ -153,9 +139,9 @@ protected:
     }
 
     ManualClock clock_{kWednesday10amNewYork};
-    std::filesystem::path path_;
-    std::unique_ptr<store::Database> db_;
-    std::unique_ptr<domain::Store> store_;
+    store::TempSqliteStore temp_{"dialer"};
+    store::Database* db_ = &temp_.db();
+    domain::Store* store_ = &temp_.store();
     domain::Principal who_;
     Launcher launcher_;
     std::unique_ptr<domain::ContactService> contacts_service_;

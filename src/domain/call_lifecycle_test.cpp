@@ -1,28 +1,18 @@
 #include "domain/call_lifecycle.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "domain/key_service.hpp"
-#include "store/db.hpp"
-#include "store/sql_repos.hpp"
+#include "store/temp_store.hpp"
 
 namespace parley::domain {
 namespace {
 
 constexpr int64_t kNow = 1'800'000'000'000;
 
-class CallOutcomeTest : public ::testing::Test {
+class CallLifecycleTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        path_ = std::filesystem::temp_directory_path() / ("parley-outcome-" + std::to_string(::getpid()) + ".db");
-        auto db = store::OpenSqlite(path_.string(), 1);
-        ASSERT_TRUE(db);
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         ManualClock clock(kNow);
         auto org = KeyService(*store_, clock).CreateOrganization("Acme", Tier::kStandard);
         ASSERT_TRUE(org);
@@ -37,11 +27,6 @@ protected:
         call_.MoveTo(CallStatus::kQueued, kNow, "api");
         call_.MoveTo(CallStatus::kRinging, kNow + 1, "dialing");
         ASSERT_TRUE(store_->Write([&](Repos& r) { return r.calls().Insert(call_); }));
-    }
-    void TearDown() override {
-        store_.reset();
-        db_.reset();
-        for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
     }
 
     Call Stored() {
@@ -74,12 +59,12 @@ protected:
                      .stt_audio_seconds = 100,
                      .tts_chars = 1250};
     Call call_;
-    std::filesystem::path path_;
-    std::unique_ptr<store::Database> db_;
-    std::unique_ptr<Store> store_;
+    store::TempSqliteStore temp_{"lifecycle"};
+    store::Database* db_ = &temp_.db();
+    Store* store_ = &temp_.store();
 };
 
-TEST_F(CallOutcomeTest, PricesEachEngineAndTheCarrierInWholeCents) {
+TEST_F(CallLifecycleTest, PricesEachEngineAndTheCarrierInWholeCents) {
     const Json breakdown = PriceCall(prices_, usage_);
     EXPECT_EQ(breakdown, Json::parse(R"({"sandbox": 2, "sphinx": 1, "flite": 2, "scripted": 2})"));
     CallUsage unanswered = usage_;
@@ -90,7 +75,7 @@ TEST_F(CallOutcomeTest, PricesEachEngineAndTheCarrierInWholeCents) {
     EXPECT_EQ(PriceCall(prices_, unanswered)["unpriced-model"], 0);
 }
 
-TEST_F(CallOutcomeTest, EndsTheCallAfterTheTransitionsTheDatabaseHasAndRecordsItsEvent) {
+TEST_F(CallLifecycleTest, EndsTheCallAfterTheTransitionsTheDatabaseHasAndRecordsItsEvent) {
     // Another write answered the call after the runtime took its copy.
     Call answered = Stored();
     answered.answered_at = kNow + 2000;
@@ -124,7 +109,7 @@ TEST_F(CallOutcomeTest, EndsTheCallAfterTheTransitionsTheDatabaseHasAndRecordsIt
     EXPECT_EQ(EventTypes(), std::vector<std::string>{"call.completed"});
 }
 
-TEST_F(CallOutcomeTest, AFailureKeepsItsReasonAsTheErrorAndCostsNothingWithoutACarrier) {
+TEST_F(CallLifecycleTest, AFailureKeepsItsReasonAsTheErrorAndCostsNothingWithoutACarrier) {
     CallOutcome outcome;
     outcome.status = CallStatus::kFailed;
     outcome.reason = "profile not found";
@@ -136,7 +121,7 @@ TEST_F(CallOutcomeTest, AFailureKeepsItsReasonAsTheErrorAndCostsNothingWithoutAC
     EXPECT_TRUE(c.cost_breakdown.empty());
 }
 
-TEST_F(CallOutcomeTest, ACallAlreadyFinalIsLeftAsItIs) {
+TEST_F(CallLifecycleTest, ACallAlreadyFinalIsLeftAsItIs) {
     CallOutcome first;
     first.status = CallStatus::kBusy;
     first.reason = "busy";
@@ -153,7 +138,7 @@ TEST_F(CallOutcomeTest, ACallAlreadyFinalIsLeftAsItIs) {
     EXPECT_FALSE(*listed);
 }
 
-TEST_F(CallOutcomeTest, AnOptOutPutsTheNumberOnTheDoNotCallListWithTheCallInItsLedgerEntry) {
+TEST_F(CallLifecycleTest, AnOptOutPutsTheNumberOnTheDoNotCallListWithTheCallInItsLedgerEntry) {
     CallOutcome outcome;
     outcome.status = CallStatus::kCompleted;
     outcome.reason = "agent hung up";

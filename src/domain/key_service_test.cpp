@@ -4,32 +4,17 @@
 
 #include <filesystem>
 
-#include "store/db.hpp"
-#include "store/sql_repos.hpp"
+#include "store/temp_store.hpp"
 
 namespace parley::domain {
 namespace {
 
 class KeyServiceTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        path_ = std::filesystem::temp_directory_path() / ("parley-keys-" + std::to_string(::getpid()) + ".db");
-        auto db = store::OpenSqlite(path_.string(), 1);
-        ASSERT_TRUE(db);
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
-    }
-    void TearDown() override {
-        store_.reset();
-        db_.reset();
-        for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + ext);
-    }
-
     ManualClock clock_{1'800'000'000'000};
-    std::filesystem::path path_;
-    std::unique_ptr<store::Database> db_;
-    std::unique_ptr<Store> store_;
+    store::TempSqliteStore temp_{"keys"};
+    store::Database* db_ = &temp_.db();
+    domain::Store* store_ = &temp_.store();
 };
 
 TEST_F(KeyServiceTest, NewOrganizationGetsAWorkingOwnerKey) {

@@ -15,8 +15,8 @@
 #include "domain/events.hpp"
 #include "domain/webhook_service.hpp"
 #include "events/webhook_worker.hpp"
-#include "store/db.hpp"
 #include "store/sql_repos.hpp"
+#include "store/temp_store.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace parley::testing {
@@ -29,12 +29,6 @@ constexpr int64_t kStart = 1'800'000'000'000;  // 2027-01-15
 class WebhookDelivery : public ::testing::Test {
 protected:
     void SetUp() override {
-        static std::mt19937_64 rng{std::random_device{}()};
-        path_ =
-            (std::filesystem::temp_directory_path() / ("parley-webhooks-" + std::to_string(rng()) + ".db")).string();
-        db_ = std::move(*store::OpenSqlite(path_, 2));
-        ASSERT_TRUE(store::Migrate(*db_));
-        store_ = store::MakeSqlStore(*db_, SecretBox::Ephemeral());
         org_.id = NewId("org_", kStart);
         org_.name = "Webhook test org";
         org_.created_at = kStart;
@@ -47,9 +41,6 @@ protected:
     void TearDown() override {
         worker_.reset();
         service_.reset();
-        store_.reset();
-        db_.reset();
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
     }
 
     events::WebhookWorker& Worker(events::WorkerOptions o = {}) {
@@ -97,10 +88,10 @@ protected:
         EXPECT_TRUE(request["verified_standard"].get<bool>()) << request.dump();
     }
 
-    std::string path_;
     ManualClock clock_{kStart};
-    std::unique_ptr<store::Database> db_;
-    std::unique_ptr<domain::Store> store_;
+    store::TempSqliteStore temp_{"webhooks", 2};
+    store::Database* db_ = &temp_.db();
+    domain::Store* store_ = &temp_.store();
     domain::Organization org_;
     domain::Principal who_;
     bool guarded_ = false;
