@@ -14,7 +14,7 @@ namespace {
 
 constexpr size_t kMaxCampaignNameBytes = 200;
 constexpr size_t kMaxTags = 20;
-constexpr size_t kMaxTagBytes = 64;
+constexpr size_t kMaxCampaignTagBytes = 64;
 constexpr size_t kMaxCallerIds = 50;
 constexpr std::array<std::string_view, 4> kRetryOutcomes = {"no_answer", "busy", "failed", "voicemail"};
 
@@ -127,7 +127,7 @@ CampaignRefs ReadCampaignFields(const Json& body, Campaign& campaign, bool creat
         Json tags = Json::array();
         for (size_t i = 0; ok && i < it->size(); ++i) {
             const Json& t = (*it)[i];
-            ok = t.is_string() && !t.get<std::string>().empty() && t.get<std::string>().size() <= kMaxTagBytes;
+            ok = t.is_string() && !t.get<std::string>().empty() && t.get<std::string>().size() <= kMaxCampaignTagBytes;
             if (ok && std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
         }
         if (ok) {
