@@ -140,7 +140,10 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
             }
         }
         if (failure.empty() && !engines_.Stt(s->plan.stt)) failure = "recognizer " + s->plan.stt + " is not available";
-        if (!failure.empty()) return domain::CloseCall(r, call, FailedOutcome(failure), engines_.prices(), now);
+        if (!failure.empty()) {
+            // Only while it is still queued: another node may have claimed it meanwhile.
+            return domain::CloseCall(r, call, FailedOutcome(failure), engines_.prices(), now, CallStatus::kQueued);
+        }
         const CallStatus before = call.status;
         call.claimed_by = options_.node_id;
         call.started_at = now;

@@ -52,10 +52,12 @@ DncLedgerEntry OptOutEntry(const Call& call, int64_t now) {
     return entry;
 }
 
-Result<bool> CloseCall(Repos& r, const Call& call, const CallOutcome& outcome, const PriceTable& prices, int64_t now) {
+Result<bool> CloseCall(Repos& r, const Call& call, const CallOutcome& outcome, const PriceTable& prices, int64_t now,
+                       std::optional<CallStatus> only_from) {
     auto current = r.calls().Get(call.org_id, call.id);
     if (!current) return Fail(std::move(current.error()));
     if (!*current || IsFinal((*current)->status)) return false;
+    if (only_from && (*current)->status != *only_from) return false;
     // The stored call is the base: it has the transitions other writers made (the answer).
     Call c = std::move(**current);
     const CallStatus stored = c.status;

@@ -34,8 +34,9 @@ protected:
         EXPECT_TRUE(c && *c);
         return c && *c ? **c : Call{};
     }
-    Result<bool> Close(const Call& call, const CallOutcome& outcome, int64_t at) {
-        return WriteTx(*store_, [&](Repos& r) { return CloseCall(r, call, outcome, prices_, at); });
+    Result<bool> Close(const Call& call, const CallOutcome& outcome, int64_t at,
+                       std::optional<CallStatus> only_from = std::nullopt) {
+        return WriteTx(*store_, [&](Repos& r) { return CloseCall(r, call, outcome, prices_, at, only_from); });
     }
     std::vector<std::string> EventTypes() {
         std::vector<std::string> types;
@@ -136,6 +137,19 @@ TEST_F(CallLifecycleTest, ACallAlreadyFinalIsLeftAsItIs) {
     auto listed = ReadTx(*store_, [&](Repos& r) { return r.dnc().Find(call_.org_id, call_.to_number); });
     ASSERT_TRUE(listed);
     EXPECT_FALSE(*listed);
+}
+
+TEST_F(CallLifecycleTest, ACallThatLeftTheExpectedStatusIsLeftToWhoeverHasIt) {
+    // The dispatcher fails a queued call it cannot run only while it is still queued: here
+    // another node already claimed it (ringing).
+    CallOutcome outcome;
+    outcome.status = CallStatus::kFailed;
+    outcome.reason = "recognizer x is not available";
+    auto closed = Close(call_, outcome, kNow + 10, CallStatus::kQueued);
+    ASSERT_TRUE(closed);
+    EXPECT_FALSE(*closed);
+    EXPECT_EQ(Stored().status, CallStatus::kRinging);
+    EXPECT_TRUE(EventTypes().empty());
 }
 
 TEST_F(CallLifecycleTest, AnOptOutPutsTheNumberOnTheDoNotCallListWithTheCallInItsLedgerEntry) {
