@@ -272,8 +272,8 @@ public:
     bool recorded() const { return recorded_; }
 
 private:
-    // Disables an endpoint whose row does not read back, with the reason, so fan-out goes on
-    // for the organization's other endpoints.
+    // Disables an endpoint whose row does not read back, with the reason (once: a disabled one is
+    // left as it is), so fan-out goes on for the organization's other endpoints.
     Result<void> SetAside(const std::string& endpoint_id, const std::string& problem, int64_t now);
     Connection& c_;
     const SecretBox& box_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "common/ids.hpp"
 #include "store/sql_repos.hpp"
@@ -324,11 +325,13 @@ Result<int> SqlWebhookRepo::FanOut(int limit, int64_t now) {
 }
 
 Result<void> SqlWebhookRepo::SetAside(const std::string& endpoint_id, const std::string& problem, int64_t now) {
+    // Fan-out reads disabled endpoints too (their deliveries wait), so only the first time counts.
     const std::string reason = "the stored endpoint does not read back: " + problem;
-    spdlog::error("webhook endpoint {} disabled: {}", endpoint_id, reason);
-    auto n = c_.Exec("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
-                     {reason, now, endpoint_id});
+    auto n = c_.Exec(
+        "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ? AND enabled = 1",
+        {reason, now, endpoint_id});
     if (!n) return Fail(std::move(n.error()));
+    if (*n > 0) spdlog::error("webhook endpoint {} disabled: {}", endpoint_id, reason);
     return {};
 }
 
@@ -390,34 +393,35 @@ Result<std::vector<domain::DueDelivery>> SqlWebhookRepo::Lease(const std::vector
             due.delivery = DeliveryFromRow(r);
             const size_t k = kDeliveryColumnCount;
             due.body = r[k].AsText();
-            auto secrets = [&]() -> Result<void> {
-                if (due.delivery.endpoint_id) {
-                    auto secret = box_.Open(r[k + 1].AsText());
-                    if (!secret) return Fail(std::move(secret.error()));
-                    due.secret = std::move(*secret);
-                    const auto previous_until = r[k + 3].AsOptionalInt();
-                    if (auto previous = r[k + 2].AsOptionalText();
-                        previous && previous_until && *previous_until > now) {
-                        auto opened = box_.Open(*previous);
-                        if (!opened) return Fail(std::move(opened.error()));
-                        due.previous_secret = std::move(*opened);
-                    }
-                    return {};
-                }
-                auto stored = r[k + 4].AsOptionalText();
-                auto secret = stored ? box_.Open(*stored) : OrgSecret(due.delivery.org_id, now);
-                if (!secret) return Fail(std::move(secret.error()));
-                due.secret = std::move(*secret);
+            // A stored secret that does not open (a row edited by hand, a key that was lost) fails
+            // this delivery, with why, rather than every delivery leased with it. Database errors
+            // fail the lease as before.
+            std::optional<Error> unopened;
+            auto open = [&](const std::string& sealed) -> std::string {
+                auto opened = box_.Open(sealed);
+                if (opened) return std::move(*opened);
+                if (!unopened) unopened = std::move(opened.error());
                 return {};
-            }();
-            if (secrets) {
+            };
+            if (due.delivery.endpoint_id) {
+                due.secret = open(r[k + 1].AsText());
+                const auto previous_until = r[k + 3].AsOptionalInt();
+                if (auto previous = r[k + 2].AsOptionalText(); previous && previous_until && *previous_until > now) {
+                    due.previous_secret = open(*previous);
+                }
+            } else if (auto stored = r[k + 4].AsOptionalText()) {
+                due.secret = open(*stored);
+            } else {
+                auto made = OrgSecret(due.delivery.org_id, now);
+                if (!made) return Fail(std::move(made.error()));
+                due.secret = std::move(*made);
+            }
+            if (!unopened) {
                 out.push_back(std::move(due));
                 continue;
             }
-            // A stored secret that does not open (a row edited by hand, a key that was lost)
-            // fails this delivery, with why, rather than every delivery leased with it.
             const std::string why =
-                "cannot be signed: its stored signing secret does not open (" + secrets.error().message + ")";
+                "cannot be signed: its stored signing secret does not open (" + unopened->message + ")";
             spdlog::error("webhook delivery {} {}", due.delivery.id, why);
             auto failed = c_.Exec(
                 "UPDATE webhook_deliveries SET status = 'failed', last_error = ?, claimed_by = NULL, updated_at = ? "
