@@ -30,6 +30,21 @@ Words Tokens(std::string_view text);
 // "don't" -> "do not", "i'm" -> "i am", "can't" -> "can not", "that's" -> "that is".
 Words ExpandContractions(WordSpan words);
 
+// Whether `word` is one of `set`.
+inline bool OneOf(std::span<const std::string_view> set, std::string_view word) {
+    for (auto w : set) {
+        if (w == word) return true;
+    }
+    return false;
+}
+
+// The words of a space-separated phrase.
+inline std::size_t WordCount(std::string_view phrase) {
+    std::size_t n = 1;
+    for (char c : phrase) n += c == ' ';
+    return n;
+}
+
 // True when words[pos..] starts with the space-separated phrase.
 bool StartsWith(WordSpan words, std::size_t pos, std::string_view phrase);
 // Position of the first occurrence of the phrase, if any.

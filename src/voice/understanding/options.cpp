@@ -11,6 +11,8 @@
 namespace parley::voice::options {
 namespace {
 
+using lexical::OneOf;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 constexpr bool IsLower(char c) {
@@ -24,11 +26,6 @@ constexpr bool IsAlpha(char c) {
 }
 constexpr bool IsDigit(char c) {
     return c >= '0' && c <= '9';
-}
-
-template <std::size_t N>
-bool OneOf(const std::string_view (&set)[N], std::string_view word) {
-    return std::find(std::begin(set), std::end(set), word) != std::end(set);
 }
 
 // Letters right after digits that belong to the number: "10k", "1.5m", "3rd".

@@ -10,6 +10,8 @@
 namespace parley::voice {
 namespace {
 
+using lexical::OneOf;
+
 struct Weighted {
     std::string_view words;  // after ExpandContractions
     double weight;
@@ -121,10 +123,6 @@ constexpr double kNegatedNegative = -0.5;
 // score = raw / sqrt(raw^2 + kNormalization): bounded, and one "good" lands near 0.25.
 constexpr double kNormalization = 15;
 constexpr double kLabelThreshold = 0.15;
-
-bool OneOf(std::span<const std::string_view> set, std::string_view w) {
-    return std::find(set.begin(), set.end(), w) != set.end();
-}
 
 const std::vector<Weighted>& LexiconLongestFirst() {
     static const std::vector<Weighted> sorted = [] {
