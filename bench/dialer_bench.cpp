@@ -29,8 +29,8 @@
 
 #include "common/clock.hpp"
 #include "dialer/dialer.hpp"
-#include "domain/campaign_service.hpp"
-#include "domain/key_service.hpp"
+#include "domain/no_calls.hpp"
+#include "domain/service_set.hpp"
 #include "store/db.hpp"
 #include "store/sql_repos.hpp"
 
@@ -146,29 +146,24 @@ int main(int argc, char** argv) {
     auto store = store::MakeSqlStore(**db, SecretBox::Ephemeral());
     // Wednesday 2026-03-04 15:00 UTC; the campaign calls around the clock.
     ManualClock clock(1'772'636'400'000);
-    domain::KeyService keys(*store, clock);
-    auto org = keys.CreateOrganization("Bench", domain::Tier::kEnterprise);
+    Launcher launcher;
+    domain::NoCalls no_calls;
+    domain::ServiceSet services(*store, clock, {.catalog = no_calls, .compiler = no_calls, .launcher = launcher});
+    domain::CampaignService& campaigns = services.campaigns;
+    auto org = services.keys.CreateOrganization("Bench", domain::Tier::kEnterprise);
     if (!org) return Die(org.error().message);
     domain::Principal who;
     who.org_id = org->first.id;
     who.role = domain::Role::kOwner;
-    domain::Profile profile;
-    profile.id = "prof_bench";
-    profile.org_id = who.org_id;
-    profile.name = "Bench";
-    profile.version = 1;
-    profile.spec = {{"extract_fields", domain::Json::array()}};
-    if (auto ok = store->Write([&](domain::Repos& r) { return r.profiles().Insert(profile); }); !ok) {
-        return Die(ok.error().message);
-    }
-    domain::CampaignService campaigns(*store, clock, "US");
+    auto profile = services.profiles.Create(who, {{"name", "Bench"}});
+    if (!profile) return Die(profile.error().message);
     if (auto s = campaigns.UpdateSettings(who, {{"legal_hours_guard", {{"enabled", false}}},
                                                 {"max_concurrent_calls", domain::kMaxOrganizationCalls}});
         !s) {
         return Die(s.error().message);
     }
     auto campaign = campaigns.Create(who, {{"name", "Million"},
-                                           {"profile_id", profile.id},
+                                           {"profile_id", profile->id},
                                            {"schedule",
                                             {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
                                              {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
@@ -207,7 +202,6 @@ int main(int argc, char** argv) {
         if (!pids) return Die(pids.error().message);
         for (const auto& row : *pids) server_pids.push_back(static_cast<long>(row[0].AsInt()));
     }
-    Launcher launcher;
     dialer::Dialer dialer(*store, clock, launcher, {});
     double own_cpu_s = 0;
     double server_cpu_s = 0;

@@ -24,7 +24,8 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "domain/events.hpp"
-#include "domain/webhook_service.hpp"
+#include "domain/no_calls.hpp"
+#include "domain/service_set.hpp"
 #include "events/webhook_worker.hpp"
 #include "http/server.hpp"
 #include "store/db.hpp"
@@ -135,13 +136,15 @@ int main(int argc, char** argv) {
     if (!port) return Die(port.error().message);
     std::thread serving([&receiver] { receiver.Run(); });
 
-    domain::Organization org{NewId("org_", clock.NowMs()), "Webhook bench", domain::Tier::kEnterprise, clock.NowMs()};
-    if (auto in = store->Write([&](domain::Repos& r) { return r.organizations().Insert(org); }); !in) {
-        return Die(in.error().message);
-    }
+    domain::NoCalls no_calls;
+    domain::ServiceParts parts = no_calls.Parts();
+    parts.webhook_urls = net::WebhookUrlPolicy{true};
+    domain::ServiceSet services(*store, clock, parts);
+    auto org = services.keys.CreateOrganization("Webhook bench", domain::Tier::kEnterprise);
+    if (!org) return Die(org.error().message);
     domain::Principal who;
-    who.org_id = org.id;
-    domain::WebhookService webhooks(*store, clock, net::WebhookUrlPolicy{true});
+    who.org_id = org->first.id;
+    domain::WebhookService& webhooks = services.webhooks;
     for (int i = 0; i < endpoints; ++i) {
         const std::string url = "http://127.0.0.1:" + std::to_string(*port) + "/hook/" + std::to_string(i);
         if (auto made = webhooks.Create(who, {{"url", url}, {"events", {"*"}}}); !made)
@@ -159,7 +162,7 @@ int main(int argc, char** argv) {
     const auto start = Wall::now();
     for (long i = 0; i < paced; ++i) {
         std::this_thread::sleep_until(start + std::chrono::microseconds(i * 1'000'000 / rate));
-        auto e = domain::SampleEvent("contact.created", org.id, clock.NowMs());
+        auto e = domain::SampleEvent("contact.created", who.org_id, clock.NowMs());
         // The commit time is taken before the write returns; a delivery cannot come before it.
         const auto before = Wall::now();
         for (int k = 0; k < endpoints; ++k) arrivals.Expect(e.id, before);
@@ -178,7 +181,7 @@ int main(int argc, char** argv) {
         const long n = std::min<long>(500, events - done);
         auto w = store->Write([&](domain::Repos& r) -> Result<void> {
             for (long i = 0; i < n; ++i) {
-                if (auto rec = r.webhooks().Record(domain::SampleEvent("call.completed", org.id, clock.NowMs()));
+                if (auto rec = r.webhooks().Record(domain::SampleEvent("call.completed", who.org_id, clock.NowMs()));
                     !rec) {
                     return rec;
                 }

@@ -7,16 +7,8 @@
 #include <string_view>
 
 #include "common/clock.hpp"
-#include "domain/call_service.hpp"
-#include "domain/campaign_service.hpp"
-#include "domain/contact_list_service.hpp"
-#include "domain/contact_service.hpp"
-#include "domain/custom_field_service.hpp"
-#include "domain/key_service.hpp"
-#include "domain/profile_service.hpp"
 #include "domain/repos.hpp"
-#include "domain/voice_preset_service.hpp"
-#include "domain/webhook_service.hpp"
+#include "domain/service_set.hpp"
 #include "http/message.hpp"
 #include "http/server.hpp"
 
@@ -59,6 +51,15 @@ struct Services {
     // More series for /metrics in the Prometheus text format (the call runtime's), or empty.
     std::function<std::string()> extra_metrics;
 };
+
+// The API's view of the composition root's services.
+inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dialer_check, RecordingAccess recordings,
+                           std::function<bool()> database_ok, std::function<std::string()> extra_metrics = {}) {
+    return Services{
+        set.store,         set.keys,    set.contacts,          set.custom_fields,      set.profiles,
+        set.voice_presets, set.calls,   set.campaigns,         set.contact_lists,      set.webhooks,
+        dialer_check,      set.catalog, std::move(recordings), std::move(database_ok), std::move(extra_metrics)};
+}
 
 struct ApiOptions {
     size_t body_limit = 1024 * 1024;

@@ -29,13 +29,9 @@
 #include "common/secret_box.hpp"
 #include "dialer/call_check.hpp"
 #include "dialer/dialer.hpp"
-#include "domain/contact_service.hpp"
-#include "domain/custom_field_service.hpp"
 #include "domain/key_service.hpp"
-#include "domain/profile_service.hpp"
 #include "domain/render.hpp"
-#include "domain/voice_preset_service.hpp"
-#include "domain/webhook_service.hpp"
+#include "domain/service_set.hpp"
 #include "events/webhook_worker.hpp"
 #include "http/server.hpp"
 #include "sandbox/sandbox.hpp"
@@ -245,19 +241,6 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     auto storage = OpenStorage(storage_config, o.threads + kHeavyThreads + 3);
     if (!storage) return Die(storage.error().message);
     SystemClock clock;
-    domain::KeyService keys(*storage->store, clock, static_cast<int64_t>(o.key_cache_seconds * 1000));
-    domain::ContactService contacts(*storage->store, clock, o.region);
-    domain::CustomFieldService fields(*storage->store, clock);
-
-    auto count = domain::ReadTx(*storage->store, [](domain::Repos& r) { return r.organizations().Count(); });
-    if (!count) return Die(count.error().message);
-    if (*count == 0) {
-        auto created = keys.CreateOrganization(o.org_name, domain::Tier::kStandard);
-        if (!created) return Die(created.error().message);
-        std::cout << "Created organization " << created->first.id << " (\"" << created->first.name << "\").\n"
-                  << "Owner API key, shown only this once; store it now:\n\n    " << created->second.secret << "\n\n";
-    }
-
     store::Database& db = *storage->db;
     if (o.sandbox_speed < 0 || o.sandbox_speed > 1000)
         return Die("--sandbox-speed must be from 0 (as fast as possible) to 1000");
@@ -290,45 +273,45 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     runtime_options.recordings_dir = (std::filesystem::path(data_dir) / "recordings").string();
     calls::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options);
     voice::PlanCompiler compiler(engines);
-    domain::ProfileService profiles(*storage->store, clock, compiler, o.region);
-    domain::VoicePresetService presets(*storage->store, clock, engines);
-    const net::WebhookUrlPolicy webhook_urls{o.allow_private_webhooks};
-    domain::CallService calls(*storage->store, clock, runtime, o.region, webhook_urls);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;
     worker_options.allow_private = o.allow_private_webhooks;
     events::WebhookWorker webhook_worker(*storage->store, clock, worker_options);
     // Every committed change that recorded events wakes the worker at once.
     storage->store->SetEventListener([&webhook_worker] { webhook_worker.Wake(); });
-    domain::WebhookService webhooks(*storage->store, clock, webhook_urls, [&webhook_worker] { webhook_worker.Wake(); });
     dialer::Dialer dialer(*storage->store, clock, runtime);
-    domain::CampaignService campaigns(*storage->store, clock, o.region, [&dialer] { dialer.Wake(); });
-    domain::ContactListService contact_lists(*storage->store, clock);
+    domain::ServiceSet services(*storage->store, clock,
+                                {.catalog = engines,
+                                 .compiler = compiler,
+                                 .launcher = runtime,
+                                 .default_region = o.region,
+                                 .webhook_urls = net::WebhookUrlPolicy{o.allow_private_webhooks},
+                                 .key_cache_ms = static_cast<int64_t>(o.key_cache_seconds * 1000),
+                                 .wake_dialer = [&dialer] { dialer.Wake(); },
+                                 .wake_webhooks = [&webhook_worker] { webhook_worker.Wake(); }});
     dialer::CallCheck dialer_check(*storage->store, clock, runtime, o.region);
+    auto count = domain::ReadTx(*storage->store, [](domain::Repos& r) { return r.organizations().Count(); });
+    if (!count) return Die(count.error().message);
+    if (*count == 0) {
+        auto created = services.keys.CreateOrganization(o.org_name, domain::Tier::kStandard);
+        if (!created) return Die(created.error().message);
+        std::cout << "Created organization " << created->first.id << " (\"" << created->first.name << "\").\n"
+                  << "Owner API key, shown only this once; store it now:\n\n    " << created->second.secret << "\n\n";
+    }
     if (auto started = webhook_worker.Start(); !started) return Die(started.error().message);
     if (auto started = runtime.Start(); !started) return Die(started.error().message);
     dialer.Start();
 
-    api::Services services{*storage->store,
-                           keys,
-                           contacts,
-                           fields,
-                           profiles,
-                           presets,
-                           calls,
-                           campaigns,
-                           contact_lists,
-                           webhooks,
-                           dialer_check,
-                           engines,
-                           {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
-                           [&db] { return db.Query("SELECT 1").has_value(); },
-                           [&runtime] { return calls::RenderMetrics(runtime.Stats()); }};
     api::ApiOptions api_options;
     // Several nodes may serve one PostgreSQL database: they share one count per key.
     api_options.shared_rate_limits = db.dialect() == store::Dialect::kPostgres;
     api_options.node_id = runtime_options.node_id;
-    api::Api api(services, clock, api_options);
+    api::Api api(api::ServicesOf(
+                     services, dialer_check,
+                     {*signing_key, runtime_options.recordings_dir, o.public_url, o.recording_link_seconds},
+                     [&db] { return db.Query("SELECT 1").has_value(); },
+                     [&runtime] { return calls::RenderMetrics(runtime.Stats()); }),
+                 clock, api_options);
     if (auto released = api.ReleaseUnfinishedClaims(); !released) {
         return Die(released.error().message);
     } else if (*released > 0) {

@@ -39,9 +39,8 @@ domain::Call Dialer::CampaignCall(const Campaign& campaign, const domain::Profil
     const auto& caller_ids = campaign.spec.caller_ids;
     std::string from =
         caller_ids.empty() ? launcher_.CallerId() : caller_ids[static_cast<size_t>(e.attempts) % caller_ids.size()];
-    domain::Call call =
-        domain::QueuedCall(campaign.org_id, profile, std::move(from), *e.phone,
-                           profile.spec.value("extract_fields", std::vector<std::string>{}), "campaign", now);
+    domain::Call call = domain::QueuedCall(campaign.org_id, profile, std::move(from), *e.phone,
+                                           profile.spec.extract_fields, "campaign", now);
     call.contact_id = e.contact_id;
     call.campaign_id = campaign.id;
     call.metadata = {{"campaign_id", campaign.id}, {"attempt", e.attempts + 1}};

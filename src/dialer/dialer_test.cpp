@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "domain/campaign_service.hpp"
-#include "domain/contact_service.hpp"
-#include "domain/key_service.hpp"
+#include "domain/no_calls.hpp"
+#include "domain/service_set.hpp"
 #include "store/temp_store.hpp"
 
 namespace parley::dialer {
@@ -36,8 +35,7 @@ constexpr int64_t kHour = 60 * kMinute;
 class DialerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        domain::KeyService keys(*store_, clock_);
-        auto org = keys.CreateOrganization("Acme", domain::Tier::kEnterprise);
+        auto org = services_.keys.CreateOrganization("Acme", domain::Tier::kEnterprise);
         ASSERT_TRUE(org);
         who_.org_id = org->first.id;
         who_.role = domain::Role::kOwner;
@@ -45,23 +43,18 @@ protected:
         profile.id = "prof_dialer";
         profile.org_id = who_.org_id;
         profile.name = "Qualifier";
+        profile.spec.name = profile.name;
         profile.version = 1;
-        profile.spec = {{"extract_fields", {"budget"}}};
+        profile.spec.extract_fields = {"budget"};
         ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.profiles().Insert(profile); }));
-        contacts_service_ = std::make_unique<domain::ContactService>(*store_, clock_, "US");
-        campaigns_service_ = std::make_unique<domain::CampaignService>(*store_, clock_, "US");
         dialer_ = std::make_unique<Dialer>(*store_, clock_, launcher_);
     }
-    void TearDown() override {
-        dialer_.reset();
-        campaigns_service_.reset();
-        contacts_service_.reset();
-    }
+    void TearDown() override { dialer_.reset(); }
 
     std::string Contact(const std::string& phone, const Json& extra = Json::object()) {
         Json body = {{"phone", phone}};
         body.update(extra);
-        auto c = contacts_service_->Create(who_, body);
+        auto c = services_.contacts.Create(who_, body);
         EXPECT_TRUE(c) << c.error().message;
         return c ? c->id : "";
     }
@@ -77,9 +70,9 @@ protected:
                        {"timezone", "America/New_York"}}},
                      {"concurrent_calls", 10}};
         body.update(overrides, true);
-        auto c = campaigns_service_->Create(who_, body);
+        auto c = services_.campaigns.Create(who_, body);
         EXPECT_TRUE(c) << c.error().message;
-        EXPECT_TRUE(campaigns_service_->Start(who_, c->id));
+        EXPECT_TRUE(services_.campaigns.Start(who_, c->id));
         return c->id;
     }
 
@@ -133,7 +126,7 @@ protected:
     }
 
     std::string Status(const std::string& campaign) {
-        auto v = campaigns_service_->Get(who_, campaign);
+        auto v = services_.campaigns.Get(who_, campaign);
         EXPECT_TRUE(v);
         return std::string(domain::ToString(v->campaign.status));
     }
@@ -144,8 +137,8 @@ protected:
     domain::Store* store_ = &temp_.store();
     domain::Principal who_;
     Launcher launcher_;
-    std::unique_ptr<domain::ContactService> contacts_service_;
-    std::unique_ptr<domain::CampaignService> campaigns_service_;
+    domain::NoCalls no_calls_;
+    domain::ServiceSet services_{*store_, clock_, {.catalog = no_calls_, .compiler = no_calls_, .launcher = launcher_}};
     std::unique_ptr<Dialer> dialer_;
 };
 using Dialing = DialerTest;
@@ -178,7 +171,7 @@ TEST_F(Dialing, PlacesWithinConcurrencyOnceEachAndCompletesWhenEveryContactIsFin
     EXPECT_EQ(pass.completed_campaigns, 1);
     EXPECT_EQ(Status(id), "completed");
     EXPECT_EQ(Calls(id).size(), 5u);
-    const auto stats = campaigns_service_->Get(who_, id)->stats;
+    const auto stats = services_.campaigns.Get(who_, id)->stats;
     EXPECT_EQ(stats.contacts_done, 5);
     EXPECT_EQ(stats.calls, 5);
     EXPECT_EQ(stats.connected, 5);
@@ -288,7 +281,7 @@ TEST_F(Dialing, TheDoNotCallListIsReadAtTheMomentOfDialing) {
     const std::string listed = Contact("+12025550178", {{"tags", {"lead"}}});
     const std::string unreachable = Contact("+442079460018", {{"tags", {"lead"}}});
     const std::string id = Running();
-    ASSERT_TRUE(contacts_service_->SetDnc(who_, listed, true, Json::object()));
+    ASSERT_TRUE(services_.contacts.SetDnc(who_, listed, true, Json::object()));
     auto pass = Pass();
     EXPECT_EQ(pass.placed, 0);
     EXPECT_EQ(pass.done, 2);
@@ -302,16 +295,16 @@ TEST_F(Dialing, PausedCampaignsPlaceNothingAndStoppedOnesCallNoOneAgain) {
     for (int i = 0; i < 4; ++i) Contact("+1202555018" + std::to_string(i), {{"tags", {"lead"}}});
     const std::string id = Running({{"concurrent_calls", 2}});
     ASSERT_EQ(Pass().placed, 2);
-    ASSERT_TRUE(campaigns_service_->Pause(who_, id));
+    ASSERT_TRUE(services_.campaigns.Pause(who_, id));
     EndAll(id, CallStatus::kNoAnswer);  // calls in progress finish
     auto pass = Pass();
     EXPECT_EQ(pass.placed, 0);
     EXPECT_EQ(pass.retries, 2);
     clock_.Advance(2 * kHour);
     EXPECT_EQ(Pass().placed, 0);
-    ASSERT_TRUE(campaigns_service_->Resume(who_, id));
+    ASSERT_TRUE(services_.campaigns.Resume(who_, id));
     EXPECT_EQ(Pass().placed, 2);
-    auto stopped = campaigns_service_->Stop(who_, id);
+    auto stopped = services_.campaigns.Stop(who_, id);
     ASSERT_TRUE(stopped);
     EXPECT_EQ(stopped->stats.contacts_in_progress, 2);
     EXPECT_EQ(stopped->stats.contacts_pending, 0);
@@ -322,7 +315,7 @@ TEST_F(Dialing, PausedCampaignsPlaceNothingAndStoppedOnesCallNoOneAgain) {
     clock_.Advance(2 * kHour);
     EXPECT_EQ(Pass().placed, 0);
     EXPECT_EQ(Status(id), "stopped");
-    EXPECT_EQ(campaigns_service_->Get(who_, id)->stats.contacts_done, 4);
+    EXPECT_EQ(services_.campaigns.Get(who_, id)->stats.contacts_done, 4);
 }
 
 TEST_F(Dialing, TheOrganizationsCeilingBoundsAllItsCampaigns) {
@@ -376,38 +369,45 @@ TEST_F(Dialing, ACampaignWhoseStoredSettingsDoNotReadBackIsSetAsideAndTheOthersG
 
     // Users see why, and cannot resume or change it until the row is repaired; the stored
     // settings are kept as they are, not replaced by the defaults.
-    auto view = campaigns_service_->Get(who_, broken_shape);
+    auto view = services_.campaigns.Get(who_, broken_shape);
     ASSERT_TRUE(view);
     ASSERT_TRUE(view->campaign.spec_problem);
     EXPECT_NE(view->campaign.spec_problem->find("concurrent_calls"), std::string::npos) << *view->campaign.spec_problem;
     EXPECT_NE(view->campaign.spec_problem->find("schedule.days"), std::string::npos) << *view->campaign.spec_problem;
-    auto resumed = campaigns_service_->Resume(who_, broken_shape);
+    auto resumed = services_.campaigns.Resume(who_, broken_shape);
     ASSERT_FALSE(resumed);
     EXPECT_EQ(resumed.error().code, ErrorCode::kConflict);
-    auto changed = campaigns_service_->Update(who_, broken_json, {{"name", "Renamed"}});
+    auto changed = services_.campaigns.Update(who_, broken_json, {{"name", "Renamed"}});
     ASSERT_FALSE(changed);
     EXPECT_EQ(changed.error().code, ErrorCode::kConflict);
     auto stored = db_->Query("SELECT spec FROM campaigns WHERE id = ?", {broken_json});
     ASSERT_TRUE(stored);
     EXPECT_EQ((*stored)[0][0].AsText(), "{not json");
-    EXPECT_TRUE(campaigns_service_->Stop(who_, broken_json));
+    EXPECT_TRUE(services_.campaigns.Stop(who_, broken_json));
     EXPECT_EQ(Pass().set_aside, 0);
 }
 
 TEST_F(Dialing, ACampaignWhoseProfileDoesNotReadBackPlacesNothingAndTheOthersGoOn) {
     for (int i = 0; i < 2; ++i) Contact("+1202555015" + std::to_string(i), {{"tags", {"lead"}}});
-    domain::Profile other;
-    other.id = "prof_other";
-    other.org_id = who_.org_id;
-    other.name = "Other";
-    other.version = 1;
-    ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.profiles().Insert(other); }));
-    const std::string broken = Running({{"name", "Broken"}, {"profile_id", "prof_other"}});
+    // One profile's document is not JSON; another's has a member of the wrong type.
+    const std::pair<std::string, std::string> broken_specs[] = {
+        {"prof_unreadable", "[1, 2"}, {"prof_mistyped", R"({"name": "Mistyped", "extract_fields": "budget"})"}};
+    std::vector<std::string> broken;
+    for (const auto& [id, stored] : broken_specs) {
+        domain::Profile other;
+        other.id = id;
+        other.org_id = who_.org_id;
+        other.name = "Other";
+        other.spec.name = other.name;
+        other.version = 1;
+        ASSERT_TRUE(store_->Write([&](domain::Repos& r) { return r.profiles().Insert(other); }));
+        broken.push_back(Running({{"name", id}, {"profile_id", id}}));
+        ASSERT_TRUE(db_->Exec("UPDATE profiles SET spec = ? WHERE id = ?", {stored, id}));
+    }
     const std::string healthy = Running({{"name", "Healthy"}});
-    ASSERT_TRUE(db_->Exec("UPDATE profiles SET spec = '[1, 2' WHERE id = 'prof_other'"));
     EXPECT_EQ(Pass().placed, 2);
     EXPECT_EQ(Calls(healthy).size(), 2u);
-    EXPECT_TRUE(Calls(broken).empty());
+    for (const auto& id : broken) EXPECT_TRUE(Calls(id).empty()) << id;
 }
 
 }  // namespace

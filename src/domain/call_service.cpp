@@ -66,7 +66,7 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
     auto defs = r.custom_fields().All(who.org_id);
     if (!defs) return Fail(std::move(defs.error()));
     shared.definitions = std::move(*defs);
-    shared.extract = extract ? *extract : shared.profile.spec["extract_fields"].get<std::vector<std::string>>();
+    shared.extract = extract ? *extract : shared.profile.spec.extract_fields;
     if (extract) {
         std::vector<FieldError> wrong;
         for (const auto& name : *extract) {
@@ -115,8 +115,8 @@ Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& it
         if (!existing) return Fail(std::move(existing.error()));
         call.contact_id = *existing;
     }
-    for (const auto& [name, fallback] : shared.profile.spec["variables"].items()) {
-        if (fallback.is_null() && !variables.contains(name)) {
+    for (const auto& [name, fallback] : shared.profile.spec.variables) {
+        if (!fallback && !variables.contains(name)) {
             return Fail(ErrorCode::kUnprocessable, "the profile's opener needs the variable \"" + name + "\"",
                         {{"variables." + name, "is required by the profile and has no default"}});
         }

@@ -52,7 +52,7 @@ public:
 
 // What a profile's spec refers to, loaded for compiling it.
 struct CompileInput {
-    const Json& spec;
+    const ProfileSpec& spec;
     std::string organization_name;
     std::vector<CustomField> fields;         // the organization's definitions
     std::vector<VoicePreset> voice_presets;  // the organization's presets

@@ -139,13 +139,50 @@ enum class ProfileStatus { kActive, kArchived };
 std::string_view ToString(ProfileStatus s);
 std::optional<ProfileStatus> ParseProfileStatus(std::string_view s);
 
+// A name the opener may use ({{name}}), with the value used when a call gives none; a name
+// without one must be given by every call.
+struct ProfileVariable {
+    std::string name;
+    std::optional<std::string> fallback;
+};
+
+// What a user sets on an agent profile (seed 000 "Agent Profiles"), checked where it enters
+// (profile_body.hpp) and read back from the database by ParseProfileSpec (the same file).
+struct ProfileSpec {
+    std::string name;
+    std::string agent_name = "Alex";
+    std::string persona;  // also shown as "instructions"
+    std::string opener;
+    std::optional<std::string> closing;  // empty: the plan's default closing
+    std::vector<std::string> goals;
+    struct Guardrails {
+        std::vector<std::string> refuse_topics;
+        int max_call_duration_seconds = 600;
+        std::optional<std::string> required_disclosure;
+    } guardrails;
+    struct Disclosure {
+        bool enabled = true;
+        std::optional<std::string> text;  // empty: the default, naming the organization
+        std::optional<std::string> opt_out_text;
+    } disclosure;
+    std::string language = "en-us";
+    std::string voice = "flite:slt";  // a built-in "engine:voice" or a preset's id
+    std::string model = "scripted";
+    std::string stt = "pocketsphinx";
+    std::vector<std::string> extract_fields;
+    std::vector<std::string> tools{"end_call"};
+    std::optional<std::string> transfer_number;  // E.164
+    std::optional<std::string> voicemail_message;
+    std::vector<ProfileVariable> variables;
+};
+
 struct Profile {
     std::string id;
     std::string org_id;
     std::string name;
     ProfileStatus status = ProfileStatus::kActive;
     int version = 0;
-    Json spec = Json::object();
+    ProfileSpec spec;
     Json compiled = Json::object();
     int64_t created_at = 0;
     int64_t updated_at = 0;

@@ -57,22 +57,29 @@ std::optional<std::vector<std::string>> StringList(const Json& body, std::string
     return out;
 }
 
-void SetString(const Json& body, Json& spec, std::string_view key, size_t max, Checker& checker, bool nullable = true,
-               std::string_view target = {}) {
-    const std::string out_key(target.empty() ? key : target);
-    if (!body.contains(key)) return;
-    if (body.at(std::string(key)).is_null()) {
-        if (nullable) {
-            spec[out_key] = nullptr;
-        } else {
-            checker.Add(key, "must be a string");
-        }
+// A string member; absent leaves `out`. A null is refused: the member has no "unset".
+void SetString(const Json& body, std::string_view key, size_t max, std::string& out, Checker& checker) {
+    auto it = body.find(key);
+    if (it == body.end()) return;
+    if (it->is_null()) {
+        checker.Add(key, "must be a string");
         return;
     }
-    if (auto v = checker.String(body, key, max)) spec[out_key] = *v;
+    if (auto v = checker.String(body, key, max)) out = std::move(*v);
 }
 
-void ApplyGuardrails(const Json& g, Json& spec, Checker& checker) {
+// A string member that null unsets; absent leaves `out`.
+void SetString(const Json& body, std::string_view key, size_t max, std::optional<std::string>& out, Checker& checker) {
+    auto it = body.find(key);
+    if (it == body.end()) return;
+    if (it->is_null()) {
+        out.reset();
+        return;
+    }
+    if (auto v = checker.String(body, key, max)) out = std::move(*v);
+}
+
+void ApplyGuardrails(const Json& g, ProfileSpec::Guardrails& out, Checker& checker) {
     if (g.is_null()) return;
     if (!g.is_object()) {
         checker.Add("guardrails", "must be an object");
@@ -80,20 +87,19 @@ void ApplyGuardrails(const Json& g, Json& spec, Checker& checker) {
     }
     Checker inner("guardrails.");
     inner.RejectUnknownKeys(g, {"refuse_topics", "max_call_duration_seconds", "required_disclosure"});
-    Json& out = spec["guardrails"];
-    if (auto topics = StringList(g, "refuse_topics", inner)) out["refuse_topics"] = *topics;
+    if (auto topics = StringList(g, "refuse_topics", inner)) out.refuse_topics = std::move(*topics);
     if (auto it = g.find("max_call_duration_seconds"); it != g.end() && !it->is_null()) {
         if (!it->is_number_integer() || it->get<int64_t>() < kMinCallSeconds || it->get<int64_t>() > kMaxCallSeconds) {
             inner.Add("max_call_duration_seconds", "must be a whole number of seconds from 30 to 14400");
         } else {
-            out["max_call_duration_seconds"] = it->get<int>();
+            out.max_call_duration_seconds = it->get<int>();
         }
     }
-    SetString(g, out, "required_disclosure", kMaxLine, inner);
+    SetString(g, "required_disclosure", kMaxLine, out.required_disclosure, inner);
     for (auto& e : inner.errors()) checker.errors().push_back(std::move(e));
 }
 
-void ApplyDisclosure(const Json& d, Json& spec, Checker& checker) {
+void ApplyDisclosure(const Json& d, ProfileSpec::Disclosure& out, Checker& checker) {
     if (d.is_null()) return;
     if (!d.is_object()) {
         checker.Add("disclosure", "must be an object");
@@ -101,41 +107,35 @@ void ApplyDisclosure(const Json& d, Json& spec, Checker& checker) {
     }
     Checker inner("disclosure.");
     inner.RejectUnknownKeys(d, {"enabled", "text", "opt_out_text"});
-    Json& out = spec["disclosure"];
-    if (auto enabled = inner.Bool(d, "enabled")) out["enabled"] = *enabled;
-    SetString(d, out, "text", kMaxLine, inner);
-    SetString(d, out, "opt_out_text", kMaxLine, inner);
+    if (auto enabled = inner.Bool(d, "enabled")) out.enabled = *enabled;
+    SetString(d, "text", kMaxLine, out.text, inner);
+    SetString(d, "opt_out_text", kMaxLine, out.opt_out_text, inner);
     for (auto& e : inner.errors()) checker.errors().push_back(std::move(e));
 }
 
-void ApplyVariables(const Json& v, Json& spec, Checker& checker) {
-    Json out = Json::object();
-    if (v.is_null()) {
-        spec["variables"] = out;
-        return;
-    }
+void ApplyVariables(const Json& v, std::vector<ProfileVariable>& variables, Checker& checker) {
+    std::vector<ProfileVariable> out;
+    auto named = [&](std::string_view name) {
+        if (IsIdentifier(name)) return true;
+        checker.Add("variables", "names must start with a-z or _ and hold only a-z, 0-9 and _");
+        return false;
+    };
     if (v.is_array()) {
         for (const auto& name : v) {
-            if (!name.is_string() || !IsIdentifier(name.get_ref<const std::string&>())) {
-                checker.Add("variables", "names must start with a-z or _ and hold only a-z, 0-9 and _");
-                return;
-            }
-            out[name.get<std::string>()] = nullptr;
+            if (!name.is_string() || !named(name.get_ref<const std::string&>())) return;
+            out.push_back({name.get<std::string>(), std::nullopt});
         }
     } else if (v.is_object()) {
         for (const auto& [name, value] : v.items()) {
-            if (!IsIdentifier(name)) {
-                checker.Add("variables", "names must start with a-z or _ and hold only a-z, 0-9 and _");
-                return;
-            }
+            if (!named(name)) return;
             if (!value.is_null() &&
                 (!value.is_string() || value.get_ref<const std::string&>().size() > kMaxItemBytes)) {
                 checker.Add("variables." + name, "the default must be a string of at most 200 bytes, or null");
                 return;
             }
-            out[name] = value;
+            out.push_back({name, value.is_null() ? std::nullopt : std::optional(value.get<std::string>())});
         }
-    } else {
+    } else if (!v.is_null()) {
         checker.Add("variables", "must be an array of names or an object of name: default");
         return;
     }
@@ -143,88 +143,110 @@ void ApplyVariables(const Json& v, Json& spec, Checker& checker) {
         checker.Add("variables", "must have at most 50 names");
         return;
     }
-    spec["variables"] = out;
+    std::set<std::string_view> seen;
+    for (const auto& var : out) {
+        if (!seen.insert(var.name).second) {
+            checker.Add("variables", "\"" + var.name + "\" is listed twice");
+            return;
+        }
+    }
+    variables = std::move(out);
 }
 
 }  // namespace
 
-Json DefaultProfileSpec() {
-    return Json{{"name", ""},
-                {"agent_name", "Alex"},
-                {"persona", ""},
-                {"opener", ""},
-                {"closing", nullptr},
-                {"goals", Json::array()},
-                {"guardrails",
-                 {{"refuse_topics", Json::array()},
-                  {"max_call_duration_seconds", kDefaultMaxCallSeconds},
-                  {"required_disclosure", nullptr}}},
-                {"disclosure", {{"enabled", true}, {"text", nullptr}, {"opt_out_text", nullptr}}},
-                {"language", "en-us"},
-                {"voice", "flite:slt"},
-                {"model", "scripted"},
-                {"stt", "pocketsphinx"},
-                {"extract_fields", Json::array()},
-                {"tools", Json::array({"end_call"})},
-                {"transfer_number", nullptr},
-                {"voicemail_message", nullptr},
-                {"variables", Json::object()}};
-}
-
-void ReadProfileFields(const Json& body, Json& spec, Checker& checker, std::string_view default_region) {
+void ReadProfileFields(const Json& body, ProfileSpec& spec, Checker& checker, std::string_view default_region) {
     checker.RejectUnknownKeys(body, {"name", "agent_name", "persona", "instructions", "opener", "closing", "goals",
                                      "guardrails", "disclosure", "language", "voice", "model", "stt", "extract_fields",
                                      "tools", "transfer_number", "voicemail_message", "variables"});
     if (body.contains("name")) {
-        if (auto name = checker.String(body, "name", kMaxName, true)) spec["name"] = *name;
+        if (auto name = checker.String(body, "name", kMaxName, true)) spec.name = std::move(*name);
     }
-    SetString(body, spec, "agent_name", kMaxName, checker, false);
+    SetString(body, "agent_name", kMaxName, spec.agent_name, checker);
     if (body.contains("persona") && body.contains("instructions")) {
         checker.Add("instructions", "give persona or instructions (the same field), not both");
     }
-    SetString(body, spec, "persona", kMaxPersona, checker, false);
-    SetString(body, spec, "instructions", kMaxPersona, checker, false, "persona");
-    SetString(body, spec, "opener", kMaxLine, checker, false);
-    SetString(body, spec, "closing", kMaxLine, checker);
-    if (auto goals = StringList(body, "goals", checker)) spec["goals"] = *goals;
-    if (auto g = body.find("guardrails"); g != body.end()) ApplyGuardrails(*g, spec, checker);
-    if (auto d = body.find("disclosure"); d != body.end()) ApplyDisclosure(*d, spec, checker);
-    SetString(body, spec, "language", 16, checker, false);
-    SetString(body, spec, "voice", kMaxName, checker, false);
-    SetString(body, spec, "model", kMaxName, checker, false);
-    SetString(body, spec, "stt", kMaxName, checker, false);
-    if (auto fields = StringList(body, "extract_fields", checker)) spec["extract_fields"] = *fields;
+    SetString(body, "persona", kMaxPersona, spec.persona, checker);
+    SetString(body, "instructions", kMaxPersona, spec.persona, checker);
+    SetString(body, "opener", kMaxLine, spec.opener, checker);
+    SetString(body, "closing", kMaxLine, spec.closing, checker);
+    if (auto goals = StringList(body, "goals", checker)) spec.goals = std::move(*goals);
+    if (auto g = body.find("guardrails"); g != body.end()) ApplyGuardrails(*g, spec.guardrails, checker);
+    if (auto d = body.find("disclosure"); d != body.end()) ApplyDisclosure(*d, spec.disclosure, checker);
+    SetString(body, "language", 16, spec.language, checker);
+    SetString(body, "voice", kMaxName, spec.voice, checker);
+    SetString(body, "model", kMaxName, spec.model, checker);
+    SetString(body, "stt", kMaxName, spec.stt, checker);
+    if (auto fields = StringList(body, "extract_fields", checker)) spec.extract_fields = std::move(*fields);
     if (auto tools = StringList(body, "tools", checker)) {
         for (const auto& t : *tools) {
-            bool known = false;
-            for (auto k : kTools) known = known || k == t;
-            if (!known)
+            if (std::find(std::begin(kTools), std::end(kTools), t) == std::end(kTools)) {
                 checker.Add("tools", "\"" + t +
                                          "\" is not a tool; tools are check_availability, "
                                          "request_meeting, transfer, end_call");
+            }
         }
-        spec["tools"] = *tools;
+        spec.tools = std::move(*tools);
     }
     if (auto it = body.find("transfer_number"); it != body.end()) {
         if (it->is_null()) {
-            spec["transfer_number"] = nullptr;
+            spec.transfer_number.reset();
         } else if (auto text = checker.String(body, "transfer_number", 40)) {
             if (auto phone = ParsePhone(*text, default_region)) {
-                spec["transfer_number"] = phone->e164;
+                spec.transfer_number = phone->e164;
             } else {
                 checker.Add("transfer_number", phone.error().message);
             }
         }
     }
-    SetString(body, spec, "voicemail_message", kMaxLine, checker);
-    if (auto v = body.find("variables"); v != body.end()) ApplyVariables(*v, spec, checker);
-    if (spec["name"].get_ref<const std::string&>().empty() && !body.contains("name")) {
-        checker.Add("name", "is required");
-    }
-    const auto& tools = spec["tools"];
-    if (std::find(tools.begin(), tools.end(), "transfer") != tools.end() && spec["transfer_number"].is_null()) {
+    SetString(body, "voicemail_message", kMaxLine, spec.voicemail_message, checker);
+    if (auto v = body.find("variables"); v != body.end()) ApplyVariables(*v, spec.variables, checker);
+    if (spec.name.empty() && !body.contains("name")) checker.Add("name", "is required");
+    if (std::find(spec.tools.begin(), spec.tools.end(), "transfer") != spec.tools.end() && !spec.transfer_number) {
         checker.Add("transfer_number", "is required when the transfer tool is enabled");
     }
+}
+
+Json ToJson(const ProfileSpec& spec) {
+    auto text = [](const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); };
+    Json variables = Json::object();
+    for (const auto& v : spec.variables) variables[v.name] = text(v.fallback);
+    return Json{{"name", spec.name},
+                {"agent_name", spec.agent_name},
+                {"persona", spec.persona},
+                {"opener", spec.opener},
+                {"closing", text(spec.closing)},
+                {"goals", spec.goals},
+                {"guardrails",
+                 {{"refuse_topics", spec.guardrails.refuse_topics},
+                  {"max_call_duration_seconds", spec.guardrails.max_call_duration_seconds},
+                  {"required_disclosure", text(spec.guardrails.required_disclosure)}}},
+                {"disclosure",
+                 {{"enabled", spec.disclosure.enabled},
+                  {"text", text(spec.disclosure.text)},
+                  {"opt_out_text", text(spec.disclosure.opt_out_text)}}},
+                {"language", spec.language},
+                {"voice", spec.voice},
+                {"model", spec.model},
+                {"stt", spec.stt},
+                {"extract_fields", spec.extract_fields},
+                {"tools", spec.tools},
+                {"transfer_number", text(spec.transfer_number)},
+                {"voicemail_message", text(spec.voicemail_message)},
+                {"variables", std::move(variables)}};
+}
+
+Result<ProfileSpec> ParseProfileSpec(const Json& stored) {
+    if (!stored.is_object()) return Fail(ErrorCode::kInternal, "stored profile settings are not a JSON object");
+    ProfileSpec spec;
+    Checker checker;
+    ReadProfileFields(stored, spec, checker, "US");
+    if (!checker.ok()) {
+        const auto& first = checker.errors().front();
+        return Fail(ErrorCode::kInternal,
+                    "stored profile settings do not read back: " + first.field + " " + first.message);
+    }
+    return spec;
 }
 
 }  // namespace parley::domain

@@ -4,7 +4,7 @@
 
 namespace parley::domain {
 
-Result<Json> ProfileService::CompileSpec(const Principal& who, const Json& spec) {
+Result<Json> ProfileService::CompileSpec(const Principal& who, const ProfileSpec& spec) {
     CompileInput input{spec, {}, {}, {}};
     auto loaded = store_.Read([&](Repos& r) -> Result<void> {
         auto org = r.organizations().Get(who.org_id);
@@ -29,7 +29,7 @@ Result<Json> ProfileService::CompileSpec(const Principal& who, const Json& spec)
 
 Result<Profile> ProfileService::Create(const Principal& who, const Json& body) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
-    Json spec = DefaultProfileSpec();
+    ProfileSpec spec;
     Checker checker;
     ReadProfileFields(body, spec, checker, default_region_);
     if (!checker.ok()) return Fail(checker.ToError("profile is not valid"));
@@ -39,7 +39,7 @@ Result<Profile> ProfileService::Create(const Principal& who, const Json& body) {
     Profile p;
     p.id = NewId("prof_", now);
     p.org_id = who.org_id;
-    p.name = spec["name"].get<std::string>();
+    p.name = spec.name;
     p.version = 1;
     p.spec = std::move(spec);
     p.compiled = std::move(*compiled);
@@ -85,7 +85,7 @@ Result<Profile> ProfileService::Update(const Principal& who, std::string_view id
     if (!checker.ok()) return Fail(checker.ToError("profile is not valid"));
     auto compiled = CompileSpec(who, p.spec);
     if (!compiled) return Fail(std::move(compiled.error()));
-    p.name = p.spec["name"].get<std::string>();
+    p.name = p.spec.name;
     p.compiled = std::move(*compiled);
     p.version += 1;
     p.updated_at = clock_.NowMs();

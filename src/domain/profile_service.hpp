@@ -31,7 +31,7 @@ public:
     Result<Profile> Archive(const Principal& who, std::string_view id);
 
 private:
-    Result<Json> CompileSpec(const Principal& who, const Json& spec);
+    Result<Json> CompileSpec(const Principal& who, const ProfileSpec& spec);
 
     Store& store_;
     const Clock& clock_;

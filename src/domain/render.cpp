@@ -2,6 +2,7 @@
 
 #include "common/time_format.hpp"
 #include "domain/campaign_spec.hpp"
+#include "domain/profile_body.hpp"
 
 namespace parley::domain {
 
@@ -114,8 +115,9 @@ Json ToJson(const Organization& o) {
 
 Json ToJson(const Profile& p) {
     Json j = {{"id", p.id}, {"status", ToString(p.status)}, {"version", p.version}};
-    for (const auto& [k, v] : p.spec.items()) j[k] = v;
-    j["instructions"] = p.spec.value("persona", "");
+    Json spec = ToJson(p.spec);
+    for (auto& [k, v] : spec.items()) j[k] = std::move(v);
+    j["instructions"] = p.spec.persona;
     j["compiled"] = p.compiled;
     j["created_at"] = FormatIsoTime(p.created_at);
     j["updated_at"] = FormatIsoTime(p.updated_at);

@@ -1,3 +1,4 @@
+#include "domain/profile_body.hpp"
 #include "store/sql_repos.hpp"
 
 namespace parley::store {
@@ -19,10 +20,12 @@ Result<Profile> ProfileFromRow(const Row& r) {
     p.name = r[2].AsText();
     p.status = domain::ParseProfileStatus(r[3].AsText()).value_or(domain::ProfileStatus::kActive);
     p.version = static_cast<int>(r[4].AsInt());
-    p.spec = Json::parse(r[5].AsText(), nullptr, false);
+    auto spec = domain::ParseProfileSpec(Json::parse(r[5].AsText(), nullptr, false));
+    if (!spec) return Fail(ErrorCode::kInternal, "profile " + p.id + ": " + spec.error().message);
+    p.spec = std::move(*spec);
     p.compiled = Json::parse(r[6].AsText(), nullptr, false);
-    if (!p.spec.is_object() || !p.compiled.is_object()) {
-        return Fail(ErrorCode::kInternal, "profile " + p.id + ": its stored settings are not a JSON object");
+    if (!p.compiled.is_object()) {
+        return Fail(ErrorCode::kInternal, "profile " + p.id + ": its stored plan is not a JSON object");
     }
     p.created_at = r[7].AsInt();
     p.updated_at = r[8].AsInt();
@@ -36,8 +39,8 @@ Result<void> SqlProfileRepo::Insert(const Profile& p) {
     auto n = c_.Exec(
         "INSERT INTO profiles (id, org_id, name, status, version, spec, compiled, created_at, updated_at, archived_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {p.id, p.org_id, p.name, domain::ToString(p.status), p.version, p.spec.dump(), p.compiled.dump(), p.created_at,
-         p.updated_at, p.archived_at});
+        {p.id, p.org_id, p.name, domain::ToString(p.status), p.version, domain::ToJson(p.spec).dump(),
+         p.compiled.dump(), p.created_at, p.updated_at, p.archived_at});
     if (!n) return Fail(std::move(n.error()));
     return {};
 }
@@ -74,8 +77,8 @@ Result<bool> SqlProfileRepo::Update(const Profile& p) {
     auto n = c_.Exec(
         "UPDATE profiles SET name = ?, status = ?, version = ?, spec = ?, compiled = ?, updated_at = ?, "
         "archived_at = ? WHERE org_id = ? AND id = ? AND version = ?",
-        {p.name, domain::ToString(p.status), p.version, p.spec.dump(), p.compiled.dump(), p.updated_at, p.archived_at,
-         p.org_id, p.id, p.version - 1});
+        {p.name, domain::ToString(p.status), p.version, domain::ToJson(p.spec).dump(), p.compiled.dump(), p.updated_at,
+         p.archived_at, p.org_id, p.id, p.version - 1});
     if (!n) return Fail(std::move(n.error()));
     return *n > 0;
 }

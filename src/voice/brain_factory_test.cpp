@@ -81,15 +81,15 @@ TEST(SpeechEngines, ModelsListScriptedAndEachEndpointsChatModels) {
 TEST(PlanCompiler, AcceptsEndpointChatModelsAndRejectsUnknownModels) {
     const SpeechEngines engines(TwoEndpoints(), 1);
     const PlanCompiler compiler(engines);
-    Json spec = domain::DefaultProfileSpec();
-    spec["name"] = "Solar";
-    spec["model"] = "local/meta/llama-3.1-8b";
+    domain::ProfileSpec spec;
+    spec.name = "Solar";
+    spec.model = "local/meta/llama-3.1-8b";
     auto compiled = compiler.Compile({spec, "Acme Solar", {}, {}});
     ASSERT_TRUE(compiled) << compiled.error().message;
     EXPECT_EQ(PlanFromJson(*compiled).brain, "local/meta/llama-3.1-8b");
 
     for (const char* model : {"local/gpt-4o-mini", "elsewhere/llama3", "llama3"}) {
-        spec["model"] = model;
+        spec.model = model;
         auto rejected = compiler.Compile({spec, "Acme Solar", {}, {}});
         ASSERT_FALSE(rejected) << model;
         EXPECT_EQ(rejected.error().code, ErrorCode::kUnprocessable);

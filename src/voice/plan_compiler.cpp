@@ -44,26 +44,26 @@ std::string DefaultQuestion(const domain::CustomField& f) {
 }
 
 Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
-    const Json& spec = in.spec;
+    const domain::ProfileSpec& spec = in.spec;
     std::vector<FieldError> wrong;
     Plan plan;
     plan.organization = in.organization_name;
-    plan.agent_name = spec.value("agent_name", "Alex");
-    plan.persona = spec.value("persona", "");
-    plan.goals = spec.value("goals", std::vector<std::string>{});
-    plan.opener = spec.value("opener", "");
-    plan.closing =
-        spec["closing"].is_string() ? spec["closing"].get<std::string>() : "Thank you for your time. Goodbye.";
-    if (spec["voicemail_message"].is_string()) plan.voicemail_message = spec["voicemail_message"].get<std::string>();
-    plan.tools = spec.value("tools", std::vector<std::string>{});
-    if (spec["transfer_number"].is_string()) plan.transfer_number = spec["transfer_number"].get<std::string>();
-    plan.refuse_topics = spec["guardrails"].value("refuse_topics", std::vector<std::string>{});
-    plan.max_call_seconds = spec["guardrails"].value("max_call_duration_seconds", 600);
-    plan.variables = spec.value("variables", Json::object());
-    plan.language = ToLower(spec.value("language", "en-us"));
+    plan.agent_name = spec.agent_name;
+    plan.persona = spec.persona;
+    plan.goals = spec.goals;
+    plan.opener = spec.opener;
+    plan.closing = spec.closing.value_or("Thank you for your time. Goodbye.");
+    plan.voicemail_message = spec.voicemail_message;
+    plan.tools = spec.tools;
+    plan.transfer_number = spec.transfer_number;
+    plan.refuse_topics = spec.guardrails.refuse_topics;
+    plan.max_call_seconds = spec.guardrails.max_call_duration_seconds;
+    plan.variables = Json::object();
+    for (const auto& v : spec.variables) plan.variables[v.name] = v.fallback ? Json(*v.fallback) : Json(nullptr);
+    plan.language = ToLower(spec.language);
 
     // The voice: a built-in "engine:voice" or one of the organization's presets.
-    const std::string voice = spec.value("voice", "");
+    const std::string& voice = spec.voice;
     if (const auto* builtin = catalog_.FindVoice(voice)) {
         plan.tts_engine = builtin->engine;
         plan.tts_voice = builtin->id.substr(builtin->engine.size() + 1);
@@ -80,13 +80,13 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
                                       "one of this organization's voices (GET /api/v1/voices)"});
     }
 
-    const std::string model = spec.value("model", "");
+    const std::string& model = spec.model;
     const auto models = catalog_.Models();
     if (std::none_of(models.begin(), models.end(), [&](const domain::ModelInfo& m) { return m.id == model; })) {
         wrong.push_back({"model", "\"" + model + "\" is not a model of this installation (GET /api/v1/models)"});
     }
     plan.brain = model;
-    const std::string stt = spec.value("stt", "");
+    const std::string& stt = spec.stt;
     const auto stts = catalog_.SttEngines();
     if (std::find(stts.begin(), stts.end(), stt) == stts.end()) {
         wrong.push_back(
@@ -100,7 +100,7 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
                              plan.language + "\""});
     }
 
-    for (const auto& name : spec.value("extract_fields", std::vector<std::string>{})) {
+    for (const auto& name : spec.extract_fields) {
         auto def = std::find_if(in.fields.begin(), in.fields.end(),
                                 [&](const domain::CustomField& f) { return f.name == name; });
         if (def == in.fields.end()) {
@@ -126,21 +126,18 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
         }
     }
 
-    const Json& disclosure = spec["disclosure"];
-    if (disclosure.value("enabled", true)) {
-        std::string text =
-            disclosure["text"].is_string() ? disclosure["text"].get<std::string>() : std::string(kDefaultDisclosure);
+    if (spec.disclosure.enabled) {
+        std::string text = spec.disclosure.text.value_or(std::string(kDefaultDisclosure));
         const bool names_org = text.find("{{organization}}") != std::string::npos ||
                                (!plan.organization.empty() && text.find(plan.organization) != std::string::npos);
         if (!names_org) {
             wrong.push_back({"disclosure.text", "must name the organization (write {{organization}})"});
         }
-        plan.disclosure = text;
-        plan.opt_out_offer = disclosure["opt_out_text"].is_string() ? disclosure["opt_out_text"].get<std::string>()
-                                                                    : std::string(kDefaultOptOut);
+        plan.disclosure = std::move(text);
+        plan.opt_out_offer = spec.disclosure.opt_out_text.value_or(std::string(kDefaultOptOut));
     }
-    if (const Json& required = spec["guardrails"]["required_disclosure"]; required.is_string()) {
-        plan.disclosure += (plan.disclosure.empty() ? "" : " ") + required.get<std::string>();
+    if (const auto& required = spec.guardrails.required_disclosure) {
+        plan.disclosure += (plan.disclosure.empty() ? "" : " ") + *required;
     }
     if (!wrong.empty()) {
         std::string message = "profile does not compile: " + wrong.front().field + " " + wrong.front().message;
