@@ -34,13 +34,13 @@ TEST(Abuse, HealthKeepsAnsweringThroughSlowHeadersFloodsKeylessUploadsAndAHeavyI
         const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
         for (size_t i = 0; !done; ++i) {
             for (auto& c : slow) c.Send(std::string(1, head[i % head.size()]));
-            std::this_thread::sleep_for(milliseconds(100));
+            std::this_thread::sleep_for(milliseconds(100));  // pacing: the slowness is the attack
         }
     });
     clients.emplace_back([&] {  // an idle flood, twice the per-address cap
         std::vector<RawConnection> idle;
         for (int i = 0; i < 64 && !done; ++i) idle.emplace_back("127.0.0.6", port);
-        while (!done) std::this_thread::sleep_for(milliseconds(50));
+        while (!done) std::this_thread::sleep_for(milliseconds(50));  // holds them open until the end
     });
     clients.emplace_back([&] {  // uploads without a key, one after another
         const std::string chunk(64 * 1024, 'x');
@@ -82,7 +82,7 @@ TEST(Abuse, HealthKeepsAnsweringThroughSlowHeadersFloodsKeylessUploadsAndAHeavyI
         } else {
             ++unanswered;
         }
-        std::this_thread::sleep_for(milliseconds(20));
+        std::this_thread::sleep_for(milliseconds(20));  // pacing of the probes, not a wait for a condition
     }
     done = true;
     for (auto& c : clients) c.join();

@@ -3,27 +3,25 @@
 
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
 
 namespace parley::testing {
 namespace {
 
-class CallLifecycle : public ::testing::TestWithParam<Backend> {
+class CallLifecycle : public OwnServerTest {
 protected:
+    std::vector<std::string> ServerArgs() const override { return {"--sandbox-speed", "1", "--max-calls", "1"}; }
     void SetUp() override {
-        if (GetParam() == Backend::kPostgres && !PostgresAvailable()) {
-            GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
-        }
-        server_ = std::make_unique<ParleyServer>(GetParam(),
-                                                 std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
-        server_->Start();
-        org_ = server_->CreateOrg();
-        auto p = api().Post("/api/v1/profiles", {{"name", "Sales"}, {"opener", "Do you have a minute?"}});
-        ASSERT_EQ(p.status, 201) << p.body;
-        profile_ = p.json()["data"]["id"];
+        OwnServerTest::SetUp();
+        if (IsSkipped()) return;
+        profile_ = NewProfile(api());
+        ASSERT_FALSE(profile_.empty());
     }
-    ApiClient api() const { return server_->Client(org_.key); }
     std::string Trigger(int persona) const {
         auto res = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(persona)}});
         EXPECT_EQ(res.status, 201) << res.body;
@@ -34,8 +32,6 @@ protected:
             api(), id, [&](const Json& c) { return c["status"] == status; }, std::chrono::seconds(60));
     }
 
-    std::unique_ptr<ParleyServer> server_;
-    OrgKey org_;
     std::string profile_;
 };
 PARLEY_BACKENDS(CallLifecycle);
@@ -44,6 +40,7 @@ TEST_P(CallLifecycle, StopHangsUpAnActiveCallAndCancelDropsAQueuedOne) {
     const std::string ringing = Trigger(5);  // nobody answers: rings for 30 s
     ASSERT_TRUE(WaitForStatus(ringing, "ringing").is_object());
     const std::string queued = Trigger(1);  // waits: one call at a time
+    // An absence, not a condition to wait for: half a second in which the queued call must not ring.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     EXPECT_EQ(api().Get("/api/v1/calls/" + queued).json()["data"]["status"], "queued");
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
 
 namespace parley::testing {
 namespace {
@@ -19,11 +20,9 @@ protected:
                                                       {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
                       .status,
                   201);
-        auto p = api().Post("/api/v1/profiles", {{"name", "Sales"},
-                                                 {"opener", "I am calling about our software. Do you have a minute?"},
-                                                 {"extract_fields", {"budget_range"}}});
-        ASSERT_EQ(p.status, 201) << p.body;
-        profile_ = p.json()["data"]["id"];
+        profile_ = NewProfile(api(), {{"opener", "I am calling about our software. Do you have a minute?"},
+                                      {"extract_fields", {"budget_range"}}});
+        ASSERT_FALSE(profile_.empty());
     }
 
     Json WaitForEnd(const std::string& id) const { return testing::WaitForEnd(api(), id); }
@@ -137,9 +136,8 @@ TEST_P(CallsApi, AgentIdIsCheckedLikeProfileIdAndMustAgreeWithIt) {
             }
         }
     }
-    auto other = api().Post("/api/v1/profiles", {{"name", "Other"}, {"opener", "Hello. Do you have a minute?"}});
-    ASSERT_EQ(other.status, 201) << other.body;
-    const std::string other_id = other.json()["data"]["id"];
+    const std::string other_id = NewProfile(api(), {{"name", "Other"}, {"opener", "Hello. Do you have a minute?"}});
+    ASSERT_FALSE(other_id.empty());
     for (const auto& res :
          {api().Post("/api/v1/calls", {{"profile_id", profile_}, {"agent_id", other_id}, {"phone", Sandbox(4)}}),
           api().Post("/api/v1/batches", {{"profile_id", profile_}, {"agent_id", other_id}, {"calls", one_call}})}) {
@@ -165,9 +163,8 @@ TEST(SandboxNumbers, AnyNanpServerCallsEveryNorthAmericanNumberAndOnlyThose) {
     ParleyServer server(Backend::kSqlite, {"--sandbox-speed", "0", "--sandbox-numbers", "any-nanp"});
     server.Start();
     const ApiClient api = server.Client(server.CreateOrg().key);
-    auto p = api.Post("/api/v1/profiles", {{"name", "Load"}, {"opener", "Do you have a minute?"}});
-    ASSERT_EQ(p.status, 201) << p.body;
-    const std::string profile = p.json()["data"]["id"];
+    const std::string profile = NewProfile(api);
+    ASSERT_FALSE(profile.empty());
     // 555-1216 is not one of the fictional numbers; its last two digits, 16, pick persona 4: busy.
     auto res = api.Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14155551216"}});
     ASSERT_EQ(res.status, 201) << res.body;

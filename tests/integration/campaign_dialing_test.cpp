@@ -10,78 +10,14 @@
 
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
+#include "support/wait.hpp"
 
 namespace parley::testing {
 namespace {
 
-// Every day around the clock, so these tests do not depend on the hour they run at; the
-// organization's legal-hours guard is turned off for the same reason (its own tests use a
-// schedule that starts in the future).
-Json AroundTheClock() {
-    return Json{{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
-                {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                {"timezone", "America/New_York"}};
-}
-
-void TurnGuardOff(const ApiClient& api) {
-    auto res = api.Patch("/api/v1/dialer/settings", {{"legal_hours_guard", {{"enabled", false}}}});
-    ASSERT_EQ(res.status, 200) << res.body;
-    ASSERT_EQ(res.json()["data"]["legal_hours_guard"]["enabled"], false);
-}
-
-std::string NewProfile(const ApiClient& api) {
-    auto res = api.Post("/api/v1/profiles", {{"name", "Qualifier"}, {"opener", "Do you have a minute?"}});
-    EXPECT_EQ(res.status, 201) << res.body;
-    return res.json()["data"]["id"];
-}
-
-// The qualifying agent of the sandbox's documented conversations (docs/sandbox.md).
-std::string NewQualifier(const ApiClient& api) {
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "budget_range"},
-                                                 {"type", "enum"},
-                                                 {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
-                  .status,
-              201);
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "timeline"}, {"type", "date"}}).status, 201);
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
-    auto res =
-        api.Post("/api/v1/profiles", {{"name", "Qualifier"},
-                                      {"opener", "I am calling about our scheduling software. Do you have a minute?"},
-                                      {"extract_fields", {"budget_range", "timeline", "company_size"}},
-                                      {"tools", {"check_availability", "request_meeting"}}});
-    EXPECT_EQ(res.status, 201) << res.body;
-    return res.json()["data"]["id"];
-}
-
-std::string NewContact(const ApiClient& api, int persona, const Json& extra = Json::object()) {
-    Json body = {{"phone", Sandbox(persona)}, {"tags", {"spring"}}};
-    body.update(extra);
-    auto res = api.Post("/api/v1/contacts", body);
-    EXPECT_EQ(res.status, 201) << res.body;
-    return res.json()["data"]["id"];
-}
-
-// Polls the campaign until its status is `status`.
-Json WaitForCampaign(const ApiClient& api, const std::string& id, const std::string& status,
-                     std::chrono::seconds timeout = std::chrono::seconds(180)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    Json c;
-    while (std::chrono::steady_clock::now() < deadline) {
-        c = api.Get("/api/v1/campaigns/" + id).json()["data"];
-        if (c.is_object() && c["status"] == status) return c;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "campaign " << id << " did not become " << status << ": " << c.dump();
-    return nullptr;
-}
-
-// The campaign's calls by contact.
-std::map<std::string, std::vector<Json>> CallsByContact(const ApiClient& api, const std::string& campaign) {
-    std::map<std::string, std::vector<Json>> out;
-    const Json page = api.Get("/api/v1/calls?limit=100&campaign_id=" + campaign).json();
-    for (const auto& call : page["data"]) out[call["contact_id"].get<std::string>()].push_back(call);
-    return out;
-}
+// The contacts the campaigns here call: those tagged "spring".
+const Json kSpring = {{"tags", {"spring"}}};
 
 class CampaignDialing : public ApiTest {};
 PARLEY_BACKENDS(CampaignDialing);
@@ -92,7 +28,7 @@ TEST_P(CampaignDialing, CallsEveryContactOnceWithItsOutcomeAndCompletesByItself)
     std::map<std::string, std::string> expected;  // contact -> disposition
     for (int persona : {0, 1, 2, 4, 5}) {
         const char* dispositions[] = {"hot_lead", "not_interested", "dnc_request", "", "busy", "no_answer"};
-        expected[NewContact(api(), persona)] = dispositions[persona];
+        expected[NewContact(api(), persona, kSpring)] = dispositions[persona];
     }
     auto created = api().Post("/api/v1/campaigns", {{"name", "Spring"},
                                                     {"agent_id", profile},
@@ -104,7 +40,7 @@ TEST_P(CampaignDialing, CallsEveryContactOnceWithItsOutcomeAndCompletesByItself)
     const std::string id = created.json()["data"]["id"];
     ASSERT_EQ(api().Send("POST", "/api/v1/campaigns/" + id + "/start").status, 200);
     // Seed 000 "Create Contact": a contact added to the running campaign is called too.
-    expected[NewContact(api(), 8, {{"tags", Json::array()}, {"campaign_id", id}})] = "wrong_number";
+    expected[NewContact(api(), 8, {{"campaign_id", id}})] = "wrong_number";
 
     const Json done = WaitForCampaign(api(), id, "completed");
     ASSERT_TRUE(done.is_object());
@@ -227,29 +163,17 @@ TEST_P(CampaignDialing, SettingsKeepTheGuardOnByDefaultAndOnlyManagersChangeThem
 }
 
 // A server of its own in real time, one call at a time, killed while a campaign's call is live.
-class CampaignCrash : public ::testing::TestWithParam<Backend> {
+class CampaignCrash : public OwnServerTest {
 protected:
-    void SetUp() override {
-        if (GetParam() == Backend::kPostgres && !PostgresAvailable()) {
-            GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
-        }
-        server_ = std::make_unique<ParleyServer>(GetParam(),
-                                                 std::vector<std::string>{"--sandbox-speed", "1", "--max-calls", "1"});
-        server_->Start();
-        org_ = server_->CreateOrg();
-    }
-    ApiClient api() const { return server_->Client(org_.key); }
-
-    std::unique_ptr<ParleyServer> server_;
-    OrgKey org_;
+    std::vector<std::string> ServerArgs() const override { return {"--sandbox-speed", "1", "--max-calls", "1"}; }
 };
 PARLEY_BACKENDS(CampaignCrash);
 
 TEST_P(CampaignCrash, Kill9MidCampaignLosesNoContactAndCallsNoAttemptTwice) {
     TurnGuardOff(api());
     const std::string profile = NewProfile(api());
-    const std::string talker = NewContact(api(), 0);
-    const std::string others[] = {NewContact(api(), 1), NewContact(api(), 8)};
+    const std::string talker = NewContact(api(), 0, kSpring);
+    const std::string others[] = {NewContact(api(), 1, kSpring), NewContact(api(), 8, kSpring)};
     auto created = api().Post("/api/v1/campaigns", {{"name", "Crash"},
                                                     {"profile_id", profile},
                                                     {"contact_tags", {"spring"}},
@@ -262,13 +186,14 @@ TEST_P(CampaignCrash, Kill9MidCampaignLosesNoContactAndCallsNoAttemptTwice) {
 
     // Wait for the first call to be live, whichever contact it is.
     std::string live_call;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (live_call.empty() && std::chrono::steady_clock::now() < deadline) {
-        for (const auto& [contact, calls] : CallsByContact(api(), id)) {
-            if (calls[0]["status"] == "in_progress") live_call = calls[0]["id"];
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    WaitUntil(
+        [&] {
+            for (const auto& [contact, calls] : CallsByContact(api(), id)) {
+                if (calls[0]["status"] == "in_progress") live_call = calls[0]["id"];
+            }
+            return !live_call.empty();
+        },
+        std::chrono::seconds(60));
     ASSERT_FALSE(live_call.empty());
     EXPECT_EQ(server_->Stop(SIGKILL), 128 + SIGKILL);
     server_->Start();
@@ -298,10 +223,7 @@ TEST(TwoNodes, NeverPlaceOneAttemptTwiceOnPostgres) {
     TurnGuardOff(api);
     const std::string profile = NewProfile(api);
     // Short calls: not interested, busy, wrong number; two of each (01..99 is persona NN % 12).
-    for (int nn : {1, 4, 8, 13, 16, 20}) {
-        auto res = api.Post("/api/v1/contacts", {{"phone", Sandbox(nn)}, {"tags", {"two"}}});
-        ASSERT_EQ(res.status, 201) << res.body;
-    }
+    for (int nn : {1, 4, 8, 13, 16, 20}) ASSERT_FALSE(NewContact(api, nn, {{"tags", {"two"}}}).empty());
     auto created = api.Post("/api/v1/campaigns", {{"name", "Both nodes"},
                                                   {"profile_id", profile},
                                                   {"contact_tags", {"two"}},

@@ -1,6 +1,7 @@
 #include <set>
 
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
 
 namespace parley::testing {
 namespace {
@@ -12,17 +13,8 @@ protected:
     void SetUp() override {
         ApiTest::SetUp();
         if (IsSkipped()) return;
-        auto profile = api().Post("/api/v1/profiles", {{"name", "Qualifier"}, {"opener", "Do you have a minute?"}});
-        ASSERT_EQ(profile.status, 201) << profile.body;
-        profile_id_ = profile.json()["data"]["id"];
-    }
-
-    std::string NewContact(const std::string& phone, const Json& extra = Json::object()) const {
-        Json body = {{"phone", phone}, {"first_name", "Ada"}};
-        for (const auto& [k, v] : extra.items()) body[k] = v;
-        auto res = api().Post("/api/v1/contacts", body);
-        EXPECT_EQ(res.status, 201) << res.body;
-        return res.json()["data"]["id"];
+        profile_id_ = NewProfile(api());
+        ASSERT_FALSE(profile_id_.empty());
     }
 
     std::string NewList(const std::string& name, const std::vector<std::string>& ids) const {
@@ -76,7 +68,7 @@ protected:
 PARLEY_BACKENDS(CampaignsApi);
 
 TEST_P(CampaignsApi, CreateTakesSeed002sShapeAndFillsTheDefaults) {
-    const std::string list = NewList("March leads", {NewContact("+12025550171")});
+    const std::string list = NewList("March leads", {NewContact(api(), "+12025550171")});
     auto res = api().Post("/api/v1/campaigns", Q1Outreach(list));
     ASSERT_EQ(res.status, 201) << res.body;
     const Json c = res.json()["data"];
@@ -187,16 +179,16 @@ TEST_P(CampaignsApi, BadInputIsRefusedWithTheFieldNamedAndCreatesNothing) {
 }
 
 TEST_P(CampaignsApi, StartQueuesTheWholeAudienceOnceAndInvalidTransitionsAnswer409WithTheStatus) {
-    const std::string a = NewContact("+12025550172");
-    const std::string b = NewContact("+12025550173", {{"tags", {"vip"}}});
-    NewContact("+12025550174", {{"tags", {"vip", "west"}}});
-    NewContact("+12025550175", {{"tags", {"cold"}}});
+    const std::string a = NewContact(api(), "+12025550172");
+    const std::string b = NewContact(api(), "+12025550173", {{"tags", {"vip"}}});
+    NewContact(api(), "+12025550174", {{"tags", {"vip", "west"}}});
+    NewContact(api(), "+12025550175", {{"tags", {"cold"}}});
     const std::string list = NewList("Both", {a, b});
     Json body = Q1Outreach(list);
     body["contact_tags"] = {"vip"};
     const std::string id = api().Post("/api/v1/campaigns", body).json()["data"]["id"];
     // A contact created with the id of a draft campaign waits for the start.
-    NewContact("+12025550176", {{"campaign_id", id}});
+    NewContact(api(), "+12025550176", {{"campaign_id", id}});
     EXPECT_EQ(Contacts(id)["total"], 0);
 
     ExpectStatusConflict(Act(id, "pause"), "draft");
@@ -242,15 +234,15 @@ TEST_P(CampaignsApi, StartQueuesTheWholeAudienceOnceAndInvalidTransitionsAnswer4
     }
     ExpectStatusConflict(api().Patch("/api/v1/campaigns/" + id, {{"name", "again"}}), "stopped");
     // A stopped campaign takes no one in.
-    NewContact("+12025550177", {{"campaign_id", id}});
+    NewContact(api(), "+12025550177", {{"campaign_id", id}});
     EXPECT_EQ(Contacts(id)["total"], 5);
 }
 
 TEST_P(CampaignsApi, ATagAudienceIsTheOrganizationsContactsHoldingTheTagAtTheStart) {
-    NewContact("+12025550180", {{"tags", {"vip"}}});
-    const std::string deleted = NewContact("+12025550181", {{"tags", {"vip"}}});
-    const std::string retagged = NewContact("+12025550182", {{"tags", {"vip", "west"}}});
-    NewContact("+12025550183", {{"tags", {"vip", "cold"}}});
+    NewContact(api(), "+12025550180", {{"tags", {"vip"}}});
+    const std::string deleted = NewContact(api(), "+12025550181", {{"tags", {"vip"}}});
+    const std::string retagged = NewContact(api(), "+12025550182", {{"tags", {"vip", "west"}}});
+    NewContact(api(), "+12025550183", {{"tags", {"vip", "cold"}}});
     ASSERT_EQ(api().Delete("/api/v1/contacts/" + deleted).status, 200);
     ASSERT_EQ(api().Patch("/api/v1/contacts/" + retagged, {{"tags", {"west"}}}).status, 200);
     // Another organization's contact with the same tag and number.
@@ -277,10 +269,10 @@ TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRef
     EXPECT_EQ(Contacts(id)["total"], 0);
 
     // Seed 000 "Create Contact": with the id of a running campaign, queued immediately.
-    const std::string injected = NewContact("+12025550178", {{"campaign_id", id}});
+    const std::string injected = NewContact(api(), "+12025550178", {{"campaign_id", id}});
     EXPECT_EQ(Contacts(id), Json({{"total", 1}, {"pending", 1}, {"in_progress", 0}, {"done", 0}}));
     // Moving a contact into the campaign and adding one to its list queue them too, once each.
-    const std::string moved = NewContact("+12025550179");
+    const std::string moved = NewContact(api(), "+12025550179");
     ASSERT_EQ(api().Patch("/api/v1/contacts/" + moved, {{"campaign_id", id}}).status, 200);
     auto added = api().Post("/api/v1/contact-lists/" + list + "/contacts", {{"contact_ids", {injected, moved}}});
     ASSERT_EQ(added.status, 200) << added.body;
@@ -303,8 +295,8 @@ TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRef
 }
 
 TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
-    const std::string a = NewContact("+12025550183");
-    const std::string b = NewContact("+12025550184");
+    const std::string a = NewContact(api(), "+12025550183");
+    const std::string b = NewContact(api(), "+12025550184");
     auto created = api().Post("/api/v1/contact-lists",
                               {{"name", "Spring"}, {"description", "webinar sign-ups"}, {"contact_ids", {a}}});
     ASSERT_EQ(created.status, 201) << created.body;
@@ -361,7 +353,7 @@ TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
 
 // The refusal counts the unknown ids and names the first ten in its details; nothing is written.
 TEST_P(CampaignsApi, UnknownContactIdsAreCountedAndTheFirstTenNamed) {
-    const std::string known = NewContact("+12025550185");
+    const std::string known = NewContact(api(), "+12025550185");
     auto created = api().Post("/api/v1/contact-lists",
                               {{"name", "Two unknown"}, {"contact_ids", {known, "ct_nope_one", "ct_nope_two"}}});
     ExpectError(created, 422, "UNPROCESSABLE");

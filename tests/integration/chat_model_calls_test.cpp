@@ -2,10 +2,10 @@
 // (here a loopback server that speaks the OpenAI chat-completions stream), the rest of the call
 // (speech, transcript, analysis, Do Not Call) is Parley's own.
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
@@ -20,23 +20,24 @@ using voice::loopback::LoopbackServer;
 using voice::loopback::Reply;
 using voice::loopback::Says;
 
-class ChatModelCalls : public ::testing::Test {
+// On SQLite only. Each test starts its server itself (StartParley), once its model's endpoint is up.
+class ChatModelCalls : public OwnServerTest {
 protected:
+    void SetUp() override {}  // no server until the test's model endpoint is up
+
     // A server whose engines file lists the endpoint "local" at `base_url` with the chat model "tiny".
     void StartParley(const std::string& base_url) {
+        std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::replace(test.begin(), test.end(), '/', '-');  // "Name/sqlite"
         engines_file_ = std::filesystem::temp_directory_path() /
-                        ("parley-chat-engines-" + std::to_string(::getpid()) + "-" +
-                         ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json");
+                        ("parley-chat-engines-" + std::to_string(::getpid()) + "-" + test + ".json");
         std::ofstream(engines_file_) << Json{
             {"endpoints",
              {{{"name", "local"}, {"base_url", base_url}, {"api_key", "sk-local"}, {"chat_models", {"tiny"}}}}},
             {"prices",
              {{"local/tiny",
                {{"per_call_cents", 2.0}}}}}}.dump();
-        server_ = std::make_unique<ParleyServer>(
-            Backend::kSqlite, std::vector<std::string>{"--sandbox-speed", "0", "--engines", engines_file_.string()});
-        server_->Start();
-        org_ = server_->CreateOrg();
+        StartServer({"--sandbox-speed", "0", "--engines", engines_file_.string()});
         auto p = api().Post("/api/v1/profiles",
                             {{"name", "Sales"}, {"opener", "Do you have a minute?"}, {"model", "local/tiny"}});
         ASSERT_EQ(p.status, 201) << p.body;
@@ -48,7 +49,6 @@ protected:
         std::error_code ignored;
         std::filesystem::remove(engines_file_, ignored);
     }
-    ApiClient api() const { return server_->Client(org_.key); }
 
     Json CallAndWait(int persona) {
         auto t = api().Post("/api/v1/calls", {{"profile_id", profile_}, {"phone", Sandbox(persona)}});
@@ -57,12 +57,12 @@ protected:
     }
 
     std::filesystem::path engines_file_;
-    std::unique_ptr<ParleyServer> server_;
-    OrgKey org_;
     std::string profile_;
 };
+INSTANTIATE_TEST_SUITE_P(Sqlite, ChatModelCalls, ::testing::Values(Backend::kSqlite),
+                         [](const auto& info) { return BackendName(info.param); });
 
-TEST_F(ChatModelCalls, TheModelDecidesWhatTheAgentSaysAndHowTheCallEnds) {
+TEST_P(ChatModelCalls, TheModelDecidesWhatTheAgentSaysAndHowTheCallEnds) {
     LoopbackServer model(std::vector<Reply>{
         Calls({{"e1", "end_call", R"({"reason": "not_interested"})"}}, "No problem at all. Have a good day.")});
     StartParley(model.BaseUrl());
@@ -94,7 +94,7 @@ TEST_F(ChatModelCalls, TheModelDecidesWhatTheAgentSaysAndHowTheCallEnds) {
     EXPECT_EQ(c["cost_breakdown"]["local/tiny"], 2.0) << c["cost_breakdown"].dump();
 }
 
-TEST_F(ChatModelCalls, AStopCallingRequestIsHonouredWithoutAskingTheModel) {
+TEST_P(ChatModelCalls, AStopCallingRequestIsHonouredWithoutAskingTheModel) {
     LoopbackServer model(Says("Let me tell you more about our offer!"));
     StartParley(model.BaseUrl());
     const Json c = CallAndWait(2);  // "please stop calling me and take me off your list"
@@ -106,7 +106,7 @@ TEST_F(ChatModelCalls, AStopCallingRequestIsHonouredWithoutAskingTheModel) {
     EXPECT_EQ(again.json()["error"]["code"], "DNC_BLOCKED");
 }
 
-TEST_F(ChatModelCalls, AnUnreachableModelEndsTheCallPolitelyAndSaysWhy) {
+TEST_P(ChatModelCalls, AnUnreachableModelEndsTheCallPolitelyAndSaysWhy) {
     StartParley(voice::loopback::RefusingBaseUrl());
     const Json c = CallAndWait(1);
     ASSERT_TRUE(c.is_object());
@@ -121,7 +121,7 @@ TEST_F(ChatModelCalls, AnUnreachableModelEndsTheCallPolitelyAndSaysWhy) {
     EXPECT_TRUE(recorded) << c["tool_executions"].dump();
 }
 
-TEST_F(ChatModelCalls, AProfileCannotNameAModelNoEndpointLists) {
+TEST_P(ChatModelCalls, AProfileCannotNameAModelNoEndpointLists) {
     LoopbackServer model(std::vector<Reply>{});
     StartParley(model.BaseUrl());
     auto p = api().Post("/api/v1/profiles", {{"name", "Other"}, {"model", "local/huge"}});

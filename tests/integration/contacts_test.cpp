@@ -1,8 +1,9 @@
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
+#include "support/wait.hpp"
 
 namespace parley::testing {
 namespace {
@@ -11,11 +12,7 @@ class ContactsApi : public ApiTest {
 protected:
     // A draft campaign (it never calls), for contacts that name one.
     std::string NewCampaign(const std::string& name) const {
-        auto profile = api().Post("/api/v1/profiles", {{"name", name}, {"opener", "Hello."}});
-        EXPECT_EQ(profile.status, 201) << profile.body;
-        auto campaign = api().Post("/api/v1/campaigns", {{"name", name}, {"profile_id", profile.json()["data"]["id"]}});
-        EXPECT_EQ(campaign.status, 201) << campaign.body;
-        return campaign.json()["data"]["id"];
+        return CreatedId(api().Post("/api/v1/campaigns", {{"name", name}, {"profile_id", NewProfile(api())}}));
     }
 };
 PARLEY_BACKENDS(ContactsApi);
@@ -477,10 +474,12 @@ TEST_P(ContactsApi, RemovingANumberNotOnTheDncListIs404AndWritesNothing) {
     // has its delivery, an event of the refused removal would have one too.
     ASSERT_EQ(api().Post("/api/v1/contacts", {{"phone", "+12025550162"}, {"first_name", "Bo"}}).status, 201);
     size_t created = 0;
-    for (int i = 0; i < 300 && created < 2; ++i) {
-        if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        created = api().Get("/api/v1/webhooks/deliveries?event=contact.created").json()["data"].size();
-    }
+    WaitUntil(
+        [&] {
+            created = api().Get("/api/v1/webhooks/deliveries?event=contact.created").json()["data"].size();
+            return created >= 2;
+        },
+        std::chrono::seconds(15));
     ASSERT_EQ(created, 2u);
     EXPECT_EQ(api().Get("/api/v1/webhooks/deliveries?event=contact.updated").json()["data"].size(), 0u);
 }

@@ -9,6 +9,7 @@
 
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
 
 namespace parley::testing {
 namespace {
@@ -48,23 +49,9 @@ const PersonaCalls& CallEveryPersona(ParleyServer& server) {
     PersonaCalls out;
     out.org = server.CreateOrg("enterprise", "Acme Scheduling");
     const ApiClient api = server.Client(out.org.key);
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "budget_range"},
-                                                 {"type", "enum"},
-                                                 {"options", {"under_10k", "10k_50k", "50k_100k", "100k_plus"}}})
-                  .status,
-              201);
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "timeline"}, {"type", "date"}}).status, 201);
-    EXPECT_EQ(api.Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
-    auto profile =
-        api.Post("/api/v1/profiles",
-                 {{"name", "Qualifier"},
-                  {"agent_name", "Alex"},
-                  {"opener", "I am calling about our scheduling software. Do you have a minute?"},
-                  {"extract_fields", {"budget_range", "timeline", "company_size"}},
-                  {"tools", {"check_availability", "request_meeting"}},
-                  {"voicemail_message", "Hi, this is Alex from Acme Scheduling. Please call us back when you can."}});
-    EXPECT_EQ(profile.status, 201) << profile.body;
-    out.profile_id = profile.json()["data"]["id"];
+    out.profile_id = NewQualifier(
+        api, {{"agent_name", "Alex"},
+              {"voicemail_message", "Hi, this is Alex from Acme Scheduling. Please call us back when you can."}});
 
     std::map<int, std::string> ids;
     for (int persona : kTalkingPersonas) {

@@ -1,9 +1,12 @@
+#include <chrono>
 #include <map>
 #include <regex>
 #include <set>
 
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace parley::testing {
@@ -62,40 +65,37 @@ protected:
         OtherOrg other{server_->Client(key.key), {}};
         auto& ids = other.ids;
         const auto& b = other.api;
-        auto id_of = [](const HttpResult& res) {
-            EXPECT_EQ(res.status, 201) << res.body;
-            return res.json()["data"].value("id", "");
-        };
         auto hook = b.Post("/api/v1/webhooks", {{"url", receiver_.url("other")}, {"events", {"contact.created"}}});
-        ids["WebhookId"] = id_of(hook);
+        ids["WebhookId"] = CreatedId(hook);
         receiver_.SetSecret(hook.json()["data"].value("secret", ""));
         ids["Phone"] = "+12025550162";
-        ids["ContactId"] = id_of(b.Post("/api/v1/contacts", {{"phone", ids["Phone"]}, {"first_name", "Bea"}}));
-        ids["CustomFieldId"] = id_of(b.Post("/api/v1/custom-fields", {{"name", "budget"}, {"type", "string"}}));
-        ids["ProfileId"] = id_of(b.Post("/api/v1/profiles", {{"name", "Other"}, {"opener", "Do you have a minute?"}}));
-        ids["VoiceId"] = id_of(b.Post("/api/v1/voices", {{"name", "Calm"}, {"voice", "flite:kal"}}));
+        ids["ContactId"] = NewContact(b, ids["Phone"], {{"first_name", "Bea"}});
+        ids["CustomFieldId"] = CreatedId(b.Post("/api/v1/custom-fields", {{"name", "budget"}, {"type", "string"}}));
+        ids["ProfileId"] = NewProfile(b, {{"name", "Other"}});
+        ids["VoiceId"] = CreatedId(b.Post("/api/v1/voices", {{"name", "Calm"}, {"voice", "flite:kal"}}));
         ids["ContactListId"] =
-            id_of(b.Post("/api/v1/contact-lists", {{"name", "Other list"}, {"contact_ids", {ids["ContactId"]}}}));
-        ids["CampaignId"] = id_of(b.Post(
+            CreatedId(b.Post("/api/v1/contact-lists", {{"name", "Other list"}, {"contact_ids", {ids["ContactId"]}}}));
+        ids["CampaignId"] = CreatedId(b.Post(
             "/api/v1/campaigns",
             {{"name", "Other campaign"}, {"profile_id", ids["ProfileId"]}, {"contact_list_id", ids["ContactListId"]}}));
-        ids["ApiKeyId"] = id_of(b.Post("/api/v1/api-keys", {{"name", "other key"}}));
+        ids["ApiKeyId"] = CreatedId(b.Post("/api/v1/api-keys", {{"name", "other key"}}));
         EXPECT_EQ(b.Post("/api/v1/dnc", {{"phone", ids["Phone"]}}).status, 201);
-        ids["CallId"] = id_of(b.Post("/api/v1/calls", {{"profile_id", ids["ProfileId"]}, {"phone", Sandbox(4)}}));
+        ids["CallId"] = CreatedId(b.Post("/api/v1/calls", {{"profile_id", ids["ProfileId"]}, {"phone", Sandbox(4)}}));
         auto batch = b.Post("/api/v1/batches",
                             {{"profile_id", ids["ProfileId"]}, {"calls", Json::array({Json{{"phone", Sandbox(5)}}})}});
         EXPECT_EQ(batch.status, 201) << batch.body;
         ids["BatchId"] = batch.json()["data"].value("batch_id", "");
         receiver_.WaitFor("other", 1);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        for (bool settled = false; !settled && std::chrono::steady_clock::now() < deadline;) {
-            const Json calls = b.Get("/api/v1/calls").json()["data"];
-            const Json deliveries = b.Get("/api/v1/webhooks/deliveries").json()["data"];
-            settled = calls.size() == 2 && deliveries.size() == 1 && deliveries[0]["status"] == "delivered";
-            for (const auto& c : calls) settled = settled && !IsActive(c);
-            if (settled) ids["WebhookDeliveryId"] = deliveries[0]["id"];
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
+        WaitUntil(
+            [&] {
+                const Json calls = b.Get("/api/v1/calls").json()["data"];
+                const Json deliveries = b.Get("/api/v1/webhooks/deliveries").json()["data"];
+                bool settled = calls.size() == 2 && deliveries.size() == 1 && deliveries[0]["status"] == "delivered";
+                for (const auto& c : calls) settled = settled && !IsActive(c);
+                if (settled) ids["WebhookDeliveryId"] = deliveries[0]["id"];
+                return settled;
+            },
+            std::chrono::seconds(60));
         EXPECT_TRUE(ids.contains("WebhookDeliveryId")) << "the other organization's calls and delivery did not settle";
         return other;
     }

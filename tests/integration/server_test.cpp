@@ -8,6 +8,7 @@
 #include "common/secret_box.hpp"
 #include "support/fixture.hpp"
 #include "support/raw_connection.hpp"
+#include "support/wait.hpp"
 
 namespace parley::testing {
 namespace {
@@ -148,12 +149,8 @@ TEST_P(ServerApi, EveryRouteAnswersUnderV1AsUnderApiV1) {
     EXPECT_EQ(http().Send("GET", "/v1x/contacts").status, 404);
 }
 
-class ServerLifecycle : public ::testing::TestWithParam<Backend> {
-protected:
-    void SetUp() override {
-        if (GetParam() == Backend::kPostgres && !PostgresAvailable()) GTEST_SKIP() << "no test PostgreSQL server";
-    }
-};
+// Each test starts servers of its own, with options and organizations of its own.
+class ServerLifecycle : public BackendTest {};
 PARLEY_BACKENDS(ServerLifecycle);
 
 TEST_P(ServerLifecycle, FirstStartCreatesAnOrganizationAndPrintsItsKeyOnce) {
@@ -420,10 +417,12 @@ TEST(ConnectionCaps, ConnectionsPastEitherCapAre503AndIdleOnesAreClosed) {
     // served again.
     EXPECT_EQ(held.front().ReadUntilClosed(), "");
     HttpResult answer;
-    for (int attempt = 0; attempt < 50 && answer.status != 200; ++attempt) {
-        answer = server.http().Send("GET", "/healthz");
-        if (answer.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    WaitUntil(
+        [&] {
+            answer = server.http().Send("GET", "/healthz");
+            return answer.status == 200;
+        },
+        std::chrono::seconds(5), std::chrono::milliseconds(100));
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(server.Stop(SIGTERM), 0);
 }

@@ -6,10 +6,11 @@
 
 #include <chrono>
 #include <set>
-#include <thread>
 
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
+#include "support/seeds.hpp"
+#include "support/wait.hpp"
 #include "support/webhook_receiver.hpp"
 
 namespace parley::testing {
@@ -191,22 +192,19 @@ TEST_P(Webhooks, SamplesAndTheEventList) {
 TEST_P(Webhooks, ContactCampaignAndCallEventsReachTheReceiver) {
     const std::string hook = UniqueHook("live");
     Subscribe(hook);
-    ASSERT_EQ(api().Patch("/api/v1/dialer/settings", {{"legal_hours_guard", {{"enabled", false}}}}).status, 200);
+    ASSERT_NO_FATAL_FAILURE(TurnGuardOff(api()));
 
-    auto contact = api().Post("/api/v1/contacts", {{"phone", Sandbox(0)}, {"first_name", "Ada"}, {"tags", {"hooks"}}});
-    ASSERT_EQ(contact.status, 201) << contact.body;
-    const std::string contact_id = contact.json()["data"]["id"];
+    const std::string contact_id = NewContact(api(), 0, {{"first_name", "Ada"}, {"tags", {"hooks"}}});
+    ASSERT_FALSE(contact_id.empty());
     ASSERT_EQ(api().Patch("/api/v1/contacts/" + contact_id, {{"company", "Acme"}}).status, 200);
     ASSERT_EQ(api().Post("/api/v1/dnc", {{"phone", "+12025550199"}}).status / 100, 2);
 
-    auto profile = api().Post("/api/v1/profiles", {{"name", "Hooks"}, {"opener", "Do you have a minute?"}});
-    ASSERT_EQ(profile.status, 201) << profile.body;
+    const std::string profile = NewProfile(api());
+    ASSERT_FALSE(profile.empty());
     auto campaign = api().Post("/api/v1/campaigns", {{"name", "Hooks"},
-                                                     {"agent_id", profile.json()["data"]["id"]},
+                                                     {"agent_id", profile},
                                                      {"contact_tags", {"hooks"}},
-                                                     {"schedule",
-                                                      {{"calling_hours", {{"start", "00:00"}, {"end", "24:00"}}},
-                                                       {"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}}},
+                                                     {"schedule", AroundTheClock()},
                                                      {"retry_rules", {{"max_attempts", 1}}}});
     ASSERT_EQ(campaign.status, 201) << campaign.body;
     const std::string campaign_id = campaign.json()["data"]["id"];
@@ -214,12 +212,10 @@ TEST_P(Webhooks, ContactCampaignAndCallEventsReachTheReceiver) {
 
     // contact.created, contact.updated, contact.dnc_requested, campaign.started, call.started,
     // call.completed, campaign.completed
-    Json log = Receiver().WaitFor(hook, 7, std::chrono::seconds(120));
-    for (int i = 0; i < 50 && OfType(log, "campaign.completed").empty(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        log = Receiver().Log(hook);
-    }
-    log = Received(hook, 7);
+    Receiver().WaitFor(hook, 7, std::chrono::seconds(120));
+    WaitUntil([&] { return !OfType(Receiver().Log(hook), "campaign.completed").empty(); }, std::chrono::seconds(10),
+              std::chrono::milliseconds(200));
+    const Json log = Received(hook, 7);
     const Json created = OfType(log, "contact.created");
     ASSERT_EQ(created.size(), 1u);
     EXPECT_EQ(created[0]["data"]["id"], contact_id);
@@ -260,7 +256,7 @@ TEST_P(Webhooks, ContactCampaignAndCallEventsReachTheReceiver) {
         EXPECT_EQ(row["status"], "delivered") << row.dump();
         EXPECT_EQ(row["http_status"], 200);
         EXPECT_EQ(row["attempts"], 1);
-        EXPECT_EQ(row["call_flow_id"], profile.json()["data"]["id"]);
+        EXPECT_EQ(row["call_flow_id"], profile);
         EXPECT_FALSE(row["delivered_at"].is_null());
     }
 }
@@ -271,11 +267,10 @@ TEST_P(Webhooks, ACallsWebhookUrlGetsItsEvents) {
     auto secret = api().Get("/api/v1/webhooks/signing-secret");
     ASSERT_EQ(secret.status, 200) << secret.body;
     Receiver().SetSecret(secret.json()["data"]["secret"]);
-    auto profile = api().Post("/api/v1/profiles", {{"name", "Per call"}, {"opener", "Hello there."}});
-    ASSERT_EQ(profile.status, 201);
-    auto placed = api().Post(
-        "/api/v1/calls",
-        {{"profile_id", profile.json()["data"]["id"]}, {"phone", Sandbox(5)}, {"webhook_url", Receiver().url(hook)}});
+    const std::string profile = NewProfile(api(), {{"opener", "Hello there."}});
+    ASSERT_FALSE(profile.empty());
+    auto placed = api().Post("/api/v1/calls",
+                             {{"profile_id", profile}, {"phone", Sandbox(5)}, {"webhook_url", Receiver().url(hook)}});
     ASSERT_EQ(placed.status / 100, 2) << placed.body;
     const Json log = Received(hook, 1);
     ASSERT_EQ(log.size(), 1u);
@@ -293,14 +288,13 @@ TEST_P(Webhooks, DeliveryLogFiltersPagesAndRedelivers) {
     Received(hook, 3);
     // The first attempt failed and waits 5 s for its retry.
     Json failed_first;
-    for (int i = 0; i < 100; ++i) {
-        const Json pending = api().Get("/api/v1/webhooks/deliveries?status=pending").json()["data"];
-        if (pending.size() == 1 && pending[0]["attempts"] == 1) {
-            failed_first = pending[0];
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    WaitUntil(
+        [&] {
+            const Json pending = api().Get("/api/v1/webhooks/deliveries?status=pending").json()["data"];
+            if (pending.size() == 1 && pending[0]["attempts"] == 1) failed_first = pending[0];
+            return failed_first.is_object();
+        },
+        std::chrono::seconds(5));
     ASSERT_TRUE(failed_first.is_object());
     EXPECT_EQ(failed_first["http_status"], 500);
     EXPECT_EQ(failed_first["last_error"], "receiver answered 500: fail");
@@ -349,11 +343,10 @@ TEST(WebhookGuard, APrivateReceiverIsRefusedUnlessTheOperatorAllowsIt) {
             << url << " " << res.body;
     }
     // Nor is a call's own webhook_url.
-    auto profile = api.Post("/api/v1/profiles", {{"name", "Guarded"}, {"opener", "Hello."}});
-    ASSERT_EQ(profile.status, 201) << profile.body;
-    auto call = api.Post("/api/v1/calls", {{"profile_id", profile.json()["data"]["id"]},
-                                           {"phone", Sandbox(0)},
-                                           {"webhook_url", "http://192.168.1.20/hook"}});
+    const std::string profile = NewProfile(api, {{"opener", "Hello."}});
+    ASSERT_FALSE(profile.empty());
+    auto call = api.Post("/api/v1/calls",
+                         {{"profile_id", profile}, {"phone", Sandbox(0)}, {"webhook_url", "http://192.168.1.20/hook"}});
     ExpectError(call, 400, "VALIDATION_ERROR");
     EXPECT_EQ(call.json()["error"]["details"][0]["field"], "webhook_url");
     EXPECT_EQ(api.Get("/api/v1/calls").json()["data"].size(), 0u);
@@ -386,11 +379,12 @@ TEST(WebhookCrash, ADeliveryInFlightAtKillIsSentAfterRestart) {
     EXPECT_TRUE(log[1]["verified_seed"].get<bool>());
     EXPECT_TRUE(log[1]["verified_standard"].get<bool>());
     Json rows;
-    for (int i = 0; i < 100; ++i) {
-        rows = server.Client(org.key).Get("/api/v1/webhooks/deliveries").json()["data"];
-        if (rows.size() == 1 && rows[0]["status"] == "delivered") break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    WaitUntil(
+        [&] {
+            rows = server.Client(org.key).Get("/api/v1/webhooks/deliveries").json()["data"];
+            return rows.size() == 1 && rows[0]["status"] == "delivered";
+        },
+        std::chrono::seconds(5));
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0]["status"], "delivered");
     EXPECT_EQ(rows[0]["attempts"], 1);

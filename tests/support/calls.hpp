@@ -7,9 +7,9 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "support/parley_server.hpp"
+#include "support/wait.hpp"
 
 namespace parley::testing {
 
@@ -29,12 +29,14 @@ inline bool IsActive(const Json& call) {
 template <typename Done>
 Json WaitForCall(const ApiClient& api, const std::string& id, Done done,
                  std::chrono::seconds timeout = std::chrono::seconds(120)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        Json call = api.Get("/api/v1/calls/" + id).json()["data"];
-        if (call.is_object() && done(call)) return call;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    Json call;
+    const bool reached = WaitUntil(
+        [&] {
+            call = api.Get("/api/v1/calls/" + id).json()["data"];
+            return call.is_object() && done(call);
+        },
+        timeout);
+    if (reached) return call;
     ADD_FAILURE() << "call " << id << " did not reach the awaited state";
     return nullptr;
 }

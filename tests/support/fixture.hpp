@@ -2,17 +2,30 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "support/parley_server.hpp"
 
 namespace parley::testing {
 
-// A test against the shared server of one backend, as a new organization of its own.
-class ApiTest : public ::testing::TestWithParam<Backend> {
+// A test for one backend, skipped on PostgreSQL when the test command started no server for it.
+class BackendTest : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
         if (GetParam() == Backend::kPostgres && !PostgresAvailable()) {
             GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
         }
+    }
+};
+
+// A test against the shared server of one backend, as a new organization of its own.
+class ApiTest : public BackendTest {
+protected:
+    void SetUp() override {
+        BackendTest::SetUp();
+        if (IsSkipped()) return;
         server_ = &ParleyServer::Shared(GetParam());
         org_ = server_->CreateOrg(tier());
     }
@@ -39,6 +52,30 @@ protected:
     }
 
     ParleyServer* server_ = nullptr;
+    OrgKey org_;
+};
+
+// A test on a server of its own, started with ServerArgs() for options the shared server does not
+// have or to be stopped and restarted, as a new organization on it.
+class OwnServerTest : public BackendTest {
+protected:
+    void SetUp() override {
+        BackendTest::SetUp();
+        if (IsSkipped()) return;
+        StartServer(ServerArgs());
+    }
+    // Options of `parley serve` beyond the storage ones.
+    virtual std::vector<std::string> ServerArgs() const { return {}; }
+
+    // Starts a new server with `args` and creates the organization; SetUp does it with ServerArgs().
+    void StartServer(const std::vector<std::string>& args) {
+        server_ = std::make_unique<ParleyServer>(GetParam(), args);
+        server_->Start();
+        org_ = server_->CreateOrg();
+    }
+    ApiClient api() const { return server_->Client(org_.key); }
+
+    std::unique_ptr<ParleyServer> server_;
     OrgKey org_;
 };
 

@@ -2,7 +2,8 @@
 
 #include <regex>
 #include <stdexcept>
-#include <thread>
+
+#include "support/wait.hpp"
 
 namespace parley::testing {
 
@@ -55,12 +56,14 @@ Json WebhookReceiver::Log(const std::string& hook) const {
 }
 
 Json WebhookReceiver::WaitFor(const std::string& hook, size_t count, std::chrono::milliseconds timeout) const {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-        Json log = Log(hook);
-        if (log.size() >= count || std::chrono::steady_clock::now() > until) return log;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    Json log;
+    WaitUntil(
+        [&] {
+            log = Log(hook);
+            return log.size() >= count;
+        },
+        timeout, std::chrono::milliseconds(20));
+    return log;
 }
 
 }  // namespace parley::testing
