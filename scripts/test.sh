@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, checks the format (scripts/check-style.sh),
-# builds, starts a throwaway PostgreSQL 15 server, runs every unit and integration test against
-# SQLite and PostgreSQL, fuzzes every parser for a bounded time (scripts/fuzz.sh), then runs the
-# tests again in a build with AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL
-# on exit.
+# starts a throwaway PostgreSQL 15 server, builds, runs clang-tidy on the sources
+# (scripts/tidy.sh), runs every unit and integration test against SQLite and PostgreSQL, fuzzes
+# every parser for a bounded time (scripts/fuzz.sh), then runs the tests again in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
 #
 #   scripts/test.sh              everything
 #   SKIP_SANITIZE=1 scripts/test.sh   without the sanitizer build (faster, for local iterations)
@@ -24,7 +24,8 @@ bash scripts/check-style.sh
 build() {  # dir, extra cmake args...
     local dir=$1
     shift
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON "$@" >/dev/null
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" \
+        >/dev/null
     cmake --build "$dir" -j"$jobs"
 }
 
@@ -51,6 +52,8 @@ echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') at $pg_dir"
 
 # --- the release-like build -----------------------------------------------------------------
 build build
+echo "== clang-tidy (.clang-tidy's checks; scripts/tidy.sh)"
+bash scripts/tidy.sh build
 echo "== tests (RelWithDebInfo build)"
 (cd build && ctest --output-on-failure -j"$jobs")
 

@@ -95,7 +95,7 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           }
                           std::optional<std::string> last;
                           if (!listed->items.empty()) last = listed->items.back().id;
-                          return PageResponse(std::move(items), listed->has_more, last, page->limit);
+                          return PageResponse(items, listed->has_more, last, page->limit);
                       }});
 
     routes.push_back({"GET", "/api/v1/calls/:id", [&calls, &s](Ctx& ctx) {

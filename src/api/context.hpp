@@ -66,7 +66,7 @@ http::Response Ok(const Json& data, int status = 200, const Json& meta = nullptr
 // {"success": false, "error": {"code", "message"[, "details"]}}; internal errors are logged
 // with the request id and answered without their message.
 http::Response ErrorResponse(const Error& error, std::string_view request_id = {});
-http::Response PageResponse(Json items, bool has_more, const std::optional<std::string>& last_id, int limit);
+http::Response PageResponse(const Json& items, bool has_more, const std::optional<std::string>& last_id, int limit);
 
 // The request body as JSON: kInvalidJson for malformed JSON, invalid UTF-8 or nesting deeper
 // than allowed, kValidation past the other `limits`; an empty body is null when `allow_empty`,

@@ -70,7 +70,7 @@ void AddVoiceRoutes(std::vector<RouteSpec>& routes, Services& s) {
                               items.push_back(ToJson(v));
                           }
                           const size_t n = items.size();
-                          return Ok(std::move(items), 200, Json{{"count", n}});
+                          return Ok(items, 200, Json{{"count", n}});
                       }});
 
     routes.push_back({"GET", "/api/v1/voices", [&presets](Ctx& ctx) {

@@ -33,7 +33,7 @@ http::Response RespondPage(const Ctx& ctx, std::string_view id_prefix, Fetch&& f
     for (const auto& item : result->items) items.push_back(ToJson(item));
     std::optional<std::string> last;
     if (!result->items.empty()) last = id_of(result->items.back());
-    return PageResponse(std::move(items), result->has_more, last, page->limit);
+    return PageResponse(items, result->has_more, last, page->limit);
 }
 
 // Deletions answer {"id": …, "deleted": true}.

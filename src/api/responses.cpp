@@ -60,7 +60,7 @@ http::Response ErrorResponse(const Error& error, std::string_view request_id) {
         HttpStatusOf(error.code), "application/json", {}, DumpJson(Json{{"success", false}, {"error", std::move(e)}})};
 }
 
-http::Response PageResponse(Json items, bool has_more, const std::optional<std::string>& last_id, int limit) {
+http::Response PageResponse(const Json& items, bool has_more, const std::optional<std::string>& last_id, int limit) {
     Json meta = {{"limit", limit}, {"has_more", has_more}, {"next_cursor", nullptr}};
     if (has_more && last_id) meta["next_cursor"] = domain::MakeCursor(*last_id);
     return Ok(items, 200, meta);

@@ -365,12 +365,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     return 0;
 }
 
-}  // namespace
-}  // namespace parley::app
-
-int main(int argc, char** argv) {
-    using namespace parley;
-    using namespace parley::app;
+// The command line, parsed and run.
+int Run(int argc, char** argv) {
     auto logger = spdlog::stderr_color_mt("parley");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -563,4 +559,19 @@ int main(int argc, char** argv) {
         return 0;
     }
     return 0;
+}
+
+}  // namespace
+}  // namespace parley::app
+
+int main(int argc, char** argv) {
+    try {
+        return parley::app::Run(argc, argv);
+    } catch (const std::exception& e) {  // a bug: everything expected is an error value
+        std::cerr << "parley: " << e.what() << "\n";
+        return 70;
+    } catch (...) {
+        std::cerr << "parley: stopped by an unknown exception\n";
+        return 70;
+    }
 }

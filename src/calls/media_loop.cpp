@@ -177,7 +177,9 @@ MediaStats MediaLoop::Stats() const {
     }
     if (!sorted.empty()) {
         std::sort(sorted.begin(), sorted.end());
-        auto at = [&](double q) { return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * sorted.size()))]; };
+        auto at = [&](double q) {
+            return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size())))];
+        };
         out.lateness_p50_ms = at(0.50);
         out.lateness_p99_ms = at(0.99);
         out.lateness_max_ms = sorted.back();

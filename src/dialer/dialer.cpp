@@ -190,7 +190,7 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (!dialing) return Fail(std::move(dialing.error()));
         auto active = r.campaigns().ActiveCalls(campaign.org_id);
         if (!active) return Fail(std::move(active.error()));
-        const int64_t room = std::min<int64_t>(
+        const auto room = std::min<int64_t>(
             {spec.concurrent_calls - *dialing, settings->max_concurrent_calls - *active, options_.max_starts_per_pass});
         if (room <= 0) return {};
         auto profile = r.profiles().Get(campaign.org_id, campaign.profile_id);

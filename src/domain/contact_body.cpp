@@ -24,7 +24,7 @@ bool LooksLikeEmail(std::string_view s) {
     return std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == ',' || c == ';'; });
 }
 
-std::optional<std::string> Nonempty(std::string s) {
+std::optional<std::string> Nonempty(std::string_view s) {
     if (Trim(s).empty()) return std::nullopt;
     return std::string(Trim(s));
 }

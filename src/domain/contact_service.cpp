@@ -183,8 +183,8 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
                 }
                 row["tags"] = std::move(tags);
             } else if (col == "dnc") {
-                static const CustomField kBool{.type = FieldType::kBoolean};
-                if (auto v = CoerceCell(cell, &kBool)) {
+                static const CustomField boolean_field{.type = FieldType::kBoolean};
+                if (auto v = CoerceCell(cell, &boolean_field)) {
                     row["dnc"] = *v;
                 } else {
                     checker.Add("dnc", "must be true/false, yes/no or 1/0");

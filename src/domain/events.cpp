@@ -89,6 +89,7 @@ void WriteCanonical(const Json& v, std::string& out) {
             }
             std::sort(indexes.begin(), indexes.end());
             std::vector<Member> members;
+            members.reserve(indexes.size() + names.size());
             for (const auto& [n, m] : indexes) members.push_back(m);
             members.insert(members.end(), names.begin(), names.end());
             out += '{';

@@ -304,7 +304,7 @@ struct WebhookWorker::Impl {
         // Jitter is drawn once, so a retried transaction writes the same times.
         std::vector<int64_t> waits;
         for (const auto& out : outcomes) {
-            const size_t attempt = static_cast<size_t>(out.due.delivery.attempts);  // before this one
+            const auto attempt = static_cast<size_t>(out.due.delivery.attempts);  // before this one
             waits.push_back(attempt < o.retry_delays_ms.size() ? Jittered(o.retry_delays_ms[attempt]) : -1);
         }
         auto done = store.Write([&](domain::Repos& r) -> Result<void> {

@@ -40,7 +40,7 @@ std::string Metrics::Render() const {
     for (const auto& s : series_) {
         const auto count = s.count.load(std::memory_order_relaxed);
         if (count == 0) continue;
-        const auto labels = fmt::format("method=\"{}\",route=\"{}\"", s.method, s.route);
+        const auto labels = fmt::format(R"(method="{}",route="{}")", s.method, s.route);
         for (size_t i = 0; i < kBuckets.size(); ++i) {
             out += fmt::format("parley_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, kBuckets[i],
                                s.buckets[i].load(std::memory_order_relaxed));

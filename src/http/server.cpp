@@ -75,14 +75,14 @@ bool OutOfResources(const beast::error_code& ec) {
 // Answers a connection refused at the cap without a session: a fresh socket's send buffer is
 // empty, so the short answer goes out without blocking.
 void RefuseBusy(tcp::socket& socket) {
-    static const std::string kBody = ErrorBody("SERVICE_UNAVAILABLE", "too many open connections; retry shortly");
-    static const std::string kAnswer =
+    static const std::string busy_body = ErrorBody("SERVICE_UNAVAILABLE", "too many open connections; retry shortly");
+    static const std::string busy_answer =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
         "Retry-After: 1\r\nContent-Length: " +
-        std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+        std::to_string(busy_body.size()) + "\r\n\r\n" + busy_body;
     beast::error_code ignored;
     socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(kAnswer), ignored);
+    socket.write_some(asio::buffer(busy_answer), ignored);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
 }

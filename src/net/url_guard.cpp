@@ -218,9 +218,11 @@ Result<ResolvedUrl> ResolveWebhookUrl(std::string_view url, bool allow_private, 
         const auto reason = ForbiddenReason(address);
         if (!reason) continue;
         const std::string article = std::strchr("aeiou", reason->front()) != nullptr ? "an " : "a ";
-        return Fail(ErrorCode::kValidation,
-                    "webhook URL host " + host + (address == host ? " is " : " resolves to " + address + ", ") +
-                        article + *reason + " address; start parley serve with --allow-private-webhooks to allow it");
+        std::string message = "webhook URL host " + host;
+        message += address == host ? " is " : " resolves to " + address + ", ";
+        message += article + *reason;
+        message += " address; start parley serve with --allow-private-webhooks to allow it";
+        return Fail(ErrorCode::kValidation, std::move(message));
     }
     return out;
 }

@@ -178,6 +178,7 @@ private:
         Json tools = Json::array();
         if (Offers("record_answer")) {
             std::vector<std::string> fields;
+            fields.reserve(plan_.steps.size());
             for (const auto& s : plan_.steps) fields.push_back(s.field);
             tools.push_back(Function(
                 "record_answer",
@@ -385,6 +386,7 @@ private:
             std::find_if(plan_.steps.begin(), plan_.steps.end(), [&](const PlanStep& s) { return s.field == field; });
         if (step == plan_.steps.end()) {
             std::vector<std::string> fields;
+            fields.reserve(plan_.steps.size());
             for (const auto& s : plan_.steps) fields.push_back(s.field);
             return Failed("record_answer", args, "field must be one of: " + Join(fields, ", "));
         }

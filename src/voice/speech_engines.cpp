@@ -23,7 +23,7 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
         const nlohmann::json prices = j.contains("prices") ? j["prices"] : nlohmann::json::object();
         if (!endpoints.is_array() || !prices.is_object()) {
             return Fail(ErrorCode::kValidation,
-                        "the engines file needs \"endpoints\" as an array and \"prices\" as an object");
+                        R"(the engines file needs "endpoints" as an array and "prices" as an object)");
         }
         for (const auto& e : endpoints) {
             EndpointConfig ep;
@@ -105,6 +105,7 @@ std::vector<domain::ModelInfo> SpeechEngines::Models() const {
 
 std::vector<std::string> SpeechEngines::SttEngines() const {
     std::vector<std::string> out;
+    out.reserve(stt_.size());
     for (const auto& [name, engine] : stt_) out.push_back(name);
     return out;
 }

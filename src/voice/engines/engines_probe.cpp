@@ -110,8 +110,8 @@ int main(int argc, char** argv) {
             samples.push_back({id, phrase, std::move(*pcm)});
         }
         const double wall = Seconds(Clock::now() - start);
-        std::printf("%-16s %6.0fx real time (%ld ms of audio in %.1f ms)\n", id.c_str(), audio_ms / 1000.0 / wall,
-                    audio_ms, wall * 1000);
+        std::printf("%-16s %6.0fx real time (%ld ms of audio in %.1f ms)\n", id.c_str(),
+                    static_cast<double>(audio_ms) / 1000.0 / wall, audio_ms, wall * 1000);
         for (const auto& phrase : kOutOfGrammar) {
             auto pcm = tts.SynthesizeWithVoiceId(id, {}, phrase);
             if (pcm) out_of_grammar.push_back({id, phrase, std::move(*pcm)});
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
         double audio_s = 0;
         std::map<std::string, std::pair<int, int>> per_voice;  // voice -> (errors, words)
         for (const auto& s : samples) {
-            audio_s += parley::audio::DurationMs(s.audio.size()) / 1000.0;
+            audio_s += static_cast<double>(parley::audio::DurationMs(s.audio.size())) / 1000.0;
             auto t0 = Clock::now();
             auto lm = grammar_only ? parley::Result<parley::voice::Recognition>() : stt->Recognize(s.audio, {});
             lm_time += Seconds(Clock::now() - t0);
@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
                 std::printf("failed\n");
                 return 1;
             }
-            const int e = std::min<int>(WordErrors(s.text, lm->text), TranscriptWords(s.text).size());
+            const int e = std::min<int>(WordErrors(s.text, lm->text), static_cast<int>(TranscriptWords(s.text).size()));
             errors += e;
             words += static_cast<int>(TranscriptWords(s.text).size());
             per_voice[s.voice].first += e;
@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
             std::printf("   %-16s %.3f\n", voice.c_str(), 1.0 - static_cast<double>(ew.first) / ew.second);
         }
         std::printf("grammar (%zu answers) exact: %d/%zu\n", all_answers.size(), grammar_exact, samples.size());
-        std::printf("mean grammar confidence on out-of-grammar speech: %.2f\n", oog_conf / out_of_grammar.size());
+        std::printf("mean grammar confidence on out-of-grammar speech: %.2f\n",
+                    oog_conf / static_cast<double>(out_of_grammar.size()));
         std::printf("speed: open LM %.1fx real time, grammar %.1fx real time\n", audio_s / lm_time,
                     audio_s / grammar_time);
     }

@@ -101,7 +101,7 @@ public:
                                            [&](const VoiceLibrary& l) { return l.key == key; });
         if (library == std::end(kLibraries)) return Fail(ErrorCode::kValidation, "unknown flite voice: " + style.voice);
         if (Trim(text).empty()) return audio::Pcm{};
-        const size_t index = static_cast<size_t>(library - std::begin(kLibraries));
+        const auto index = static_cast<size_t>(library - std::begin(kLibraries));
         const std::string input(text);
 
         const float stretch = style.rate_wpm > 0
@@ -109,7 +109,7 @@ public:
                                   : 1.0f;
         // pitch 50 is the voice's own mean F0; 0 and 100 are half an octave below and above.
         const int pitch = style.pitch ? std::clamp(*style.pitch, 0, 100) : 50;
-        const float f0_factor = static_cast<float>(std::exp2((pitch - 50) / 100.0));
+        const auto f0_factor = static_cast<float>(std::exp2((pitch - 50) / 100.0));
 
         audio::Pcm raw;
         int rate_hz = 0;

@@ -123,11 +123,11 @@ constexpr std::string_view kGarbageWords =
 // The grammar with its public rules made private and a new public rule that accepts either the
 // first of them or a sequence of garbage words; nullopt when no public rule is found.
 std::optional<std::string> GuardWithGarbage(const std::string& jsgf) {
-    static const std::regex kPublicRule(R"(\bpublic\s+<([^>\s]+)>)");
+    static const std::regex public_rule(R"(\bpublic\s+<([^>\s]+)>)");
     std::smatch first;
-    if (!std::regex_search(jsgf, first, kPublicRule)) return std::nullopt;
+    if (!std::regex_search(jsgf, first, public_rule)) return std::nullopt;
     const std::string top = first[1].str();
-    std::string out = std::regex_replace(jsgf, kPublicRule, "<$1>");
+    std::string out = std::regex_replace(jsgf, public_rule, "<$1>");
     out += "\n<parley_garbage> = (" + std::string(kGarbageWords) + ")+;\n";
     out += "public <parley_guarded> = <" + top + "> | <parley_garbage>;\n";
     return out;
@@ -290,7 +290,7 @@ private:
         if (grammar == nullptr) return false;
         bool added = false;
         if (jsgf_rule_t* rule = jsgf_get_public_rule(grammar); rule != nullptr) {
-            const float language_weight = cmd_ln_float32_r(ps_get_config(ps_), "-lw");
+            const auto language_weight = cmd_ln_float32_r(ps_get_config(ps_), "-lw");
             if (fsg_model_t* fsg = jsgf_build_fsg(grammar, rule, ps_get_logmath(ps_), language_weight)) {
                 added = ps_set_fsg(ps_, name.c_str(), fsg) == 0;
                 fsg_model_free(fsg);  // the search keeps its own reference

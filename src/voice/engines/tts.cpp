@@ -74,6 +74,7 @@ std::vector<BuiltinVoice> TtsRegistry::Voices() const {
 
 std::vector<std::string_view> TtsRegistry::EngineNames() const {
     std::vector<std::string_view> out;
+    out.reserve(engines_.size());
     for (const auto& e : engines_) out.push_back(e->Name());
     return out;
 }

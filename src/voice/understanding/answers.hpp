@@ -60,9 +60,10 @@ std::optional<std::string> ParseTimeOfDay(std::string_view words);
 // position. nullopt when nothing matches or two options do.
 std::optional<std::string> MatchOption(std::string_view words, std::span<const std::string> options);
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json moves and destroys without throwing
 struct ParsedValue {
     bool ok = false;
-    nlohmann::ordered_json value;  // bool, number, "yyyy-mm-dd", "HH:MM", option id or text
+    nlohmann::ordered_json value = nullptr;  // bool, number, "yyyy-mm-dd", "HH:MM", option id or text
 };
 
 // The typed value of an answer for the field type. kText returns the trimmed words (empty: not ok).
