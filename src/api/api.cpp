@@ -132,6 +132,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddCampaignRoutes(routes, impl_->services);
     AddContactListRoutes(routes, impl_->services);
     AddWebhookRoutes(routes, impl_->services);
+    AddPhoneNumberRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz",
                       [impl](Ctx&) {

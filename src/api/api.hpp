@@ -43,6 +43,7 @@ struct Services {
     domain::CampaignService& campaigns;
     domain::ContactListService& contact_lists;
     domain::WebhookService& webhooks;
+    domain::PhoneNumberService& phone_numbers;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
@@ -55,10 +56,22 @@ struct Services {
 // The API's view of the composition root's services.
 inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dialer_check, RecordingAccess recordings,
                            std::function<bool()> database_ok, std::function<std::string()> extra_metrics = {}) {
-    return Services{
-        set.store,         set.keys,    set.contacts,          set.custom_fields,      set.profiles,
-        set.voice_presets, set.calls,   set.campaigns,         set.contact_lists,      set.webhooks,
-        dialer_check,      set.catalog, std::move(recordings), std::move(database_ok), std::move(extra_metrics)};
+    return Services{set.store,
+                    set.keys,
+                    set.contacts,
+                    set.custom_fields,
+                    set.profiles,
+                    set.voice_presets,
+                    set.calls,
+                    set.campaigns,
+                    set.contact_lists,
+                    set.webhooks,
+                    set.phone_numbers,
+                    dialer_check,
+                    set.catalog,
+                    std::move(recordings),
+                    std::move(database_ok),
+                    std::move(extra_metrics)};
 }
 
 struct ApiOptions {

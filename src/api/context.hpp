@@ -88,5 +88,6 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddCampaignRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddContactListRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddWebhookRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

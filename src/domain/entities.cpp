@@ -111,6 +111,38 @@ std::optional<FieldCategory> ParseFieldCategory(std::string_view s) {
 std::optional<DncReason> ParseDncReason(std::string_view s) {
     return ValueOf(kDncReasons, s);
 }
+namespace {
+
+constexpr std::array<std::pair<SipTransport, std::string_view>, 3> kTransports{
+    {{SipTransport::kUdp, "udp"}, {SipTransport::kTcp, "tcp"}, {SipTransport::kTls, "tls"}}};
+constexpr std::array<std::pair<CallerIdFormat, std::string_view>, 3> kCallerIdFormats{
+    {{CallerIdFormat::kE164, "e164"},
+     {CallerIdFormat::kE164NoPlus, "e164_no_plus"},
+     {CallerIdFormat::kNational, "national"}}};
+constexpr std::array<std::pair<MediaEncryption, std::string_view>, 2> kMediaEncryptions{
+    {{MediaEncryption::kNone, "none"}, {MediaEncryption::kSrtp, "srtp"}}};
+
+}  // namespace
+
+std::string_view ToString(SipTransport t) {
+    return NameOf(kTransports, t);
+}
+std::string_view ToString(CallerIdFormat f) {
+    return NameOf(kCallerIdFormats, f);
+}
+std::string_view ToString(MediaEncryption e) {
+    return NameOf(kMediaEncryptions, e);
+}
+std::optional<SipTransport> ParseSipTransport(std::string_view s) {
+    return ValueOf(kTransports, s);
+}
+std::optional<CallerIdFormat> ParseCallerIdFormat(std::string_view s) {
+    return ValueOf(kCallerIdFormats, s);
+}
+std::optional<MediaEncryption> ParseMediaEncryption(std::string_view s) {
+    return ValueOf(kMediaEncryptions, s);
+}
+
 std::string_view ToString(ProfileStatus s) {
     return NameOf(kProfileStatuses, s);
 }

@@ -189,6 +189,51 @@ struct Profile {
     std::optional<int64_t> archived_at;
 };
 
+// How a carrier's SIP signalling travels, and how it wants the caller id written.
+enum class SipTransport { kUdp, kTcp, kTls };
+enum class CallerIdFormat { kE164, kE164NoPlus, kNational };
+enum class MediaEncryption { kNone, kSrtp };
+std::string_view ToString(SipTransport t);
+std::string_view ToString(CallerIdFormat f);
+std::string_view ToString(MediaEncryption e);
+std::optional<SipTransport> ParseSipTransport(std::string_view s);
+std::optional<CallerIdFormat> ParseCallerIdFormat(std::string_view s);
+std::optional<MediaEncryption> ParseMediaEncryption(std::string_view s);
+
+// A SIP trunk or PBX of the organization's own (seed 003 "Add custom carrier (BYOC)"). The
+// password is sealed at rest and never shown again once set.
+struct Carrier {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    std::string sip_host;  // a host name or an IP address
+    int sip_port = 5060;
+    SipTransport transport = SipTransport::kUdp;
+    std::optional<std::string> auth_username;
+    std::optional<std::string> auth_password;
+    std::optional<std::string> from_domain;     // the From header's host; sip_host when empty
+    std::optional<std::string> outbound_proxy;  // "host" or "host:port"
+    CallerIdFormat caller_id_format = CallerIdFormat::kE164;
+    int max_channels = 30;  // calls at once over this carrier
+    std::vector<std::string> codecs{"PCMU", "PCMA"};
+    MediaEncryption media_encryption = MediaEncryption::kNone;
+    std::vector<std::string> inbound_sources;  // addresses or CIDR blocks that may send calls
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+};
+
+// A phone number the organization owns on one of its carriers, and what answers it.
+struct OwnedNumber {
+    std::string id;
+    std::string org_id;
+    std::string number;  // E.164, unique in the installation
+    std::string carrier_id;
+    std::string friendly_name;
+    std::optional<std::string> profile_id;  // the agent that answers inbound calls
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+};
+
 // An organization's named voice: a speech engine, one of its voices, and how it speaks.
 struct VoicePreset {
     std::string id;

@@ -139,6 +139,36 @@ Json ToJson(const VoicePreset& v) {
                 {"updated_at", FormatIsoTime(v.updated_at)}};
 }
 
+Json ToJson(const Carrier& c) {
+    return Json{{"id", c.id},
+                {"name", c.name},
+                {"type", "custom"},
+                {"sip_host", c.sip_host},
+                {"sip_port", c.sip_port},
+                {"transport", ToString(c.transport)},
+                {"auth_username", OrNull(c.auth_username)},
+                {"auth_password_set", c.auth_password.has_value()},
+                {"from_domain", OrNull(c.from_domain)},
+                {"outbound_proxy", OrNull(c.outbound_proxy)},
+                {"caller_id_format", ToString(c.caller_id_format)},
+                {"max_channels", c.max_channels},
+                {"codecs", c.codecs},
+                {"media_encryption", ToString(c.media_encryption)},
+                {"inbound_sources", c.inbound_sources},
+                {"created_at", FormatIsoTime(c.created_at)},
+                {"updated_at", FormatIsoTime(c.updated_at)}};
+}
+
+Json ToJson(const OwnedNumber& n) {
+    return Json{{"id", n.id},
+                {"phone_number", n.number},
+                {"carrier_id", n.carrier_id},
+                {"friendly_name", n.friendly_name},
+                {"profile_id", OrNull(n.profile_id)},
+                {"created_at", FormatIsoTime(n.created_at)},
+                {"updated_at", FormatIsoTime(n.updated_at)}};
+}
+
 Json ToJson(const BuiltinVoice& v) {
     return Json{{"id", v.id},         {"engine", v.engine}, {"name", v.name}, {"language", v.language},
                 {"gender", v.gender}, {"type", "builtin"}};

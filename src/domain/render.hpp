@@ -23,6 +23,9 @@ Json ToJson(const BulkOutcome& o, bool with_ids);
 Json ToJson(const Organization& o);
 Json ToJson(const Profile& p);
 Json ToJson(const VoicePreset& v);
+// The password is never shown: "auth_password_set" says whether there is one.
+Json ToJson(const Carrier& c);
+Json ToJson(const OwnedNumber& n);
 Json ToJson(const BuiltinVoice& v);
 Json ToJson(const ModelInfo& m);
 // A call as seed 000's "Call Response"; the transcript only when asked for.

@@ -109,6 +109,35 @@ public:
     virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
 };
 
+class CarrierRepo {
+public:
+    virtual ~CarrierRepo() = default;
+    // kDuplicate when the organization has a carrier of that name.
+    virtual Result<void> Insert(const Carrier& carrier) = 0;
+    virtual Result<std::optional<Carrier>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<Carrier>> List(std::string_view org_id, const PageRequest& page) = 0;
+    // kDuplicate as Insert.
+    virtual Result<void> Update(const Carrier& carrier) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+};
+
+class PhoneNumberRepo {
+public:
+    virtual ~PhoneNumberRepo() = default;
+    // kDuplicate when the number is registered in this installation, by any organization: a call
+    // to it must reach one of them.
+    virtual Result<void> Insert(const OwnedNumber& number) = 0;
+    virtual Result<std::optional<OwnedNumber>> Get(std::string_view org_id, std::string_view id) = 0;
+    // The number's registration in any organization, for routing a call to it.
+    virtual Result<std::optional<OwnedNumber>> FindByNumber(std::string_view e164) = 0;
+    // `carrier_id` filters when set.
+    virtual Result<Page<OwnedNumber>> List(std::string_view org_id, std::optional<std::string_view> carrier_id,
+                                           const PageRequest& page) = 0;
+    virtual Result<int64_t> CountOnCarrier(std::string_view org_id, std::string_view carrier_id) = 0;
+    virtual Result<void> Update(const OwnedNumber& number) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+};
+
 struct CallFilter {
     std::optional<std::string> campaign_id;
     std::optional<std::string> disposition;
@@ -354,6 +383,8 @@ public:
     virtual RateLimitRepo& rate_limits() = 0;
     virtual ProfileRepo& profiles() = 0;
     virtual VoicePresetRepo& voice_presets() = 0;
+    virtual CarrierRepo& carriers() = 0;
+    virtual PhoneNumberRepo& phone_numbers() = 0;
     virtual CallRepo& calls() = 0;
     virtual ContactListRepo& contact_lists() = 0;
     virtual CampaignRepo& campaigns() = 0;

@@ -14,6 +14,7 @@
 #include "domain/custom_field_service.hpp"
 #include "domain/engine_catalog.hpp"
 #include "domain/key_service.hpp"
+#include "domain/phone_number_service.hpp"
 #include "domain/profile_service.hpp"
 #include "domain/voice_preset_service.hpp"
 #include "domain/webhook_service.hpp"
@@ -47,7 +48,8 @@ public:
           calls(store, clock, parts.launcher, parts.default_region, parts.webhook_urls),
           campaigns(store, clock, parts.default_region, parts.wake_dialer),
           contact_lists(store, clock),
-          webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks) {}
+          webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
+          phone_numbers(store, clock, parts.default_region) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 
@@ -62,6 +64,7 @@ public:
     CampaignService campaigns;
     ContactListService contact_lists;
     WebhookService webhooks;
+    PhoneNumberService phone_numbers;
 };
 
 }  // namespace parley::domain

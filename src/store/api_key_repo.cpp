@@ -6,7 +6,7 @@ using domain::ApiKey;
 
 namespace {
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kKeyColumns =
     "k.id, k.org_id, k.name, k.prefix, k.mode, k.permission, k.role, k.created_by, k.created_at, k.last_used_at, "
     "k.revoked_at";
 
@@ -39,7 +39,7 @@ Result<void> SqlApiKeyRepo::Insert(const ApiKey& k, std::string_view key_hash) {
 }
 
 Result<std::optional<std::pair<ApiKey, domain::Tier>>> SqlApiKeyRepo::FindByHash(std::string_view key_hash) {
-    static const std::string sql = "SELECT " + std::string(kColumns) +
+    static const std::string sql = "SELECT " + std::string(kKeyColumns) +
                                    ", o.tier FROM api_keys k JOIN organizations o ON o.id = k.org_id "
                                    "WHERE k.key_hash = ?";
     auto row = c_.QueryOne(sql, {key_hash});
@@ -50,7 +50,7 @@ Result<std::optional<std::pair<ApiKey, domain::Tier>>> SqlApiKeyRepo::FindByHash
 
 Result<std::optional<ApiKey>> SqlApiKeyRepo::Get(std::string_view org_id, std::string_view id) {
     static const std::string sql =
-        "SELECT " + std::string(kColumns) + " FROM api_keys k WHERE k.org_id = ? AND k.id = ?";
+        "SELECT " + std::string(kKeyColumns) + " FROM api_keys k WHERE k.org_id = ? AND k.id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<ApiKey>();
@@ -58,7 +58,7 @@ Result<std::optional<ApiKey>> SqlApiKeyRepo::Get(std::string_view org_id, std::s
 }
 
 Result<domain::Page<ApiKey>> SqlApiKeyRepo::List(std::string_view org_id, const domain::PageRequest& page) {
-    static const std::string sql = "SELECT " + std::string(kColumns) +
+    static const std::string sql = "SELECT " + std::string(kKeyColumns) +
                                    " FROM api_keys k WHERE k.org_id = ? AND k.id < ? ORDER BY k.id DESC LIMIT ?";
     // "~" sorts after every id, so a first page has no upper bound in effect.
     auto rows = c_.Query(sql, {org_id, page.after_id.value_or("~"), page.limit + 1});

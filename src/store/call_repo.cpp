@@ -8,7 +8,7 @@ using domain::Json;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kCallSelect =
     "SELECT id, org_id, profile_id, profile_version, contact_id, campaign_id, batch_id, direction, status, "
     "from_number, to_number, talk_duration_seconds, cost_cents, claimed_by, body, created_at, updated_at FROM calls ";
 
@@ -153,7 +153,7 @@ Result<void> SqlCallRepo::InsertMany(std::span<const Call> calls) {
 }
 
 Result<std::optional<Call>> SqlCallRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id = ?";
+    static const std::string sql = std::string(kCallSelect) + "WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Call>();
@@ -162,7 +162,7 @@ Result<std::optional<Call>> SqlCallRepo::Get(std::string_view org_id, std::strin
 
 Result<domain::Page<Call>> SqlCallRepo::List(std::string_view org_id, const domain::CallFilter& f,
                                              const domain::PageRequest& page) {
-    std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id < ?";
+    std::string sql = std::string(kCallSelect) + "WHERE org_id = ? AND id < ?";
     std::vector<Value> params{org_id, page.after_id.value_or("~")};
     auto add = [&](const char* clause, Value v) {
         sql += clause;
@@ -198,12 +198,12 @@ Result<bool> SqlCallRepo::Save(const Call& c, CallStatus expected) {
 
 Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {
     static const std::string sql =
-        std::string(kSelect) + "WHERE " + std::string(kNotEnded) + " AND status = 'queued' ORDER BY id LIMIT ?";
+        std::string(kCallSelect) + "WHERE " + std::string(kNotEnded) + " AND status = 'queued' ORDER BY id LIMIT ?";
     return CallsOf(c_.Query(sql, {limit}));
 }
 
 Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
-    static const std::string sql = std::string(kSelect) + "WHERE " + std::string(kNotEnded) +
+    static const std::string sql = std::string(kCallSelect) + "WHERE " + std::string(kNotEnded) +
                                    " AND status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";
     return CallsOf(c_.Query(sql, {node}));
 }

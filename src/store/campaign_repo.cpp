@@ -9,7 +9,7 @@ using domain::Json;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kCampaignSelect =
     "SELECT id, org_id, name, status, direction, profile_id, spec, created_at, updated_at, started_at, ended_at "
     "FROM campaigns ";
 
@@ -106,7 +106,7 @@ Result<void> SqlCampaignRepo::Insert(const Campaign& c) {
 }
 
 Result<std::optional<Campaign>> SqlCampaignRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id = ?";
+    static const std::string sql = std::string(kCampaignSelect) + "WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Campaign>();
@@ -115,7 +115,7 @@ Result<std::optional<Campaign>> SqlCampaignRepo::Get(std::string_view org_id, st
 
 Result<domain::Page<Campaign>> SqlCampaignRepo::List(std::string_view org_id, const domain::CampaignFilter& filter,
                                                      const domain::PageRequest& page) {
-    std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id < ?";
+    std::string sql = std::string(kCampaignSelect) + "WHERE org_id = ? AND id < ?";
     std::vector<Value> params{org_id, page.after_id.value_or("~")};
     if (filter.status) {
         sql += " AND status = ?";
@@ -155,8 +155,8 @@ Result<bool> SqlCampaignRepo::Save(const Campaign& c, CampaignStatus expected) {
 }
 
 Result<std::vector<Campaign>> SqlCampaignRepo::ActiveUsingList(std::string_view org_id, std::string_view list_id) {
-    static const std::string sql =
-        std::string(kSelect) + "WHERE org_id = ? AND list_id = ? AND status IN ('running', 'paused') ORDER BY id";
+    static const std::string sql = std::string(kCampaignSelect) +
+                                   "WHERE org_id = ? AND list_id = ? AND status IN ('running', 'paused') ORDER BY id";
     auto rows = c_.Query(sql, {org_id, list_id});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<Campaign> campaigns;
@@ -252,7 +252,7 @@ Result<int64_t> SqlCampaignRepo::CancelPending(std::string_view campaign_id, int
 }
 
 Result<std::vector<Campaign>> SqlCampaignRepo::WithStatus(CampaignStatus status, int limit) {
-    static const std::string sql = std::string(kSelect) + "WHERE status = ? ORDER BY id LIMIT ?";
+    static const std::string sql = std::string(kCampaignSelect) + "WHERE status = ? ORDER BY id LIMIT ?";
     auto rows = c_.Query(sql, {domain::ToString(status), limit});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<Campaign> campaigns;

@@ -6,7 +6,7 @@ using domain::ContactList;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kListSelect =
     "SELECT l.id, l.org_id, l.name, l.description, l.created_at, l.updated_at, "
     "(SELECT COUNT(*) FROM contact_list_members m WHERE m.list_id = l.id) FROM contact_lists l ";
 
@@ -33,7 +33,7 @@ Result<void> SqlContactListRepo::Insert(const ContactList& l) {
 }
 
 Result<std::optional<ContactList>> SqlContactListRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE l.org_id = ? AND l.id = ?";
+    static const std::string sql = std::string(kListSelect) + "WHERE l.org_id = ? AND l.id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<ContactList>();
@@ -41,7 +41,8 @@ Result<std::optional<ContactList>> SqlContactListRepo::Get(std::string_view org_
 }
 
 Result<domain::Page<ContactList>> SqlContactListRepo::List(std::string_view org_id, const domain::PageRequest& page) {
-    static const std::string sql = std::string(kSelect) + "WHERE l.org_id = ? AND l.id < ? ORDER BY l.id DESC LIMIT ?";
+    static const std::string sql =
+        std::string(kListSelect) + "WHERE l.org_id = ? AND l.id < ? ORDER BY l.id DESC LIMIT ?";
     auto rows = c_.Query(sql, {org_id, page.after_id.value_or("~"), page.limit + 1});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<ContactList> lists;

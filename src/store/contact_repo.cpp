@@ -7,7 +7,7 @@ using domain::Json;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kContactSelect =
     "SELECT c.id, c.org_id, c.first_name, c.last_name, c.phone, c.phone_region, c.email, c.company, c.timezone, "
     "c.source, c.campaign_id, c.tags, c.custom_fields, c.created_at, c.updated_at, d.added_at "
     "FROM contacts c LEFT JOIN dnc_numbers d ON d.org_id = c.org_id AND d.phone = c.phone ";
@@ -65,7 +65,7 @@ Result<bool> SqlContactRepo::InsertIfNew(const Contact& c) {
 }
 
 Result<std::optional<Contact>> SqlContactRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE c.org_id = ? AND c.id = ?";
+    static const std::string sql = std::string(kContactSelect) + "WHERE c.org_id = ? AND c.id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Contact>();
@@ -83,7 +83,7 @@ Result<domain::Page<Contact>> SqlContactRepo::List(std::string_view org_id, cons
                                                    const domain::PageRequest& page) {
     // The statement's text depends only on which filters are set, so each combination is
     // prepared once per connection.
-    std::string sql = std::string(kSelect) + "WHERE c.org_id = ? AND c.id < ?";
+    std::string sql = std::string(kContactSelect) + "WHERE c.org_id = ? AND c.id < ?";
     std::vector<Value> params{org_id, page.after_id.value_or("~")};
     if (filter.dnc) sql += *filter.dnc ? " AND d.added_at IS NOT NULL" : " AND d.added_at IS NULL";
     if (filter.source) {

@@ -7,7 +7,7 @@ using domain::Json;
 
 namespace {
 
-constexpr std::string_view kColumns =
+constexpr std::string_view kFieldColumns =
     "id, org_id, name, type, description, category, required, options, created_at, updated_at";
 
 CustomField FieldFromRow(const Row& r) {
@@ -44,7 +44,7 @@ Result<void> SqlCustomFieldRepo::Insert(const CustomField& f) {
 
 Result<std::optional<CustomField>> SqlCustomFieldRepo::Get(std::string_view org_id, std::string_view id) {
     static const std::string sql =
-        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? AND id = ?";
+        "SELECT " + std::string(kFieldColumns) + " FROM custom_fields WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<CustomField>();
@@ -54,10 +54,10 @@ Result<std::optional<CustomField>> SqlCustomFieldRepo::Get(std::string_view org_
 Result<domain::Page<CustomField>> SqlCustomFieldRepo::List(std::string_view org_id,
                                                            std::optional<domain::FieldCategory> category,
                                                            const domain::PageRequest& page) {
-    static const std::string all =
-        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    static const std::string all = "SELECT " + std::string(kFieldColumns) +
+                                   " FROM custom_fields WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
     static const std::string by_category =
-        "SELECT " + std::string(kColumns) +
+        "SELECT " + std::string(kFieldColumns) +
         " FROM custom_fields WHERE org_id = ? AND id < ? AND category = ? ORDER BY id DESC LIMIT ?";
     const std::string after = page.after_id.value_or("~");
     auto rows = category ? c_.Query(by_category, {org_id, after, domain::ToString(*category), page.limit + 1})
@@ -70,7 +70,7 @@ Result<domain::Page<CustomField>> SqlCustomFieldRepo::List(std::string_view org_
 
 Result<std::vector<CustomField>> SqlCustomFieldRepo::All(std::string_view org_id) {
     static const std::string sql =
-        "SELECT " + std::string(kColumns) + " FROM custom_fields WHERE org_id = ? ORDER BY id";
+        "SELECT " + std::string(kFieldColumns) + " FROM custom_fields WHERE org_id = ? ORDER BY id";
     auto rows = c_.Query(sql, {org_id});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<CustomField> fields;

@@ -324,3 +324,53 @@ TEST(SqliteWal, StaysBoundedWhileReadersKeepReading) {
 
 }  // namespace
 }  // namespace parley::store
+
+namespace parley::store {
+namespace {
+
+// A carrier's password is stored sealed, read back opened, and resealed when the key rotates.
+TEST_P(DatabaseTest, ACarriersPasswordIsSealedAtRestAndResealedWithANewKey) {
+    ASSERT_TRUE(Migrate(*db_));
+    const std::string old_key = SecretBox::NewHexKey();
+    auto old_box = SecretBox::FromHex(old_key);
+    ASSERT_TRUE(old_box);
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO organizations (id, name, tier, created_at) VALUES ('org_a', 'A', 'standard', 1)"));
+    auto store = MakeSqlStore(*db_, *old_box);
+    domain::Carrier carrier;
+    carrier.id = "car_1";
+    carrier.org_id = "org_a";
+    carrier.name = "Trunk";
+    carrier.sip_host = "sip.example.com";
+    carrier.auth_username = "parley";
+    carrier.auth_password = "trunk-password";
+    carrier.inbound_sources = {"192.0.2.0/24"};
+    ASSERT_TRUE(store->Write([&](domain::Repos& r) { return r.carriers().Insert(carrier); }));
+    auto raw = db_->QueryOne("SELECT auth_password FROM carriers WHERE id = 'car_1'");
+    ASSERT_TRUE(raw && *raw);
+    EXPECT_TRUE((**raw)[0].AsText().starts_with(old_box->SealingPrefix()));
+    EXPECT_EQ((**raw)[0].AsText().find("trunk-password"), std::string::npos);
+    auto read = domain::ReadTx(*store, [](domain::Repos& r) { return r.carriers().Get("org_a", "car_1"); });
+    ASSERT_TRUE(read && *read);
+    EXPECT_EQ((*read)->auth_password, "trunk-password");
+    EXPECT_EQ((*read)->inbound_sources, std::vector<std::string>{"192.0.2.0/24"});
+
+    auto ring = SecretBox::FromHex(SecretBox::NewHexKey() + "," + old_key);
+    ASSERT_TRUE(ring);
+    EXPECT_EQ(ResealSecrets(*db_, *ring), 1);
+    raw = db_->QueryOne("SELECT auth_password FROM carriers WHERE id = 'car_1'");
+    EXPECT_TRUE((**raw)[0].AsText().starts_with(ring->SealingPrefix()));
+    auto reopened =
+        domain::ReadTx(*MakeSqlStore(*db_, *ring), [](domain::Repos& r) { return r.carriers().Get("org_a", "car_1"); });
+    ASSERT_TRUE(reopened && *reopened);
+    EXPECT_EQ((*reopened)->auth_password, "trunk-password");
+
+    // Sealed under a key this node does not have: an error naming the carrier, not a crash.
+    auto stranger = MakeSqlStore(*db_, SecretBox::Ephemeral());
+    auto unreadable = domain::ReadTx(*stranger, [](domain::Repos& r) { return r.carriers().Get("org_a", "car_1"); });
+    ASSERT_FALSE(unreadable);
+    EXPECT_NE(unreadable.error().message.find("car_1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley::store

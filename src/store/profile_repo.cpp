@@ -8,7 +8,7 @@ using domain::Profile;
 
 namespace {
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kProfileSelect =
     "SELECT id, org_id, name, status, version, spec, compiled, created_at, updated_at, archived_at FROM profiles ";
 
 // A profile whose stored documents are not JSON objects (a row edited by hand) is an error value
@@ -46,7 +46,7 @@ Result<void> SqlProfileRepo::Insert(const Profile& p) {
 }
 
 Result<std::optional<Profile>> SqlProfileRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id = ?";
+    static const std::string sql = std::string(kProfileSelect) + "WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<Profile>();
@@ -57,9 +57,9 @@ Result<std::optional<Profile>> SqlProfileRepo::Get(std::string_view org_id, std:
 
 Result<domain::Page<Profile>> SqlProfileRepo::List(std::string_view org_id, std::optional<domain::ProfileStatus> status,
                                                    const domain::PageRequest& page) {
-    static const std::string all = std::string(kSelect) + "WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    static const std::string all = std::string(kProfileSelect) + "WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
     static const std::string by_status =
-        std::string(kSelect) + "WHERE org_id = ? AND id < ? AND status = ? ORDER BY id DESC LIMIT ?";
+        std::string(kProfileSelect) + "WHERE org_id = ? AND id < ? AND status = ? ORDER BY id DESC LIMIT ?";
     const std::string after = page.after_id.value_or("~");
     auto rows = status ? c_.Query(by_status, {org_id, after, domain::ToString(*status), page.limit + 1})
                        : c_.Query(all, {org_id, after, page.limit + 1});

@@ -37,6 +37,12 @@ inline std::string Placeholders(size_t n) {
     return out;
 }
 
+// A secret as stored: sealed when set (common/secret_box.hpp).
+inline std::optional<std::string> SealIfSet(const SecretBox& box, const std::optional<std::string>& plaintext) {
+    if (!plaintext) return std::nullopt;
+    return box.Seal(*plaintext);
+}
+
 // "(row), (row), …": `rows` copies of the parenthesized `row`.
 inline std::string RowList(size_t rows, std::string_view row) {
     std::string out;
@@ -165,6 +171,36 @@ public:
     Result<std::optional<domain::VoicePreset>> Get(std::string_view org_id, std::string_view id) override;
     Result<domain::Page<domain::VoicePreset>> List(std::string_view org_id, const domain::PageRequest& page) override;
     Result<void> Update(const domain::VoicePreset& preset) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+
+private:
+    Connection& c_;
+};
+
+class SqlCarrierRepo final : public domain::CarrierRepo {
+public:
+    SqlCarrierRepo(Connection& c, const SecretBox& box) : c_(c), box_(box) {}
+    Result<void> Insert(const domain::Carrier& carrier) override;
+    Result<std::optional<domain::Carrier>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::Carrier>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<void> Update(const domain::Carrier& carrier) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+
+private:
+    Connection& c_;
+    const SecretBox& box_;
+};
+
+class SqlPhoneNumberRepo final : public domain::PhoneNumberRepo {
+public:
+    explicit SqlPhoneNumberRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::OwnedNumber& number) override;
+    Result<std::optional<domain::OwnedNumber>> Get(std::string_view org_id, std::string_view id) override;
+    Result<std::optional<domain::OwnedNumber>> FindByNumber(std::string_view e164) override;
+    Result<domain::Page<domain::OwnedNumber>> List(std::string_view org_id, std::optional<std::string_view> carrier_id,
+                                                   const domain::PageRequest& page) override;
+    Result<int64_t> CountOnCarrier(std::string_view org_id, std::string_view carrier_id) override;
+    Result<void> Update(const domain::OwnedNumber& number) override;
     Result<bool> Delete(std::string_view org_id, std::string_view id) override;
 
 private:

@@ -15,6 +15,8 @@ public:
           rate_limits_(c),
           profiles_(c),
           voice_presets_(c),
+          carriers_(c, box),
+          phone_numbers_(c),
           calls_(c),
           contact_lists_(c),
           campaigns_(c),
@@ -28,6 +30,8 @@ public:
     domain::RateLimitRepo& rate_limits() override { return rate_limits_; }
     domain::ProfileRepo& profiles() override { return profiles_; }
     domain::VoicePresetRepo& voice_presets() override { return voice_presets_; }
+    domain::CarrierRepo& carriers() override { return carriers_; }
+    domain::PhoneNumberRepo& phone_numbers() override { return phone_numbers_; }
     domain::CallRepo& calls() override { return calls_; }
     domain::ContactListRepo& contact_lists() override { return contact_lists_; }
     domain::CampaignRepo& campaigns() override { return campaigns_; }
@@ -44,6 +48,8 @@ private:
     SqlRateLimitRepo rate_limits_;
     SqlProfileRepo profiles_;
     SqlVoicePresetRepo voice_presets_;
+    SqlCarrierRepo carriers_;
+    SqlPhoneNumberRepo phone_numbers_;
     SqlCallRepo calls_;
     SqlContactListRepo contact_lists_;
     SqlCampaignRepo campaigns_;
@@ -96,6 +102,7 @@ Result<int64_t> ResealSecrets(Database& db, const SecretBox& box) {
         {"webhook_endpoints", "secret", "id"},
         {"webhook_endpoints", "previous_secret", "id"},
         {"webhook_org_secrets", "secret", "org_id"},
+        {"carriers", "auth_password", "id"},
         {"settings", "value", "name"},
     };
     int64_t resealed = 0;

@@ -9,7 +9,7 @@ namespace {
 // The stored pitch of a preset that keeps the engine's default (migration V008).
 constexpr int kStoredDefaultPitch = -1;
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kPresetSelect =
     "SELECT id, org_id, name, engine, voice, rate_wpm, pitch, language, gender, created_at, updated_at "
     "FROM voice_presets ";
 
@@ -42,7 +42,7 @@ Result<void> SqlVoicePresetRepo::Insert(const VoicePreset& v) {
 }
 
 Result<std::optional<VoicePreset>> SqlVoicePresetRepo::Get(std::string_view org_id, std::string_view id) {
-    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id = ?";
+    static const std::string sql = std::string(kPresetSelect) + "WHERE org_id = ? AND id = ?";
     auto row = c_.QueryOne(sql, {org_id, id});
     if (!row) return Fail(std::move(row.error()));
     if (!*row) return std::optional<VoicePreset>();
@@ -50,7 +50,7 @@ Result<std::optional<VoicePreset>> SqlVoicePresetRepo::Get(std::string_view org_
 }
 
 Result<domain::Page<VoicePreset>> SqlVoicePresetRepo::List(std::string_view org_id, const domain::PageRequest& page) {
-    static const std::string sql = std::string(kSelect) + "WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    static const std::string sql = std::string(kPresetSelect) + "WHERE org_id = ? AND id < ? ORDER BY id DESC LIMIT ?";
     auto rows = c_.Query(sql, {org_id, page.after_id.value_or("~"), page.limit + 1});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<VoicePreset> presets;

@@ -49,11 +49,6 @@ Result<WebhookEndpoint> EndpointFromRow(const Row& r, const SecretBox& box) {
     return e;
 }
 
-std::optional<std::string> SealOptional(const SecretBox& box, const std::optional<std::string>& plaintext) {
-    if (!plaintext) return std::nullopt;
-    return box.Seal(*plaintext);
-}
-
 constexpr std::string_view kDeliveryColumns =
     "d.id, d.org_id, d.event_id, d.event, d.endpoint_id, d.url, d.call_id, d.call_flow_id, d.status, d.http_status, "
     "d.attempts, d.last_error, d.next_at, d.redelivery_of, d.created_at, d.updated_at, d.delivered_at";
@@ -114,7 +109,7 @@ Result<void> SqlWebhookRepo::Insert(const WebhookEndpoint& e) {
     static const std::string sql = "INSERT INTO webhook_endpoints (" + std::string(kEndpointColumns) +
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     auto n = c_.Exec(sql, {e.id, e.org_id, e.url, e.description, Json(e.events).dump(), box_.Seal(e.secret),
-                           SealOptional(box_, e.previous_secret), e.previous_secret_until, e.enabled, e.disabled_reason,
+                           SealIfSet(box_, e.previous_secret), e.previous_secret_until, e.enabled, e.disabled_reason,
                            e.consecutive_failures, e.created_at, e.updated_at});
     if (!n) return Fail(std::move(n.error()));
     return {};
@@ -150,7 +145,7 @@ Result<void> SqlWebhookRepo::Update(const WebhookEndpoint& e) {
         "UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, secret = ?, previous_secret = ?, "
         "previous_secret_until = ?, enabled = ?, disabled_reason = ?, consecutive_failures = ?, updated_at = ? "
         "WHERE org_id = ? AND id = ?",
-        {e.url, e.description, Json(e.events).dump(), box_.Seal(e.secret), SealOptional(box_, e.previous_secret),
+        {e.url, e.description, Json(e.events).dump(), box_.Seal(e.secret), SealIfSet(box_, e.previous_secret),
          e.previous_secret_until, e.enabled, e.disabled_reason, e.consecutive_failures, e.updated_at, e.org_id, e.id});
     if (!n) return Fail(std::move(n.error()));
     return {};

@@ -1,7 +1,7 @@
 // Request bodies through their readers: the first byte picks the kind of body (contact,
-// custom field, profile, campaign, call, one call of a batch, DNC note), the rest is the body,
-// read by the bounded JSON parser as the API reads it. Every reader must report problems in
-// its Checker, never crash or hang, whatever the body holds.
+// custom field, profile, campaign, call, one call of a batch, DNC note, carrier, phone number),
+// the rest is the body, read by the bounded JSON parser as the API reads it. Every reader must
+// report problems in its Checker, never crash or hang, whatever the body holds.
 
 #include <cstdint>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include "domain/call_body.hpp"
 #include "domain/campaign_body.hpp"
 #include "domain/campaign_spec.hpp"
+#include "domain/carrier_body.hpp"
 #include "domain/contact_body.hpp"
 #include "domain/custom_field_body.hpp"
 #include "domain/profile_body.hpp"
@@ -45,13 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed) return 0;
     const Json& body = *parsed;
     Checker checker;
-    switch (kind % 8) {
+    switch (kind % 16) {
         case 0:
         case 1: {
             if (!body.is_object()) break;
             Contact contact;
             std::optional<bool> dnc;
-            ReadContactFields(body, contact, kind % 8 == 0, Definitions(), "US", checker, &dnc);
+            ReadContactFields(body, contact, kind % 16 == 0, Definitions(), "US", checker, &dnc);
             (void)ReadRowDefaults(body, checker);
             break;
         }
@@ -74,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 5: {
             if (!body.is_object()) break;
             Campaign campaign;
-            (void)ReadCampaignFields(body, campaign, kind % 8 == 4, "US", checker);
+            (void)ReadCampaignFields(body, campaign, kind % 16 == 4, "US", checker);
             (void)ToJson(campaign.spec).dump();
             break;
         }
@@ -87,6 +88,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     if (item.is_object()) (void)ReadCallItem(item, Definitions(), "US", checker);
                 }
             }
+            break;
+        }
+        case 8: {
+            if (!body.is_object()) break;
+            Carrier carrier;
+            ReadCarrierFields(body, carrier, checker, (kind & 16) != 0);
+            break;
+        }
+        case 9: {
+            if (!body.is_object()) break;
+            OwnedNumber number;
+            ReadPhoneNumberFields(body, number, checker, (kind & 16) != 0, "GB");
             break;
         }
         default: (void)ReadNote(body, kind & 1); break;

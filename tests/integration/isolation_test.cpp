@@ -59,7 +59,7 @@ class IsolationApi : public ApiTest {
 protected:
     // Builds the other organization: a contact on a list, a custom field, a profile, a voice
     // preset, a finished call, a finished batch, a draft campaign, a webhook with a delivered
-    // event, a second API key and a DNC entry.
+    // event, a second API key, a DNC entry, a carrier and a phone number on it.
     OtherOrg Build() {
         const auto key = server_->CreateOrg("enterprise", "Other org");
         OtherOrg other{server_->Client(key.key), {}};
@@ -79,6 +79,13 @@ protected:
             "/api/v1/campaigns",
             {{"name", "Other campaign"}, {"profile_id", ids["ProfileId"]}, {"contact_list_id", ids["ContactListId"]}}));
         ids["ApiKeyId"] = CreatedId(b.Post("/api/v1/api-keys", {{"name", "other key"}}));
+        ids["CarrierId"] = CreatedId(b.Post("/api/v1/phone-numbers/carriers", {{"name", "Other trunk"},
+                                                                               {"sip_host", "sip.example.net"},
+                                                                               {"auth_username", "other"},
+                                                                               {"auth_password", "other-password"}}));
+        ids["PhoneNumberId"] = CreatedId(
+            b.Post("/api/v1/phone-numbers",
+                   {{"number", "+12025550177"}, {"carrier_id", ids["CarrierId"]}, {"profile_id", ids["ProfileId"]}}));
         EXPECT_EQ(b.Post("/api/v1/dnc", {{"phone", ids["Phone"]}}).status, 201);
         ids["CallId"] = CreatedId(b.Post("/api/v1/calls", {{"profile_id", ids["ProfileId"]}, {"phone", Sandbox(4)}}));
         auto batch = b.Post("/api/v1/batches",
@@ -158,13 +165,10 @@ TEST_P(IsolationApi, AnotherOrganizationsIdsAnswerAsIfTheyDidNotExistAndChangeNo
         {"/api/v1/webhooks/{id}", {{"url", receiver_.url("taken")}, {"events", {"contact.created"}}}},
     };
     // Query parameters that name a resource, by the id they take.
-    const std::map<std::string, std::string> query_ids = {{"campaign_id", "CampaignId"},
-                                                          {"list_id", "ContactListId"},
-                                                          {"contact_id", "ContactId"},
-                                                          {"batch_id", "BatchId"},
-                                                          {"webhook_id", "WebhookId"},
-                                                          {"call_id", "CallId"},
-                                                          {"phone", "Phone"}};
+    const std::map<std::string, std::string> query_ids = {{"campaign_id", "CampaignId"}, {"list_id", "ContactListId"},
+                                                          {"contact_id", "ContactId"},   {"batch_id", "BatchId"},
+                                                          {"webhook_id", "WebhookId"},   {"call_id", "CallId"},
+                                                          {"carrier_id", "CarrierId"},   {"phone", "Phone"}};
     // Named in seed documents, with no resource in Parley yet: any value finds nothing.
     const std::set<std::string> no_resource_yet = {"call_flow_id"};
 
