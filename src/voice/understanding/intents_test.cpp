@@ -12,7 +12,7 @@ namespace {
 
 using namespace date::literals;
 
-constexpr date::year_month_day kToday = 2025_y / date::June / 11;  // a Wednesday
+constexpr date::year_month_day kCallDay = 2025_y / date::June / 11;  // a Wednesday
 
 struct Case {
     const char* words;
@@ -90,17 +90,17 @@ TEST(DetectIntent, EveryGrammarIntentPhraseIsUnderstood) {
 }
 
 TEST(CallbackWhen, ReturnsTheDayOfACallLaterRequest) {
-    EXPECT_EQ(CallbackWhen("call me back tomorrow", kToday), std::optional<std::string>("2025-06-12"));
-    EXPECT_EQ(CallbackWhen("can you call back next week", kToday), std::optional<std::string>("2025-06-16"));
-    EXPECT_EQ(CallbackWhen("call me on friday", kToday), std::optional<std::string>("2025-06-13"));
-    EXPECT_EQ(CallbackWhen("this isn't a good time try me on the twentieth", kToday),
+    EXPECT_EQ(CallbackWhen("call me back tomorrow", kCallDay), std::optional<std::string>("2025-06-12"));
+    EXPECT_EQ(CallbackWhen("can you call back next week", kCallDay), std::optional<std::string>("2025-06-16"));
+    EXPECT_EQ(CallbackWhen("call me on friday", kCallDay), std::optional<std::string>("2025-06-13"));
+    EXPECT_EQ(CallbackWhen("this isn't a good time try me on the twentieth", kCallDay),
               std::optional<std::string>("2025-06-20"));
 }
 
 TEST(CallbackWhen, IsNulloptWithoutADayOrWithoutACallLaterRequest) {
-    EXPECT_EQ(CallbackWhen("call me later", kToday), std::nullopt);
-    EXPECT_EQ(CallbackWhen("tomorrow", kToday), std::nullopt);
-    EXPECT_EQ(CallbackWhen("stop calling me tomorrow", kToday), std::nullopt);
+    EXPECT_EQ(CallbackWhen("call me later", kCallDay), std::nullopt);
+    EXPECT_EQ(CallbackWhen("tomorrow", kCallDay), std::nullopt);
+    EXPECT_EQ(CallbackWhen("stop calling me tomorrow", kCallDay), std::nullopt);
 }
 
 TEST(IntentName, NamesEveryIntent) {
