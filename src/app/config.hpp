@@ -15,7 +15,11 @@ struct StorageConfig {
     Result<std::string> Location() const;
 };
 
-// "host:port" with a port from 0 to 65535; IPv6 hosts in brackets ("[::1]:8080").
-Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text);
+// "host:port" with a port from 0 to 65535; IPv6 hosts in brackets ("[::1]:8080"). Errors name
+// `option`.
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text, std::string_view option = "--listen");
+
+// "FIRST-LAST": the UDP ports RTP may use, from 1024 to 65535, at least two (one RTP and RTCP pair).
+Result<std::pair<int, int>> ParsePortRange(const std::string& text);
 
 }  // namespace parley::app

@@ -180,6 +180,9 @@ struct ServeOptions {
     bool allow_private_webhooks = false;
     size_t max_connections = 10'000;
     size_t max_connections_per_address = 256;
+    std::string sip_listen;  // empty: no SIP on this node
+    std::string sip_advertise;
+    std::string rtp_ports = "10000-20000";
 };
 
 // Imports and bulk writes running at once; more wait for a slot.
@@ -263,6 +266,22 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
             "it reaches no phone network, so nobody is called");
     }
     sandbox::SandboxCarrier sandbox(engines.tts(), numbers);
+    std::unique_ptr<telephony::sip::SipAgent> sip;
+    if (!o.sip_listen.empty()) {
+        auto sip_listen = ParseListen(o.sip_listen, "--sip-listen");
+        if (!sip_listen) return Die(sip_listen.error().message);
+        auto rtp_ports = ParsePortRange(o.rtp_ports);
+        if (!rtp_ports) return Die(rtp_ports.error().message);
+        sip = std::make_unique<telephony::sip::SipAgent>(telephony::sip::SipOptions{
+            .listen_host = sip_listen->first,
+            .listen_port = sip_listen->second,
+            .advertised_host = o.sip_advertise,
+            .rtp_first_port = rtp_ports->first,
+            .rtp_last_port = rtp_ports->second,
+        });
+        if (auto started = sip->Start(); !started) return Die(started.error().message);
+        spdlog::info("SIP listening on {} (UDP and TCP), RTP on ports {}", o.sip_listen, o.rtp_ports);
+    }
     calls::RuntimeOptions runtime_options;
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
     runtime_options.max_concurrent_calls = o.max_calls;
@@ -271,7 +290,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     runtime_options.caller_id = ParsePhone(o.caller_id, "US")->e164;
     const std::string data_dir = storage_config.data_dir;
     runtime_options.recordings_dir = (std::filesystem::path(data_dir) / "recordings").string();
-    calls::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options);
+    calls::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options, sip.get());
     voice::PlanCompiler compiler(engines);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;
@@ -389,6 +408,17 @@ int Run(int argc, char** argv) {
     add_storage(serve);
     serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
         ->envname("PARLEY_LISTEN");
+    serve
+        ->add_option("--sip-listen", serve_options.sip_listen,
+                     "HOST:PORT for SIP over UDP and TCP, e.g. 0.0.0.0:5060; no SIP (calls only through the sandbox) "
+                     "when absent")
+        ->envname("PARLEY_SIP_LISTEN");
+    serve
+        ->add_option("--sip-advertise", serve_options.sip_advertise,
+                     "The address peers reach this node's SIP and RTP at, when it is behind NAT")
+        ->envname("PARLEY_SIP_ADVERTISE");
+    serve->add_option("--rtp-ports", serve_options.rtp_ports, "FIRST-LAST: the UDP ports calls' RTP takes")
+        ->envname("PARLEY_RTP_PORTS");
     serve->add_option("--threads", serve_options.threads, "Request threads")->envname("PARLEY_THREADS");
     serve
         ->add_option("--max-connections", serve_options.max_connections,

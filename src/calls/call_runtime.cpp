@@ -21,18 +21,18 @@ struct CallRuntime::Impl {
     std::atomic<bool> running{false};
 
     Impl(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& k,
-         RuntimeOptions o)
+         RuntimeOptions o, telephony::sip::SipAgent* sip)
         : carrier(k),
           options(std::move(o)),
           writer(store, clock, engines.prices(), std::string(k.Name()), options.recordings_dir),
           pool(engines, [this] { media.Notify(); }),
           media(options, pool, writer, [this] { dispatcher.Wake(); }),
-          dispatcher(store, clock, engines, k, options, media) {}
+          dispatcher(store, clock, engines, k, sip, options, media) {}
 };
 
 CallRuntime::CallRuntime(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines,
-                         telephony::Carrier& carrier, RuntimeOptions options)
-    : impl_(std::make_unique<Impl>(store, clock, engines, carrier, std::move(options))) {}
+                         telephony::Carrier& carrier, RuntimeOptions options, telephony::sip::SipAgent* sip)
+    : impl_(std::make_unique<Impl>(store, clock, engines, carrier, std::move(options), sip)) {}
 
 CallRuntime::~CallRuntime() {
     Stop();

@@ -8,6 +8,7 @@
 #include "domain/call_service.hpp"
 #include "domain/repos.hpp"
 #include "telephony/carrier.hpp"
+#include "telephony/sip/sip_agent.hpp"
 #include "voice/speech_engines.hpp"
 
 namespace parley::calls {
@@ -26,8 +27,10 @@ std::string RenderMetrics(const MediaStats& stats);
 // (call_writer.hpp) persists what happens, ending each call through domain::CloseCall.
 class CallRuntime final : public domain::CallLauncher {
 public:
+    // Calls from a number of the organization's own go out over SIP through `sip` (none: such
+    // calls fail, saying SIP is off); every other call goes through `carrier`.
     CallRuntime(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& carrier,
-                RuntimeOptions options);
+                RuntimeOptions options, telephony::sip::SipAgent* sip = nullptr);
     ~CallRuntime() override;
 
     // Fails calls a previous run of this node left in ringing or in_progress, then starts.

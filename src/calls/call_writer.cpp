@@ -117,7 +117,7 @@ void CallWriter::Save(Session& s) {
     outcome.analysis["timings"] = {
         {"voice_to_voice_ms", s.voice_to_voice_ms}, {"engine_ms", s.engine_ms}, {"barge_ins", s.barge_ins}};
     outcome.opted_out = conversation.opted_out;
-    outcome.usage = domain::CallUsage{.carrier = carrier_,
+    outcome.usage = domain::CallUsage{.carrier = s.carrier.empty() ? carrier_ : s.carrier,
                                       .stt = s.plan.stt,
                                       .tts = s.plan.tts_engine,
                                       .brain = s.plan.brain,

@@ -8,6 +8,7 @@
 #include "calls/call_writer.hpp"
 #include "calls/media_loop.hpp"
 #include "common/log_throttle.hpp"
+#include "common/phone.hpp"
 #include "domain/call_lifecycle.hpp"
 #include "domain/outbox.hpp"
 #include "voice/brain.hpp"
@@ -23,11 +24,37 @@ namespace {
 
 constexpr auto kDispatchInterval = std::chrono::milliseconds(1000);
 
+telephony::sip::SipTrunk TrunkOf(const domain::Carrier& c) {
+    telephony::sip::SipTrunk t;
+    t.host = c.sip_host;
+    t.port = c.sip_port;
+    t.transport = c.transport == domain::SipTransport::kTcp   ? telephony::sip::Transport::kTcp
+                  : c.transport == domain::SipTransport::kTls ? telephony::sip::Transport::kTls
+                                                              : telephony::sip::Transport::kUdp;
+    t.username = c.auth_username;
+    t.password = c.auth_password;
+    t.from_domain = c.from_domain.value_or("");
+    t.outbound_proxy = c.outbound_proxy.value_or("");
+    t.codecs = c.codecs;
+    return t;
+}
+
+// The caller id as the carrier wants it written.
+std::string CallerIdFor(const domain::Carrier& c, const std::string& e164) {
+    switch (c.caller_id_format) {
+        case domain::CallerIdFormat::kE164NoPlus: return e164.starts_with('+') ? e164.substr(1) : e164;
+        case domain::CallerIdFormat::kNational: return NationalDigits(e164);
+        case domain::CallerIdFormat::kE164: break;
+    }
+    return e164;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines,
-                       telephony::Carrier& carrier, const RuntimeOptions& options, MediaLoop& media)
-    : store_(store), clock_(clock), engines_(engines), carrier_(carrier), options_(options), media_(media) {}
+                       telephony::Carrier& carrier, telephony::sip::SipAgent* sip, const RuntimeOptions& options,
+                       MediaLoop& media)
+    : store_(store), clock_(clock), engines_(engines), carrier_(carrier), sip_(sip), options_(options), media_(media) {}
 
 Dispatcher::~Dispatcher() {
     Stop();
@@ -89,6 +116,7 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
     const int64_t now = clock_.NowMs();
     auto s = std::make_shared<Session>(options_.vad);
     std::string failure;
+    std::optional<domain::Carrier> trunk;
     auto claimed = domain::WriteTx(store_, [&](domain::Repos& r) -> Result<bool> {
         auto profile = r.profiles().Get(call.org_id, call.profile_id);
         if (!profile) return Fail(std::move(profile.error()));
@@ -102,6 +130,14 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
             }
         } else {
             failure = "profile not found";
+        }
+        // A call from a number of the organization's own goes out through that number's carrier.
+        auto owned = r.phone_numbers().FindByNumber(call.org_id, call.from_number);
+        if (!owned) return Fail(std::move(owned.error()));
+        if (*owned) {
+            auto carrier = r.carriers().Get(call.org_id, (*owned)->carrier_id);
+            if (!carrier) return Fail(std::move(carrier.error()));
+            if (*carrier) trunk = std::move(**carrier);
         }
         if (call.contact_id) {
             auto contact = r.contacts().Get(call.org_id, *call.contact_id);
@@ -158,11 +194,20 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
     if (!*claimed || !failure.empty()) return std::nullopt;
     // The recognizer loads while the phone rings, not when the callee first speaks.
     engines_.PrepareRecognizer(s->plan.stt);
-    s->dialing = carrier_.Dial(call.from_number, call.to_number);
+    if (trunk && sip_ == nullptr) {
+        s->dialing = nullptr;
+        s->end_reason = "SIP is off on this node (parley serve --sip-listen)";
+    } else if (trunk) {
+        s->carrier = "byoc";
+        s->dialing = sip_->Dial(TrunkOf(*trunk), CallerIdFor(*trunk, call.from_number), call.to_number);
+        if (!s->dialing) s->end_reason = "no RTP port is free";
+    } else {
+        s->dialing = carrier_.Dial(call.from_number, call.to_number);
+    }
     s->call = std::move(call);
     if (!s->dialing) {
         s->final_status = CallStatus::kFailed;
-        s->end_reason = "the carrier cannot reach " + s->call.to_number;
+        if (s->end_reason.empty()) s->end_reason = "the carrier cannot reach " + s->call.to_number;
         s->phase = Session::Phase::kDone;
     }
     return s;

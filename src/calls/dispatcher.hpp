@@ -11,6 +11,7 @@
 #include "common/clock.hpp"
 #include "domain/repos.hpp"
 #include "telephony/carrier.hpp"
+#include "telephony/sip/sip_agent.hpp"
 #include "voice/speech_engines.hpp"
 
 namespace parley::calls {
@@ -20,12 +21,14 @@ class MediaLoop;
 // Admits queued calls while lines are free: claims each for this node in the database (another
 // node or a cancel may get it first), builds its session (the profile's plan with the contact's
 // facts and the call's own questions, and its brain), dials it through the carrier and hands it
-// to the media loop. A call that cannot run is failed with the reason. Runs on its own thread,
+// to the media loop: through SIP when the call is from a number of the organization's own
+// (that number's carrier), through `carrier` otherwise. A call that cannot run is failed with
+// the reason. Runs on its own thread,
 // every second and whenever Wake() is called.
 class Dispatcher {
 public:
     Dispatcher(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& carrier,
-               const RuntimeOptions& options, MediaLoop& media);
+               telephony::sip::SipAgent* sip, const RuntimeOptions& options, MediaLoop& media);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -43,6 +46,7 @@ private:
     const Clock& clock_;
     voice::SpeechEngines& engines_;
     telephony::Carrier& carrier_;
+    telephony::sip::SipAgent* sip_;
     const RuntimeOptions& options_;
     MediaLoop& media_;
     std::mutex mutex_;

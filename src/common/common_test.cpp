@@ -137,6 +137,12 @@ TEST(Phone, NormalizesToE164) {
     EXPECT_EQ(seed->e164, "+12145551234");
 }
 
+TEST(Phone, NationalDigitsAreTheNumberAsDialledInItsCountry) {
+    EXPECT_EQ(NationalDigits("+12025550123"), "2025550123");
+    EXPECT_EQ(NationalDigits("+442079460958"), "02079460958");
+    EXPECT_EQ(NationalDigits("not a number"), "not a number");
+}
+
 TEST(Phone, RejectsWhatIsNotANumber) {
     for (const char* bad : {"", "hello", "12", "+1 000 000 0000", "+999 123", "' OR 1=1 --"}) {
         auto p = ParsePhone(bad, "US");

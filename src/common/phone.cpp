@@ -29,6 +29,16 @@ Result<PhoneNumber> ParsePhone(std::string_view text, std::string_view default_r
     return out;
 }
 
+std::string NationalDigits(std::string_view e164) {
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    i18n::phonenumbers::PhoneNumber number;
+    if (util.Parse(std::string(e164), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return std::string(e164);
+    std::string national;
+    util.Format(number, PhoneNumberUtil::NATIONAL, &national);
+    std::erase_if(national, [](char c) { return c < '0' || c > '9'; });
+    return national;
+}
+
 bool IsSupportedRegion(std::string_view region) {
     std::set<std::string> regions;
     PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);

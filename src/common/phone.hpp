@@ -17,6 +17,10 @@ struct PhoneNumber {
 // text is not a valid number for its region.
 Result<PhoneNumber> ParsePhone(std::string_view text, std::string_view default_region);
 
+// The number as dialled inside its country, digits only ("+12025550123" -> "2025550123",
+// "+442079460958" -> "02079460958"); `e164` as given when it does not parse.
+std::string NationalDigits(std::string_view e164);
+
 // True for a region code libphonenumber knows ("US", "GB", "IN" …).
 bool IsSupportedRegion(std::string_view region);
 

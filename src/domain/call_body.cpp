@@ -63,7 +63,7 @@ std::optional<RequestedProfile> ReadRequestedProfile(const Json& body, Checker& 
     return std::nullopt;
 }
 
-CallRequestFields ReadCallRequest(const Json& body, Checker& checker) {
+CallRequestFields ReadCallRequest(const Json& body, std::string_view region, Checker& checker) {
     CallRequestFields out;
     out.profile = ReadRequestedProfile(body, checker);
     if (auto it = body.find("extract"); it != body.end() && !it->is_null()) {
@@ -76,6 +76,13 @@ CallRequestFields ReadCallRequest(const Json& body, Checker& checker) {
     if (auto v = ObjectField(body, "variables", true, checker)) out.variables = *v;
     if (auto m = ObjectField(body, "metadata", false, checker)) out.metadata = *m;
     out.webhook_url = checker.String(body, "webhook_url", kMaxUrlBytes);
+    if (auto from = checker.String(body, "from", 40)) {
+        if (auto parsed = ParsePhone(*from, region)) {
+            out.from = parsed->e164;
+        } else {
+            checker.Add("from", "is not a valid phone number");
+        }
+    }
     return out;
 }
 

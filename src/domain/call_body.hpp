@@ -34,8 +34,11 @@ struct CallRequestFields {
     Json metadata = Json::object();
     // As given: where it points is checked by the caller, which may resolve the host.
     std::optional<std::string> webhook_url;
+    // The number to call from (E.164); the caller checks that it is one of the organization's.
+    std::optional<std::string> from;
 };
-CallRequestFields ReadCallRequest(const Json& body, Checker& checker);
+// `region` reads a `from` written without a country code.
+CallRequestFields ReadCallRequest(const Json& body, std::string_view region, Checker& checker);
 
 // One call: its number or contact, and what it adds to the request's variables and metadata.
 struct CallItemFields {

@@ -31,10 +31,11 @@ struct CallService::Shared {
     Json variables = Json::object();
     Json metadata = Json::object();
     std::optional<std::string> webhook_url;
+    std::optional<std::string> from;  // a number of the organization's own, on its carrier
 };
 
 CallRequestFields CallService::ReadShared(const Json& body, Checker& checker) const {
-    CallRequestFields fields = ReadCallRequest(body, checker);
+    CallRequestFields fields = ReadCallRequest(body, default_region_, checker);
     if (const auto& url = fields.webhook_url) {
         if (auto problem = webhook_urls_.Problem(*url)) {
             checker.Add("webhook_url", *problem);
@@ -63,6 +64,15 @@ Result<CallService::Shared> CallService::LoadShared(Repos& r, const Principal& w
                     {{key, "is archived"}});
     }
     shared.profile = std::move(**profile);
+    if (fields.from) {
+        auto owned = r.phone_numbers().FindByNumber(who.org_id, *fields.from);
+        if (!owned) return Fail(std::move(owned.error()));
+        if (!*owned) {
+            return Fail(ErrorCode::kUnprocessable, "from is not one of the organization's phone numbers",
+                        {{"from", "add it first with POST /phone-numbers, on the carrier that places its calls"}});
+        }
+        shared.from = std::move(fields.from);
+    }
     auto defs = r.custom_fields().All(who.org_id);
     if (!defs) return Fail(std::move(defs.error()));
     shared.definitions = std::move(*defs);
@@ -127,10 +137,14 @@ Result<Call> CallService::Prepare(Repos& r, const Principal& who, const Json& it
         return Fail(ErrorCode::kDncBlocked, call.to_number + " is on the Do Not Call list",
                     {{"phone", "is on the organization's Do Not Call list"}});
     }
-    if (auto reachable = launcher_.CheckReachable(call.to_number); !reachable) return Fail(reachable.error());
+    // A number of the organization's own reaches every number through its carrier; otherwise
+    // the call goes through the installation's carrier, which may reach only some.
+    if (!shared.from) {
+        if (auto reachable = launcher_.CheckReachable(call.to_number); !reachable) return Fail(reachable.error());
+    }
 
-    Call queued =
-        QueuedCall(who.org_id, shared.profile, launcher_.CallerId(), call.to_number, shared.extract, "api", now);
+    Call queued = QueuedCall(who.org_id, shared.profile, shared.from.value_or(launcher_.CallerId()), call.to_number,
+                             shared.extract, "api", now);
     queued.contact_id = std::move(call.contact_id);
     queued.variables = std::move(variables);
     queued.metadata = std::move(metadata);
@@ -143,7 +157,7 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
     checker.RejectUnknownKeys(body, {"profile_id", "agent_id", "phone", "contact_id", "extract", "variables",
-                                     "metadata", "custom_fields", "webhook_url"});
+                                     "metadata", "custom_fields", "webhook_url", "from"});
     const int64_t now = clock_.NowMs();
     CallRequestFields fields = ReadShared(body, checker);
     auto call = WriteTx(store_, [&](Repos& r) -> Result<Call> {
@@ -161,8 +175,8 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
 Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json& body) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
-    checker.RejectUnknownKeys(body,
-                              {"profile_id", "agent_id", "calls", "extract", "variables", "metadata", "webhook_url"});
+    checker.RejectUnknownKeys(
+        body, {"profile_id", "agent_id", "calls", "extract", "variables", "metadata", "webhook_url", "from"});
     const auto calls = body.find("calls");
     if (calls == body.end() || !calls->is_array() || calls->empty()) {
         checker.Add("calls", "must be a non-empty array of {phone | contact_id, variables, metadata, custom_fields}");

@@ -41,6 +41,14 @@ Result<std::optional<OwnedNumber>> SqlPhoneNumberRepo::Get(std::string_view org_
     return OwnedNumberFromRow(**row);
 }
 
+Result<std::optional<OwnedNumber>> SqlPhoneNumberRepo::FindByNumber(std::string_view org_id, std::string_view e164) {
+    static const std::string sql = std::string(kNumberSelect) + "WHERE number = ? AND org_id = ?";
+    auto row = c_.QueryOne(sql, {e164, org_id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<OwnedNumber>();
+    return OwnedNumberFromRow(**row);
+}
+
 Result<domain::Page<OwnedNumber>> SqlPhoneNumberRepo::List(std::string_view org_id,
                                                            std::optional<std::string_view> carrier_id,
                                                            const domain::PageRequest& page) {

@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case 6: {
             if (!body.is_object()) break;
-            (void)ReadCallRequest(body, checker);
+            (void)ReadCallRequest(body, "US", checker);
             auto calls = body.find("calls");
             if (calls != body.end() && calls->is_array()) {
                 for (const auto& item : *calls) {

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace parley::telephony::rtp {
+
+// The static payload types of G.711 (RFC 3551) and the dynamic one Parley offers for RFC 4733
+// telephone events.
+inline constexpr int kPcmu = 0;
+inline constexpr int kPcma = 8;
+inline constexpr int kTelephoneEvent = 101;
+
+// Where and how to send a call's audio, from the peer's SDP.
+struct RemoteMedia {
+    std::string address;
+    int port = 0;
+    int payload_type = kPcmu;  // the G.711 law both sides use
+    int telephone_event = -1;  // the peer's RFC 4733 payload type; -1 when it has none
+    bool send = true;          // false while the peer holds the call (sendonly, inactive)
+};
+
+// The UDP ports calls take their RTP from: even ports of [first, last], RTCP on the next odd one.
+class PortRange {
+public:
+    PortRange(int first, int last);
+    // The next even port to try, round the range.
+    int Next();
+    int size() const { return std::max(0, (last_ - 1 - first_) / 2 + 1); }
+
+private:
+    int first_;
+    int last_;
+    std::atomic<unsigned> next_{0};
+};
+
+// One call's RTP and RTCP over UDP, through oRTP: G.711 µ-law or A-law at 20 ms a packet,
+// oRTP's adaptive jitter buffer on what arrives, symmetric RTP (it answers where the peer's
+// packets come from), SSRC and sequence numbers. Made on any thread, then used by the media
+// thread alone; it never blocks and never throws there.
+class RtpStream {
+public:
+    // A stream bound to `address` on a free port pair of `ports`; nullptr when none is free.
+    static std::unique_ptr<RtpStream> Open(const std::string& address, PortRange& ports);
+    ~RtpStream();
+    RtpStream(const RtpStream&) = delete;
+    RtpStream& operator=(const RtpStream&) = delete;
+
+    int port() const { return port_; }
+    void SetRemote(const RemoteMedia& remote);
+    // Sends one 20 ms frame (unless the peer holds the call) and takes the received frame of the
+    // same 20 ms from the jitter buffer; silence where none arrived in time.
+    void Exchange(std::span<const int16_t> out, std::span<int16_t> in);
+    // RFC 4733 digits received since the last call ("0"-"9", "*", "#", "A"-"D").
+    std::string TakeDigits();
+    uint64_t packets_sent() const { return packets_sent_; }
+    uint64_t packets_received() const { return packets_received_; }
+
+    struct Session;
+
+private:
+    RtpStream(std::unique_ptr<Session> session, int port);
+
+    std::unique_ptr<Session> session_;
+    int port_;
+    RemoteMedia remote_;
+    bool has_remote_ = false;
+    uint32_t send_ts_ = 0;
+    uint32_t receive_ts_ = 0;
+    uint64_t packets_sent_ = 0;
+    uint64_t packets_received_ = 0;
+};
+
+}  // namespace parley::telephony::rtp

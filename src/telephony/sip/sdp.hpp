@@ -1,0 +1,26 @@
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "telephony/rtp/rtp_stream.hpp"
+
+namespace parley::telephony::sip {
+
+// The largest SDP body Parley reads; carriers' offers are a few hundred bytes.
+inline constexpr size_t kMaxSdpBytes = 8 * 1024;
+
+// Parley's SDP for one call: audio at `address`:`port`, the G.711 laws of `codecs` in their
+// order ("PCMU", "PCMA"), 20 ms packets, and RFC 4733 telephone events.
+std::string OfferSdp(std::string_view address, int port, const std::vector<std::string>& codecs);
+
+// Reads the peer's SDP (an answer, or an offer in a re-INVITE): the first audio stream's
+// address and port, the first of its codecs that is one of `codecs`, its telephone-event type
+// and whether it holds the call. An error names what is wrong: not SDP, no audio, a port out of
+// range, no codec in common.
+std::expected<rtp::RemoteMedia, std::string> ReadRemoteSdp(std::string_view sdp,
+                                                           const std::vector<std::string>& codecs);
+
+}  // namespace parley::telephony::sip

@@ -1,0 +1,468 @@
+#include "telephony/sip/sip_agent.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/soa_tag.h>
+#include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/su_wait.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "audio/audio.hpp"
+#include "telephony/rtp/rtp_stream.hpp"
+#include "telephony/sip/sdp.hpp"
+
+namespace parley::telephony::sip {
+
+namespace {
+
+// A carrier's usual ring timeout: an unanswered call is cancelled after 30 s.
+constexpr int64_t kRingTimeoutFrames = 30'000 / audio::kFrameMs;
+
+bool IsWildcard(const std::string& host) {
+    return host.empty() || host == "0.0.0.0" || host == "::";
+}
+
+// The local address the kernel would send from to reach `host` (no packet is sent).
+std::string LocalAddressToward(const std::string& host, int port) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+        return "127.0.0.1";
+    }
+    std::string local = "127.0.0.1";
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd >= 0) {
+        sockaddr_in me{};
+        socklen_t size = sizeof me;
+        if (connect(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr*>(&me), &size) == 0) {
+            char text[INET_ADDRSTRLEN] = {};
+            if (inet_ntop(AF_INET, &me.sin_addr, text, sizeof text) != nullptr) local = text;
+        }
+        close(fd);
+    }
+    freeaddrinfo(found);
+    return local;
+}
+
+std::string_view TransportParam(Transport t) {
+    switch (t) {
+        case Transport::kTcp: return ";transport=tcp";
+        case Transport::kTls: return ";transport=tls";
+        case Transport::kUdp: break;
+    }
+    return "";
+}
+
+}  // namespace
+
+DialState StateForFinalStatus(int status) {
+    if (status >= 200 && status < 300) return DialState::kAnswered;
+    if (status == 486 || status == 600 || status == 603) return DialState::kBusy;
+    if (status == 408 || status == 480 || status == 487) return DialState::kNoAnswer;
+    return DialState::kFailed;
+}
+
+// One outbound call. The SIP thread writes its state; the media thread reads it.
+struct Call {
+    // Shared with the media thread.
+    std::atomic<DialState> state{DialState::kRinging};
+    std::atomic<bool> ended{false};  // the dialog is over (BYE either way, or the INVITE failed)
+    std::atomic<uint32_t> media_version{0};
+    std::mutex mutex;     // guards failure and remote
+    std::string failure;  // "SIP 407 Proxy Authentication Required"
+    rtp::RemoteMedia remote;
+
+    // The SIP thread's own.
+    SipTrunk trunk;
+    nua_handle_t* handle = nullptr;
+    int auth_attempts = 0;
+    bool answered = false;
+    bool hanging_up = false;
+    std::string media_error;  // why the peer's SDP could not be used
+
+    void Fail(DialState final_state, std::string why) {
+        {
+            std::lock_guard lock(mutex);
+            if (failure.empty()) failure = std::move(why);
+        }
+        DialState ringing = DialState::kRinging;
+        state.compare_exchange_strong(ringing, final_state);
+    }
+};
+
+struct SipAgent::Impl {
+    explicit Impl(SipOptions o) : options(std::move(o)), ports(options.rtp_first_port, options.rtp_last_port) {}
+
+    SipOptions options;
+    rtp::PortRange ports;
+    std::thread thread;
+
+    // Commands for the SIP thread, from any thread; a message through the root wakes it.
+    std::mutex post_mutex;
+    std::deque<std::function<void()>> posted;  // guarded by post_mutex
+    bool accepting = false;                    // guarded by post_mutex: the root runs
+    su_root_t* root = nullptr;
+    nua_t* nua = nullptr;
+
+    std::mutex start_mutex;
+    std::condition_variable start_cv;
+    std::optional<std::string> start_result;  // "" once started; why it failed otherwise
+
+    std::map<nua_handle_t*, std::shared_ptr<Call>> calls;  // SIP thread only
+
+    bool Post(std::function<void()> fn);
+    void RunPosted();
+    void Run();
+    void OnEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* call, const sip_t* sip,
+                 tagi_t tags[]);
+    void OnCallEvent(nua_event_t event, int status, const char* phrase, Call& call, const sip_t* sip, tagi_t tags[]);
+    void Invite(const std::shared_ptr<Call>& call, const std::string& from, const std::string& to,
+                const std::string& request_uri, const std::string& sdp);
+    void Hangup(Call& call);
+    std::string MediaHostToward(const SipTrunk& trunk) const;
+};
+
+namespace {
+
+void OnPostedMessage(su_root_magic_t* magic, su_msg_r /*msg*/, su_msg_arg_t* /*arg*/) {
+    reinterpret_cast<SipAgent::Impl*>(magic)->RunPosted();
+}
+
+void OnNuaEvent(nua_event_t event, int status, const char* phrase, nua_t* /*nua*/, nua_magic_t* magic, nua_handle_t* nh,
+                nua_hmagic_t* hmagic, const sip_t* sip, tagi_t tags[]) {
+    reinterpret_cast<SipAgent::Impl*>(magic)->OnEvent(event, status, phrase, nh, reinterpret_cast<Call*>(hmagic), sip,
+                                                      tags);
+}
+
+}  // namespace
+
+bool SipAgent::Impl::Post(std::function<void()> fn) {
+    std::lock_guard lock(post_mutex);
+    if (!accepting) return false;
+    posted.push_back(std::move(fn));
+    if (posted.size() > 1) return true;  // a wake-up is on its way already
+    su_msg_r msg = SU_MSG_R_INIT;
+    if (su_msg_create(msg, su_root_task(root), su_task_null, &OnPostedMessage, 0) != 0 || su_msg_send(msg) != 0) {
+        posted.pop_back();
+        return false;
+    }
+    return true;
+}
+
+void SipAgent::Impl::RunPosted() {
+    std::deque<std::function<void()>> batch;
+    {
+        std::lock_guard lock(post_mutex);
+        batch.swap(posted);
+    }
+    for (auto& fn : batch) fn();
+}
+
+void SipAgent::Impl::Run() {
+    su_init();
+    root = su_root_create(reinterpret_cast<su_root_magic_t*>(this));
+    std::string url;
+    if (!options.advertised_host.empty()) {
+        url = fmt::format("sip:{}:{};maddr={}", options.advertised_host, options.listen_port, options.listen_host);
+    } else {
+        url = fmt::format("sip:{}:{}", options.listen_host, options.listen_port);
+    }
+    if (root != nullptr) {
+        nua = nua_create(root, &OnNuaEvent, reinterpret_cast<nua_magic_t*>(this), NUTAG_URL(url.c_str()),
+                         SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
+                         NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), NUTAG_ENABLEMESSAGE(0),
+                         NUTAG_ENABLEMESSENGER(0), TAG_END());
+    }
+    {
+        std::lock_guard lock(start_mutex);
+        start_result = nua != nullptr ? "" : "cannot listen for SIP on " + url;
+    }
+    start_cv.notify_all();
+    if (nua == nullptr) {
+        if (root != nullptr) su_root_destroy(root);
+        su_deinit();
+        return;
+    }
+    {
+        std::lock_guard lock(post_mutex);
+        accepting = true;
+    }
+    su_root_run(root);
+    {
+        std::lock_guard lock(post_mutex);
+        accepting = false;
+        posted.clear();
+    }
+    calls.clear();
+    nua_destroy(nua);
+    su_root_destroy(root);
+    su_deinit();
+}
+
+std::string SipAgent::Impl::MediaHostToward(const SipTrunk& trunk) const {
+    if (!options.advertised_host.empty()) return options.advertised_host;
+    if (!IsWildcard(options.listen_host)) return options.listen_host;
+    return LocalAddressToward(trunk.host, trunk.port);
+}
+
+void SipAgent::Impl::Invite(const std::shared_ptr<Call>& call, const std::string& from, const std::string& to,
+                            const std::string& request_uri, const std::string& sdp) {
+    const SipTrunk& t = call->trunk;
+    nua_handle_t* nh = nua_handle(nua, reinterpret_cast<nua_hmagic_t*>(call.get()), SIPTAG_FROM_STR(from.c_str()),
+                                  SIPTAG_TO_STR(to.c_str()), TAG_END());
+    if (nh == nullptr) {
+        call->Fail(DialState::kFailed, "the SIP stack could not make a call");
+        call->ended = true;
+        return;
+    }
+    call->handle = nh;
+    calls[nh] = call;
+    std::string route;
+    if (!t.outbound_proxy.empty()) route = fmt::format("<sip:{};lr{}>", t.outbound_proxy, TransportParam(t.transport));
+    nua_invite(nh, NUTAG_URL(request_uri.c_str()), SOATAG_USER_SDP_STR(sdp.c_str()),
+               SOATAG_AUDIO_AUX("telephone-event"), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+}
+
+void SipAgent::Impl::Hangup(Call& call) {
+    if (call.handle == nullptr || call.hanging_up || call.ended) return;
+    call.hanging_up = true;
+    if (call.answered) {
+        nua_bye(call.handle, TAG_END());
+    } else {
+        nua_cancel(call.handle, TAG_END());
+    }
+}
+
+void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* call,
+                             const sip_t* sip, tagi_t tags[]) {
+    if (event == nua_r_shutdown) {
+        if (status >= 200) su_root_break(root);
+        return;
+    }
+    if (call == nullptr) {
+        if (event == nua_i_invite) {
+            // Inbound calls are not routed yet: nobody here answers this number.
+            nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+        } else if (event == nua_i_state) {
+            int state = nua_callstate_init;
+            tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+            if (state == nua_callstate_terminated) nua_handle_destroy(nh);
+        }
+        return;
+    }
+    auto it = calls.find(nh);
+    if (it == calls.end()) return;
+    const std::shared_ptr<Call> keep = it->second;  // the event may end the call
+    OnCallEvent(event, status, phrase, *keep, sip, tags);
+}
+
+void SipAgent::Impl::OnCallEvent(nua_event_t event, int status, const char* phrase, Call& call, const sip_t* sip,
+                                 tagi_t tags[]) {
+    const SipTrunk& t = call.trunk;
+    switch (event) {
+        case nua_r_invite: {
+            if ((status == 401 || status == 407) && call.auth_attempts == 0 && t.username && t.password && sip) {
+                const msg_auth_t* challenge = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+                const char* realm = challenge ? msg_params_find(challenge->au_params, "realm=") : nullptr;
+                if (challenge != nullptr && realm != nullptr) {
+                    ++call.auth_attempts;
+                    const std::string credentials =
+                        fmt::format("{}:{}:{}:{}", challenge->au_scheme, realm, *t.username, *t.password);
+                    nua_authenticate(call.handle, NUTAG_AUTH(credentials.c_str()), TAG_END());
+                    return;
+                }
+            }
+            if (status >= 300) {
+                call.Fail(StateForFinalStatus(status), fmt::format("SIP {} {}", status, phrase ? phrase : ""));
+            }
+            return;
+        }
+        case nua_i_state: {
+            int state = nua_callstate_init;
+            const char* remote_sdp = nullptr;
+            tl_gets(tags, NUTAG_CALLSTATE_REF(state), SOATAG_REMOTE_SDP_STR_REF(remote_sdp), TAG_END());
+            if (remote_sdp != nullptr) {
+                auto media = ReadRemoteSdp(remote_sdp, t.codecs);
+                if (media) {
+                    {
+                        std::lock_guard lock(call.mutex);
+                        call.remote = *media;
+                    }
+                    call.media_version.fetch_add(1, std::memory_order_release);
+                    call.media_error.clear();
+                } else {
+                    call.media_error = media.error();
+                }
+            }
+            if (state == nua_callstate_ready && !call.answered) {
+                call.answered = true;
+                if (call.media_version.load() > 0 && call.media_error.empty()) {
+                    DialState ringing = DialState::kRinging;
+                    call.state.compare_exchange_strong(ringing, DialState::kAnswered);
+                } else {
+                    call.Fail(DialState::kFailed,
+                              call.media_error.empty() ? "the callee answered without SDP" : call.media_error);
+                    Hangup(call);
+                }
+            }
+            if (state == nua_callstate_terminated) {
+                call.Fail(DialState::kFailed, fmt::format("SIP {} {}", status, phrase ? phrase : ""));
+                call.ended = true;
+                nua_handle_t* nh = call.handle;
+                call.handle = nullptr;
+                nua_handle_destroy(nh);
+                calls.erase(nh);
+            }
+            return;
+        }
+        case nua_i_bye: call.ended = true; return;
+        default: return;
+    }
+}
+
+namespace {
+
+// The media of an answered call: the RTP stream, told of the peer's new address or codec when a
+// re-INVITE changes them.
+class SipLeg final : public CallLeg {
+public:
+    SipLeg(std::shared_ptr<SipAgent::Impl> agent, std::shared_ptr<Call> call, std::unique_ptr<rtp::RtpStream> stream)
+        : agent_(std::move(agent)), call_(std::move(call)), stream_(std::move(stream)) {}
+    ~SipLeg() override { Hangup(); }
+
+    void Exchange(std::span<const int16_t> agent_out, std::span<int16_t> callee_in) override {
+        const uint32_t version = call_->media_version.load(std::memory_order_acquire);
+        if (version != media_version_) {
+            // Never waits: a frame with the old address is better than a late frame.
+            std::unique_lock lock(call_->mutex, std::try_to_lock);
+            if (lock.owns_lock()) {
+                stream_->SetRemote(call_->remote);
+                media_version_ = version;
+            }
+        }
+        stream_->Exchange(agent_out, callee_in);
+    }
+    void Caption(std::string_view /*agent_words*/) override {}
+    bool HungUp() const override { return call_->ended.load(); }
+    void Hangup() override {
+        if (hung_up_) return;
+        hung_up_ = true;
+        agent_->Post([agent = agent_, call = call_] { agent->Hangup(*call); });
+    }
+
+private:
+    std::shared_ptr<SipAgent::Impl> agent_;
+    std::shared_ptr<Call> call_;
+    std::unique_ptr<rtp::RtpStream> stream_;
+    uint32_t media_version_ = 0;
+    bool hung_up_ = false;
+};
+
+class SipDialing final : public Dialing {
+public:
+    SipDialing(std::shared_ptr<SipAgent::Impl> agent, std::shared_ptr<Call> call,
+               std::unique_ptr<rtp::RtpStream> stream)
+        : agent_(std::move(agent)), call_(std::move(call)), stream_(std::move(stream)) {}
+    ~SipDialing() override {
+        if (stream_) Cancel();  // never answered, or answered and never taken
+    }
+
+    DialState Tick() override {
+        if (++frames_ >= kRingTimeoutFrames && call_->state.load() == DialState::kRinging) {
+            call_->Fail(DialState::kNoAnswer, "no answer within 30 s");
+            Cancel();
+        }
+        return call_->state.load();
+    }
+    std::unique_ptr<CallLeg> TakeLeg() override { return std::make_unique<SipLeg>(agent_, call_, std::move(stream_)); }
+    std::string FailureReason() const override {
+        std::lock_guard lock(call_->mutex);
+        return call_->failure;
+    }
+    void Cancel() override {
+        if (!agent_->Post([agent = agent_, call = call_] { agent->Hangup(*call); })) call_->ended = true;
+    }
+
+private:
+    std::shared_ptr<SipAgent::Impl> agent_;
+    std::shared_ptr<Call> call_;
+    std::unique_ptr<rtp::RtpStream> stream_;
+    int64_t frames_ = 0;
+};
+
+}  // namespace
+
+SipAgent::SipAgent(SipOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+
+SipAgent::~SipAgent() {
+    Stop();
+}
+
+Result<void> SipAgent::Start() {
+    impl_->thread = std::thread([impl = impl_] { impl->Run(); });
+    std::unique_lock lock(impl_->start_mutex);
+    impl_->start_cv.wait(lock, [this] { return impl_->start_result.has_value(); });
+    if (!impl_->start_result->empty()) {
+        lock.unlock();
+        impl_->thread.join();
+        return Fail(ErrorCode::kUnavailable, *impl_->start_result);
+    }
+    return {};
+}
+
+void SipAgent::Stop() {
+    if (!impl_->thread.joinable()) return;
+    const bool posted = impl_->Post([impl = impl_.get()] {
+        // NUA ends every call (BYE, CANCEL) and answers nua_r_shutdown when done.
+        nua_shutdown(impl->nua);
+    });
+    if (posted)
+        impl_->thread.join();
+    else
+        impl_->thread.detach();
+}
+
+std::unique_ptr<Dialing> SipAgent::Dial(const SipTrunk& trunk, const std::string& from_user,
+                                        const std::string& to_user) {
+    const std::string bind_host = IsWildcard(impl_->options.listen_host) ? "0.0.0.0" : impl_->options.listen_host;
+    auto stream = rtp::RtpStream::Open(bind_host, impl_->ports);
+    if (!stream) return nullptr;
+    auto call = std::make_shared<Call>();
+    call->trunk = trunk;
+    const std::string media_host = impl_->MediaHostToward(trunk);
+    const std::string sdp = OfferSdp(media_host, stream->port(), trunk.codecs);
+    const std::string params(TransportParam(trunk.transport));
+    const std::string domain = trunk.from_domain.empty() ? trunk.host : trunk.from_domain;
+    const std::string from = fmt::format("<sip:{}@{}>", from_user, domain);
+    const std::string to = fmt::format("<sip:{}@{}>", to_user, trunk.host);
+    const std::string request_uri = fmt::format("sip:{}@{}:{}{}", to_user, trunk.host, trunk.port, params);
+    const bool posted = impl_->Post(
+        [impl = impl_, call, from, to, request_uri, sdp] { impl->Invite(call, from, to, request_uri, sdp); });
+    if (!posted) {
+        call->Fail(DialState::kFailed, "SIP is not running on this node");
+        call->ended = true;
+    }
+    return std::make_unique<SipDialing>(impl_, call, std::move(stream));
+}
+
+}  // namespace parley::telephony::sip

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "telephony/carrier.hpp"
+
+namespace parley::telephony::sip {
+
+enum class Transport { kUdp, kTcp, kTls };
+
+// A SIP trunk as calls are placed over it: where its signalling goes, how Parley signs in, and
+// what media it speaks. The call runtime makes one from an organization's carrier.
+struct SipTrunk {
+    std::string host;
+    int port = 5060;
+    Transport transport = Transport::kUdp;
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    std::string from_domain;     // the From header's host; `host` when empty
+    std::string outbound_proxy;  // "host" or "host:port": every request goes there first
+    std::vector<std::string> codecs{"PCMU", "PCMA"};
+};
+
+// Where Parley's SIP listens, the address it gives peers, and the ports its RTP takes.
+struct SipOptions {
+    std::string listen_host = "0.0.0.0";
+    int listen_port = 5060;
+    // The address written in Contact headers and SDP, for a node behind NAT; empty: the listen
+    // address, or (listening on every address) the local address that reaches each peer.
+    std::string advertised_host;
+    int rtp_first_port = 10000;
+    int rtp_last_port = 20000;
+    std::string user_agent = "Parley";
+};
+
+// How the final answer to an INVITE ends a call (RFC 3261 codes as carriers use them): 486, 600
+// and 603 are busy; 408, 480 and 487 no answer; any other failure is a failure.
+DialState StateForFinalStatus(int status);
+
+// Parley's SIP user agent, over sofia-sip's NUA: one thread runs the SIP stack; calls are
+// placed from any thread and their state is read by the media thread without locks. Each
+// call's media is an oRTP stream on a port of the RTP range.
+class SipAgent {
+public:
+    explicit SipAgent(SipOptions options);
+    ~SipAgent();
+    SipAgent(const SipAgent&) = delete;
+    SipAgent& operator=(const SipAgent&) = delete;
+
+    // Binds the SIP port (UDP and TCP) and starts the SIP thread.
+    Result<void> Start();
+    // Ends every call and stops the thread.
+    void Stop();
+
+    // An outbound call over `trunk`, from and to the user parts the carrier expects ("+1415…").
+    // nullptr when no RTP port is free.
+    std::unique_ptr<Dialing> Dial(const SipTrunk& trunk, const std::string& from_user, const std::string& to_user);
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace parley::telephony::sip
