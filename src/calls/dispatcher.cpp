@@ -10,6 +10,7 @@
 #include "common/log_throttle.hpp"
 #include "common/phone.hpp"
 #include "domain/call_lifecycle.hpp"
+#include "domain/carrier_body.hpp"
 #include "domain/outbox.hpp"
 #include "voice/brain.hpp"
 #include "voice/plan_compiler.hpp"
@@ -23,6 +24,8 @@ using domain::Json;
 namespace {
 
 constexpr auto kDispatchInterval = std::chrono::milliseconds(1000);
+// Inbound calls waiting to be routed; more are answered 503 at once (a flood, or a stalled store).
+constexpr size_t kMaxInboundWaiting = 256;
 
 telephony::sip::SipTrunk TrunkOf(const domain::Carrier& c) {
     telephony::sip::SipTrunk t;
@@ -73,6 +76,7 @@ void Dispatcher::Start() {
             wanted_ = false;
             if (!running_) break;
             lock.unlock();
+            RouteInbound();
             ClaimQueued();
             lock.lock();
         }
@@ -96,6 +100,96 @@ void Dispatcher::Wake() {
     cv_.notify_one();
 }
 
+void Dispatcher::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
+    {
+        std::lock_guard lock(mutex_);
+        if (running_ && inbound_.size() < kMaxInboundWaiting) {
+            inbound_.push_back(std::move(incoming));
+            wanted_ = true;
+        }
+    }
+    if (incoming) {
+        incoming->Reject(503, "Service Unavailable");
+        return;
+    }
+    cv_.notify_one();
+}
+
+void Dispatcher::RouteInbound() {
+    for (;;) {
+        std::unique_ptr<telephony::sip::IncomingCall> incoming;
+        {
+            std::lock_guard lock(mutex_);
+            if (inbound_.empty()) return;
+            incoming = std::move(inbound_.front());
+            inbound_.pop_front();
+        }
+        Route(std::move(incoming));
+    }
+}
+
+void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
+    static LogThrottle refused;
+    // The Request-URI's user is the number called, with or without its "+".
+    std::string dialled = incoming->to_user();
+    if (!dialled.starts_with('+')) dialled.insert(0, "+");
+    const auto number = ParsePhone(dialled, "US");
+    std::optional<domain::OwnedNumber> owned;
+    std::optional<domain::Carrier> carrier;
+    std::optional<domain::Profile> profile;
+    auto found = domain::ReadTx(store_, [&](domain::Repos& r) -> Result<bool> {
+        if (!number) return false;
+        auto o = r.phone_numbers().Owner(number->e164);
+        if (!o) return Fail(std::move(o.error()));
+        if (!*o) return false;
+        owned = std::move(*o);
+        auto c = r.carriers().Get(owned->org_id, owned->carrier_id);
+        if (!c) return Fail(std::move(c.error()));
+        carrier = std::move(*c);
+        if (owned->profile_id) {
+            auto p = r.profiles().Get(owned->org_id, *owned->profile_id);
+            if (!p) return Fail(std::move(p.error()));
+            profile = std::move(*p);
+        }
+        return true;
+    });
+    if (!found) {
+        LogLimited(refused, spdlog::level::err, "routing an inbound call failed: {}", found.error().message);
+        incoming->Reject(503, "Service Unavailable");
+        return;
+    }
+    if (!owned || !carrier) {
+        LogLimited(refused, spdlog::level::info, "inbound call from {} to unknown number {}: 404", incoming->source(),
+                   incoming->to_user());
+        incoming->Reject(404, "Not Found");
+        return;
+    }
+    if (!domain::SourceAllowed(incoming->source(), carrier->inbound_sources)) {
+        LogLimited(refused, spdlog::level::warn,
+                   "inbound call to {} from {}, which carrier {} does not list in inbound_sources: 403", owned->number,
+                   incoming->source(), carrier->id);
+        incoming->Reject(403, "Forbidden");
+        return;
+    }
+    if (!profile || profile->status == domain::ProfileStatus::kArchived) {
+        incoming->Reject(480, "Temporarily Unavailable");
+        return;
+    }
+    if (media_.FreeLines() <= 0) {
+        incoming->Reject(486, "Busy Here");
+        return;
+    }
+    const int64_t now = clock_.NowMs();
+    // The caller's number as E.164 when it is one; as the From header wrote it otherwise.
+    std::string caller = incoming->from_user();
+    if (auto parsed = ParsePhone(caller.starts_with('+') ? caller : "+" + caller, "US")) caller = parsed->e164;
+    Call call = domain::QueuedCall(owned->org_id, *profile, caller, owned->number, profile->spec.extract_fields,
+                                   "inbound", now);
+    call.direction = domain::CallDirection::kInbound;
+    if (auto session = Prepare(std::move(call), &incoming)) media_.Add(std::move(*session));
+    if (incoming) incoming->Reject(480, "Temporarily Unavailable");
+}
+
 void Dispatcher::ClaimQueued() {
     const int free_lines = media_.FreeLines();
     if (free_lines <= 0) return;
@@ -112,12 +206,20 @@ void Dispatcher::ClaimQueued() {
 
 // Claims one queued call for this node and builds its session; nothing when another node or a
 // cancel got it first, or when it cannot run (then it is failed).
-std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
+std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
+                                                            std::unique_ptr<telephony::sip::IncomingCall>* incoming) {
     const int64_t now = clock_.NowMs();
     auto s = std::make_shared<Session>(options_.vad);
     std::string failure;
     std::optional<domain::Carrier> trunk;
     auto claimed = domain::WriteTx(store_, [&](domain::Repos& r) -> Result<bool> {
+        if (incoming) {
+            // A new inbound call: the caller's contact when the organization has one.
+            auto contact = r.contacts().IdByPhone(call.org_id, call.from_number);
+            if (!contact) return Fail(std::move(contact.error()));
+            call.contact_id = *contact;
+            if (auto inserted = r.calls().Insert(call); !inserted) return Fail(std::move(inserted.error()));
+        }
         auto profile = r.profiles().Get(call.org_id, call.profile_id);
         if (!profile) return Fail(std::move(profile.error()));
         auto defs = r.custom_fields().All(call.org_id);
@@ -131,8 +233,9 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
         } else {
             failure = "profile not found";
         }
-        // A call from a number of the organization's own goes out through that number's carrier.
-        auto owned = r.phone_numbers().FindByNumber(call.org_id, call.from_number);
+        // A call from a number of the organization's own goes out through that number's carrier;
+        // an inbound call came in through the carrier of the number it is for.
+        auto owned = r.phone_numbers().FindByNumber(call.org_id, incoming ? call.to_number : call.from_number);
         if (!owned) return Fail(std::move(owned.error()));
         if (*owned) {
             auto carrier = r.carriers().Get(call.org_id, (*owned)->carrier_id);
@@ -183,7 +286,7 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
         const CallStatus before = call.status;
         call.claimed_by = options_.node_id;
         call.started_at = now;
-        call.MoveTo(CallStatus::kRinging, now, "dialing");
+        call.MoveTo(CallStatus::kRinging, now, incoming ? "answering" : "dialing");
         return domain::SaveCall(r, call, before, now);
     });
     if (!claimed) {
@@ -194,9 +297,15 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call) {
     if (!*claimed || !failure.empty()) return std::nullopt;
     // The recognizer loads while the phone rings, not when the callee first speaks.
     engines_.PrepareRecognizer(s->plan.stt);
-    if (trunk && sip_ == nullptr) {
-        s->dialing = nullptr;
+    if (incoming) {
+        s->carrier = "byoc";
+        (*incoming)->Answer(trunk ? trunk->codecs : std::vector<std::string>{"PCMU", "PCMA"});
+        s->dialing = std::move(*incoming);
+    } else if (trunk && sip_ == nullptr) {
         s->end_reason = "SIP is off on this node (parley serve --sip-listen)";
+    } else if (trunk && trunk->media_encryption == domain::MediaEncryption::kSrtp) {
+        // Plain RTP to a carrier that asked for SRTP would put the call in the clear.
+        s->end_reason = "the carrier asks for SRTP, which this version of Parley does not speak yet";
     } else if (trunk) {
         s->carrier = "byoc";
         s->dialing = sip_->Dial(TrunkOf(*trunk), CallerIdFor(*trunk, call.from_number), call.to_number);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,10 +38,19 @@ public:
     void Stop();
     // Look for queued calls now.
     void Wake();
+    // An inbound SIP call: answered by the profile of the number it is for when that number's
+    // carrier may send it, refused otherwise (404 unknown number, 403 source not allowed, 480 no
+    // agent, 486 no free line). Any thread; never blocks.
+    void TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming);
 
 private:
     void ClaimQueued();
-    std::optional<std::shared_ptr<Session>> Prepare(domain::Call call);
+    void RouteInbound();
+    void Route(std::unique_ptr<telephony::sip::IncomingCall> incoming);
+    // Claims `call` and builds its session. With `incoming`, the call is new (an inbound call,
+    // inserted here) and its leg is `incoming`, which it takes and answers.
+    std::optional<std::shared_ptr<Session>> Prepare(domain::Call call,
+                                                    std::unique_ptr<telephony::sip::IncomingCall>* incoming = nullptr);
 
     domain::Store& store_;
     const Clock& clock_;
@@ -51,8 +61,9 @@ private:
     MediaLoop& media_;
     std::mutex mutex_;
     std::condition_variable cv_;
-    bool running_ = false;  // guarded by mutex_
-    bool wanted_ = false;   // guarded by mutex_
+    bool running_ = false;                                               // guarded by mutex_
+    bool wanted_ = false;                                                // guarded by mutex_
+    std::deque<std::unique_ptr<telephony::sip::IncomingCall>> inbound_;  // guarded by mutex_
     std::thread thread_;
 };
 

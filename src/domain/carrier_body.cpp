@@ -133,6 +133,29 @@ bool IsAddressOrBlock(std::string_view text) {
            bits <= (family == AF_INET ? 32 : 128);
 }
 
+bool SourceAllowed(std::string_view address, const std::vector<std::string>& sources) {
+    unsigned char ip[16];
+    const int family = IsIp(address, AF_INET) ? AF_INET : IsIp(address, AF_INET6) ? AF_INET6 : 0;
+    if (family == 0 || ::inet_pton(family, std::string(address).c_str(), ip) != 1) return false;
+    const int max_bits = family == AF_INET ? 32 : 128;
+    for (const auto& source : sources) {
+        const auto slash = source.find('/');
+        const std::string block = source.substr(0, slash);
+        unsigned char net[16];
+        if (::inet_pton(family, block.c_str(), net) != 1) continue;  // the other family
+        int bits = max_bits;
+        if (slash != std::string::npos) std::from_chars(source.data() + slash + 1, source.data() + source.size(), bits);
+        bits = std::clamp(bits, 0, max_bits);
+        bool inside = true;
+        for (int i = 0; i < bits && inside; ++i) {
+            const int mask = 0x80 >> (i % 8);
+            inside = (ip[i / 8] & mask) == (net[i / 8] & mask);
+        }
+        if (inside) return true;
+    }
+    return false;
+}
+
 void ReadCarrierFields(const Json& body, Carrier& carrier, Checker& checker, bool creating) {
     checker.RejectUnknownKeys(
         body, {"name", "sip_host", "sip_port", "transport", "auth_username", "auth_password", "from_domain",

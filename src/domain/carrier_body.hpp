@@ -17,6 +17,10 @@ inline constexpr size_t kMaxInboundSources = 50;
 // required. A null auth_password or auth_username removes it.
 void ReadCarrierFields(const Json& body, Carrier& carrier, Checker& checker, bool creating);
 
+// True when `address` (an IP address as text) is one of `sources`' addresses or in one of its
+// CIDR blocks. An empty list allows nobody.
+bool SourceAllowed(std::string_view address, const std::vector<std::string>& sources);
+
 // Reads the phone number fields present in `body` into `number`; `creating` makes number and
 // carrier_id required (the number cannot change afterwards: delete it and add it again).
 void ReadPhoneNumberFields(const Json& body, OwnedNumber& number, Checker& checker, bool creating,

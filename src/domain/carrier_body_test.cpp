@@ -26,6 +26,20 @@ TEST(CarrierBody, InboundSourcesAreAddressesOrCidrBlocks) {
     }
 }
 
+TEST(CarrierBody, AnInboundCallIsAllowedOnlyFromAListedAddressOrBlock) {
+    const std::vector<std::string> sources{"192.76.120.10", "64.16.250.0/24", "2001:db8::/32", "10.0.0.0/0"};
+    EXPECT_TRUE(SourceAllowed("192.76.120.10", sources));
+    EXPECT_TRUE(SourceAllowed("64.16.250.201", sources));
+    EXPECT_TRUE(SourceAllowed("2001:db8:1::5", sources));
+    EXPECT_TRUE(SourceAllowed("8.8.8.8", sources)) << "a /0 block is every address of its family";
+    EXPECT_FALSE(SourceAllowed("2001:db9::1", sources));
+    EXPECT_FALSE(SourceAllowed("192.76.120.11", {"192.76.120.10", "64.16.250.0/24"}));
+    EXPECT_FALSE(SourceAllowed("64.16.251.1", {"64.16.250.0/24"}));
+    EXPECT_FALSE(SourceAllowed("127.0.0.1", {}));
+    EXPECT_FALSE(SourceAllowed("not an address", {"0.0.0.0/0"}));
+    EXPECT_FALSE(SourceAllowed("", {"0.0.0.0/0"}));
+}
+
 TEST(CarrierBody, AnUpdateChangesOnlyWhatItNames) {
     Carrier carrier;
     Checker checker;

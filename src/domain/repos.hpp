@@ -130,6 +130,9 @@ public:
     virtual Result<std::optional<OwnedNumber>> Get(std::string_view org_id, std::string_view id) = 0;
     // The organization's number `e164`; nothing when it has no such number.
     virtual Result<std::optional<OwnedNumber>> FindByNumber(std::string_view org_id, std::string_view e164) = 0;
+    // Whichever organization's number `e164` is (a number is registered once per installation):
+    // where an inbound call to it goes.
+    virtual Result<std::optional<OwnedNumber>> Owner(std::string_view e164) = 0;
     // `carrier_id` filters when set.
     virtual Result<Page<OwnedNumber>> List(std::string_view org_id, std::optional<std::string_view> carrier_id,
                                            const PageRequest& page) = 0;

@@ -49,6 +49,14 @@ Result<std::optional<OwnedNumber>> SqlPhoneNumberRepo::FindByNumber(std::string_
     return OwnedNumberFromRow(**row);
 }
 
+Result<std::optional<OwnedNumber>> SqlPhoneNumberRepo::Owner(std::string_view e164) {
+    static const std::string sql = std::string(kNumberSelect) + "WHERE number = ?";
+    auto row = c_.QueryOne(sql, {e164});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<OwnedNumber>();
+    return OwnedNumberFromRow(**row);
+}
+
 Result<domain::Page<OwnedNumber>> SqlPhoneNumberRepo::List(std::string_view org_id,
                                                            std::optional<std::string_view> carrier_id,
                                                            const domain::PageRequest& page) {

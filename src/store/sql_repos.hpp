@@ -197,6 +197,7 @@ public:
     Result<void> Insert(const domain::OwnedNumber& number) override;
     Result<std::optional<domain::OwnedNumber>> Get(std::string_view org_id, std::string_view id) override;
     Result<std::optional<domain::OwnedNumber>> FindByNumber(std::string_view org_id, std::string_view e164) override;
+    Result<std::optional<domain::OwnedNumber>> Owner(std::string_view e164) override;
     Result<domain::Page<domain::OwnedNumber>> List(std::string_view org_id, std::optional<std::string_view> carrier_id,
                                                    const domain::PageRequest& page) override;
     Result<int64_t> CountOnCarrier(std::string_view org_id, std::string_view carrier_id) override;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/nua_tag.h>
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -34,6 +36,11 @@ namespace {
 
 // A carrier's usual ring timeout: an unanswered call is cancelled after 30 s.
 constexpr int64_t kRingTimeoutFrames = 30'000 / audio::kFrameMs;
+// Calls this agent keeps at once, ringing or connected; an INVITE beyond them is answered 503.
+constexpr size_t kMaxCalls = 4096;
+// The longest user part of a Request-URI or From header Parley reads; phone numbers are shorter.
+constexpr size_t kMaxUserBytes = 64;
+const std::vector<std::string> kAllCodecs{"PCMU", "PCMA"};
 
 bool IsWildcard(const std::string& host) {
     return host.empty() || host == "0.0.0.0" || host == "::";
@@ -95,6 +102,10 @@ struct Call {
     // The SIP thread's own.
     SipTrunk trunk;
     nua_handle_t* handle = nullptr;
+    bool inbound = false;
+    std::string offer;       // an inbound call's SDP offer
+    std::string media_host;  // an inbound call's address in Parley's SDP
+    int media_port = 0;
     int auth_attempts = 0;
     bool answered = false;
     bool hanging_up = false;
@@ -115,6 +126,8 @@ struct SipAgent::Impl {
 
     SipOptions options;
     rtp::PortRange ports;
+    InboundHandler inbound;
+    std::weak_ptr<Impl> self;
     std::thread thread;
 
     // Commands for the SIP thread, from any thread; a message through the root wakes it.
@@ -139,7 +152,10 @@ struct SipAgent::Impl {
     void Invite(const std::shared_ptr<Call>& call, const std::string& from, const std::string& to,
                 const std::string& request_uri, const std::string& sdp);
     void Hangup(Call& call);
-    std::string MediaHostToward(const SipTrunk& trunk) const;
+    void Answer(Call& call, const std::vector<std::string>& codecs);
+    void Reject(Call& call, int status, const std::string& phrase);
+    void OnIncoming(nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);
+    std::string MediaHost(const std::string& peer, int port) const;
 };
 
 namespace {
@@ -219,10 +235,10 @@ void SipAgent::Impl::Run() {
     su_deinit();
 }
 
-std::string SipAgent::Impl::MediaHostToward(const SipTrunk& trunk) const {
+std::string SipAgent::Impl::MediaHost(const std::string& peer, int port) const {
     if (!options.advertised_host.empty()) return options.advertised_host;
     if (!IsWildcard(options.listen_host)) return options.listen_host;
-    return LocalAddressToward(trunk.host, trunk.port);
+    return LocalAddressToward(peer, port);
 }
 
 void SipAgent::Impl::Invite(const std::shared_ptr<Call>& call, const std::string& from, const std::string& to,
@@ -248,9 +264,37 @@ void SipAgent::Impl::Hangup(Call& call) {
     call.hanging_up = true;
     if (call.answered) {
         nua_bye(call.handle, TAG_END());
+    } else if (call.inbound) {
+        nua_respond(call.handle, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
     } else {
         nua_cancel(call.handle, TAG_END());
     }
+}
+
+void SipAgent::Impl::Answer(Call& call, const std::vector<std::string>& codecs) {
+    if (call.handle == nullptr || call.hanging_up || call.ended) return;
+    auto media = ReadRemoteSdp(call.offer, codecs);
+    if (!media) {
+        call.Fail(DialState::kFailed, media.error());
+        Reject(call, SIP_488_NOT_ACCEPTABLE);
+        return;
+    }
+    {
+        std::lock_guard lock(call.mutex);
+        call.remote = *media;
+    }
+    call.media_version.fetch_add(1, std::memory_order_release);
+    call.trunk.codecs = codecs;
+    const std::string sdp = OfferSdp(call.media_host, call.media_port, codecs);
+    nua_respond(call.handle, SIP_200_OK, SOATAG_USER_SDP_STR(sdp.c_str()), SOATAG_AUDIO_AUX("telephone-event"),
+                TAG_END());
+}
+
+void SipAgent::Impl::Reject(Call& call, int status, const std::string& phrase) {
+    if (call.handle == nullptr || call.hanging_up || call.ended || call.answered) return;
+    call.hanging_up = true;
+    call.Fail(DialState::kFailed, fmt::format("refused with SIP {} {}", status, phrase));
+    nua_respond(call.handle, status, phrase.c_str(), TAG_END());
 }
 
 void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* call,
@@ -261,8 +305,7 @@ void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, 
     }
     if (call == nullptr) {
         if (event == nua_i_invite) {
-            // Inbound calls are not routed yet: nobody here answers this number.
-            nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+            OnIncoming(nh, sip, tags);
         } else if (event == nua_i_state) {
             int state = nua_callstate_init;
             tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -326,7 +369,8 @@ void SipAgent::Impl::OnCallEvent(nua_event_t event, int status, const char* phra
                 }
             }
             if (state == nua_callstate_terminated) {
-                call.Fail(DialState::kFailed, fmt::format("SIP {} {}", status, phrase ? phrase : ""));
+                call.Fail(DialState::kFailed, call.inbound ? "the caller hung up before the answer"
+                                                           : fmt::format("SIP {} {}", status, phrase ? phrase : ""));
                 call.ended = true;
                 nua_handle_t* nh = call.handle;
                 call.handle = nullptr;
@@ -410,9 +454,97 @@ private:
     int64_t frames_ = 0;
 };
 
+// An inbound call until Parley answers or refuses it; then, once answered, its leg.
+class SipIncoming final : public IncomingCall {
+public:
+    SipIncoming(std::shared_ptr<SipAgent::Impl> agent, std::shared_ptr<Call> call,
+                std::unique_ptr<rtp::RtpStream> stream, std::string to, std::string from, std::string source)
+        : dialing_(agent, call, std::move(stream)),
+          agent_(std::move(agent)),
+          call_(std::move(call)),
+          to_(std::move(to)),
+          from_(std::move(from)),
+          source_(std::move(source)) {}
+
+    const std::string& to_user() const override { return to_; }
+    const std::string& from_user() const override { return from_; }
+    const std::string& source() const override { return source_; }
+    void Answer(const std::vector<std::string>& codecs) override {
+        agent_->Post([agent = agent_, call = call_, codecs] { agent->Answer(*call, codecs); });
+    }
+    void Reject(int status, const std::string& phrase) override {
+        agent_->Post([agent = agent_, call = call_, status, phrase] { agent->Reject(*call, status, phrase); });
+    }
+    DialState Tick() override { return dialing_.Tick(); }
+    std::unique_ptr<CallLeg> TakeLeg() override { return dialing_.TakeLeg(); }
+    std::string FailureReason() const override { return dialing_.FailureReason(); }
+    void Cancel() override { dialing_.Cancel(); }
+
+private:
+    SipDialing dialing_;  // ringing, the answer and the leg work as an outbound call's
+    std::shared_ptr<SipAgent::Impl> agent_;
+    std::shared_ptr<Call> call_;
+    std::string to_;
+    std::string from_;
+    std::string source_;
+};
+
 }  // namespace
 
-SipAgent::SipAgent(SipOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip, tagi_t tags[]) {
+    if (!inbound || calls.size() >= kMaxCalls) {
+        nua_respond(nh, inbound ? 503 : 404, inbound ? "Service Unavailable" : "Not Found", TAG_END());
+        return;
+    }
+    const char* to = sip != nullptr && sip->sip_request != nullptr ? sip->sip_request->rq_url->url_user : nullptr;
+    if (to == nullptr && sip != nullptr && sip->sip_to != nullptr) to = sip->sip_to->a_url->url_user;
+    const char* from = sip != nullptr && sip->sip_from != nullptr ? sip->sip_from->a_url->url_user : nullptr;
+    if (to == nullptr || strlen(to) > kMaxUserBytes || (from != nullptr && strlen(from) > kMaxUserBytes)) {
+        nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+        return;
+    }
+    std::string source;
+    if (msg_t* request = nua_current_request(nua)) {
+        if (const su_addrinfo_t* ai = msg_addrinfo(request); ai != nullptr && ai->ai_addr != nullptr) {
+            char text[INET6_ADDRSTRLEN] = {};
+            const void* address =
+                ai->ai_family == AF_INET6
+                    ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(ai->ai_addr)->sin6_addr)
+                    : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr);
+            if (inet_ntop(ai->ai_family, address, text, sizeof text) != nullptr) source = text;
+        }
+    }
+    const char* offer = nullptr;
+    tl_gets(tags, SOATAG_REMOTE_SDP_STR_REF(offer), TAG_END());
+    if (offer == nullptr || !ReadRemoteSdp(offer, kAllCodecs)) {
+        nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
+        return;
+    }
+    const std::string bind_host = IsWildcard(options.listen_host) ? "0.0.0.0" : options.listen_host;
+    auto stream = rtp::RtpStream::Open(bind_host, ports);
+    if (!stream) {
+        nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+        return;
+    }
+    auto call = std::make_shared<Call>();
+    call->inbound = true;
+    call->handle = nh;
+    call->offer = offer;
+    call->media_port = stream->port();
+    call->media_host = MediaHost(source.empty() ? "127.0.0.1" : source, 5060);
+    nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(call.get()));
+    calls[nh] = call;
+    nua_respond(nh, SIP_180_RINGING, TAG_END());
+    inbound(std::make_unique<SipIncoming>(self.lock(), call, std::move(stream), to, from ? from : "", source));
+}
+
+SipAgent::SipAgent(SipOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
+    impl_->self = impl_;
+}
+
+void SipAgent::OnInbound(InboundHandler handler) {
+    impl_->inbound = std::move(handler);
+}
 
 SipAgent::~SipAgent() {
     Stop();
@@ -449,7 +581,7 @@ std::unique_ptr<Dialing> SipAgent::Dial(const SipTrunk& trunk, const std::string
     if (!stream) return nullptr;
     auto call = std::make_shared<Call>();
     call->trunk = trunk;
-    const std::string media_host = impl_->MediaHostToward(trunk);
+    const std::string media_host = impl_->MediaHost(trunk.host, trunk.port);
     const std::string sdp = OfferSdp(media_host, stream->port(), trunk.codecs);
     const std::string params(TransportParam(trunk.transport));
     const std::string domain = trunk.from_domain.empty() ? trunk.host : trunk.from_domain;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,22 @@ struct SipOptions {
     std::string user_agent = "Parley";
 };
 
+// An INVITE from outside, waiting for Parley to decide: the caller hears ringing until Answer()
+// or Reject(). As a Dialing it rings until the answer is acknowledged, and fails when the caller
+// gives up first.
+class IncomingCall : public Dialing {
+public:
+    virtual const std::string& to_user() const = 0;    // the Request-URI's user: the number called
+    virtual const std::string& from_user() const = 0;  // the caller, as the From header gives it
+    virtual const std::string& source() const = 0;     // the IP address the INVITE came from
+    // Answers 200 with Parley's SDP for the codecs of `codecs` the caller offered.
+    virtual void Answer(const std::vector<std::string>& codecs) = 0;
+    virtual void Reject(int status, const std::string& phrase) = 0;
+};
+
+// Takes each inbound call on the SIP thread; it must not block (hand the call to another thread).
+using InboundHandler = std::function<void(std::unique_ptr<IncomingCall>)>;
+
 // How the final answer to an INVITE ends a call (RFC 3261 codes as carriers use them): 486, 600
 // and 603 are busy; 408, 480 and 487 no answer; any other failure is a failure.
 DialState StateForFinalStatus(int status);
@@ -51,6 +68,9 @@ public:
     SipAgent(const SipAgent&) = delete;
     SipAgent& operator=(const SipAgent&) = delete;
 
+    // Who takes inbound calls; without one every INVITE from outside is answered 404. Set it
+    // before Start().
+    void OnInbound(InboundHandler handler);
     // Binds the SIP port (UDP and TCP) and starts the SIP thread.
     Result<void> Start();
     // Ends every call and stops the thread.

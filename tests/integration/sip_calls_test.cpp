@@ -1,0 +1,140 @@
+// Calls over SIP through real peers on loopback: Parley dials through Kamailio, a carrier's proxy
+// that asks for digest auth, to a baresip phone where a person (a synthesized voice that waits
+// for its turn) answers the agent. Everything a sandbox call has is checked on these calls too:
+// the transcript, the analysis with the extracted field, the recording.
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "sandbox/sandbox.hpp"
+#include "support/calls.hpp"
+#include "support/listening_callee.hpp"
+#include "support/parley_server.hpp"
+#include "support/seeds.hpp"
+#include "support/sip_peers.hpp"
+#include "voice/engines/tts.hpp"
+
+namespace parley::testing {
+namespace {
+
+constexpr const char* kParleyNumber = "+14155550100";
+constexpr const char* kCalleeNumber = "+14155550123";
+
+class SipCalls : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (!SipPeersInstalled()) return;
+        lines_dir_ = std::make_unique<TempDir>("parley-sip-lines");
+        voice::TtsRegistry tts;
+        tts.Add(voice::MakeFliteTts());
+        // Persona 3 of the sandbox speaks these lines; its recognition is tested in the sandbox's
+        // tests, so a miss here is the line's path through SIP, not the recognizer.
+        auto say = [&](const std::string& name, const std::string& words) {
+            auto pcm = sandbox::SandboxCarrier::LineAudio(tts, 3, words);
+            ASSERT_TRUE(pcm) << pcm.error().message;
+            WriteLineWav(lines_dir_->path() / name, *pcm);
+        };
+        say("minute.wav", "sure i have a minute");
+        say("size.wav", "about fifty people");
+        WriteLineWav(lines_dir_->path() / "silence.wav", {});
+    }
+    static void TearDownTestSuite() { lines_dir_.reset(); }
+
+    void SetUp() override {
+        if (!SipPeersInstalled()) GTEST_SKIP() << "kamailio and baresip are not installed (scripts/install-deps.sh)";
+        sip_port_ = FreeLoopbackPort();
+        const uint16_t rtp = FreeLoopbackPort(40);
+        server_ = std::make_unique<ParleyServer>(
+            Backend::kSqlite,
+            std::vector<std::string>{"--sip-listen", "127.0.0.1:" + std::to_string(sip_port_), "--rtp-ports",
+                                     std::to_string(rtp) + "-" + std::to_string(rtp + 39)});
+        server_->Start();
+        org_ = server_->CreateOrg();
+    }
+
+    ApiClient api() const { return server_->Client(org_.key); }
+    static std::filesystem::path Line(const std::string& name) { return lines_dir_->path() / name; }
+
+    // A carrier reaching `proxy` with these credentials, and kParleyNumber on it; the carrier's id.
+    std::string AddTrunk(const Kamailio& proxy, const std::string& password) const {
+        const std::string carrier =
+            CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "Loopback proxy"},
+                                                                    {"sip_host", "127.0.0.1"},
+                                                                    {"sip_port", proxy.port()},
+                                                                    {"auth_username", "parley"},
+                                                                    {"auth_password", password}}));
+        EXPECT_EQ(api().Post("/api/v1/phone-numbers", {{"number", kParleyNumber}, {"carrier_id", carrier}}).status,
+                  201);
+        return carrier;
+    }
+
+    std::string Call(const std::string& profile) const {
+        return CreatedId(
+            api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", kCalleeNumber}, {"from", kParleyNumber}}));
+    }
+
+    static std::unique_ptr<TempDir> lines_dir_;
+    uint16_t sip_port_ = 0;
+    std::unique_ptr<ParleyServer> server_;
+    OrgKey org_;
+};
+
+std::unique_ptr<TempDir> SipCalls::lines_dir_;
+
+TEST_F(SipCalls, AnOutboundCallThroughAnAuthenticatingProxyHasTheWholeConversation) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
+    const std::string profile = NewProfile(api(), {{"extract_fields", {"company_size"}}});
+    ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
+
+    const std::string id = Call(profile);
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(90));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2) << "\n" << proxy.Log();
+    EXPECT_EQ(call["from_number"], kParleyNumber);
+    EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 50) << call.dump(2);
+    const auto said = Lines(call, "callee");
+    ASSERT_GE(said.size(), 2u) << call.dump(2);
+    EXPECT_NE(said[1].find("fifty"), std::string::npos) << said[1];
+    EXPECT_EQ(person.said(), 2);
+    // The agent hung up after its closing line, and the phone heard the agent speak.
+    EXPECT_TRUE(phone.WaitForEvent("CALL_CLOSED").has_value());
+    auto heard = phone.Recordings();
+    ASSERT_FALSE(heard.empty());
+    EXPECT_GT(audio::RmsDbfs(ReadWav(heard.back())), -40.0);
+    // The recording has both directions of the real streams: the callee's line and the agent's.
+    ASSERT_EQ(call["has_recording"], true) << call.dump(2);
+    const std::string url = api().Get("/api/v1/calls/" + id + "/recording").json()["data"]["url"];
+    const auto wav = server_->http().Send("GET", url.substr(url.find("/api/v1/recordings/")));
+    ASSERT_EQ(wav.status, 200);
+    ASSERT_GT(wav.body.size(), 44u);
+    audio::Pcm left, right;
+    for (size_t at = 44; at + 4 <= wav.body.size(); at += 4) {
+        int16_t l = 0, r = 0;
+        std::memcpy(&l, wav.body.data() + at, 2);
+        std::memcpy(&r, wav.body.data() + at + 2, 2);
+        left.push_back(l);
+        right.push_back(r);
+    }
+    EXPECT_GT(audio::RmsDbfs(left), -45.0) << "the callee's side";
+    EXPECT_GT(audio::RmsDbfs(right), -45.0) << "the agent's side";
+}
+
+TEST_F(SipCalls, AWrongTrunkPasswordFailsTheCallWithTheProxysAnswer) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "not-the-password");
+    const std::string id = Call(NewProfile(api()));
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(30));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "failed") << call.dump(2);
+    EXPECT_NE(call.dump().find("407"), std::string::npos) << call.dump(2);
+    EXPECT_TRUE(phone.Events().empty()) << "the phone never rang";
+}
+
+}  // namespace
+}  // namespace parley::testing
