@@ -279,8 +279,6 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
             .rtp_first_port = rtp_ports->first,
             .rtp_last_port = rtp_ports->second,
         });
-        if (auto started = sip->Start(); !started) return Die(started.error().message);
-        spdlog::info("SIP listening on {} (UDP and TCP), RTP on ports {}", o.sip_listen, o.rtp_ports);
     }
     calls::RuntimeOptions runtime_options;
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
@@ -291,6 +289,13 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     const std::string data_dir = storage_config.data_dir;
     runtime_options.recordings_dir = (std::filesystem::path(data_dir) / "recordings").string();
     calls::CallRuntime runtime(*storage->store, clock, engines, sandbox, runtime_options, sip.get());
+    if (sip) {
+        sip->OnInbound([&runtime](std::unique_ptr<telephony::sip::IncomingCall> incoming) {
+            runtime.TakeInbound(std::move(incoming));
+        });
+        if (auto started = sip->Start(); !started) return Die(started.error().message);
+        spdlog::info("SIP listening on {} (UDP and TCP), RTP on ports {}", o.sip_listen, o.rtp_ports);
+    }
     voice::PlanCompiler compiler(engines);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;

@@ -81,6 +81,10 @@ bool CallRuntime::Hangup(std::string_view call_id) {
     return impl_->media.Hangup(call_id);
 }
 
+void CallRuntime::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
+    impl_->dispatcher.TakeInbound(std::move(incoming));
+}
+
 MediaStats CallRuntime::Stats() const {
     return impl_->media.Stats();
 }

@@ -44,6 +44,8 @@ public:
     bool Hangup(std::string_view call_id) override;
 
     MediaStats Stats() const;
+    // An inbound SIP call for one of the organizations' numbers (Dispatcher::TakeInbound).
+    void TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming);
 
     struct Impl;
 

@@ -57,17 +57,27 @@ protected:
     ApiClient api() const { return server_->Client(org_.key); }
     static std::filesystem::path Line(const std::string& name) { return lines_dir_->path() / name; }
 
-    // A carrier reaching `proxy` with these credentials, and kParleyNumber on it; the carrier's id.
-    std::string AddTrunk(const Kamailio& proxy, const std::string& password) const {
+    // A carrier reaching `proxy` with these credentials and taking calls from `sources`, and
+    // kParleyNumber on it, answered by `profile` when given; the carrier's id.
+    std::string AddTrunk(const Kamailio& proxy, const std::string& password, const Json& sources = Json::array(),
+                         const std::string& profile = "") const {
         const std::string carrier =
             CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "Loopback proxy"},
                                                                     {"sip_host", "127.0.0.1"},
                                                                     {"sip_port", proxy.port()},
                                                                     {"auth_username", "parley"},
-                                                                    {"auth_password", password}}));
-        EXPECT_EQ(api().Post("/api/v1/phone-numbers", {{"number", kParleyNumber}, {"carrier_id", carrier}}).status,
-                  201);
+                                                                    {"auth_password", password},
+                                                                    {"inbound_sources", sources}}));
+        Json number = {{"number", kParleyNumber}, {"carrier_id", carrier}};
+        if (!profile.empty()) number["profile_id"] = profile;
+        EXPECT_EQ(api().Post("/api/v1/phone-numbers", number).status, 201);
         return carrier;
+    }
+
+    // The profile of the listening person's conversation: it asks for the company's size.
+    std::string SizeProfile() const {
+        EXPECT_EQ(api().Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
+        return NewProfile(api(), {{"extract_fields", {"company_size"}}});
     }
 
     std::string Call(const std::string& profile) const {
@@ -87,8 +97,7 @@ TEST_F(SipCalls, AnOutboundCallThroughAnAuthenticatingProxyHasTheWholeConversati
     Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
     Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
     AddTrunk(proxy, "trunk-secret");
-    ASSERT_EQ(api().Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
-    const std::string profile = NewProfile(api(), {{"extract_fields", {"company_size"}}});
+    const std::string profile = SizeProfile();
     ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
 
     const std::string id = Call(profile);
@@ -134,6 +143,54 @@ TEST_F(SipCalls, AWrongTrunkPasswordFailsTheCallWithTheProxysAnswer) {
     EXPECT_EQ(call["status"], "failed") << call.dump(2);
     EXPECT_NE(call.dump().find("407"), std::string::npos) << call.dump(2);
     EXPECT_TRUE(phone.Events().empty()) << "the phone never rang";
+}
+
+// A phone calls Parley's number through the carrier's proxy: the number's profile answers, and the
+// call is an inbound call with the caller's number, the conversation and the extracted field.
+TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
+    Baresip phone(
+        {.user = kCalleeNumber, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.callee_user = kCalleeNumber, .callee_port = phone.sip_port(), .parley_port = sip_port_});
+    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, SizeProfile());
+    ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
+
+    ASSERT_TRUE(phone.Dial(std::string("sip:") + kParleyNumber + "@127.0.0.1:" + std::to_string(proxy.port())));
+    Json call;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+            const Json list = api().Get("/api/v1/calls?direction=inbound").json()["data"];
+            if (list.empty() || IsActive(list[0])) return false;
+            call = api().Get("/api/v1/calls/" + list[0]["id"].get<std::string>()).json()["data"];
+            return true;
+        },
+        std::chrono::seconds(90)))
+        << proxy.Log();
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
+    EXPECT_EQ(call["direction"], "inbound");
+    EXPECT_EQ(call["from_number"], kCalleeNumber);
+    EXPECT_EQ(call["to_number"], kParleyNumber);
+    EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 50) << call.dump(2);
+    EXPECT_EQ(person.said(), 2);
+}
+
+// What Parley does not take is refused with the SIP answer that says why, and makes no call.
+TEST_F(SipCalls, InboundCallsFromAnUnlistedSourceOrToAnUnknownNumberAreRefused) {
+    Baresip phone(
+        {.user = kCalleeNumber, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.callee_user = kCalleeNumber, .callee_port = phone.sip_port(), .parley_port = sip_port_});
+    AddTrunk(proxy, "trunk-secret", {"192.0.2.0/24"}, NewProfile(api()));
+
+    ASSERT_TRUE(phone.Dial(std::string("sip:") + kParleyNumber + "@127.0.0.1:" + std::to_string(proxy.port())));
+    auto closed = phone.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value()) << proxy.Log();
+    EXPECT_NE(closed->param.find("403"), std::string::npos) << closed->param << "\n" << proxy.Log() << phone.Log();
+
+    ASSERT_TRUE(phone.Dial("sip:+14155550177@127.0.0.1:" + std::to_string(proxy.port())));
+    closed = phone.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value()) << proxy.Log();
+    EXPECT_NE(closed->param.find("404"), std::string::npos) << closed->param;
+
+    EXPECT_TRUE(api().Get("/api/v1/calls").json()["data"].empty());
 }
 
 }  // namespace

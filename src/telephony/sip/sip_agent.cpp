@@ -154,7 +154,7 @@ struct SipAgent::Impl {
     void Hangup(Call& call);
     void Answer(Call& call, const std::vector<std::string>& codecs);
     void Reject(Call& call, int status, const std::string& phrase);
-    void OnIncoming(nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);
+    void OnIncoming(nua_handle_t* nh, const sip_t* sip);
     std::string MediaHost(const std::string& peer, int port) const;
 };
 
@@ -305,7 +305,7 @@ void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, 
     }
     if (call == nullptr) {
         if (event == nua_i_invite) {
-            OnIncoming(nh, sip, tags);
+            OnIncoming(nh, sip);
         } else if (event == nua_i_state) {
             int state = nua_callstate_init;
             tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -491,7 +491,7 @@ private:
 
 }  // namespace
 
-void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip, tagi_t tags[]) {
+void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip) {
     if (!inbound || calls.size() >= kMaxCalls) {
         nua_respond(nh, inbound ? 503 : 404, inbound ? "Service Unavailable" : "Not Found", TAG_END());
         return;
@@ -514,9 +514,12 @@ void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip, tagi_t tags[
             if (inet_ntop(ai->ai_family, address, text, sizeof text) != nullptr) source = text;
         }
     }
-    const char* offer = nullptr;
-    tl_gets(tags, SOATAG_REMOTE_SDP_STR_REF(offer), TAG_END());
-    if (offer == nullptr || !ReadRemoteSdp(offer, kAllCodecs)) {
+    // The offer as the INVITE carries it: NUA reports the negotiated SDP only with call states.
+    std::string offer;
+    if (sip != nullptr && sip->sip_payload != nullptr && sip->sip_payload->pl_len <= kMaxSdpBytes) {
+        offer.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+    }
+    if (!ReadRemoteSdp(offer, kAllCodecs)) {
         nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
         return;
     }
