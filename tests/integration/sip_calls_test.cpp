@@ -145,6 +145,54 @@ TEST_F(SipCalls, AWrongTrunkPasswordFailsTheCallWithTheProxysAnswer) {
     EXPECT_TRUE(phone.Events().empty()) << "the phone never rang";
 }
 
+// A phone that rings and is never answered: stopping the call cancels the INVITE.
+TEST_F(SipCalls, StoppingARingingCallCancelsIt) {
+    Baresip phone({.auto_answer = false, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string id = Call(NewProfile(api()));
+    ASSERT_TRUE(phone.WaitForEvent("CALL_INCOMING").has_value()) << proxy.Log();
+    EXPECT_EQ(api().Get("/api/v1/calls/" + id).json()["data"]["status"], "ringing");
+    ASSERT_EQ(api().Post("/api/v1/calls/" + id + "/stop", Json::object()).status, 202);
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(20));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "canceled") << call.dump(2);
+    auto closed = phone.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value());
+    EXPECT_NE(proxy.Log().find("request CANCEL"), std::string::npos) << proxy.Log();
+}
+
+// The callee declines (baresip answers 486 Busy Here): the call ends busy, with the code kept.
+TEST_F(SipCalls, ACalleeWhoDeclinesMakesTheCallBusy) {
+    Baresip phone({.auto_answer = false, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string id = Call(NewProfile(api()));
+    ASSERT_TRUE(phone.WaitForEvent("CALL_INCOMING").has_value()) << proxy.Log();
+    ASSERT_TRUE(phone.Hangup());
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(20));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "busy") << call.dump(2) << phone.Log();
+}
+
+// The callee hangs up three seconds in (baresip's WAV ends), while the agent is still talking.
+TEST_F(SipCalls, TheCalleeHangingUpFirstEndsTheCall) {
+    const auto three_seconds = Line("three_seconds.wav");
+    WriteLineWav(three_seconds, {}, std::chrono::milliseconds(3000));
+    Baresip phone({.wav = three_seconds, .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string id = Call(NewProfile(api()));
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(30));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
+    EXPECT_GE(call["talk_duration_seconds"].get<double>(), 2.0) << call.dump(2);
+    EXPECT_LE(call["talk_duration_seconds"].get<double>(), 6.0) << call.dump(2);
+    auto closed = phone.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value());
+    EXPECT_NE(closed->param.find("end of file"), std::string::npos) << closed->param;
+}
+
 // A phone calls Parley's number through the carrier's proxy: the number's profile answers, and the
 // call is an inbound call with the caller's number, the conversation and the extracted field.
 TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {

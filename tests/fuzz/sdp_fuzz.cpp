@@ -1,0 +1,21 @@
+// A peer's SDP, as an INVITE or its answer carries it: whatever it says, what Parley takes from it
+// is an address, a port it can send to and one of its own codecs.
+
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "telephony/sip/sdp.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    static const std::vector<std::string> codecs{"PCMU", "PCMA"};
+    auto media = parley::telephony::sip::ReadRemoteSdp(text, codecs);
+    if (media) {
+        if (media->port < 1 || media->port > 65534 || media->address.empty()) std::abort();
+        if (media->payload_type != parley::telephony::rtp::kPcmu &&
+            media->payload_type != parley::telephony::rtp::kPcma)
+            std::abort();
+    }
+    return 0;
+}
