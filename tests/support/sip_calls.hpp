@@ -1,0 +1,99 @@
+#pragma once
+
+// A Parley server with SIP on loopback, and what tests of its SIP calls share: a carrier through
+// a Kamailio proxy, a number on it, the person's lines for a baresip phone to say, and calls from
+// that number.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sandbox/sandbox.hpp"
+#include "support/calls.hpp"
+#include "support/listening_callee.hpp"
+#include "support/parley_server.hpp"
+#include "support/seeds.hpp"
+#include "support/sip_peers.hpp"
+#include "voice/engines/tts.hpp"
+
+namespace parley::testing {
+
+constexpr const char* kParleyNumber = "+14155550100";
+constexpr const char* kCalleeNumber = "+14155550123";
+
+class SipCallTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (!SipPeersInstalled()) return;
+        lines_dir_ = std::make_unique<TempDir>("parley-sip-lines");
+        voice::TtsRegistry tts;
+        tts.Add(voice::MakeFliteTts());
+        // Persona 3 of the sandbox speaks these lines; its recognition is tested in the sandbox's
+        // tests, so a miss here is the line's path through SIP, not the recognizer.
+        auto say = [&](const std::string& name, const std::string& words) {
+            auto pcm = sandbox::SandboxCarrier::LineAudio(tts, 3, words);
+            ASSERT_TRUE(pcm) << pcm.error().message;
+            WriteLineWav(lines_dir_->path() / name, *pcm);
+        };
+        say("minute.wav", "sure i have a minute");
+        say("size.wav", "about fifty people");
+        WriteLineWav(lines_dir_->path() / "silence.wav", {});
+    }
+    static void TearDownTestSuite() { lines_dir_.reset(); }
+
+    // Options of `parley serve` beyond SIP and storage.
+    virtual std::vector<std::string> ServerArgs() const { return {}; }
+
+    void SetUp() override {
+        if (!SipPeersInstalled()) GTEST_SKIP() << "kamailio and baresip are not installed (scripts/install-deps.sh)";
+        sip_port_ = FreeLoopbackPort();
+        const uint16_t rtp = FreeLoopbackPort(40);
+        std::vector<std::string> args{"--sip-listen", "127.0.0.1:" + std::to_string(sip_port_), "--rtp-ports",
+                                      std::to_string(rtp) + "-" + std::to_string(rtp + 39)};
+        for (const auto& arg : ServerArgs()) args.push_back(arg);
+        server_ = std::make_unique<ParleyServer>(Backend::kSqlite, args);
+        server_->Start();
+        org_ = server_->CreateOrg();
+    }
+
+    ApiClient api() const { return server_->Client(org_.key); }
+    static std::filesystem::path Line(const std::string& name) { return lines_dir_->path() / name; }
+
+    // A carrier reaching `proxy` with these credentials and taking calls from `sources`, and
+    // kParleyNumber on it, answered by `profile` when given; the carrier's id.
+    std::string AddTrunk(const Kamailio& proxy, const std::string& password, const Json& sources = Json::array(),
+                         const std::string& profile = "") const {
+        const std::string carrier =
+            CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "Loopback proxy"},
+                                                                    {"sip_host", "127.0.0.1"},
+                                                                    {"sip_port", proxy.port()},
+                                                                    {"auth_username", "parley"},
+                                                                    {"auth_password", password},
+                                                                    {"inbound_sources", sources}}));
+        Json number = {{"number", kParleyNumber}, {"carrier_id", carrier}};
+        if (!profile.empty()) number["profile_id"] = profile;
+        EXPECT_EQ(api().Post("/api/v1/phone-numbers", number).status, 201);
+        return carrier;
+    }
+
+    // The profile of the listening person's conversation: it asks for the company's size.
+    std::string SizeProfile() const {
+        EXPECT_EQ(api().Post("/api/v1/custom-fields", {{"name", "company_size"}, {"type", "number"}}).status, 201);
+        return NewProfile(api(), {{"extract_fields", {"company_size"}}});
+    }
+
+    std::string Call(const std::string& profile) const {
+        return CreatedId(
+            api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", kCalleeNumber}, {"from", kParleyNumber}}));
+    }
+
+    static inline std::unique_ptr<TempDir> lines_dir_;
+    uint16_t sip_port_ = 0;
+    std::unique_ptr<ParleyServer> server_;
+    OrgKey org_;
+};
+
+}  // namespace parley::testing
