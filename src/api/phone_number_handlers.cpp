@@ -32,6 +32,10 @@ void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           return Respond(numbers.UpdateCarrier(ctx.principal, ctx.Param("id"), *body), ctx);
                       },
                       Access::kWrite, RateClass::kStandard, BodyKind::kJson, 0, Roles::kManagers});
+    routes.push_back(
+        {"POST", "/api/v1/phone-numbers/carriers/:id/test",
+         [&numbers](Ctx& ctx) { return Respond(numbers.TestCarrier(ctx.principal, ctx.Param("id")), ctx); },
+         Access::kWrite, RateClass::kStandard, BodyKind::kJson, 0, Roles::kManagers});
     routes.push_back({"DELETE", "/api/v1/phone-numbers/carriers/:id",
                       [&numbers](Ctx& ctx) {
                           return RespondDeleted(numbers.DeleteCarrier(ctx.principal, ctx.Param("id")), ctx,

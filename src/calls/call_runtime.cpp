@@ -8,11 +8,13 @@
 #include "calls/dispatcher.hpp"
 #include "calls/engine_pool.hpp"
 #include "calls/media_loop.hpp"
+#include "calls/trunks.hpp"
 
 namespace parley::calls {
 
 struct CallRuntime::Impl {
     telephony::Carrier& carrier;
+    telephony::sip::SipAgent* sip;
     RuntimeOptions options;
     CallWriter writer;
     EnginePool pool;
@@ -23,6 +25,7 @@ struct CallRuntime::Impl {
     Impl(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& k,
          RuntimeOptions o, telephony::sip::SipAgent* sip)
         : carrier(k),
+          sip(sip),
           options(std::move(o)),
           writer(store, clock, engines.prices(), std::string(k.Name()), options.recordings_dir),
           pool(engines, [this] { media.Notify(); }),
@@ -79,6 +82,24 @@ void CallRuntime::Wake() {
 
 bool CallRuntime::Hangup(std::string_view call_id) {
     return impl_->media.Hangup(call_id);
+}
+
+Result<domain::CarrierCheck> CallRuntime::ProbeCarrier(const domain::Carrier& carrier) {
+    if (impl_->sip == nullptr) return domain::CallLauncher::ProbeCarrier(carrier);
+    constexpr auto kWait = std::chrono::seconds(5);
+    domain::CarrierCheck check;
+    auto answer = impl_->sip->Ping(TrunkOf(carrier), kWait);
+    if (answer && !answer->from_peer) {
+        check.reason = "no answer: " + answer->phrase;
+    } else if (answer) {
+        check.reachable = true;
+        check.sip_status = answer->status;
+        check.reason = answer->phrase;
+        check.round_trip_ms = answer->round_trip_ms;
+    } else {
+        check.reason = "no answer within 5 s";
+    }
+    return check;
 }
 
 void CallRuntime::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming) {

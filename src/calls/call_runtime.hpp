@@ -39,6 +39,7 @@ public:
     void Stop();
 
     Result<void> CheckReachable(std::string_view e164) const override;
+    Result<domain::CarrierCheck> ProbeCarrier(const domain::Carrier& carrier) override;
     std::string CallerId() const override;
     void Wake() override;
     bool Hangup(std::string_view call_id) override;

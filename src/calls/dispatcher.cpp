@@ -7,6 +7,7 @@
 
 #include "calls/call_writer.hpp"
 #include "calls/media_loop.hpp"
+#include "calls/trunks.hpp"
 #include "common/log_throttle.hpp"
 #include "common/phone.hpp"
 #include "domain/call_lifecycle.hpp"
@@ -26,31 +27,6 @@ namespace {
 constexpr auto kDispatchInterval = std::chrono::milliseconds(1000);
 // Inbound calls waiting to be routed; more are answered 503 at once (a flood, or a stalled store).
 constexpr size_t kMaxInboundWaiting = 256;
-
-telephony::sip::SipTrunk TrunkOf(const domain::Carrier& c) {
-    telephony::sip::SipTrunk t;
-    t.host = c.sip_host;
-    t.port = c.sip_port;
-    t.transport = c.transport == domain::SipTransport::kTcp   ? telephony::sip::Transport::kTcp
-                  : c.transport == domain::SipTransport::kTls ? telephony::sip::Transport::kTls
-                                                              : telephony::sip::Transport::kUdp;
-    t.username = c.auth_username;
-    t.password = c.auth_password;
-    t.from_domain = c.from_domain.value_or("");
-    t.outbound_proxy = c.outbound_proxy.value_or("");
-    t.codecs = c.codecs;
-    return t;
-}
-
-// The caller id as the carrier wants it written.
-std::string CallerIdFor(const domain::Carrier& c, const std::string& e164) {
-    switch (c.caller_id_format) {
-        case domain::CallerIdFormat::kE164NoPlus: return e164.starts_with('+') ? e164.substr(1) : e164;
-        case domain::CallerIdFormat::kNational: return NationalDigits(e164);
-        case domain::CallerIdFormat::kE164: break;
-    }
-    return e164;
-}
 
 }  // namespace
 

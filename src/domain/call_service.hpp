@@ -17,11 +17,24 @@ namespace parley::domain {
 
 inline constexpr size_t kMaxBatchCalls = 1000;
 
+// What a carrier answered to a SIP OPTIONS (POST /phone-numbers/carriers/:id/test).
+struct CarrierCheck {
+    bool reachable = false;         // it answered, whatever the answer
+    std::optional<int> sip_status;  // its answer's status code
+    std::string reason;             // its answer's reason phrase, or why there was none
+    std::optional<double> round_trip_ms;
+};
+
 // The part of the voice runtime the call API needs: which numbers the carriers reach, and a
 // nudge when work is queued. Implemented by the runtime; the domain only asks.
 class CallLauncher {
 public:
     virtual ~CallLauncher() = default;
+    // Sends the carrier a SIP OPTIONS and waits a few seconds for its answer; kUnprocessable
+    // when this node has no SIP.
+    virtual Result<CarrierCheck> ProbeCarrier(const Carrier& /*carrier*/) {
+        return Fail(ErrorCode::kUnprocessable, "SIP is off on this node (parley serve --sip-listen)");
+    }
     // kUnprocessable naming why when no carrier of this installation can call `e164`.
     virtual Result<void> CheckReachable(std::string_view e164) const = 0;
     // The number calls are placed from.

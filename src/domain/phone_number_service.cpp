@@ -57,6 +57,13 @@ Result<Carrier> PhoneNumberService::UpdateCarrier(const Principal& who, std::str
     return carrier;
 }
 
+Result<CarrierCheck> PhoneNumberService::TestCarrier(const Principal& who, std::string_view id) {
+    auto carrier = GetCarrier(who, id);
+    if (!carrier) return Fail(std::move(carrier.error()));
+    // Outside any transaction: the probe waits on the network.
+    return launcher_.ProbeCarrier(*carrier);
+}
+
 Result<void> PhoneNumberService::DeleteCarrier(const Principal& who, std::string_view id) {
     return store_.Write([&](Repos& r) -> Result<void> {
         auto found = r.carriers().Get(who.org_id, id);

@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "domain/call_service.hpp"
 #include "domain/entities.hpp"
 #include "domain/repos.hpp"
 
@@ -16,8 +17,8 @@ namespace parley::domain {
 // belongs to one carrier and says which agent profile answers it.
 class PhoneNumberService {
 public:
-    PhoneNumberService(Store& store, const Clock& clock, std::string default_region)
-        : store_(store), clock_(clock), default_region_(std::move(default_region)) {}
+    PhoneNumberService(Store& store, const Clock& clock, CallLauncher& launcher, std::string default_region)
+        : store_(store), clock_(clock), launcher_(launcher), default_region_(std::move(default_region)) {}
 
     Result<Carrier> CreateCarrier(const Principal& who, const Json& body);
     Result<Carrier> GetCarrier(const Principal& who, std::string_view id);
@@ -25,6 +26,8 @@ public:
     Result<Carrier> UpdateCarrier(const Principal& who, std::string_view id, const Json& patch);
     // 409 while a number of the organization is on the carrier.
     Result<void> DeleteCarrier(const Principal& who, std::string_view id);
+    // Whether the carrier answers a SIP OPTIONS, and how fast (kUnprocessable without SIP).
+    Result<CarrierCheck> TestCarrier(const Principal& who, std::string_view id);
 
     Result<OwnedNumber> CreateNumber(const Principal& who, const Json& body);
     Result<OwnedNumber> GetNumber(const Principal& who, std::string_view id);
@@ -39,6 +42,7 @@ private:
 
     Store& store_;
     const Clock& clock_;
+    CallLauncher& launcher_;
     std::string default_region_;
 };
 

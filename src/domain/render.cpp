@@ -139,6 +139,13 @@ Json ToJson(const VoicePreset& v) {
                 {"updated_at", FormatIsoTime(v.updated_at)}};
 }
 
+Json ToJson(const CarrierCheck& c) {
+    return Json{{"reachable", c.reachable},
+                {"sip_status", c.sip_status ? Json(*c.sip_status) : Json(nullptr)},
+                {"reason", c.reason},
+                {"round_trip_ms", c.round_trip_ms ? Json(*c.round_trip_ms) : Json(nullptr)}};
+}
+
 Json ToJson(const Carrier& c) {
     return Json{{"id", c.id},
                 {"name", c.name},

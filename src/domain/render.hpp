@@ -26,6 +26,7 @@ Json ToJson(const VoicePreset& v);
 // The password is never shown: "auth_password_set" says whether there is one.
 Json ToJson(const Carrier& c);
 Json ToJson(const OwnedNumber& n);
+Json ToJson(const CarrierCheck& c);
 Json ToJson(const BuiltinVoice& v);
 Json ToJson(const ModelInfo& m);
 // A call as seed 000's "Call Response"; the transcript only when asked for.

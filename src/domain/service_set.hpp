@@ -49,7 +49,7 @@ public:
           campaigns(store, clock, parts.default_region, parts.wake_dialer),
           contact_lists(store, clock),
           webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
-          phone_numbers(store, clock, parts.default_region) {}
+          phone_numbers(store, clock, parts.launcher, parts.default_region) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 

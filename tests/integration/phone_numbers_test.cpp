@@ -34,6 +34,14 @@ protected:
 };
 PARLEY_BACKENDS(PhoneNumbersApi);
 
+TEST_P(PhoneNumbersApi, TestingACarrierNeedsSipOnTheNode) {
+    const std::string id = NewCarrier("No SIP here");
+    auto tested = api().Post("/api/v1/phone-numbers/carriers/" + id + "/test", Json::object());
+    ExpectError(tested, 422, "UNPROCESSABLE");
+    EXPECT_NE(tested.body.find("--sip-listen"), std::string::npos) << tested.body;
+    ExpectError(api().Post("/api/v1/phone-numbers/carriers/car_nope/test", Json::object()), 404, "NOT_FOUND");
+}
+
 TEST_P(PhoneNumbersApi, ACarrierIsStoredAsGivenAndItsPasswordIsNeverShown) {
     auto created = api().Post("/api/v1/phone-numbers/carriers", Trunk());
     ASSERT_EQ(created.status, 201) << created.body;

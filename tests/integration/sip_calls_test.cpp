@@ -64,6 +64,29 @@ TEST_F(SipCalls, AWrongTrunkPasswordFailsTheCallWithTheProxysAnswer) {
     EXPECT_TRUE(phone.Events().empty()) << "the phone never rang";
 }
 
+// A carrier's test sends it a SIP OPTIONS: the proxy answers 200; a port where nothing listens
+// gives no answer.
+TEST_F(SipCalls, TestingACarrierAsksItForOptions) {
+    Kamailio proxy({.callee_port = FreeLoopbackPort()});
+    const std::string carrier = AddTrunk(proxy, "trunk-secret");
+    auto tested = api().Post("/api/v1/phone-numbers/carriers/" + carrier + "/test", Json::object());
+    ASSERT_EQ(tested.status, 200) << tested.body;
+    const Json check = tested.json()["data"];
+    EXPECT_EQ(check["reachable"], true);
+    EXPECT_EQ(check["sip_status"], 200);
+    EXPECT_EQ(check["reason"], "OK");
+    EXPECT_GT(check["round_trip_ms"].get<double>(), 0.0);
+    EXPECT_NE(proxy.Log().find("request OPTIONS"), std::string::npos);
+
+    const std::string silent =
+        CreatedId(api().Post("/api/v1/phone-numbers/carriers",
+                             {{"name", "Nobody there"}, {"sip_host", "127.0.0.1"}, {"sip_port", FreeLoopbackPort()}}));
+    const Json none = api().Post("/api/v1/phone-numbers/carriers/" + silent + "/test", Json::object()).json()["data"];
+    EXPECT_EQ(none["reachable"], false) << none.dump();
+    EXPECT_EQ(none["sip_status"], nullptr);
+    EXPECT_TRUE(none["reason"].get<std::string>().starts_with("no answer")) << none.dump();
+}
+
 // A phone that rings and is never answered: stopping the call cancels the INVITE.
 TEST_F(SipCalls, StoppingARingingCallCancelsIt) {
     Baresip phone({.auto_answer = false, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -80,6 +81,11 @@ std::string_view TransportParam(Transport t) {
     return "";
 }
 
+// The Route header that sends requests through the trunk's outbound proxy; empty without one.
+std::string RouteOf(const SipTrunk& t) {
+    return t.outbound_proxy.empty() ? "" : fmt::format("<sip:{};lr{}>", t.outbound_proxy, TransportParam(t.transport));
+}
+
 }  // namespace
 
 DialState StateForFinalStatus(int status) {
@@ -121,6 +127,12 @@ struct Call {
     }
 };
 
+// An OPTIONS waiting for its answer.
+struct Probe {
+    std::promise<PingAnswer> answered;
+    std::chrono::steady_clock::time_point sent;
+};
+
 struct SipAgent::Impl {
     explicit Impl(SipOptions o) : options(std::move(o)), ports(options.rtp_first_port, options.rtp_last_port) {}
 
@@ -141,7 +153,8 @@ struct SipAgent::Impl {
     std::condition_variable start_cv;
     std::optional<std::string> start_result;  // "" once started; why it failed otherwise
 
-    std::map<nua_handle_t*, std::shared_ptr<Call>> calls;  // SIP thread only
+    std::map<nua_handle_t*, std::shared_ptr<Call>> calls;    // SIP thread only
+    std::map<nua_handle_t*, std::shared_ptr<Probe>> probes;  // SIP thread only
 
     bool Post(std::function<void()> fn);
     void RunPosted();
@@ -230,6 +243,7 @@ void SipAgent::Impl::Run() {
         posted.clear();
     }
     calls.clear();
+    probes.clear();
     nua_destroy(nua);
     su_root_destroy(root);
     su_deinit();
@@ -253,8 +267,7 @@ void SipAgent::Impl::Invite(const std::shared_ptr<Call>& call, const std::string
     }
     call->handle = nh;
     calls[nh] = call;
-    std::string route;
-    if (!t.outbound_proxy.empty()) route = fmt::format("<sip:{};lr{}>", t.outbound_proxy, TransportParam(t.transport));
+    const std::string route = RouteOf(t);
     nua_invite(nh, NUTAG_URL(request_uri.c_str()), SOATAG_USER_SDP_STR(sdp.c_str()),
                SOATAG_AUDIO_AUX("telephone-event"), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
 }
@@ -301,6 +314,22 @@ void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, 
                              const sip_t* sip, tagi_t tags[]) {
     if (event == nua_r_shutdown) {
         if (status >= 200) su_root_break(root);
+        return;
+    }
+    if (auto probe = probes.find(nh); probe != probes.end()) {
+        if (event == nua_r_options && status >= 200) {
+            const double ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - probe->second->sent)
+                    .count();
+            // The stack answers 503 itself when the peer's port refuses the datagram, and 408 when
+            // nothing comes back; those have no Server or User-Agent header, which peers send.
+            const bool made_here = (status == 503 || status == 408) &&
+                                   (sip == nullptr || (sip->sip_server == nullptr && sip->sip_user_agent == nullptr));
+            const bool from_peer = !made_here;
+            probe->second->answered.set_value({status, phrase ? phrase : "", ms, from_peer});
+            probes.erase(probe);
+            nua_handle_destroy(nh);
+        }
         return;
     }
     if (call == nullptr) {
@@ -575,6 +604,33 @@ void SipAgent::Stop() {
         impl_->thread.join();
     else
         impl_->thread.detach();
+}
+
+std::optional<PingAnswer> SipAgent::Ping(const SipTrunk& trunk, std::chrono::milliseconds timeout) {
+    auto probe = std::make_shared<Probe>();
+    auto answer = probe->answered.get_future();
+    const std::string uri = fmt::format("sip:{}:{}{}", trunk.host, trunk.port, TransportParam(trunk.transport));
+    const std::string to = fmt::format("<{}>", uri);
+    const std::string route = RouteOf(trunk);
+    auto sent = std::make_shared<nua_handle_t*>(nullptr);  // the SIP thread's, for the cleanup below
+    const bool posted = impl_->Post([impl = impl_, probe, uri, to, route, sent] {
+        nua_handle_t* nh =
+            nua_handle(impl->nua, reinterpret_cast<nua_hmagic_t*>(probe.get()), SIPTAG_TO_STR(to.c_str()), TAG_END());
+        if (nh == nullptr) return;
+        *sent = nh;
+        impl->probes[nh] = probe;
+        probe->sent = std::chrono::steady_clock::now();
+        nua_options(nh, NUTAG_URL(uri.c_str()), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+    });
+    if (!posted) return std::nullopt;
+    if (answer.wait_for(timeout) == std::future_status::ready) return answer.get();
+    // No answer in time: the OPTIONS is abandoned (its transaction ends by itself).
+    impl_->Post([impl = impl_, sent] {
+        if (*sent == nullptr || !impl->probes.contains(*sent)) return;
+        impl->probes.erase(*sent);
+        nua_handle_destroy(*sent);
+    });
+    return std::nullopt;
 }
 
 std::unique_ptr<Dialing> SipAgent::Dial(const SipTrunk& trunk, const std::string& from_user,

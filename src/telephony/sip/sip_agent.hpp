@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -51,6 +52,14 @@ public:
     virtual void Reject(int status, const std::string& phrase) = 0;
 };
 
+// A peer's answer to an OPTIONS.
+struct PingAnswer {
+    int status = 0;
+    std::string phrase;
+    double round_trip_ms = 0;
+    bool from_peer = true;  // false: the SIP stack answered for a peer it could not reach
+};
+
 // Takes each inbound call on the SIP thread; it must not block (hand the call to another thread).
 using InboundHandler = std::function<void(std::unique_ptr<IncomingCall>)>;
 
@@ -79,6 +88,10 @@ public:
     // An outbound call over `trunk`, from and to the user parts the carrier expects ("+1415…").
     // nullptr when no RTP port is free.
     std::unique_ptr<Dialing> Dial(const SipTrunk& trunk, const std::string& from_user, const std::string& to_user);
+
+    // Sends an OPTIONS to the trunk (through its outbound proxy) and waits up to `timeout` for an
+    // answer; nothing when none came. Any thread but the SIP thread.
+    std::optional<PingAnswer> Ping(const SipTrunk& trunk, std::chrono::milliseconds timeout);
 
     struct Impl;
 
