@@ -44,7 +44,7 @@ Result<CallPolicyVerdict> JudgeCall(const CallPolicyInput& in, const domain::Cal
     const auto state_reason = in_campaign ? CampaignStateReason(*in.entry, *in.rules) : std::nullopt;
     if (state_reason && refuse(*state_reason)) return v;
     if (in.on_dnc_list && refuse({"dnc", in.e164 + " is on the organization's Do Not Call list"})) return v;
-    if (auto reachable = launcher.CheckReachable(in.e164); !reachable) {
+    if (auto reachable = in.own_carrier ? Result<void>{} : launcher.CheckReachable(in.e164); !reachable) {
         if (refuse({"unreachable", reachable.error().message})) return v;
     }
 

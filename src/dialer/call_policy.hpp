@@ -34,6 +34,9 @@ struct CallPolicyInput {
     const domain::QueueEntry* entry = nullptr;
     const domain::RetryRules* rules = nullptr;
     int64_t now_ms = 0;
+    // The call goes out from a number of the organization's own, whose carrier reaches any
+    // number; otherwise the installation's carrier must reach it.
+    bool own_carrier = false;
 };
 
 struct CallPolicyVerdict {

@@ -202,6 +202,12 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         auto due = r.campaigns().ClaimDue(campaign.id, now, static_cast<int>(room));
         if (!due) return Fail(std::move(due.error()));
         CallPolicyInput in;
+        if (!spec.caller_ids.empty()) {
+            // The caller ids are all the organization's own numbers or none (CampaignService).
+            auto owned = r.phone_numbers().FindByNumber(campaign.org_id, spec.caller_ids.front());
+            if (!owned) return Fail(std::move(owned.error()));
+            in.own_carrier = owned->has_value();
+        }
         in.schedule = &spec.schedule;
         in.rules = &spec.retry_rules;
         in.guard = GuardOf(*settings);

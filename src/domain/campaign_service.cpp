@@ -30,6 +30,30 @@ Audience AudienceOf(const CampaignSpec& spec) {
     return Audience{spec.contact_list_id, spec.contact_tags};
 }
 
+// Each caller id is a number of the organization's own (its calls go out through that number's
+// carrier) or one the installation's carrier places calls from (the sandbox's numbers); a
+// campaign uses one kind or the other, since the kind decides which numbers it can reach.
+Result<void> CampaignService::CheckCallerIds(Repos& r, const Principal& who, const std::vector<std::string>& ids) {
+    size_t owned = 0;
+    for (const auto& id : ids) {
+        auto number = r.phone_numbers().FindByNumber(who.org_id, id);
+        if (!number) return Fail(std::move(number.error()));
+        if (*number) {
+            ++owned;
+        } else if (!launcher_.CheckReachable(id)) {
+            return Fail(
+                ErrorCode::kUnprocessable, id + " is not a number of the organization",
+                {{"caller_ids", id + " is neither one of the organization's phone numbers (POST /phone-numbers) "
+                                     "nor a sandbox number"}});
+        }
+    }
+    if (owned != 0 && owned != ids.size()) {
+        return Fail(ErrorCode::kUnprocessable, "caller_ids mixes the organization's numbers with sandbox numbers",
+                    {{"caller_ids", "give the organization's own numbers, or sandbox numbers, not both"}});
+    }
+    return {};
+}
+
 Result<void> CampaignService::Apply(const Principal& who, const Json& body, Campaign& campaign, bool creating) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
@@ -61,7 +85,7 @@ Result<void> CampaignService::Apply(const Principal& who, const Json& body, Camp
             }
             campaign.spec.contact_list_id = *list_id;
         }
-        return {};
+        return CheckCallerIds(r, who, campaign.spec.caller_ids);
     });
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "domain/call_service.hpp"
 #include "domain/campaign_body.hpp"
 #include "domain/entities.hpp"
 #include "domain/repos.hpp"
@@ -24,12 +25,14 @@ struct CampaignView {
 class CampaignService {
 public:
     // `wake_dialer` is called when a campaign starts or resumes, so its first calls need not
-    // wait for the dialer's next pass.
-    CampaignService(Store& store, const Clock& clock, std::string default_region,
+    // wait for the dialer's next pass. `launcher` says which caller ids the installation's own
+    // carrier places calls from.
+    CampaignService(Store& store, const Clock& clock, std::string default_region, const CallLauncher& launcher,
                     std::function<void()> wake_dialer = {})
         : store_(store),
           clock_(clock),
           default_region_(std::move(default_region)),
+          launcher_(launcher),
           wake_dialer_(std::move(wake_dialer)) {}
 
     Result<Campaign> Create(const Principal& who, const Json& body);
@@ -55,12 +58,14 @@ public:
     Result<DialerSettings> UpdateSettings(const Principal& who, const Json& patch);
 
 private:
+    Result<void> CheckCallerIds(Repos& r, const Principal& who, const std::vector<std::string>& ids);
     Result<void> Apply(const Principal& who, const Json& body, Campaign& campaign, bool creating);
     Result<CampaignView> Transition(const Principal& who, std::string_view id, std::string_view action);
 
     Store& store_;
     const Clock& clock_;
     std::string default_region_;
+    const CallLauncher& launcher_;
     std::function<void()> wake_dialer_;
 };
 

@@ -46,7 +46,7 @@ public:
           profiles(store, clock, parts.compiler, parts.default_region),
           voice_presets(store, clock, parts.catalog),
           calls(store, clock, parts.launcher, parts.default_region, parts.webhook_urls),
-          campaigns(store, clock, parts.default_region, parts.wake_dialer),
+          campaigns(store, clock, parts.default_region, parts.launcher, parts.wake_dialer),
           contact_lists(store, clock),
           webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
           phone_numbers(store, clock, parts.launcher, parts.default_region) {}

@@ -42,6 +42,38 @@ TEST_P(PhoneNumbersApi, TestingACarrierNeedsSipOnTheNode) {
     ExpectError(api().Post("/api/v1/phone-numbers/carriers/car_nope/test", Json::object()), 404, "NOT_FOUND");
 }
 
+// Calls go out through the carrier of the number they are from: the organization's own numbers
+// over SIP, or the sandbox's numbers through the sandbox, and a campaign uses one kind.
+TEST_P(PhoneNumbersApi, CallsAndCampaignsCallFromTheOrganizationsNumbersOrSandboxNumbers) {
+    const std::string carrier = NewCarrier("Caller ids");
+    ASSERT_EQ(api().Post("/api/v1/phone-numbers", {{"number", "+14155550161"}, {"carrier_id", carrier}}).status, 201);
+    const std::string profile = NewProfile(api());
+    auto campaign = [&](const Json& caller_ids) {
+        return api().Post("/api/v1/campaigns", {{"name", "From"}, {"profile_id", profile}, {"caller_ids", caller_ids}});
+    };
+    EXPECT_EQ(campaign({"+14155550161"}).status, 201);
+    EXPECT_EQ(campaign({"+12025550100", "+12025550101"}).status, 201);
+    auto mixed = campaign({"+14155550161", "+12025550100"});
+    ExpectError(mixed, 422, "UNPROCESSABLE");
+    EXPECT_NE(mixed.body.find("caller_ids"), std::string::npos) << mixed.body;
+    ExpectError(campaign({"+14153217662"}), 422, "UNPROCESSABLE");  // not the organization's, not the sandbox's
+
+    // A call from the organization's number may go to any number; without `from`, only the
+    // sandbox's numbers are reachable.
+    auto from_own =
+        api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14153217699"}, {"from", "+14155550161"}});
+    ASSERT_EQ(from_own.status, 201) << from_own.body;
+    EXPECT_EQ(from_own.json()["data"]["from_number"], "+14155550161");
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14153217699"}}), 422,
+                "UNPROCESSABLE");
+    auto not_ours =
+        api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14153217699"}, {"from", "+14153217662"}});
+    ExpectError(not_ours, 422, "UNPROCESSABLE");
+    EXPECT_NE(not_ours.body.find("\"from\""), std::string::npos) << not_ours.body;
+    ExpectError(api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", "+14153217699"}, {"from", "nope"}}),
+                400, "VALIDATION_ERROR");
+}
+
 TEST_P(PhoneNumbersApi, ACarrierIsStoredAsGivenAndItsPasswordIsNeverShown) {
     auto created = api().Post("/api/v1/phone-numbers/carriers", Trunk());
     ASSERT_EQ(created.status, 201) << created.body;

@@ -64,6 +64,34 @@ TEST_F(SipCalls, AWrongTrunkPasswordFailsTheCallWithTheProxysAnswer) {
     EXPECT_TRUE(phone.Events().empty()) << "the phone never rang";
 }
 
+// A campaign whose caller id is the organization's number dials its contacts over SIP, whatever
+// their numbers (the sandbox could not reach this one), and completes.
+TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    TurnGuardOff(api());
+    const std::string contact = NewContact(api(), "+14153217600", {{"tags", {"sip"}}});
+    ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
+    auto created = api().Post("/api/v1/campaigns", {{"name", "Over SIP"},
+                                                    {"profile_id", SizeProfile()},
+                                                    {"contact_tags", {"sip"}},
+                                                    {"caller_ids", {kParleyNumber}},
+                                                    {"schedule", AroundTheClock()},
+                                                    {"retry_rules", {{"max_attempts", 1}}}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string id = created.json()["data"]["id"];
+    ASSERT_EQ(api().Send("POST", "/api/v1/campaigns/" + id + "/start").status, 200);
+    ASSERT_TRUE(WaitForCampaign(api(), id, "completed", std::chrono::seconds(90)).is_object()) << proxy.Log();
+    const auto calls = CallsByContact(api(), id);
+    ASSERT_EQ(calls.count(contact), 1u);
+    const Json& call = calls.at(contact).front();
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
+    EXPECT_EQ(call["from_number"], kParleyNumber);
+    EXPECT_EQ(call["to_number"], "+14153217600");
+    EXPECT_EQ(person.said(), 2);
+}
+
 // A carrier's test sends it a SIP OPTIONS: the proxy answers 200; a port where nothing listens
 // gives no answer.
 TEST_F(SipCalls, TestingACarrierAsksItForOptions) {
