@@ -76,6 +76,20 @@ void Dispatcher::Wake() {
     cv_.notify_one();
 }
 
+Result<bool> Dispatcher::AtCapacity(domain::Repos& r, const std::string& org_id,
+                                    const std::optional<domain::Carrier>& carrier) {
+    if (carrier) {
+        auto live = r.calls().Live(org_id, carrier->id);
+        if (!live) return Fail(std::move(live.error()));
+        if (*live >= carrier->max_channels) return true;
+    }
+    auto settings = r.campaigns().Settings(org_id);
+    if (!settings) return Fail(std::move(settings.error()));
+    auto live = r.calls().Live(org_id, std::nullopt);
+    if (!live) return Fail(std::move(live.error()));
+    return *live >= settings->max_concurrent_calls;
+}
+
 void Dispatcher::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
     {
         std::lock_guard lock(mutex_);
@@ -151,7 +165,8 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
         incoming->Reject(480, "Temporarily Unavailable");
         return;
     }
-    if (media_.FreeLines() <= 0) {
+    auto full = domain::ReadTx(store_, [&](domain::Repos& r) { return AtCapacity(r, owned->org_id, carrier); });
+    if (media_.FreeLines() <= 0 || !full || *full) {
         incoming->Reject(486, "Busy Here");
         return;
     }
@@ -169,13 +184,17 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
 void Dispatcher::ClaimQueued() {
     const int free_lines = media_.FreeLines();
     if (free_lines <= 0) return;
-    auto queued = domain::ReadTx(store_, [&](domain::Repos& r) { return r.calls().Queued(free_lines); });
+    // Calls held back by a full carrier or organization stay queued in front of the others, so
+    // the dispatcher looks past them.
+    constexpr int kHeldWindow = 100;
+    auto queued = domain::ReadTx(store_, [&](domain::Repos& r) { return r.calls().Queued(free_lines + kHeldWindow); });
     if (!queued) {
         static LogThrottle throttle;
         LogLimited(throttle, spdlog::level::err, "reading queued calls failed: {}", queued.error().message);
         return;
     }
     for (auto& call : *queued) {
+        if (media_.FreeLines() <= 0) break;
         if (auto session = Prepare(std::move(call))) media_.Add(std::move(*session));
     }
 }
@@ -217,6 +236,13 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
             auto carrier = r.carriers().Get(call.org_id, (*owned)->carrier_id);
             if (!carrier) return Fail(std::move(carrier.error()));
             if (*carrier) trunk = std::move(**carrier);
+        }
+        // A queued call over its carrier's channels or the organization's ceiling waits (an
+        // inbound call was checked before it was answered).
+        if (!incoming) {
+            auto full = AtCapacity(r, call.org_id, trunk);
+            if (!full) return Fail(std::move(full.error()));
+            if (*full) return false;
         }
         if (call.contact_id) {
             auto contact = r.contacts().Get(call.org_id, *call.contact_id);

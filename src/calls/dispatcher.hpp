@@ -45,6 +45,10 @@ public:
 
 private:
     void ClaimQueued();
+    // Whether the organization has as many calls live as it may (its dialer settings'
+    // max_concurrent_calls), or as `carrier` has channels.
+    static Result<bool> AtCapacity(domain::Repos& r, const std::string& org_id,
+                                   const std::optional<domain::Carrier>& carrier);
     void RouteInbound();
     void Route(std::unique_ptr<telephony::sip::IncomingCall> incoming);
     // Claims `call` and builds its session. With `incoming`, the call is new (an inbound call,

@@ -168,6 +168,9 @@ public:
     virtual Result<std::vector<Call>> Queued(int limit) = 0;
     // Calls in ringing or in_progress that `node` was running.
     virtual Result<std::vector<Call>> ActiveOn(std::string_view node) = 0;
+    // Calls of the organization ringing or in progress: over its numbers on `carrier_id` (from one
+    // of them, or to one), or over any carrier when none is given.
+    virtual Result<int64_t> Live(std::string_view org_id, std::optional<std::string_view> carrier_id) = 0;
     // How many calls of a batch are in each status.
     virtual Result<std::vector<std::pair<CallStatus, int>>> BatchCounts(std::string_view org_id,
                                                                         std::string_view batch_id) = 0;

@@ -208,6 +208,19 @@ Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
     return CallsOf(c_.Query(sql, {node}));
 }
 
+Result<int64_t> SqlCallRepo::Live(std::string_view org_id, std::optional<std::string_view> carrier_id) {
+    auto row = carrier_id
+                   ? c_.QueryOne(
+                         "SELECT COUNT(*) FROM calls WHERE org_id = ? AND status IN ('ringing', 'in_progress') "
+                         "AND (from_number IN (SELECT number FROM phone_numbers WHERE org_id = ? AND carrier_id = ?) "
+                         "OR to_number IN (SELECT number FROM phone_numbers WHERE org_id = ? AND carrier_id = ?))",
+                         {org_id, org_id, *carrier_id, org_id, *carrier_id})
+                   : c_.QueryOne("SELECT COUNT(*) FROM calls WHERE org_id = ? AND status IN ('ringing', 'in_progress')",
+                                 {org_id});
+    if (!row) return Fail(std::move(row.error()));
+    return (*row) ? (**row)[0].AsInt() : 0;
+}
+
 Result<std::vector<std::pair<CallStatus, int>>> SqlCallRepo::BatchCounts(std::string_view org_id,
                                                                          std::string_view batch_id) {
     auto rows = c_.Query("SELECT status, COUNT(*) FROM calls WHERE org_id = ? AND batch_id = ? GROUP BY status",

@@ -6,6 +6,7 @@
 #include "support/sip_calls.hpp"
 
 #include <cstring>
+#include <thread>
 
 namespace parley::testing {
 namespace {
@@ -90,6 +91,30 @@ TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
     EXPECT_EQ(call["from_number"], kParleyNumber);
     EXPECT_EQ(call["to_number"], "+14153217600");
     EXPECT_EQ(person.said(), 2);
+}
+
+// A carrier with one channel carries one call at a time: the second waits queued, not failed, and
+// goes out when the first ends.
+TEST_F(SipCalls, ACarriersChannelsHoldCallsQueuedUntilOneIsFree) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    const std::string carrier = AddTrunk(proxy, "trunk-secret");
+    ASSERT_EQ(api().Patch("/api/v1/phone-numbers/carriers/" + carrier, {{"max_channels", 1}}).status, 200);
+    const std::string profile = NewProfile(api());
+    const std::string first = Call(profile);
+    ASSERT_TRUE(WaitForCall(
+                    api(), first, [](const Json& c) { return c["status"] == "in_progress"; }, std::chrono::seconds(20))
+                    .is_object());
+    const std::string second = Call(profile);
+    // Several passes of the dispatcher (one a second, and one per new call) leave it queued.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    EXPECT_EQ(api().Get("/api/v1/calls/" + second).json()["data"]["status"], "queued");
+    ASSERT_EQ(api().Post("/api/v1/calls/" + first + "/stop", Json::object()).status, 202);
+    ASSERT_TRUE(WaitForCall(
+                    api(), second, [](const Json& c) { return c["status"] == "in_progress"; }, std::chrono::seconds(20))
+                    .is_object());
+    ASSERT_EQ(api().Post("/api/v1/calls/" + second + "/stop", Json::object()).status, 202);
+    EXPECT_EQ(WaitForEnd(api(), second, std::chrono::seconds(20))["status"], "completed");
 }
 
 // A carrier's test sends it a SIP OPTIONS: the proxy answers 200; a port where nothing listens
