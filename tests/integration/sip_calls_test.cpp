@@ -93,6 +93,36 @@ TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
     EXPECT_EQ(person.said(), 2);
 }
 
+// The callee puts the call on hold and takes it back (two re-INVITEs: sendonly, then sendrecv with
+// one codec fewer): the call goes on, and what the callee says after it reaches the agent. (The
+// phone stops recording what it hears at the hold, so the person speaks on cue rather than
+// listening for their turn.)
+TEST_F(SipCalls, HoldAndResumeByTheCalleeKeepTheCallGoing) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string id = Call(NewProfile(api()));
+    ASSERT_TRUE(phone.WaitForEvent("CALL_ESTABLISHED").has_value()) << proxy.Log();
+    ASSERT_TRUE(phone.Command("hold").first) << phone.Log();
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    EXPECT_EQ(api().Get("/api/v1/calls/" + id).json()["data"]["status"], "in_progress");
+    ASSERT_TRUE(phone.Command("resume").first) << phone.Log();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    ASSERT_TRUE(phone.Command("ausrc", "aufile," + Line("minute.wav").string()).first);
+    // The profile asks nothing more: the agent closes and hangs up once it has heard the callee.
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(40));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
+    const auto said = Lines(call, "callee");
+    ASSERT_FALSE(said.empty()) << call.dump(2);
+    EXPECT_NE(said.front().find("minute"), std::string::npos) << said.front();
+    const std::string log = proxy.Log();
+    size_t invites = 0;
+    for (size_t at = log.find("request INVITE"); at != std::string::npos; at = log.find("request INVITE", at + 1))
+        ++invites;
+    EXPECT_GE(invites, 4u) << log;  // the call's INVITE (challenged, then with credentials), hold, resume
+}
+
 // A carrier with one channel carries one call at a time: the second waits queued, not failed, and
 // goes out when the first ends.
 TEST_F(SipCalls, ACarriersChannelsHoldCallsQueuedUntilOneIsFree) {
