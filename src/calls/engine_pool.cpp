@@ -106,6 +106,13 @@ bool EnginePool::Run(const Session& s, Job& job) {
             job.turn.hang_up = true;
             break;
         case Job::Kind::kHear: {
+            if (!job.digits.empty()) {  // keys pressed: what they mean needs no recognizer
+                job.words = job.digits;
+                job.confidence = 1;
+                if (job.brain->Remote()) return false;
+                Respond(s, job);
+                return true;
+            }
             voice::SttEngine* stt = engines_.Stt(s.plan.stt);
             if (!stt) {
                 job.error = "speech recognizer " + s.plan.stt + " is not available";

@@ -246,6 +246,20 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
         End(s, CallStatus::kCompleted, "callee hung up");
         return;
     }
+    // Keys the callee presses are an answer like words, once the agent has finished the last one.
+    s.pending_digits += s.leg->TakeDigits();
+    if (!s.pending_digits.empty() && (!s.job || s.job->done) && !s.hang_up_after_audio) {
+        auto job = std::make_shared<Job>();
+        job->kind = Job::Kind::kHear;
+        job->digits = std::move(s.pending_digits);
+        s.pending_digits.clear();
+        job->expect = s.expect;
+        job->brain = s.brain->Clone();
+        job->at_seconds = s.Seconds(s.frame);
+        s.speech_end_frame = s.frame;
+        s.utterance_start_frame = s.frame;
+        Submit(sp, job);
+    }
 
     const auto event = s.vad.Process(in);
     s.callee_quiet_frames = s.vad.InSpeech() ? 0 : s.callee_quiet_frames + 1;
@@ -367,6 +381,7 @@ void MediaLoop::Commit(Session& s) {
                                 {"text", job->words},
                                 {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
                                 {"confidence", job->confidence}});
+        if (!job->digits.empty()) s.transcript.back()["dtmf"] = true;
     }
     if (job->brain) s.brain = std::move(job->brain);
     ReportTools(s);

@@ -27,6 +27,7 @@ struct Job {
     std::unique_ptr<voice::Brain> brain;
     double at_seconds = 0;
     std::string fixed_say;  // kSay
+    std::string digits;     // kHear: keys the callee pressed, heard instead of audio
     // Results.
     std::string words;
     double confidence = 0;
@@ -88,7 +89,8 @@ struct Session {
     int64_t voicemail_waiting_since = 0;
     int64_t callee_quiet_frames = 0;
     bool barge_in_allowed = true;
-    size_t tools_reported = 0;  // tools of the conversation already recorded as events
+    std::string pending_digits;  // keys pressed while the agent was still answering
+    size_t tools_reported = 0;   // tools of the conversation already recorded as events
 
     explicit Session(const audio::VadConfig& vad_config) : vad(vad_config) {}
     // Seconds since the callee answered at frame `f`.

@@ -20,6 +20,9 @@ public:
     // The words the agent starts speaking now. A real line ignores it; the sandbox's simulated
     // callee "hears" them through it instead of recognizing the agent's audio.
     virtual void Caption(std::string_view agent_words) = 0;
+    // The keys the callee pressed since the last call ("0"-"9", "*", "#", "A"-"D"); none on a
+    // line that carries no telephone events.
+    virtual std::string TakeDigits() { return {}; }
     // True once the callee has hung up.
     virtual bool HungUp() const = 0;
     virtual void Hangup() = 0;

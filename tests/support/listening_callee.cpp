@@ -38,8 +38,7 @@ void WriteLineWav(const std::filesystem::path& path, const audio::Pcm& speech, s
     WriteWav(path, all);
 }
 
-ListeningCallee::ListeningCallee(Baresip& phone, std::vector<std::filesystem::path> lines,
-                                 std::chrono::milliseconds pause)
+ListeningCallee::ListeningCallee(Baresip& phone, std::vector<Reply> lines, std::chrono::milliseconds pause)
     : phone_(phone), lines_(std::move(lines)), pause_(pause), thread_([this] { Run(); }) {}
 
 ListeningCallee::~ListeningCallee() {
@@ -81,8 +80,12 @@ void ListeningCallee::Run() {
             }
         }
         if (speech_frames >= kSpeechFramesToCount && quiet_frames >= pause_frames) {
-            const auto& line = lines_[static_cast<size_t>(said_.load())];
-            phone_.Command("ausrc", "aufile," + line.string());
+            const Reply& line = lines_[static_cast<size_t>(said_.load())];
+            if (line.keys.empty()) {
+                phone_.Command("ausrc", "aufile," + line.wav.string());
+            } else {
+                phone_.Command("sndcode", line.keys);
+            }
             ++said_;
             speech_frames = quiet_frames = 0;
         }

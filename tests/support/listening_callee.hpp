@@ -10,6 +10,18 @@
 
 namespace parley::testing {
 
+// One turn of the person: a line to say (a WAV), or keys to press (RFC 4733 events).
+struct Reply {
+    Reply(std::filesystem::path line) : wav(std::move(line)) {}  // NOLINT(google-explicit-constructor)
+    static Reply Keys(std::string keys) {
+        Reply r({});
+        r.keys = std::move(keys);
+        return r;
+    }
+    std::filesystem::path wav;
+    std::string keys;
+};
+
 // A person on a baresip phone who waits for their turn: they listen to the far end on the
 // current call (the recording baresip writes as the call goes) and, each time the far end has
 // spoken and then been quiet for `pause`, say their next line (baresip's ausrc command switches
@@ -18,7 +30,7 @@ namespace parley::testing {
 class ListeningCallee {
 public:
     // `lines`: 8 kHz mono WAVs of speech, each followed by enough silence for the rest of the call.
-    ListeningCallee(Baresip& phone, std::vector<std::filesystem::path> lines,
+    ListeningCallee(Baresip& phone, std::vector<Reply> lines,
                     std::chrono::milliseconds pause = std::chrono::milliseconds(900));
     ~ListeningCallee();
     ListeningCallee(const ListeningCallee&) = delete;
@@ -31,7 +43,7 @@ private:
     void Run();
 
     Baresip& phone_;
-    std::vector<std::filesystem::path> lines_;
+    std::vector<Reply> lines_;
     std::chrono::milliseconds pause_;
     std::atomic<bool> stop_{false};
     std::atomic<int> said_{0};

@@ -436,6 +436,7 @@ public:
         stream_->Exchange(agent_out, callee_in);
     }
     void Caption(std::string_view /*agent_words*/) override {}
+    std::string TakeDigits() override { return stream_->TakeDigits(); }
     bool HungUp() const override { return call_->ended.load(); }
     void Hangup() override {
         if (hung_up_) return;
