@@ -30,7 +30,7 @@ void EnginePool::Start(int speech_threads, int model_threads) {
     for (int i = 0; i < std::max(1, speech_threads); ++i) {
         speech_workers_.emplace_back([this] {
             Serve(speech_jobs_, speech_cv_, [this](std::shared_ptr<Session> session, std::shared_ptr<Job> job) {
-                if (Run(*session, *job)) {
+                if (session->ended || Run(*session, *job)) {
                     Done(*job);
                     return;
                 }
@@ -46,7 +46,7 @@ void EnginePool::Start(int speech_threads, int model_threads) {
         model_workers_.emplace_back([this] {
             Serve(model_jobs_, model_cv_,
                   [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
-                      Respond(*session, *job);
+                      if (!session->ended) Respond(*session, *job);
                       Done(*job);
                   });
         });

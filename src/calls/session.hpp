@@ -74,6 +74,9 @@ struct Session {
     int64_t speech_end_frame = 0;   // when the callee's last utterance really ended
     bool awaiting_first_audio = false;
     std::atomic<bool> stop_requested{false};
+    // Set by the media thread when the call ends: engine work queued for it is skipped, so an
+    // ended call is not kept waiting behind other calls' recognition.
+    std::atomic<bool> ended{false};
     domain::CallStatus final_status = domain::CallStatus::kCompleted;
     std::string end_reason;
     domain::Json transcript = domain::Json::array();
