@@ -96,13 +96,11 @@ void Dispatcher::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incom
         if (running_ && inbound_.size() < kMaxInboundWaiting) {
             inbound_.push_back(std::move(incoming));
             wanted_ = true;
+            cv_.notify_one();
+            return;
         }
     }
-    if (incoming) {
-        incoming->Reject(503, "Service Unavailable");
-        return;
-    }
-    cv_.notify_one();
+    incoming->Reject(503, "Service Unavailable");
 }
 
 void Dispatcher::RouteInbound() {
@@ -119,7 +117,9 @@ void Dispatcher::RouteInbound() {
 }
 
 void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
-    static LogThrottle refused;
+    static LogThrottle failed;
+    static LogThrottle unknown;
+    static LogThrottle forbidden;
     // The Request-URI's user is the number called, with or without its "+".
     std::string dialled = incoming->to_user();
     if (!dialled.starts_with('+')) dialled.insert(0, "+");
@@ -144,18 +144,18 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
         return true;
     });
     if (!found) {
-        LogLimited(refused, spdlog::level::err, "routing an inbound call failed: {}", found.error().message);
+        LogLimited(failed, spdlog::level::err, "routing an inbound call failed: {}", found.error().message);
         incoming->Reject(503, "Service Unavailable");
         return;
     }
     if (!owned || !carrier) {
-        LogLimited(refused, spdlog::level::info, "inbound call from {} to unknown number {}: 404", incoming->source(),
+        LogLimited(unknown, spdlog::level::info, "inbound call from {} to unknown number {}: 404", incoming->source(),
                    incoming->to_user());
         incoming->Reject(404, "Not Found");
         return;
     }
     if (!domain::SourceAllowed(incoming->source(), carrier->inbound_sources)) {
-        LogLimited(refused, spdlog::level::warn,
+        LogLimited(forbidden, spdlog::level::warn,
                    "inbound call to {} from {}, which carrier {} does not list in inbound_sources: 403", owned->number,
                    incoming->source(), carrier->id);
         incoming->Reject(403, "Forbidden");

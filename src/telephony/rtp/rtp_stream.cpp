@@ -73,6 +73,9 @@ std::unique_ptr<RtpStream> RtpStream::Open(const std::string& address, PortRange
     rtp_session_enable_adaptive_jitter_compensation(s, TRUE);
     rtp_session_set_jitter_compensation(s, kJitterMs);
     rtp_session_signal_connect(s, "telephone-event", reinterpret_cast<RtpCallback>(&OnTelephoneEvent), session.get());
+    // oRTP sets SO_REUSEADDR and SO_REUSEPORT by default, which would let a second call bind a
+    // port a live call holds and take its packets.
+    rtp_session_set_reuseaddr(s, FALSE);
     for (int tries = 0; tries < ports.size(); ++tries) {
         const int port = ports.Next();
         if (rtp_session_set_local_addr(s, address.c_str(), port, port + 1) == 0) {

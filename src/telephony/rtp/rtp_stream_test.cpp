@@ -59,6 +59,15 @@ TEST(RtpStream, TwoStreamsExchangeAudioOverLoopback) {
     }
 }
 
+TEST(RtpStream, APortALiveStreamHoldsIsNotGivenToAnother) {
+    PortRange one(44000, 44001);  // one even port
+    auto first = RtpStream::Open("127.0.0.1", one);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(RtpStream::Open("127.0.0.1", one), nullptr);
+    first.reset();
+    EXPECT_NE(RtpStream::Open("127.0.0.1", one), nullptr) << "the port is free again";
+}
+
 TEST(RtpStream, AHeldPeerIsNotSentAudio) {
     PortRange ports(43000, 43999);
     auto a = RtpStream::Open("127.0.0.1", ports);

@@ -11,6 +11,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/soa_tag.h>
+#include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/su_wait.h>
 #include <spdlog/spdlog.h>
@@ -19,6 +20,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -28,8 +31,18 @@
 #include <thread>
 
 #include "audio/audio.hpp"
+#include "common/log_throttle.hpp"
 #include "telephony/rtp/rtp_stream.hpp"
 #include "telephony/sip/sdp.hpp"
+
+// The logs of sofia-sip's transport, transaction, user agent and SDP layers, which it exports
+// without declaring them in its public headers.
+extern "C" {
+extern su_log_t tport_log[];
+extern su_log_t nta_log[];
+extern su_log_t nua_log[];
+extern su_log_t soa_log[];
+}
 
 namespace parley::telephony::sip {
 
@@ -79,6 +92,21 @@ std::string_view TransportParam(Transport t) {
         case Transport::kUdp: break;
     }
     return "";
+}
+
+// sofia-sip's own logs (a peer's port refusing a datagram is three lines, on every retransmission)
+// go through Parley's log, at most a line a second, instead of straight to stderr.
+void SofiaLog(void* /*stream*/, const char* format, va_list args) {
+    static LogThrottle throttle;
+    char line[512];
+    va_list copy;
+    va_copy(copy, args);
+    const int n = std::vsnprintf(line, sizeof line, format, copy);
+    va_end(copy);
+    if (n <= 0) return;
+    std::string_view text(line, std::min<size_t>(static_cast<size_t>(n), sizeof line - 1));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (!text.empty()) LogLimited(throttle, spdlog::level::info, "sip: {}", text);
 }
 
 // The Route header that sends requests through the trunk's outbound proxy; empty without one.
@@ -209,6 +237,8 @@ void SipAgent::Impl::RunPosted() {
 
 void SipAgent::Impl::Run() {
     su_init();
+    for (su_log_t* log : {su_log_default, tport_log, nta_log, nua_log, soa_log})
+        su_log_redirect(log, &SofiaLog, nullptr);
     root = su_root_create(reinterpret_cast<su_root_magic_t*>(this));
     std::string url;
     if (!options.advertised_host.empty()) {
