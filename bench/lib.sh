@@ -125,25 +125,28 @@ stop_pid() {
     return 0
 }
 
-# start_parley [THREADS]: a fresh data folder, an enterprise organization made with
-# `parley org create` before the server first starts (so no rate limit gets in the way and
-# serve makes no organization of its own), then `parley serve` on a port the OS picks.
+# start_parley [THREADS [SERVE_ARGS...]]: a fresh data folder, an enterprise organization made
+# with `parley org create` before the server first starts (so no rate limit gets in the way and
+# serve makes no organization of its own), then `parley serve` on a port the OS picks, with
+# SERVE_ARGS. PARLEY_TAG (optional) names this server's folder and output files apart from
+# another run's; PARLEY_LOG_LEVEL is its --log-level (default warn).
 # Sets PARLEY_PID, PARLEY_PORT, PARLEY_URL, PARLEY_DATA, PARLEY_KEY.
 start_parley() {
-    local threads="${1:-4}" org line i
+    local threads="${1:-4}" org line i tag="${PARLEY_TAG:-}"
+    shift || true
     [[ -x "$PARLEY_BIN" ]] || die "no server binary at $PARLEY_BIN (build it: see bench/README.md)"
-    PARLEY_DATA="$BENCH_TMP/parley-data"
+    PARLEY_DATA="$BENCH_TMP/parley-data$tag"
     mkdir -p "$PARLEY_DATA"
     org="$("$PARLEY_BIN" org create --data "$PARLEY_DATA" --name bench --tier enterprise --log-level warn)" ||
         die "parley org create failed"
     PARLEY_KEY="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["api_key"])' <<<"$org")" ||
         die "no api_key in: $org"
-    "$PARLEY_BIN" serve --data "$PARLEY_DATA" --listen 127.0.0.1:0 --threads "$threads" --log-level warn \
-        >"$BENCH_TMP/parley.out" 2>"$BENCH_TMP/parley.err" &
+    "$PARLEY_BIN" serve --data "$PARLEY_DATA" --listen 127.0.0.1:0 --threads "$threads" \
+        --log-level "${PARLEY_LOG_LEVEL:-warn}" "$@" >"$BENCH_TMP/parley$tag.out" 2>"$BENCH_TMP/parley$tag.err" &
     PARLEY_PID=$!
     PARLEY_PORT=""
-    for ((i = 0; i < 300; i++)); do
-        line="$(grep -m1 -o 'Parley listening on http://127\.0\.0\.1:[0-9]*' "$BENCH_TMP/parley.out" 2>/dev/null || true)"
+    for ((i = 0; i < 600; i++)); do
+        line="$(grep -m1 -o 'Parley listening on http://127\.0\.0\.1:[0-9]*' "$BENCH_TMP/parley$tag.out" 2>/dev/null || true)"
         if [[ -n "$line" ]]; then
             PARLEY_PORT="${line##*:}"
             break
@@ -152,7 +155,7 @@ start_parley() {
         sleep 0.1
     done
     if [[ -z "$PARLEY_PORT" ]]; then
-        cat "$BENCH_TMP/parley.err" >&2
+        tail -20 "$BENCH_TMP/parley$tag.err" >&2
         die "parley serve did not start"
     fi
     wait_for_port "$PARLEY_PORT" 10 "$PARLEY_PID" || die "parley does not accept connections on $PARLEY_PORT"

@@ -129,36 +129,13 @@ for k in sys.argv[2].split("."):
 print(v)' "$1" "$2"
 }
 
-# start_sip_parley N: like lib.sh's start_parley, with SIP on loopback and lines for N calls.
+# start_sip_parley N: lib.sh's start_parley with SIP on loopback and lines for N calls.
 start_sip_parley() {
-    local n="$1" org line i sip_port rtp_last
-    PARLEY_DATA="$BENCH_TMP/parley-data-$n"
-    mkdir -p "$PARLEY_DATA"
-    org="$("$PARLEY_BIN" org create --data "$PARLEY_DATA" --name bench --tier enterprise --log-level warn)" ||
-        die "parley org create failed"
-    PARLEY_KEY="$(python3 -c 'import json, sys; print(json.load(sys.stdin)["api_key"])' <<<"$org")"
+    local n="$1" sip_port rtp_last
     sip_port="$(free_port)"
     rtp_last=$((PARLEY_RTP_FIRST + 2 * n + 199))
-    "$PARLEY_BIN" serve --data "$PARLEY_DATA" --listen 127.0.0.1:0 --threads 2 --log-level "$LOG_LEVEL" \
-        --sip-listen "127.0.0.1:$sip_port" --rtp-ports "$PARLEY_RTP_FIRST-$rtp_last" --max-calls "$n" \
-        --speech-workers "$SPEECH_WORKERS" >"$BENCH_TMP/parley-$n.out" 2>"$BENCH_TMP/parley-$n.err" &
-    PARLEY_PID=$!
-    PARLEY_PORT=""
-    for ((i = 0; i < 600; i++)); do
-        line="$(grep -m1 -o 'Parley listening on http://127\.0\.0\.1:[0-9]*' "$BENCH_TMP/parley-$n.out" 2>/dev/null || true)"
-        if [[ -n "$line" ]]; then
-            PARLEY_PORT="${line##*:}"
-            break
-        fi
-        kill -0 "$PARLEY_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [[ -n "$PARLEY_PORT" ]] || {
-        tail -20 "$BENCH_TMP/parley-$n.err" >&2
-        die "parley serve did not start"
-    }
-    wait_for_port "$PARLEY_PORT" 10 "$PARLEY_PID" || die "parley does not accept connections on $PARLEY_PORT"
-    PARLEY_URL="http://127.0.0.1:$PARLEY_PORT"
+    PARLEY_TAG="-$n" PARLEY_LOG_LEVEL="$LOG_LEVEL" start_parley 2 --sip-listen "127.0.0.1:$sip_port" \
+        --rtp-ports "$PARLEY_RTP_FIRST-$rtp_last" --max-calls "$n" --speech-workers "$SPEECH_WORKERS"
 }
 
 # The media clock's lateness quantiles from /metrics: "p50 p99 max".

@@ -51,14 +51,6 @@ constexpr const char* kAbsurdPortOffer =
     "v=0\r\no=abuser 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
     "m=audio 99999 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
-sockaddr_in Loopback(uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
-
 // The value of the first header `name` (or its compact form) in a SIP message, trimmed; empty when
 // it has none.
 std::string HeaderValue(std::string_view message, std::string_view name, std::string_view compact) {

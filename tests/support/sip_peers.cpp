@@ -48,14 +48,6 @@ private:
     int fd_;
 };
 
-sockaddr_in Loopback(uint16_t port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return addr;
-}
-
 bool Bind(int fd, uint16_t port) {
     const sockaddr_in addr = Loopback(port);
     return bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
@@ -173,6 +165,14 @@ snd_path		@DIR@
 )";
 
 }  // namespace
+
+sockaddr_in Loopback(uint16_t port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+}
 
 bool SipPeersInstalled() {
     try {

@@ -5,6 +5,7 @@
 // what it hears and can call in. Both are Debian packages (kamailio, baresip-core); their
 // behaviour is described in tests/sip/kamailio.cfg.in and below.
 
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -24,6 +25,9 @@
 #include "support/process.hpp"
 
 namespace parley::testing {
+
+// 127.0.0.1:`port`.
+sockaddr_in Loopback(uint16_t port);
 
 // Whether kamailio, baresip and the util-linux tools that start them are installed.
 bool SipPeersInstalled();
