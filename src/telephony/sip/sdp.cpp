@@ -1,5 +1,6 @@
 #include "telephony/sip/sdp.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <sofia-sip/sdp.h>
@@ -66,8 +67,10 @@ std::expected<rtp::RemoteMedia, std::string> ReadRemoteSdp(std::string_view sdp,
             break;
         }
         const sdp_connection_t* c = sdp_media_connections(m);
-        if (c == nullptr || c->c_address == nullptr) {
-            out = std::unexpected("the peer's SDP has no connection address");
+        unsigned char ip[16];
+        if (c == nullptr || c->c_address == nullptr ||
+            (inet_pton(AF_INET, c->c_address, ip) != 1 && inet_pton(AF_INET6, c->c_address, ip) != 1)) {
+            out = std::unexpected("the peer's SDP has no connection address (an IP address)");
             break;
         }
         rtp::RemoteMedia media;
@@ -81,9 +84,11 @@ std::expected<rtp::RemoteMedia, std::string> ReadRemoteSdp(std::string_view sdp,
                 continue;
             }
             if (chosen >= 0) continue;
-            // Its codecs in its order of preference; only those of the carrier count.
+            // Its codecs in its order of preference; only those of the carrier count, under their
+            // static payload types (RFC 3551).
             for (const auto& codec : codecs) {
-                if (strcasecmp(r->rm_encoding, codec.c_str()) == 0 && r->rm_rate == 8000 && PayloadTypeOf(codec) >= 0) {
+                if (strcasecmp(r->rm_encoding, codec.c_str()) == 0 && r->rm_rate == 8000 &&
+                    static_cast<int>(r->rm_pt) == PayloadTypeOf(codec)) {
                     chosen = static_cast<int>(r->rm_pt);
                     break;
                 }

@@ -76,6 +76,14 @@ TEST(Sdp, WhatCannotCarryACallIsRefusedWithTheReason) {
     EXPECT_FALSE(ReadRemoteSdp(std::string(kMaxSdpBytes + 1, 'v'), kBoth));
     auto secure = ReadRemoteSdp(Answer("m=audio 5004 RTP/SAVP 0"), kBoth);
     EXPECT_FALSE(secure);
+
+    // Found by fuzzing: an empty or non-IP connection address, and G.711 under a dynamic type.
+    auto empty_address =
+        ReadRemoteSdp("v=0\r\no=p 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=\r\nt=0 0\r\nm=audio 5004 RTP/AVP 0\r\n", kBoth);
+    ASSERT_FALSE(empty_address);
+    EXPECT_NE(empty_address.error().find("connection address"), std::string::npos) << empty_address.error();
+    EXPECT_FALSE(ReadRemoteSdp(Answer("m=audio 5004 RTP/AVP 0", "", "phone.example.com"), kBoth));
+    EXPECT_FALSE(ReadRemoteSdp(Answer("m=audio 5004 RTP/AVP 96", "a=rtpmap:96 PCMU/8000\r\n"), kBoth));
 }
 
 TEST(SipStatus, FinalAnswersMapToHowTheCallEnded) {
