@@ -337,7 +337,10 @@ void SipAgent::Impl::Reject(Call& call, int status, const std::string& phrase) {
     if (call.handle == nullptr || call.hanging_up || call.ended || call.answered) return;
     call.hanging_up = true;
     call.Fail(DialState::kFailed, fmt::format("refused with SIP {} {}", status, phrase));
-    nua_respond(call.handle, status, phrase.c_str(), TAG_END());
+    // NUA keeps the phrase's pointer until the answer is sent, after this returns: the standard
+    // phrase is static ("Not Found"), the caller's string is not.
+    const char* standard = sip_status_phrase(status);
+    nua_respond(call.handle, status, standard != nullptr ? standard : "Refused", TAG_END());
 }
 
 void SipAgent::Impl::OnEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* call,
