@@ -13,6 +13,15 @@ namespace {
 
 using SipCalls = SipCallTest;
 
+// The keys the callee pressed, as the call's transcript has them.
+std::string Keys(const Json& call) {
+    std::string keys;
+    for (const auto& line : call["transcript"]) {
+        if (line.value("dtmf", false) && line["speaker"] == "callee") keys += line["text"].get<std::string>();
+    }
+    return keys;
+}
+
 TEST_F(SipCalls, AnOutboundCallThroughAnAuthenticatingProxyHasTheWholeConversation) {
     Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
     Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
@@ -73,7 +82,8 @@ TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
     AddTrunk(proxy, "trunk-secret");
     TurnGuardOff(api());
     const std::string contact = NewContact(api(), "+14153217600", {{"tags", {"sip"}}});
-    ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
+    // The person answers the second question with a key of a phone that plays keys as tones.
+    ListeningCallee person(phone, {Line("minute.wav"), Line("key-7.wav")});
     auto created = api().Post("/api/v1/campaigns", {{"name", "Over SIP"},
                                                     {"profile_id", SizeProfile()},
                                                     {"contact_tags", {"sip"}},
@@ -91,6 +101,9 @@ TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
     EXPECT_EQ(call["from_number"], kParleyNumber);
     EXPECT_EQ(call["to_number"], "+14153217600");
     EXPECT_EQ(person.said(), 2);
+    const Json detail = api().Get("/api/v1/calls/" + call["id"].get<std::string>()).json()["data"];
+    EXPECT_EQ(detail["analysis"]["extracted_data"]["company_size"], 7) << detail.dump(2);
+    EXPECT_EQ(Keys(detail), "7") << detail.dump(2);
 }
 
 // The callee puts the call on hold and takes it back (two re-INVITEs: sendonly, then sendrecv with
@@ -246,14 +259,7 @@ TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
     EXPECT_EQ(call["to_number"], kParleyNumber);
     EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 7) << call.dump(2);
     EXPECT_EQ(person.said(), 2);
-    bool pressed = false;
-    for (const auto& line : call["transcript"]) {
-        if (!line.value("dtmf", false)) continue;
-        pressed = true;
-        EXPECT_EQ(line["speaker"], "callee");
-        EXPECT_EQ(line["text"], "7");
-    }
-    EXPECT_TRUE(pressed) << call.dump(2);
+    EXPECT_EQ(Keys(call), "7") << call.dump(2);
 }
 
 // What Parley does not take is refused with the SIP answer that says why, and makes no call.

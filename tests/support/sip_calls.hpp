@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +41,14 @@ protected:
         };
         say("minute.wav", "sure i have a minute");
         say("size.wav", "about fifty people");
+        // Key 7 pressed on a phone that sends no RFC 4733 events: its two tones (852 Hz and
+        // 1209 Hz) for 120 ms, in the audio.
+        audio::Pcm seven(960);
+        for (size_t i = 0; i < seven.size(); ++i) {
+            const double t = static_cast<double>(i) / 8000.0;
+            seven[i] = static_cast<int16_t>(6000 * (std::sin(2 * M_PI * 852 * t) + std::sin(2 * M_PI * 1209 * t)));
+        }
+        WriteLineWav(lines_dir_->path() / "key-7.wav", seven);
         WriteLineWav(lines_dir_->path() / "silence.wav", {});
     }
     static void TearDownTestSuite() { lines_dir_.reset(); }

@@ -44,9 +44,18 @@ int PortRange::Next() {
 
 struct RtpStream::Session {
     RtpSession* rtp = nullptr;
-    std::string digits;  // RFC 4733 events received, from oRTP's callback on the media thread
+    // Keys heard as tones in the audio, for peers that send no RFC 4733 events (spandsp).
+    dtmf_rx_state_t* tones = nullptr;
+    // Once the peer has sent an RFC 4733 event, its keys come that way alone: a phone that sends
+    // both would otherwise press every key twice.
+    bool sends_events = false;
+    std::string digits;  // keys received, from callbacks on the media thread
     ~Session() {
         if (rtp) rtp_session_destroy(rtp);
+        if (tones) dtmf_rx_free(tones);
+    }
+    void Add(char digit) {
+        if (digit != '\0' && digits.size() < 64) digits.push_back(digit);
     }
 };
 
@@ -54,8 +63,14 @@ namespace {
 
 void OnTelephoneEvent(RtpSession* /*session*/, void* event, void* user, void* /*unused*/) {
     auto* self = static_cast<RtpStream::Session*>(user);
-    const char digit = DigitOf(static_cast<int>(reinterpret_cast<intptr_t>(event)));
-    if (digit != '\0' && self->digits.size() < 64) self->digits.push_back(digit);
+    self->sends_events = true;
+    self->Add(DigitOf(static_cast<int>(reinterpret_cast<intptr_t>(event))));
+}
+
+void OnTones(void* user, const char* digits, int len) {
+    auto* self = static_cast<RtpStream::Session*>(user);
+    if (self->sends_events) return;
+    for (int i = 0; i < len; ++i) self->Add(digits[i]);
 }
 
 }  // namespace
@@ -73,6 +88,8 @@ std::unique_ptr<RtpStream> RtpStream::Open(const std::string& address, PortRange
     rtp_session_enable_adaptive_jitter_compensation(s, TRUE);
     rtp_session_set_jitter_compensation(s, kJitterMs);
     rtp_session_signal_connect(s, "telephone-event", reinterpret_cast<RtpCallback>(&OnTelephoneEvent), session.get());
+    session->tones = dtmf_rx_init(nullptr, &OnTones, session.get());
+    if (session->tones == nullptr) return nullptr;
     // oRTP sets SO_REUSEADDR and SO_REUSEPORT by default, which would let a second call bind a
     // port a live call holds and take its packets.
     rtp_session_set_reuseaddr(s, FALSE);
@@ -117,7 +134,10 @@ void RtpStream::Exchange(std::span<const int16_t> out, std::span<int16_t> in) {
     std::fill(in.begin(), in.end(), int16_t{0});
     mblk_t* m = rtp_session_recvm_with_ts(s, receive_ts_);
     receive_ts_ += kSamplesPerPacket;
-    if (m == nullptr) return;
+    if (m == nullptr) {
+        ListenForTones(in);  // a gap ends a tone too
+        return;
+    }
     ++packets_received_;
     const int type = rtp_get_payload_type(m);
     unsigned char* payload = nullptr;
@@ -128,6 +148,11 @@ void RtpStream::Exchange(std::span<const int16_t> out, std::span<int16_t> in) {
         for (size_t i = 0; i < n; ++i) in[i] = type == kPcma ? alaw_to_linear(payload[i]) : ulaw_to_linear(payload[i]);
     }
     freemsg(m);
+    ListenForTones(in);
+}
+
+void RtpStream::ListenForTones(std::span<int16_t> in) {
+    if (!session_->sends_events) dtmf_rx(session_->tones, in.data(), static_cast<int>(in.size()));
 }
 
 std::string RtpStream::TakeDigits() {

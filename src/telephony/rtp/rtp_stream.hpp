@@ -55,7 +55,8 @@ public:
     // Sends one 20 ms frame (unless the peer holds the call) and takes the received frame of the
     // same 20 ms from the jitter buffer; silence where none arrived in time.
     void Exchange(std::span<const int16_t> out, std::span<int16_t> in);
-    // RFC 4733 digits received since the last call ("0"-"9", "*", "#", "A"-"D").
+    // Keys the peer pressed since the last call ("0"-"9", "*", "#", "A"-"D"): RFC 4733 events,
+    // or DTMF tones heard in the audio from a peer that sends no events.
     std::string TakeDigits();
     uint64_t packets_sent() const { return packets_sent_; }
     uint64_t packets_received() const { return packets_received_; }
@@ -64,6 +65,7 @@ public:
 
 private:
     RtpStream(std::unique_ptr<Session> session, int port);
+    void ListenForTones(std::span<int16_t> in);
 
     std::unique_ptr<Session> session_;
     int port_;

@@ -1,6 +1,7 @@
 #include "telephony/rtp/rtp_stream.hpp"
 
 #include <gtest/gtest.h>
+#include <spandsp.h>
 
 #include <chrono>
 #include <cmath>
@@ -57,6 +58,39 @@ TEST(RtpStream, TwoStreamsExchangeAudioOverLoopback) {
         // A 440 Hz sine of amplitude 8000 has an RMS of about 5657; G.711 keeps it within 1%.
         EXPECT_GT(Rms(heard_by_b), 4000) << "law " << law;
     }
+}
+
+// A phone that sends no RFC 4733 events plays its keys as tones in the audio; the stream hears
+// them there, each key once, and nothing in speech-like audio.
+TEST(RtpStream, KeysPlayedAsTonesInTheAudioAreHeard) {
+    PortRange ports(45000, 45999);
+    auto a = RtpStream::Open("127.0.0.1", ports);
+    auto b = RtpStream::Open("127.0.0.1", ports);
+    ASSERT_TRUE(a && b);
+    a->SetRemote({.address = "127.0.0.1", .port = b->port(), .payload_type = kPcma});
+    b->SetRemote({.address = "127.0.0.1", .port = a->port(), .payload_type = kPcma});
+    dtmf_tx_state_t* keys = dtmf_tx_init(nullptr);
+    ASSERT_NE(keys, nullptr);
+    dtmf_tx_put(keys, "4#", -1);
+    std::vector<int16_t> out(160);
+    std::vector<int16_t> in(160);
+    std::string heard;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 40; ++i) {
+        std::fill(out.begin(), out.end(), int16_t{0});
+        if (i < 15) {
+            dtmf_tx(keys, out.data(), static_cast<int>(out.size()));
+        } else {
+            out = Tone(160, 440, static_cast<size_t>(i) * 160);  // a voice's pitch is not a key
+        }
+        a->Exchange(out, in);
+        b->Exchange(std::vector<int16_t>(160, 0), in);
+        heard += b->TakeDigits();
+        std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * (i + 1)));
+    }
+    dtmf_tx_free(keys);
+    EXPECT_EQ(heard, "4#");
+    EXPECT_EQ(a->TakeDigits(), "") << "a heard only silence";
 }
 
 TEST(RtpStream, APortALiveStreamHoldsIsNotGivenToAnother) {
