@@ -301,7 +301,7 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
     engines_.PrepareRecognizer(s->plan.stt);
     if (incoming) {
         s->carrier = "byoc";
-        (*incoming)->Answer(trunk ? trunk->codecs : std::vector<std::string>{"PCMU", "PCMA"});
+        (*incoming)->Answer(trunk ? TrunkOf(*trunk) : telephony::sip::SipTrunk{});
         s->dialing = std::move(*incoming);
     } else if (trunk && sip_ == nullptr) {
         s->end_reason = "SIP is off on this node (parley serve --sip-listen)";
@@ -314,6 +314,12 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
         if (!s->dialing) s->end_reason = "no RTP port is free";
     } else {
         s->dialing = carrier_.Dial(call.from_number, call.to_number);
+    }
+    if (s->dialing && trunk && sip_ != nullptr) {
+        // A bridged transfer's second call goes out over the same carrier, from the same number.
+        const std::string our_number = incoming ? call.to_number : call.from_number;
+        s->dial_transfer = [sip = sip_, line = TrunkOf(*trunk), from = CallerIdFor(*trunk, our_number)](
+                               const std::string& to) { return sip->Dial(line, from, to); };
     }
     s->call = std::move(call);
     if (!s->dialing) {

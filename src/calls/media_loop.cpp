@@ -27,14 +27,34 @@ constexpr int kVoicemailQuietFrames = 50;     // a voicemail message starts 1 s 
 constexpr int kVoicemailMaxWaitFrames = 500;  // or after 10 s whatever the line does
 constexpr size_t kLatenessWindow = 20000;
 constexpr int kFramesPerPassUnpaced = 50;  // speed 0: frames each call advances per pass
+// A blind transfer the callee's side accepted but never reported on counts as done after 30 s;
+// one it did not even accept, as failed.
+constexpr int kReferWaitFrames = 1500;
+// A bridged call is a conversation between people, not bounded by the profile's duration, but
+// bounded: its recording is held in memory until the call ends.
+constexpr int kMaxBridgedFrames = 3600 * 1000 / kFrameMs;
+constexpr const char* kTransferFailedWords =
+    "I am sorry, I could not connect you right now. Someone from our team will call you back. Goodbye.";
+
+// Hangs up every line of the call: the callee's, and the transfer's being placed or bridged.
+void HangUpAll(Session& s) {
+    if (s.leg) s.leg->Hangup();
+    if (s.transfer.dialing) s.transfer.dialing->Cancel();
+    if (s.transfer.target) s.transfer.target->Hangup();
+}
 
 void End(Session& s, CallStatus status, std::string reason) {
     if (s.phase == Session::Phase::kDone) return;
     s.final_status = status;
     s.end_reason = std::move(reason);
-    if (s.leg) s.leg->Hangup();
+    HangUpAll(s);
     s.phase = Session::Phase::kDone;
     s.ended = true;
+}
+
+void Transferred(Session& s) {
+    s.call.transferred_to = s.transfer.to;
+    End(s, CallStatus::kCompleted, "transferred");
 }
 
 }  // namespace
@@ -158,7 +178,7 @@ void MediaLoop::Run() {
         }
     }
     for (auto& s : sessions) {
-        if (s->leg) s->leg->Hangup();
+        HangUpAll(*s);
         if (s->dialing) s->dialing->Cancel();
         s->final_status = CallStatus::kFailed;
         s->end_reason = "server stopping";
@@ -237,6 +257,10 @@ void MediaLoop::Tick(const std::shared_ptr<Session>& sp) {
 
 void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     Session& s = *sp;
+    if (s.transfer.state != Session::Transfer::State::kNone) {
+        TransferTick(sp);
+        return;
+    }
     if (s.job && s.job->done && !s.job->superseded) Commit(s);
     if (s.job && s.job->done && s.job->superseded) s.job.reset();
 
@@ -295,12 +319,12 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
 
     const bool idle = !s.job && s.agent_audio.empty() && !s.voicemail_message && !s.vad.InSpeech();
     if (idle && s.transfer_after_audio) {
-        s.call.transferred_to = *s.transfer_after_audio;
-        End(s, CallStatus::kCompleted, "transferred");
+        StartTransfer(sp);
         return;
     }
     if (idle && s.hang_up_after_audio) {
-        End(s, s.brain->conversation().voicemail ? CallStatus::kVoicemail : CallStatus::kCompleted, "agent hung up");
+        End(s, s.brain->conversation().voicemail ? CallStatus::kVoicemail : CallStatus::kCompleted,
+            s.transfer.failure.empty() ? "agent hung up" : "transfer failed: " + s.transfer.failure);
         return;
     }
     const int64_t talk_ms = (s.frame - s.answered_frame) * kFrameMs;
@@ -327,6 +351,106 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
         s.quiet_since_frame = s.frame;
         Submit(sp, job);
     }
+}
+
+// The agent has said it is connecting the callee. On the sandbox the line hands the call over at
+// once; on a real line Parley asks the callee's side to call the number (blind) or calls it
+// itself and joins the two calls (bridged).
+void MediaLoop::StartTransfer(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    auto& t = s.transfer;
+    t.to = *s.transfer_after_audio;
+    s.transfer_after_audio.reset();
+    t.since_frame = s.frame;
+    if (!s.dial_transfer) {
+        Transferred(s);
+    } else if (s.plan.transfer_mode == "blind") {
+        if (s.leg->Refer(t.to)) {
+            t.state = Session::Transfer::State::kReferring;
+        } else {
+            TransferFailed(sp, "the line cannot transfer blind");
+        }
+    } else if ((t.dialing = s.dial_transfer(t.to))) {
+        t.state = Session::Transfer::State::kDialing;
+    } else {
+        TransferFailed(sp, "no RTP port is free");
+    }
+}
+
+// A transfer under way: the callee hears silence until the target answers, then the target.
+void MediaLoop::TransferTick(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    auto& t = s.transfer;
+    using State = Session::Transfer::State;
+    if (t.state != State::kBridged) t.heard.fill(0);
+    int16_t in[kFrameSamples];
+    s.leg->Exchange(t.heard, in);
+    s.rec_out.insert(s.rec_out.end(), t.heard.begin(), t.heard.end());
+    s.rec_in.insert(s.rec_in.end(), in, in + kFrameSamples);
+    s.leg->TakeDigits();  // keys are for the agent, who has left
+    std::string reason;
+    switch (t.state) {
+        case State::kReferring: {
+            const auto progress = s.leg->ReferProgress(reason);
+            const bool waited = s.frame - t.since_frame >= kReferWaitFrames;
+            if (progress == telephony::ReferState::kDone ||
+                (progress == telephony::ReferState::kAccepted && (waited || s.leg->HungUp()))) {
+                Transferred(s);
+            } else if (progress == telephony::ReferState::kFailed) {
+                TransferFailed(sp, reason);
+            } else if (s.leg->HungUp()) {
+                End(s, CallStatus::kCompleted, "callee hung up");
+            } else if (waited) {
+                TransferFailed(sp, "the callee's side did not take the transfer");
+            }
+            return;
+        }
+        case State::kDialing:
+            if (s.leg->HungUp()) {
+                End(s, CallStatus::kCompleted, "callee hung up");
+                return;
+            }
+            switch (t.dialing->Tick()) {
+                case telephony::DialState::kRinging: return;
+                case telephony::DialState::kBusy: TransferFailed(sp, t.to + " is busy"); return;
+                case telephony::DialState::kNoAnswer: TransferFailed(sp, t.to + " did not answer"); return;
+                case telephony::DialState::kFailed: TransferFailed(sp, t.dialing->FailureReason()); return;
+                case telephony::DialState::kAnswered: break;
+            }
+            t.target = t.dialing->TakeLeg();
+            t.dialing.reset();
+            t.state = State::kBridged;
+            t.heard.fill(0);
+            return;
+        case State::kBridged: {
+            t.target->Exchange(std::span<const int16_t>(in, kFrameSamples), t.heard);
+            t.target->TakeDigits();
+            if (s.leg->HungUp() || t.target->HungUp()) {
+                Transferred(s);
+            } else if (s.frame - t.since_frame >= kMaxBridgedFrames) {
+                s.call.transferred_to = t.to;
+                End(s, CallStatus::kCompleted, "maximum bridged call duration");
+            }
+            return;
+        }
+        case State::kNone: return;
+    }
+}
+
+// The agent takes the call back to apologize, then hangs up; the conversation was not transferred.
+void MediaLoop::TransferFailed(const std::shared_ptr<Session>& sp, std::string reason) {
+    Session& s = *sp;
+    spdlog::info("call {}: transfer to {} failed: {}", s.call.id, s.transfer.to, reason);
+    if (s.transfer.dialing) s.transfer.dialing->Cancel();
+    s.transfer.dialing.reset();
+    s.transfer.state = Session::Transfer::State::kNone;
+    s.transfer.failure = reason.empty() ? "unknown" : std::move(reason);
+    s.brain->conversation().transferred_to.reset();
+    s.hang_up_after_audio = true;
+    auto job = std::make_shared<Job>();
+    job->kind = Job::Kind::kSay;
+    job->fixed_say = kTransferFailedWords;
+    Submit(sp, job);
 }
 
 void MediaLoop::OnSpeechStart(Session& s) {

@@ -50,6 +50,9 @@ private:
     void Run();
     void Tick(const std::shared_ptr<Session>& sp);
     void ConnectedTick(const std::shared_ptr<Session>& sp);
+    void StartTransfer(const std::shared_ptr<Session>& sp);
+    void TransferTick(const std::shared_ptr<Session>& sp);
+    void TransferFailed(const std::shared_ptr<Session>& sp, std::string reason);
     void OnSpeechStart(Session& s);
     void OnSpeechEnd(const std::shared_ptr<Session>& sp);
     void Commit(Session& s);

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +71,18 @@ struct Session {
     std::optional<voice::Expectation> expect;
     bool hang_up_after_audio = false;
     std::optional<std::string> transfer_after_audio;
+    // Places the second call of a bridged transfer through the call's carrier; empty on the
+    // sandbox, whose line completes a transfer at once.
+    std::function<std::unique_ptr<telephony::Dialing>(const std::string& to)> dial_transfer;
+    struct Transfer {
+        enum class State { kNone, kReferring, kDialing, kBridged } state = State::kNone;
+        std::string to;
+        int64_t since_frame = 0;
+        std::unique_ptr<telephony::Dialing> dialing;
+        std::unique_ptr<telephony::CallLeg> target;         // the bridged call
+        std::array<int16_t, audio::kFrameSamples> heard{};  // the target's last frame, for the callee
+        std::string failure;                                // why it failed: the agent apologizes and hangs up
+    } transfer;
     bool overtime = false;
     int64_t quiet_since_frame = 0;  // last frame either side spoke
     int64_t speech_end_frame = 0;   // when the callee's last utterance really ended

@@ -172,6 +172,9 @@ struct ProfileSpec {
     std::vector<std::string> extract_fields;
     std::vector<std::string> tools{"end_call"};
     std::optional<std::string> transfer_number;  // E.164
+    // "bridged": Parley calls the number and joins the two calls; "blind": the callee's side is
+    // asked (SIP REFER) to call it instead.
+    std::string transfer_mode = "bridged";
     std::optional<std::string> voicemail_message;
     std::vector<ProfileVariable> variables;
 };

@@ -158,7 +158,7 @@ void ApplyVariables(const Json& v, std::vector<ProfileVariable>& variables, Chec
 void ReadProfileFields(const Json& body, ProfileSpec& spec, Checker& checker, std::string_view default_region) {
     checker.RejectUnknownKeys(body, {"name", "agent_name", "persona", "instructions", "opener", "closing", "goals",
                                      "guardrails", "disclosure", "language", "voice", "model", "stt", "extract_fields",
-                                     "tools", "transfer_number", "voicemail_message", "variables"});
+                                     "tools", "transfer_number", "transfer_mode", "voicemail_message", "variables"});
     if (body.contains("name")) {
         if (auto name = checker.String(body, "name", kMaxName, true)) spec.name = std::move(*name);
     }
@@ -199,6 +199,15 @@ void ReadProfileFields(const Json& body, ProfileSpec& spec, Checker& checker, st
             }
         }
     }
+    if (body.contains("transfer_mode")) {
+        if (auto mode = checker.String(body, "transfer_mode", 16)) {
+            if (*mode == "bridged" || *mode == "blind") {
+                spec.transfer_mode = std::move(*mode);
+            } else {
+                checker.Add("transfer_mode", "must be bridged or blind");
+            }
+        }
+    }
     SetString(body, "voicemail_message", kMaxLine, spec.voicemail_message, checker);
     if (auto v = body.find("variables"); v != body.end()) ApplyVariables(*v, spec.variables, checker);
     if (spec.name.empty() && !body.contains("name")) checker.Add("name", "is required");
@@ -232,6 +241,7 @@ Json ToJson(const ProfileSpec& spec) {
                 {"extract_fields", spec.extract_fields},
                 {"tools", spec.tools},
                 {"transfer_number", text(spec.transfer_number)},
+                {"transfer_mode", spec.transfer_mode},
                 {"voicemail_message", text(spec.voicemail_message)},
                 {"variables", std::move(variables)}};
 }

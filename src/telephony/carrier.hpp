@@ -10,6 +10,10 @@
 
 namespace parley::telephony {
 
+// How a blind transfer is going: asked, accepted by the callee's side (202), done (the callee's
+// side reports that the new call was answered), or failed.
+enum class ReferState { kAsked, kAccepted, kDone, kFailed };
+
 // The media of one answered call, driven by the media clock one 20 ms frame at a time. Never
 // blocks and never throws: it runs on the media thread.
 class CallLeg {
@@ -23,6 +27,11 @@ public:
     // The keys the callee pressed since the last call ("0"-"9", "*", "#", "A"-"D"); none on a
     // line that carries no telephone events.
     virtual std::string TakeDigits() { return {}; }
+    // Asks the callee's side to call `e164` in Parley's place (a blind transfer, SIP REFER); false
+    // when this line cannot.
+    virtual bool Refer(std::string_view /*e164*/) { return false; }
+    // How the transfer Refer() asked for is going; why, when it failed.
+    virtual ReferState ReferProgress(std::string& /*reason*/) { return ReferState::kFailed; }
     // True once the callee has hung up.
     virtual bool HungUp() const = 0;
     virtual void Hangup() = 0;

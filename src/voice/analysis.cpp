@@ -103,6 +103,8 @@ Json Analyze(const Conversation& c, domain::CallStatus status, const std::vector
         summary += facts.empty() ? "." : " (" + facts + ").";
         if (c.meeting_booked && c.meeting_at) summary += " Booked a meeting for " + *c.meeting_at + ".";
         if (c.transferred_to) summary += " Transferred to " + *c.transferred_to + ".";
+    } else if (c.transferred_to) {
+        summary = "The callee asked for a person and was transferred to " + *c.transferred_to + ".";
     } else {
         summary = "The callee did not respond.";
     }

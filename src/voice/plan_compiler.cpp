@@ -56,6 +56,7 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
     plan.voicemail_message = spec.voicemail_message;
     plan.tools = spec.tools;
     plan.transfer_number = spec.transfer_number;
+    plan.transfer_mode = spec.transfer_mode;
     plan.refuse_topics = spec.guardrails.refuse_topics;
     plan.max_call_seconds = spec.guardrails.max_call_duration_seconds;
     plan.variables = Json::object();

@@ -46,18 +46,7 @@ TEST_F(SipCalls, AnOutboundCallThroughAnAuthenticatingProxyHasTheWholeConversati
     EXPECT_GT(audio::RmsDbfs(ReadWav(heard.back())), -40.0);
     // The recording has both directions of the real streams: the callee's line and the agent's.
     ASSERT_EQ(call["has_recording"], true) << call.dump(2);
-    const std::string url = api().Get("/api/v1/calls/" + id + "/recording").json()["data"]["url"];
-    const auto wav = server_->http().Send("GET", url.substr(url.find("/api/v1/recordings/")));
-    ASSERT_EQ(wav.status, 200);
-    ASSERT_GT(wav.body.size(), 44u);
-    audio::Pcm left, right;
-    for (size_t at = 44; at + 4 <= wav.body.size(); at += 4) {
-        int16_t l = 0, r = 0;
-        std::memcpy(&l, wav.body.data() + at, 2);
-        std::memcpy(&r, wav.body.data() + at + 2, 2);
-        left.push_back(l);
-        right.push_back(r);
-    }
+    const auto [left, right] = Recording(id);
     EXPECT_GT(audio::RmsDbfs(left), -45.0) << "the callee's side";
     EXPECT_GT(audio::RmsDbfs(right), -45.0) << "the agent's side";
 }
@@ -260,6 +249,42 @@ TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
     EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 7) << call.dump(2);
     EXPECT_EQ(person.said(), 2);
     EXPECT_EQ(Keys(call), "7") << call.dump(2);
+}
+
+// The agent's transfer tool, bridged (the default): Parley calls the transfer number through the
+// same carrier, joins the two calls and records both; the call ends when either person hangs up.
+TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Baresip desk({.user = "desk", .wav = Line("desk.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley",
+                    .auth_password = "trunk-secret",
+                    .callee_port = phone.sip_port(),
+                    .transfer_port = desk.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string profile =
+        NewProfile(api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}});
+    // The person asks for a person, hears the desk (its tone), then speaks to it.
+    ListeningCallee person(phone, {Line("person.wav"), Line("minute.wav")});
+
+    const std::string id = Call(profile);
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(60));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2) << proxy.Log();
+    EXPECT_EQ(call["transferred_to"], kTransferNumber) << call.dump(2);
+    EXPECT_EQ(call["analysis"]["summary"],
+              std::string("The callee asked for a person and was transferred to ") + kTransferNumber + ".");
+    EXPECT_EQ(person.said(), 2);
+    // The desk hung up (its WAV ended), and heard the callee's line.
+    const auto closed = desk.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value()) << desk.Log();
+    EXPECT_NE(closed->param.find("end of file"), std::string::npos) << closed->param;
+    const auto heard = desk.Recordings();
+    ASSERT_FALSE(heard.empty());
+    EXPECT_GT(audio::RmsDbfs(ReadWav(heard.back())), -40.0);
+    // Parley's recording has the callee's side and, on the other, the desk's tone after the agent.
+    const auto [callee_side, other_side] = Recording(id);
+    EXPECT_TRUE(HasTone(other_side, 1000)) << "the desk's tone is not in the recording";
+    EXPECT_FALSE(HasTone(callee_side, 1000));
 }
 
 // What Parley does not take is refused with the SIP answer that says why, and makes no call.

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sandbox/sandbox.hpp"
@@ -24,6 +26,37 @@ namespace parley::testing {
 
 constexpr const char* kParleyNumber = "+14155550100";
 constexpr const char* kCalleeNumber = "+14155550123";
+constexpr const char* kTransferNumber = "+14155550177";  // KamailioOptions' transfer_number
+
+// `samples` of a sine of `hz` at 8 kHz.
+inline audio::Pcm Tone(double hz, size_t samples) {
+    audio::Pcm pcm(samples);
+    for (size_t i = 0; i < samples; ++i) {
+        pcm[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * hz * static_cast<double>(i) / 8000.0));
+    }
+    return pcm;
+}
+
+// Whether `pcm` has a `hz` tone for 100 ms somewhere: a 100 ms window with nine tenths of its
+// power at that frequency (Goertzel), which speech never has.
+inline bool HasTone(const audio::Pcm& pcm, double hz) {
+    constexpr size_t kWindow = 800;
+    const double coefficient = 2 * std::cos(2 * M_PI * hz / 8000.0);
+    for (size_t at = 0; at + kWindow <= pcm.size(); at += kWindow / 2) {
+        double s1 = 0, s2 = 0, total = 0;
+        for (size_t i = at; i < at + kWindow; ++i) {
+            const double x = pcm[i];
+            const double s0 = x + coefficient * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+            total += x * x;
+        }
+        // The tone's share: its Goertzel power over the window's, both scaled to the same units.
+        const double tone = (s1 * s1 + s2 * s2 - coefficient * s1 * s2) * 2 / static_cast<double>(kWindow);
+        if (total > 1e6 && tone / total > 0.9) return true;
+    }
+    return false;
+}
 
 class SipCallTest : public ::testing::Test {
 protected:
@@ -41,6 +74,7 @@ protected:
         };
         say("minute.wav", "sure i have a minute");
         say("size.wav", "about fifty people");
+        say("person.wav", "can i talk to a person");
         // Key 7 pressed on a phone that sends no RFC 4733 events: its two tones (852 Hz and
         // 1209 Hz) for 120 ms, in the audio.
         audio::Pcm seven(960);
@@ -49,6 +83,9 @@ protected:
             seven[i] = static_cast<int16_t>(6000 * (std::sin(2 * M_PI * 852 * t) + std::sin(2 * M_PI * 1209 * t)));
         }
         WriteLineWav(lines_dir_->path() / "key-7.wav", seven);
+        // The person at the number calls are transferred to: a second of a 1 kHz tone (which no
+        // voice makes), then five seconds of silence, then they hang up.
+        WriteLineWav(lines_dir_->path() / "desk.wav", Tone(1000, 8000), std::chrono::seconds(5));
         WriteLineWav(lines_dir_->path() / "silence.wav", {});
     }
     static void TearDownTestSuite() { lines_dir_.reset(); }
@@ -98,6 +135,22 @@ protected:
     std::string Call(const std::string& profile) const {
         return CreatedId(
             api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", kCalleeNumber}, {"from", kParleyNumber}}));
+    }
+
+    // The call's recording, the callee's side and the other (the agent's, or a bridged call's).
+    std::pair<audio::Pcm, audio::Pcm> Recording(const std::string& id) const {
+        std::pair<audio::Pcm, audio::Pcm> sides;
+        const std::string url = api().Get("/api/v1/calls/" + id + "/recording").json()["data"]["url"];
+        const auto wav = server_->http().Send("GET", url.substr(url.find("/api/v1/recordings/")));
+        EXPECT_EQ(wav.status, 200);
+        for (size_t at = 44; at + 4 <= wav.body.size(); at += 4) {
+            int16_t l = 0, r = 0;
+            std::memcpy(&l, wav.body.data() + at, 2);
+            std::memcpy(&r, wav.body.data() + at + 2, 2);
+            sides.first.push_back(l);
+            sides.second.push_back(r);
+        }
+        return sides;
     }
 
     static inline std::unique_ptr<TempDir> lines_dir_;

@@ -287,6 +287,9 @@ bool Kamailio::Start(const KamailioOptions& options) {
                                            {"CALLEE_USER", options.callee_user},
                                            {"CALLEE_PORT", std::to_string(options.callee_port)},
                                            {"PARLEY_PORT", std::to_string(options.parley_port)},
+                                           {"TRANSFER_NUMBER", options.transfer_number},
+                                           {"TRANSFER_USER", options.transfer_user},
+                                           {"TRANSFER_PORT", std::to_string(options.transfer_port)},
                                            {"TEST_PID", std::to_string(getpid())}});
     const fs::path dir = dir_->path();
     WriteFile(dir / "kamailio.cfg", config);

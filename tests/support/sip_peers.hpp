@@ -64,6 +64,11 @@ struct KamailioOptions {
     uint16_t callee_port = 0;
     // Where inbound calls go (Parley's SIP listener), over UDP; 0 when the test has none.
     uint16_t parley_port = 0;
+    // A second phone, where calls to `transfer_number` go (sip:<transfer_user>@127.0.0.1:<port>);
+    // 0 when the test has none.
+    std::string transfer_number = "+14155550177";
+    std::string transfer_user = "desk";
+    uint16_t transfer_port = 0;
 };
 
 // Kamailio 5.6 with tests/sip/kamailio.cfg.in, on UDP and TCP 127.0.0.1:port(). Started ready (it

@@ -129,8 +129,10 @@ struct Call {
     std::atomic<DialState> state{DialState::kRinging};
     std::atomic<bool> ended{false};  // the dialog is over (BYE either way, or the INVITE failed)
     std::atomic<uint32_t> media_version{0};
-    std::mutex mutex;     // guards failure and remote
+    std::atomic<ReferState> refer{ReferState::kAsked};
+    std::mutex mutex;     // guards failure, refer_failure and remote
     std::string failure;  // "SIP 407 Proxy Authentication Required"
+    std::string refer_failure;
     rtp::RemoteMedia remote;
 
     // The SIP thread's own.
@@ -144,6 +146,14 @@ struct Call {
     bool answered = false;
     bool hanging_up = false;
     std::string media_error;  // why the peer's SDP could not be used
+
+    void ReferFailed(std::string why) {
+        {
+            std::lock_guard lock(mutex);
+            if (refer_failure.empty()) refer_failure = std::move(why);
+        }
+        refer = ReferState::kFailed;
+    }
 
     void Fail(DialState final_state, std::string why) {
         {
@@ -193,9 +203,11 @@ struct SipAgent::Impl {
     void Invite(const std::shared_ptr<Call>& call, const std::string& from, const std::string& to,
                 const std::string& request_uri, const std::string& sdp);
     void Hangup(Call& call);
-    void Answer(Call& call, const std::vector<std::string>& codecs);
+    void Answer(Call& call, const SipTrunk& trunk);
+    void Refer(Call& call, const std::string& to_user);
     void Reject(Call& call, int status, const std::string& phrase);
     void OnIncoming(nua_handle_t* nh, const sip_t* sip);
+    static void OnReferNotify(Call& call, const sip_t* sip);
     std::string MediaHost(const std::string& peer, int port) const;
 };
 
@@ -249,7 +261,7 @@ void SipAgent::Impl::Run() {
     if (root != nullptr) {
         nua = nua_create(root, &OnNuaEvent, reinterpret_cast<nua_magic_t*>(this), NUTAG_URL(url.c_str()),
                          SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
-                         NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"), NUTAG_ENABLEMESSAGE(0),
+                         NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, NOTIFY"), NUTAG_ENABLEMESSAGE(0),
                          NUTAG_ENABLEMESSENGER(0), TAG_END());
     }
     {
@@ -314,8 +326,10 @@ void SipAgent::Impl::Hangup(Call& call) {
     }
 }
 
-void SipAgent::Impl::Answer(Call& call, const std::vector<std::string>& codecs) {
+void SipAgent::Impl::Answer(Call& call, const SipTrunk& trunk) {
     if (call.handle == nullptr || call.hanging_up || call.ended) return;
+    call.trunk = trunk;
+    const std::vector<std::string>& codecs = trunk.codecs;
     auto media = ReadRemoteSdp(call.offer, codecs);
     if (!media) {
         call.Fail(DialState::kFailed, media.error());
@@ -327,10 +341,41 @@ void SipAgent::Impl::Answer(Call& call, const std::vector<std::string>& codecs) 
         call.remote = *media;
     }
     call.media_version.fetch_add(1, std::memory_order_release);
-    call.trunk.codecs = codecs;
     const std::string sdp = OfferSdp(call.media_host, call.media_port, codecs);
     nua_respond(call.handle, SIP_200_OK, SOATAG_USER_SDP_STR(sdp.c_str()), SOATAG_AUDIO_AUX("telephone-event"),
                 TAG_END());
+}
+
+// A blind transfer: the peer is asked to call `to_user` on the carrier's host instead (RFC 3515),
+// and reports how that call went in NOTIFYs with a sipfrag.
+void SipAgent::Impl::Refer(Call& call, const std::string& to_user) {
+    if (call.handle == nullptr || call.hanging_up || call.ended || !call.answered) {
+        call.ReferFailed("the call is over");
+        return;
+    }
+    const SipTrunk& t = call.trunk;
+    const std::string target = fmt::format("<sip:{}@{}:{}{}>", to_user, t.host, t.port, TransportParam(t.transport));
+    nua_refer(call.handle, SIPTAG_REFER_TO_STR(target.c_str()), TAG_END());
+}
+
+// A NOTIFY of the transfer's progress: its body is the status line of the peer's call to the
+// target ("SIP/2.0 180 Ringing", then "SIP/2.0 200 OK" or a failure).
+void SipAgent::Impl::OnReferNotify(Call& call, const sip_t* sip) {
+    if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_data == nullptr) return;
+    const std::string_view frag(sip->sip_payload->pl_data, std::min<size_t>(sip->sip_payload->pl_len, 256));
+    constexpr std::string_view kVersion = "SIP/2.0 ";
+    if (!frag.starts_with(kVersion) || frag.size() < kVersion.size() + 3) return;
+    int status = 0;
+    for (const char c : frag.substr(kVersion.size(), 3)) {
+        if (c < '0' || c > '9') return;
+        status = status * 10 + (c - '0');
+    }
+    if (status >= 200 && status < 300) {
+        call.refer = ReferState::kDone;
+    } else if (status >= 300) {
+        const std::string_view line = frag.substr(kVersion.size(), frag.find_first_of("\r\n") - kVersion.size());
+        call.ReferFailed(fmt::format("the transfer's call was answered SIP {}", line));
+    }
 }
 
 void SipAgent::Impl::Reject(Call& call, int status, const std::string& phrase) {
@@ -442,6 +487,16 @@ void SipAgent::Impl::OnCallEvent(nua_event_t event, int status, const char* phra
             return;
         }
         case nua_i_bye: call.ended = true; return;
+        case nua_r_refer:
+            if (status >= 300) {
+                call.ReferFailed(
+                    fmt::format("the callee's side refused the transfer: SIP {} {}", status, phrase ? phrase : ""));
+            } else if (status >= 200) {
+                ReferState asked = ReferState::kAsked;
+                call.refer.compare_exchange_strong(asked, ReferState::kAccepted);
+            }
+            return;
+        case nua_i_notify: OnReferNotify(call, sip); return;
         default: return;
     }
 }
@@ -471,6 +526,18 @@ public:
     void Caption(std::string_view /*agent_words*/) override {}
     std::string TakeDigits() override { return stream_->TakeDigits(); }
     bool HungUp() const override { return call_->ended.load(); }
+    bool Refer(std::string_view e164) override {
+        call_->refer = ReferState::kAsked;
+        return agent_->Post([agent = agent_, call = call_, to = std::string(e164)] { agent->Refer(*call, to); });
+    }
+    ReferState ReferProgress(std::string& reason) override {
+        const ReferState state = call_->refer.load();
+        if (state == ReferState::kFailed) {
+            std::lock_guard lock(call_->mutex);
+            reason = call_->refer_failure;
+        }
+        return state;
+    }
     void Hangup() override {
         if (hung_up_) return;
         hung_up_ = true;
@@ -532,8 +599,8 @@ public:
     const std::string& to_user() const override { return to_; }
     const std::string& from_user() const override { return from_; }
     const std::string& source() const override { return source_; }
-    void Answer(const std::vector<std::string>& codecs) override {
-        agent_->Post([agent = agent_, call = call_, codecs] { agent->Answer(*call, codecs); });
+    void Answer(const SipTrunk& trunk) override {
+        agent_->Post([agent = agent_, call = call_, trunk] { agent->Answer(*call, trunk); });
     }
     void Reject(int status, const std::string& phrase) override {
         agent_->Post([agent = agent_, call = call_, status, phrase] { agent->Reject(*call, status, phrase); });

@@ -47,8 +47,9 @@ public:
     virtual const std::string& to_user() const = 0;    // the Request-URI's user: the number called
     virtual const std::string& from_user() const = 0;  // the caller, as the From header gives it
     virtual const std::string& source() const = 0;     // the IP address the INVITE came from
-    // Answers 200 with Parley's SDP for the codecs of `codecs` the caller offered.
-    virtual void Answer(const std::vector<std::string>& codecs) = 0;
+    // Answers 200 with Parley's SDP for the codecs of the carrier's the caller offered; the call
+    // is then the carrier's (a blind transfer asks the caller to call the carrier's host).
+    virtual void Answer(const SipTrunk& trunk) = 0;
     virtual void Reject(int status, const std::string& phrase) = 0;
 };
 
