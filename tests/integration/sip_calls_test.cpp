@@ -287,6 +287,60 @@ TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
     EXPECT_FALSE(HasTone(callee_side, 1000));
 }
 
+// A transfer the number does not take (the desk declines: busy) leaves the callee with the agent,
+// who apologizes and hangs up; the call says why and is not transferred.
+TEST_F(SipCalls, ATransferTheNumberDoesNotTakeEndsWithTheAgentsApology) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Baresip desk({.user = "desk", .auto_answer = false, .wav = Line("desk.wav")});
+    Kamailio proxy({.auth_user = "parley",
+                    .auth_password = "trunk-secret",
+                    .callee_port = phone.sip_port(),
+                    .transfer_port = desk.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string profile =
+        NewProfile(api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}});
+    ListeningCallee person(phone, {Line("person.wav")});
+
+    const std::string id = Call(profile);
+    ASSERT_TRUE(desk.WaitForEvent("CALL_INCOMING", std::chrono::seconds(40)).has_value()) << proxy.Log();
+    ASSERT_TRUE(desk.Hangup());
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(40));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
+    EXPECT_TRUE(call["transferred_to"].is_null()) << call.dump(2);
+    EXPECT_EQ(call["status_history"].back()["reason"], std::string("transfer failed: ") + kTransferNumber + " is busy");
+    const auto said = Lines(call, "agent");
+    ASSERT_FALSE(said.empty());
+    EXPECT_NE(said.back().find("could not connect you"), std::string::npos) << said.back();
+}
+
+// Blind: the callee's phone is asked (REFER) to call the transfer number itself; once it reports
+// that call answered (NOTIFY), Parley leaves the call to the two of them.
+TEST_F(SipCalls, ABlindTransferHandsTheCalleeToTheTransferNumber) {
+    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Baresip desk({.user = "desk", .wav = Line("desk.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.auth_user = "parley",
+                    .auth_password = "trunk-secret",
+                    .callee_port = phone.sip_port(),
+                    .transfer_port = desk.sip_port()});
+    AddTrunk(proxy, "trunk-secret");
+    const std::string profile = NewProfile(
+        api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}, {"transfer_mode", "blind"}});
+    ListeningCallee person(phone, {Line("person.wav")});
+
+    const std::string id = Call(profile);
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(60));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2) << proxy.Log();
+    EXPECT_EQ(call["transferred_to"], kTransferNumber) << call.dump(2) << phone.Log();
+    EXPECT_EQ(call["status_history"].back()["reason"], "transferred");
+    // The desk's call came from the callee's phone (as the callee's number), not from Parley.
+    const auto answered = desk.WaitForEvent("CALL_ESTABLISHED");
+    ASSERT_TRUE(answered.has_value()) << desk.Log();
+    EXPECT_EQ(answered->json.value("peeruri", ""), std::string("sip:") + kCalleeNumber + "@127.0.0.1")
+        << answered->json.dump();
+}
+
 // What Parley does not take is refused with the SIP answer that says why, and makes no call.
 TEST_F(SipCalls, InboundCallsFromAnUnlistedSourceOrToAnUnknownNumberAreRefused) {
     Baresip phone(
