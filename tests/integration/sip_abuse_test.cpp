@@ -175,6 +175,15 @@ public:
         return call_id + ": sent " + std::to_string(it->second.copies) + "x, answered" + it->second.answers;
     }
 
+    // The first final answer to an INVITE, whole; empty before it came.
+    std::string FinalAnswer(const std::string& call_id) { return sent_[call_id].final_answer; }
+
+    // Ends a call Parley answered (its 200 was acknowledged when it came).
+    void Bye(const std::string& call_id) {
+        const Sent& s = sent_[call_id];
+        EXPECT_EQ(Send(InDialog("BYE", 2, s, s.final_answer)), 0);
+    }
+
     // Answers that were not to an INVITE of this peer (e.g. a 400 to a message without a Call-ID).
     const std::vector<std::string>& strays() const { return strays_; }
 
@@ -189,6 +198,7 @@ private:
         std::string from;
         bool heard = false;
         int final_status = 0;
+        std::string final_answer;
         int copies = 1;       // of the INVITE sent
         std::string answers;  // every status that came back, in order
     };
@@ -216,12 +226,32 @@ private:
         s.heard = true;
         s.answers += " " + std::to_string(status);
         if (status < 200) return;
-        if (s.final_status == 0) s.final_status = status;
-        if (status < 300) return;  // a 2xx is a call this peer did not mean to make: the test fails on it
+        if (s.final_status == 0) {
+            s.final_status = status;
+            s.final_answer = answer;
+        }
+        if (status < 300) {
+            // The call is up: acknowledged in its dialog, like every copy of the 200.
+            Send(InDialog("ACK", 1, s, answer));
+            return;
+        }
         // Every copy of a final answer is acknowledged: the copy means the last ACK was lost.
         Send("ACK " + s.uri + " SIP/2.0\r\nVia: " + s.via + "\r\nMax-Forwards: 70\r\nFrom: " + s.from +
              "\r\nTo: " + HeaderValue(answer, "To", "t") + "\r\nCall-ID: " + s.call_id +
              "\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    // A request in the dialog a 2xx `answer` set up: to its Contact, with its To tag.
+    std::string InDialog(const std::string& method, int cseq, const Sent& s, const std::string& answer) {
+        std::string target = HeaderValue(answer, "Contact", "m");
+        if (const size_t open = target.find('<'); open != std::string::npos) {
+            target = target.substr(open + 1, target.find('>', open) - open - 1);
+        }
+        const std::string via =
+            "SIP/2.0/UDP 127.0.0.1:" + std::to_string(port_) + ";branch=z9hG4bK" + s.call_id + "-" + method + ";rport";
+        return method + " " + target + " SIP/2.0\r\nVia: " + via + "\r\nMax-Forwards: 70\r\nFrom: " + s.from +
+               "\r\nTo: " + HeaderValue(answer, "To", "t") + "\r\nCall-ID: " + s.call_id +
+               "\r\nCSeq: " + std::to_string(cseq) + " " + method + "\r\nContent-Length: 0\r\n\r\n";
     }
 
     uint16_t parley_port_;
@@ -485,6 +515,38 @@ TEST_F(SipAbuse, RtpOfPayloadTypesNobodyAgreedOnDoesNotEndTheCall) {
     std::cout << "RTP sent to " << ports.size() << " ports of Parley" << std::endl;
 
     ExpectTheCallGoesOnUntilStopped(id);
+}
+
+// Session timers (RFC 4028), when a caller asks for them: Parley agrees to the caller's interval
+// and refresher in its 200 (sofia-sip then refreshes or expects the refreshes), and refuses an
+// interval below its minimum of 120 s with 422 and the minimum it takes.
+using SipSessionTimers = SipAbuse;
+TEST_F(SipSessionTimers, TheIntervalACallerAsksForIsAgreedOrRefusedAsTooSmall) {
+    Kamailio carrier({});
+    AddTrunk(carrier, "trunk-secret", {"127.0.0.0/8"}, NewProfile(api()));
+    RawSipPeer peer(sip_port_);
+    const std::string small = peer.Invite(kParleyNumber, kPcmuOffer, "Supported: timer\r\nSession-Expires: 60\r\n");
+    ASSERT_EQ(peer.Finals({small}, std::chrono::seconds(5)).at(small), 422) << peer.History(small);
+    EXPECT_EQ(HeaderValue(peer.FinalAnswer(small), "Min-SE", ""), "120") << peer.FinalAnswer(small);
+
+    const std::string agreed =
+        peer.Invite(kParleyNumber, kPcmuOffer, "Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n");
+    ASSERT_EQ(peer.Finals({agreed}, std::chrono::seconds(10)).at(agreed), 200) << peer.History(agreed);
+    const std::string answer = peer.FinalAnswer(agreed);
+    EXPECT_EQ(HeaderValue(answer, "Session-Expires", "x"), "1800;refresher=uac") << answer;
+    EXPECT_NE(HeaderValue(answer, "Require", "").find("timer"), std::string::npos) << answer;
+    peer.Bye(agreed);
+    // The call is Parley's inbound call, and the caller's BYE ended it.
+    Json call;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+            const Json list = api().Get("/api/v1/calls?direction=inbound").json()["data"];
+            if (list.empty() || IsActive(list[0])) return false;
+            call = list[0];
+            return true;
+        },
+        std::chrono::seconds(20)));
+    EXPECT_EQ(call["status"], "completed") << call.dump(2);
 }
 
 TEST_F(SipAbuse, AKill9DuringASipCallFailsItOnRestartAndBillsItOnce) {
