@@ -16,7 +16,7 @@ packages=(
     libgtest-dev libgmock-dev
     libespeak-ng-dev flite1-dev libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
     libspeexdsp-dev libsndfile1-dev
-    libsofia-sip-ua-dev libortp-dev libspandsp-dev baresip-core kamailio
+    libsofia-sip-ua-dev libortp-dev libspandsp-dev libsrtp2-dev baresip-core kamailio openssl
     postgresql wrk nginx-light afl++ clang-format clang-tidy-16
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

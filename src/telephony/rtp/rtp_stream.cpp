@@ -2,10 +2,13 @@
 
 #include <ortp/ortp.h>
 #include <spandsp.h>
+#include <srtp2/srtp.h>
 
 #include <algorithm>
 #include <array>
 #include <mutex>
+
+#include "common/crypto.hpp"
 
 namespace parley::telephony::rtp {
 
@@ -29,6 +32,30 @@ RtpProfile* Profile() {
     return profile;
 }
 
+// libsrtp's global state, made once.
+bool SrtpReady() {
+    static const bool ready = srtp_init() == srtp_err_status_ok;
+    return ready;
+}
+
+// An SRTP context for one direction: `key` (30 bytes) protects what this side sends
+// (ssrc_any_outbound) or checks what it receives (ssrc_any_inbound).
+srtp_t NewSrtp(const std::string& key, srtp_ssrc_type_t direction) {
+    if (!SrtpReady() || key.size() != kSrtpKeyBytes) return nullptr;
+    srtp_policy_t policy{};
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+    srtp_crypto_policy_set_rtcp_default(&policy.rtcp);
+    policy.ssrc.type = direction;
+    std::array<unsigned char, kSrtpKeyBytes> material{};
+    std::copy(key.begin(), key.end(), material.begin());
+    policy.key = material.data();
+    policy.window_size = 0;  // libsrtp's default replay window
+    policy.next = nullptr;
+    srtp_t context = nullptr;
+    if (srtp_create(&context, &policy) != srtp_err_status_ok) return nullptr;
+    return context;
+}
+
 char DigitOf(int event) {
     static constexpr std::string_view kDigits = "0123456789*#ABCD";
     return event >= 0 && event < static_cast<int>(kDigits.size()) ? kDigits[static_cast<size_t>(event)] : '\0';
@@ -44,6 +71,10 @@ int PortRange::Next() {
 
 struct RtpStream::Session {
     RtpSession* rtp = nullptr;
+    // SRTP, both directions, applied by oRTP transport modifiers on the RTP and RTCP sockets.
+    srtp_t srtp_out = nullptr;
+    srtp_t srtp_in = nullptr;
+    std::string srtp_in_key;
     // Keys heard as tones in the audio, for peers that send no RFC 4733 events (spandsp).
     dtmf_rx_state_t* tones = nullptr;
     // Once the peer has sent an RFC 4733 event, its keys come that way alone: a phone that sends
@@ -51,8 +82,10 @@ struct RtpStream::Session {
     bool sends_events = false;
     std::string digits;  // keys received, from callbacks on the media thread
     ~Session() {
-        if (rtp) rtp_session_destroy(rtp);
+        if (rtp) rtp_session_destroy(rtp);  // and with it the modifiers, which use the contexts
         if (tones) dtmf_rx_free(tones);
+        if (srtp_out) srtp_dealloc(srtp_out);
+        if (srtp_in) srtp_dealloc(srtp_in);
     }
     void Add(char digit) {
         if (digit != '\0' && digits.size() < 64) digits.push_back(digit);
@@ -65,6 +98,47 @@ void OnTelephoneEvent(RtpSession* /*session*/, void* event, void* user, void* /*
     auto* self = static_cast<RtpStream::Session*>(user);
     self->sends_events = true;
     self->Add(DigitOf(static_cast<int>(reinterpret_cast<intptr_t>(event))));
+}
+
+// oRTP transport modifiers: they see each packet in network order, on the media thread, and
+// answer its new length (0 drops a received packet; a send of 0 is not sent).
+template <bool kRtcp>
+int ProtectOnSend(RtpTransportModifier* t, mblk_t* m) {
+    auto* self = static_cast<RtpStream::Session*>(t->data);
+    if (self->srtp_out == nullptr) return 0;  // never in the clear
+    // oRTP allocates packets to size: room for the authentication tag first.
+    const size_t room = static_cast<size_t>(dblk_lim(m->b_datap) - m->b_wptr);
+    if (m->b_cont != nullptr || room < SRTP_MAX_TRAILER_LEN + 4) {
+        msgpullup(m, static_cast<size_t>(msgdsize(m)) + SRTP_MAX_TRAILER_LEN + 4);
+    }
+    int len = static_cast<int>(m->b_wptr - m->b_rptr);
+    const srtp_err_status_t status =
+        kRtcp ? srtp_protect_rtcp(self->srtp_out, m->b_rptr, &len) : srtp_protect(self->srtp_out, m->b_rptr, &len);
+    return status == srtp_err_status_ok ? len : 0;
+}
+
+template <bool kRtcp>
+int UnprotectOnReceive(RtpTransportModifier* t, mblk_t* m) {
+    auto* self = static_cast<RtpStream::Session*>(t->data);
+    int len = static_cast<int>(m->b_wptr - m->b_rptr);
+    if (self->srtp_in == nullptr) return 0;
+    const srtp_err_status_t status =
+        kRtcp ? srtp_unprotect_rtcp(self->srtp_in, m->b_rptr, &len) : srtp_unprotect(self->srtp_in, m->b_rptr, &len);
+    return status == srtp_err_status_ok ? len : 0;  // forged, replayed or plain: dropped
+}
+
+void DestroyModifier(RtpTransportModifier* t) {
+    delete t;
+}
+
+template <bool kRtcp>
+void AddSrtpModifier(RtpTransport* transport, RtpStream::Session* session) {
+    auto* m = new RtpTransportModifier{};
+    m->data = session;
+    m->t_process_on_send = &ProtectOnSend<kRtcp>;
+    m->t_process_on_receive = &UnprotectOnReceive<kRtcp>;
+    m->t_destroy = &DestroyModifier;
+    meta_rtp_transport_append_modifier(transport, m);
 }
 
 void OnTones(void* user, const char* digits, int len) {
@@ -102,12 +176,31 @@ std::unique_ptr<RtpStream> RtpStream::Open(const std::string& address, PortRange
     return nullptr;
 }
 
-RtpStream::RtpStream(std::unique_ptr<Session> session, int port) : session_(std::move(session)), port_(port) {}
+RtpStream::RtpStream(std::unique_ptr<Session> session, int port) : session_(std::move(session)), port_(port) {
+    srtp_key_.resize(kSrtpKeyBytes);
+    RandomBytes(reinterpret_cast<uint8_t*>(srtp_key_.data()), srtp_key_.size());
+}
 
 RtpStream::~RtpStream() = default;
 
 void RtpStream::SetRemote(const RemoteMedia& remote) {
     RtpSession* s = session_->rtp;
+    Session& state = *session_;
+    if (!remote.srtp_key.empty() && remote.srtp_key != state.srtp_in_key) {
+        // The peer's key (a re-INVITE may bring a new one); ours stays.
+        srtp_t in = NewSrtp(remote.srtp_key, ssrc_any_inbound);
+        if (state.srtp_in) srtp_dealloc(state.srtp_in);
+        state.srtp_in = in;  // nullptr (a key libsrtp refuses): every packet in is dropped
+        state.srtp_in_key = remote.srtp_key;
+        if (state.srtp_out == nullptr) {
+            state.srtp_out = NewSrtp(srtp_key_, ssrc_any_outbound);
+            RtpTransport* rtp = nullptr;
+            RtpTransport* rtcp = nullptr;
+            rtp_session_get_transports(s, &rtp, &rtcp);
+            AddSrtpModifier<false>(rtp, &state);
+            AddSrtpModifier<true>(rtcp, &state);
+        }
+    }
     if (!has_remote_ || remote.address != remote_.address || remote.port != remote_.port) {
         rtp_session_set_remote_addr_and_port(s, remote.address.c_str(), remote.port, remote.port + 1);
     }

@@ -22,7 +22,14 @@ struct RemoteMedia {
     int payload_type = kPcmu;  // the G.711 law both sides use
     int telephone_event = -1;  // the peer's RFC 4733 payload type; -1 when it has none
     bool send = true;          // false while the peer holds the call (sendonly, inactive)
+    // SRTP (RFC 4568 SDES, AES_CM_128_HMAC_SHA1_80): the peer's master key and salt, 30 bytes;
+    // empty for plain RTP.
+    std::string srtp_key;
+    int srtp_tag = 1;  // the crypto attribute's tag, which an answer repeats
 };
+
+// The length of an SRTP master key and salt (AES_CM_128_HMAC_SHA1_80).
+inline constexpr size_t kSrtpKeyBytes = 30;
 
 // The UDP ports calls take their RTP from: even ports of [first, last], RTCP on the next odd one.
 class PortRange {
@@ -51,6 +58,12 @@ public:
     RtpStream& operator=(const RtpStream&) = delete;
 
     int port() const { return port_; }
+    // This stream's own SRTP master key and salt (kSrtpKeyBytes random bytes), for its SDP; used
+    // once the peer's SDP has a key too.
+    const std::string& srtp_key() const { return srtp_key_; }
+    // Where to send, and how. With the peer's SRTP key, every packet out is encrypted and
+    // authenticated with this stream's key and every packet in must be with the peer's (others
+    // are dropped); once on, SRTP stays on.
     void SetRemote(const RemoteMedia& remote);
     // Sends one 20 ms frame (unless the peer holds the call) and takes the received frame of the
     // same 20 ms from the jitter buffer; silence where none arrived in time.
@@ -69,6 +82,7 @@ private:
 
     std::unique_ptr<Session> session_;
     int port_;
+    std::string srtp_key_;
     RemoteMedia remote_;
     bool has_remote_ = false;
     uint32_t send_ts_ = 0;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -91,6 +92,67 @@ TEST(RtpStream, KeysPlayedAsTonesInTheAudioAreHeard) {
     dtmf_tx_free(keys);
     EXPECT_EQ(heard, "4#");
     EXPECT_EQ(a->TakeDigits(), "") << "a heard only silence";
+}
+
+// With each other's SRTP keys two streams hear each other. A stream with another key for the
+// peer (as a forged or misdirected stream would have) hears nothing until it has the right one,
+// and plain RTP to an SRTP stream is dropped.
+TEST(RtpStream, SrtpStreamsHearOnlyPacketsSealedWithThePeersKey) {
+    PortRange ports(46000, 46999);
+    auto a = RtpStream::Open("127.0.0.1", ports);
+    auto b = RtpStream::Open("127.0.0.1", ports);
+    auto c = RtpStream::Open("127.0.0.1", ports);
+    auto d = RtpStream::Open("127.0.0.1", ports);
+    ASSERT_TRUE(a && b && c && d);
+    EXPECT_EQ(a->srtp_key().size(), kSrtpKeyBytes);
+    EXPECT_NE(a->srtp_key(), b->srtp_key());
+    const std::vector<int16_t> silence(160, 0);
+    std::vector<int16_t> frame(160);
+    // Runs `frames` frames at 20 ms: `step(i)` exchanges and returns what the listener heard.
+    const auto run = [&](int frames, const std::function<void(int, std::vector<int16_t>&)>& step) {
+        std::vector<int16_t> heard;
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < frames; ++i) {
+            step(i, heard);
+            std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * (i + 1)));
+        }
+        return heard;
+    };
+    const auto tone = [](int i) { return Tone(160, 440, static_cast<size_t>(i) * 160); };
+
+    a->SetRemote({.address = "127.0.0.1", .port = b->port(), .srtp_key = b->srtp_key()});
+    b->SetRemote({.address = "127.0.0.1", .port = a->port(), .srtp_key = a->srtp_key()});
+    const auto heard_by_b = run(25, [&](int i, std::vector<int16_t>& heard) {
+        a->Exchange(tone(i), frame);
+        b->Exchange(silence, frame);
+        heard.insert(heard.end(), frame.begin(), frame.end());
+    });
+    EXPECT_GT(Rms(heard_by_b), 4000);
+
+    // a now sends to c, which has the wrong key for a; d sends plain RTP to b.
+    a->SetRemote({.address = "127.0.0.1", .port = c->port(), .srtp_key = b->srtp_key()});
+    c->SetRemote({.address = "127.0.0.1", .port = a->port(), .srtp_key = d->srtp_key()});
+    d->SetRemote({.address = "127.0.0.1", .port = b->port()});
+    std::vector<int16_t> heard_by_b_later;
+    const auto heard_by_c = run(25, [&](int i, std::vector<int16_t>& heard) {
+        a->Exchange(tone(i), frame);
+        d->Exchange(tone(i), frame);
+        c->Exchange(silence, frame);
+        heard.insert(heard.end(), frame.begin(), frame.end());
+        b->Exchange(silence, frame);
+        if (i >= 5) heard_by_b_later.insert(heard_by_b_later.end(), frame.begin(), frame.end());  // past a's last
+    });
+    EXPECT_EQ(Rms(heard_by_c), 0);
+    EXPECT_EQ(Rms(heard_by_b_later), 0) << "b took plain RTP";
+
+    // With a's key, c hears a: the packets were reaching it all along.
+    c->SetRemote({.address = "127.0.0.1", .port = a->port(), .srtp_key = a->srtp_key()});
+    const auto heard_by_c_keyed = run(25, [&](int i, std::vector<int16_t>& heard) {
+        a->Exchange(tone(i), frame);
+        c->Exchange(silence, frame);
+        heard.insert(heard.end(), frame.begin(), frame.end());
+    });
+    EXPECT_GT(Rms(heard_by_c_keyed), 4000);
 }
 
 TEST(RtpStream, APortALiveStreamHoldsIsNotGivenToAnother) {
