@@ -183,6 +183,9 @@ struct ServeOptions {
     std::string sip_listen;  // empty: no SIP on this node
     std::string sip_advertise;
     std::string rtp_ports = "10000-20000";
+    int sip_tls_port = 0;  // 0: no SIP over TLS
+    std::string sip_tls_cert;
+    std::string sip_tls_ca;
 };
 
 // Imports and bulk writes running at once; more wait for a slot.
@@ -267,6 +270,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     }
     sandbox::SandboxCarrier sandbox(engines.tts(), numbers);
     std::unique_ptr<telephony::sip::SipAgent> sip;
+    if ((o.sip_tls_port != 0 || !o.sip_tls_ca.empty()) && o.sip_tls_cert.empty()) {
+        return Die("--sip-tls-port and --sip-tls-ca need --sip-tls-cert");
+    }
+    if (!o.sip_tls_cert.empty() && (o.sip_tls_port < 1 || o.sip_tls_port > 65535 || o.sip_listen.empty())) {
+        return Die("--sip-tls-cert needs --sip-listen and --sip-tls-port (1-65535)");
+    }
     if (!o.sip_listen.empty()) {
         auto sip_listen = ParseListen(o.sip_listen, "--sip-listen");
         if (!sip_listen) return Die(sip_listen.error().message);
@@ -278,6 +287,9 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
             .advertised_host = o.sip_advertise,
             .rtp_first_port = rtp_ports->first,
             .rtp_last_port = rtp_ports->second,
+            .tls_port = o.sip_tls_port,
+            .tls_certificate = o.sip_tls_cert,
+            .tls_ca = o.sip_tls_ca,
         });
     }
     calls::RuntimeOptions runtime_options;
@@ -294,7 +306,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
             runtime.TakeInbound(std::move(incoming));
         });
         if (auto started = sip->Start(); !started) return Die(started.error().message);
-        spdlog::info("SIP listening on {} (UDP and TCP), RTP on ports {}", o.sip_listen, o.rtp_ports);
+        spdlog::info("SIP listening on {} (UDP and TCP){}, RTP on ports {}", o.sip_listen,
+                     o.sip_tls_port != 0 ? fmt::format(" and TLS port {}", o.sip_tls_port) : "", o.rtp_ports);
     }
     voice::PlanCompiler compiler(engines);
     events::WorkerOptions worker_options;
@@ -424,6 +437,19 @@ int Run(int argc, char** argv) {
         ->envname("PARLEY_SIP_ADVERTISE");
     serve->add_option("--rtp-ports", serve_options.rtp_ports, "FIRST-LAST: the UDP ports calls' RTP takes")
         ->envname("PARLEY_RTP_PORTS");
+    serve
+        ->add_option("--sip-tls-port", serve_options.sip_tls_port,
+                     "PORT for SIP over TLS on the --sip-listen address, e.g. 5061; needs --sip-tls-cert")
+        ->envname("PARLEY_SIP_TLS_PORT");
+    serve
+        ->add_option("--sip-tls-cert", serve_options.sip_tls_cert,
+                     "PEM file with this node's certificate chain and its unencrypted private key, for SIP over TLS")
+        ->envname("PARLEY_SIP_TLS_CERT");
+    serve
+        ->add_option("--sip-tls-ca", serve_options.sip_tls_ca,
+                     "PEM bundle of the authorities carriers' TLS certificates are checked against (default: the "
+                     "system's, /etc/ssl/certs/ca-certificates.crt)")
+        ->envname("PARLEY_SIP_TLS_CA");
     serve->add_option("--threads", serve_options.threads, "Request threads")->envname("PARLEY_THREADS");
     serve
         ->add_option("--max-connections", serve_options.max_connections,

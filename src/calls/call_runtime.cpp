@@ -88,6 +88,10 @@ Result<domain::CarrierCheck> CallRuntime::ProbeCarrier(const domain::Carrier& ca
     if (impl_->sip == nullptr) return domain::CallLauncher::ProbeCarrier(carrier);
     constexpr auto kWait = std::chrono::seconds(5);
     domain::CarrierCheck check;
+    if (carrier.transport == domain::SipTransport::kTls && !impl_->sip->tls()) {
+        check.reason = "SIP over TLS is off on this node (parley serve --sip-tls-port and --sip-tls-cert)";
+        return check;
+    }
     auto answer = impl_->sip->Ping(TrunkOf(carrier), kWait);
     if (answer && !answer->from_peer) {
         check.reason = "no answer: " + answer->phrase;

@@ -305,9 +305,10 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
         s->dialing = std::move(*incoming);
     } else if (trunk && sip_ == nullptr) {
         s->end_reason = "SIP is off on this node (parley serve --sip-listen)";
-    } else if (trunk && trunk->media_encryption == domain::MediaEncryption::kSrtp) {
-        // Plain RTP to a carrier that asked for SRTP would put the call in the clear.
-        s->end_reason = "the carrier asks for SRTP, which this version of Parley does not speak yet";
+    } else if (trunk && trunk->transport == domain::SipTransport::kTls && !sip_->tls()) {
+        s->end_reason =
+            "the carrier's transport is tls, and SIP over TLS is off on this node (parley serve "
+            "--sip-tls-port and --sip-tls-cert)";
     } else if (trunk) {
         s->carrier = "byoc";
         s->dialing = sip_->Dial(TrunkOf(*trunk), CallerIdFor(*trunk, call.from_number), call.to_number);

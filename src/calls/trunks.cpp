@@ -16,6 +16,7 @@ telephony::sip::SipTrunk TrunkOf(const domain::Carrier& c) {
     t.from_domain = c.from_domain.value_or("");
     t.outbound_proxy = c.outbound_proxy.value_or("");
     t.codecs = c.codecs;
+    t.srtp = c.media_encryption == domain::MediaEncryption::kSrtp;
     return t;
 }
 

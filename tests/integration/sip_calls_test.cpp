@@ -223,12 +223,15 @@ TEST_F(SipCalls, TheCalleeHangingUpFirstEndsTheCall) {
 // A phone calls Parley's number through the carrier's proxy: the number's profile answers, and the
 // call is an inbound call with the caller's number, the conversation and the extracted field. The
 // caller answers the second question with the phone's keys (RFC 4733 telephone events), which the
-// agent takes as the answer.
+// agent takes as the answer. The carrier and the phone speak SRTP alone: Parley answers the SRTP
+// offer with a key of its own.
 TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
-    Baresip phone(
-        {.user = kCalleeNumber, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Baresip phone({.user = kCalleeNumber,
+                   .wav = Line("silence.wav"),
+                   .trailing_silence = std::chrono::milliseconds(0),
+                   .srtp = true});
     Kamailio proxy({.callee_user = kCalleeNumber, .callee_port = phone.sip_port(), .parley_port = sip_port_});
-    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, SizeProfile());
+    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, SizeProfile(), {{"media_encryption", "srtp"}});
     ListeningCallee person(phone, {Line("minute.wav"), Reply::Keys("7")});
 
     ASSERT_TRUE(phone.Dial(std::string("sip:") + kParleyNumber + "@127.0.0.1:" + std::to_string(proxy.port())));
@@ -341,6 +344,19 @@ TEST_F(SipCalls, ABlindTransferHandsTheCalleeToTheTransferNumber) {
         << answered->json.dump();
 }
 
+// A carrier that takes calls over TLS alone cannot be called from a node without SIP over TLS:
+// the call fails at once and says what to turn on, rather than going out in the clear.
+TEST_F(SipCalls, ATlsCarrierOnANodeWithoutTlsFailsTheCallWithWhatToTurnOn) {
+    const std::string carrier = CreatedId(
+        api().Post("/api/v1/phone-numbers/carriers",
+                   {{"name", "TLS trunk"}, {"sip_host", "127.0.0.1"}, {"sip_port", 5061}, {"transport", "tls"}}));
+    ASSERT_EQ(api().Post("/api/v1/phone-numbers", {{"number", kParleyNumber}, {"carrier_id", carrier}}).status, 201);
+    const Json call = WaitForEnd(api(), Call(NewProfile(api())), std::chrono::seconds(10));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "failed") << call.dump(2);
+    EXPECT_NE(call["error"].get<std::string>().find("--sip-tls-port"), std::string::npos) << call.dump(2);
+}
+
 // What Parley does not take is refused with the SIP answer that says why, and makes no call.
 TEST_F(SipCalls, InboundCallsFromAnUnlistedSourceOrToAnUnknownNumberAreRefused) {
     Baresip phone(
@@ -359,6 +375,82 @@ TEST_F(SipCalls, InboundCallsFromAnUnlistedSourceOrToAnUnknownNumberAreRefused) 
     EXPECT_NE(closed->param.find("404"), std::string::npos) << closed->param;
 
     EXPECT_TRUE(api().Get("/api/v1/calls").json()["data"].empty());
+}
+
+}  // namespace
+}  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+// Parley with SIP over TLS, its certificate and the authority it checks carriers' against.
+class SipTlsCalls : public SipCallTest {
+protected:
+    static void SetUpTestSuite() {
+        SipCallTest::SetUpTestSuite();
+        if (SipPeersInstalled()) certificates_ = std::make_unique<TestCertificates>();
+    }
+    static void TearDownTestSuite() {
+        certificates_.reset();
+        SipCallTest::TearDownTestSuite();
+    }
+    std::vector<std::string> ServerArgs() const override {
+        return {"--sip-tls-port", std::to_string(tls_port_),   "--sip-tls-cert", certificates_->server().string(),
+                "--sip-tls-ca",   certificates_->ca().string()};
+    }
+
+    static inline std::unique_ptr<TestCertificates> certificates_;
+    uint16_t tls_port_ = FreeLoopbackPort();
+};
+
+// A carrier that takes calls over TLS with SRTP media, and nothing else (baresip with SRTP
+// mandatory): the whole conversation goes through, both ways, and the carrier test reaches it.
+TEST_F(SipTlsCalls, ACallOverTlsWithSrtpHasTheWholeConversation) {
+    ASSERT_TRUE(certificates_->ok());
+    Baresip phone({.user = kCalleeNumber,
+                   .wav = Line("silence.wav"),
+                   .trailing_silence = std::chrono::milliseconds(0),
+                   .tls_certificate = certificates_->server(),
+                   .srtp = true});
+    const std::string carrier =
+        CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "TLS and SRTP"},
+                                                                {"sip_host", "127.0.0.1"},
+                                                                {"sip_port", phone.sip_port() + 1},
+                                                                {"transport", "tls"},
+                                                                {"media_encryption", "srtp"}}));
+    ASSERT_EQ(api().Post("/api/v1/phone-numbers", {{"number", kParleyNumber}, {"carrier_id", carrier}}).status, 201);
+    const auto test = api().Post("/api/v1/phone-numbers/carriers/" + carrier + "/test", Json::object());
+    ASSERT_EQ(test.status, 200) << test.body;
+    EXPECT_EQ(test.json()["data"]["reachable"], true) << test.body;
+    const std::string profile = SizeProfile();
+    ListeningCallee person(phone, {Line("minute.wav"), Line("size.wav")});
+
+    const std::string id = Call(profile);
+    const Json call = WaitForEnd(api(), id, std::chrono::seconds(90));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "completed") << call.dump(2) << phone.Log();
+    EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 50) << call.dump(2);
+    EXPECT_EQ(person.said(), 2);
+    // (The carrier's port is the phone's TLS port: it takes nothing but TLS there.)
+    const std::string log = phone.Log();
+    EXPECT_NE(log.find("SRTP is Enabled (cryptosuite=AES_CM_128_HMAC_SHA1_80)"), std::string::npos) << log;
+}
+
+// A peer whose certificate another authority signed is not the carrier: Parley does not talk to
+// it (the carrier test finds nobody there).
+TEST_F(SipTlsCalls, APeerWithACertificateOfAnotherAuthorityIsNotReached) {
+    ASSERT_TRUE(certificates_->ok());
+    TestCertificates other;
+    ASSERT_TRUE(other.ok());
+    Baresip impostor({.wav = Line("silence.wav"), .tls_certificate = other.server()});
+    const std::string carrier =
+        CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "Impostor"},
+                                                                {"sip_host", "127.0.0.1"},
+                                                                {"sip_port", impostor.sip_port() + 1},
+                                                                {"transport", "tls"}}));
+    const auto test = api().Post("/api/v1/phone-numbers/carriers/" + carrier + "/test", Json::object());
+    ASSERT_EQ(test.status, 200) << test.body;
+    EXPECT_EQ(test.json()["data"]["reachable"], false) << test.body;
 }
 
 }  // namespace

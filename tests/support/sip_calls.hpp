@@ -109,17 +109,14 @@ protected:
     ApiClient api() const { return server_->Client(org_.key); }
     static std::filesystem::path Line(const std::string& name) { return lines_dir_->path() / name; }
 
-    // A carrier reaching `proxy` with these credentials and taking calls from `sources`, and
-    // kParleyNumber on it, answered by `profile` when given; the carrier's id.
+    // A carrier reaching `proxy` with these credentials and taking calls from `sources`, with
+    // `more` fields, and kParleyNumber on it, answered by `profile` when given; the carrier's id.
     std::string AddTrunk(const Kamailio& proxy, const std::string& password, const Json& sources = Json::array(),
-                         const std::string& profile = "") const {
-        const std::string carrier =
-            CreatedId(api().Post("/api/v1/phone-numbers/carriers", {{"name", "Loopback proxy"},
-                                                                    {"sip_host", "127.0.0.1"},
-                                                                    {"sip_port", proxy.port()},
-                                                                    {"auth_username", "parley"},
-                                                                    {"auth_password", password},
-                                                                    {"inbound_sources", sources}}));
+                         const std::string& profile = "", const Json& more = Json::object()) const {
+        Json fields = {{"name", "Loopback proxy"},  {"sip_host", "127.0.0.1"},   {"sip_port", proxy.port()},
+                       {"auth_username", "parley"}, {"auth_password", password}, {"inbound_sources", sources}};
+        fields.update(more);
+        const std::string carrier = CreatedId(api().Post("/api/v1/phone-numbers/carriers", fields));
         Json number = {{"number", kParleyNumber}, {"carrier_id", carrier}};
         if (!profile.empty()) number["profile_id"] = profile;
         EXPECT_EQ(api().Post("/api/v1/phone-numbers", number).status, 201);

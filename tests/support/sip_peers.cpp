@@ -1,6 +1,7 @@
 #include "support/sip_peers.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -165,6 +166,23 @@ snd_path		@DIR@
 )";
 
 }  // namespace
+
+TestCertificates::TestCertificates() {
+    const std::string dir = dir_.path().string();
+    // P-256 keys (made at once, unlike RSA ones); the certificate names 127.0.0.1 as its address.
+    const std::string script = "cd '" + dir +
+                               "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                               "-keyout ca.key -out ca.pem -days 2 -subj '/CN=Parley test authority' "
+                               "&& openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                               "-keyout server.key -out server.csr -subj '/CN=127.0.0.1' "
+                               "&& printf 'subjectAltName=IP:127.0.0.1\\n' > san.cnf "
+                               "&& openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+                               "-out server.crt -days 2 -extfile san.cnf "
+                               "&& cat server.crt server.key > server.pem && chmod 600 server.pem ca.key server.key";
+    ok_ = std::system(("(" + script + ") > '" + dir + "/openssl.log' 2>&1").c_str()) == 0;
+    if (!ok_)
+        ADD_FAILURE() << "openssl could not make the test's certificates: " << ReadFile(dir_.path() / "openssl.log");
+}
 
 sockaddr_in Loopback(uint16_t port) {
     sockaddr_in addr{};
@@ -385,9 +403,11 @@ bool Baresip::Start() {
         ctrl_port = FreeLoopbackPort();
     } while (ctrl_port == sip_port_ || ctrl_port == sip_port_ + 1);
 
-    const std::string config = Substitute(
+    std::string config = Substitute(
         kBaresipConfig,
         {{"SIP_PORT", std::to_string(sip_port_)}, {"CTRL_PORT", std::to_string(ctrl_port)}, {"DIR", dir.string()}});
+    if (!options_.tls_certificate.empty()) config += "sip_certificate\t\t" + options_.tls_certificate.string() + "\n";
+    if (options_.srtp) config += "module\t\t\tsrtp.so\n";
     WriteFile(dir / "config", config);
 
     // regint=0: no REGISTER. The account's domain is only a name here: calls go where the dialled
@@ -397,6 +417,7 @@ bool Baresip::Start() {
     if (!options_.outbound_proxy.empty()) account += ";outbound=\"" + options_.outbound_proxy + "\"";
     if (!options_.auth_user.empty()) account += ";auth_user=" + options_.auth_user;
     if (!options_.auth_password.empty()) account += ";auth_pass=" + options_.auth_password;
+    if (options_.srtp) account += ";mediaenc=srtp-mand";
     WriteFile(dir / "accounts", account + "\n");
 
     process_ = StartLogged(dir / "baresip.log", {FindProgram("baresip"), "-f", dir.string()});

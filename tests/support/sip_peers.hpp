@@ -97,6 +97,20 @@ private:
     uint16_t port_ = 0;
 };
 
+// A certificate authority and a certificate it signed for 127.0.0.1, made with the openssl
+// command for a test: ca.pem (the authority), server.pem (the certificate and its key).
+class TestCertificates {
+public:
+    TestCertificates();
+    std::filesystem::path ca() const { return dir_.path() / "ca.pem"; }
+    std::filesystem::path server() const { return dir_.path() / "server.pem"; }
+    bool ok() const { return ok_; }
+
+private:
+    TempDir dir_{"parley-certificates"};
+    bool ok_ = false;
+};
+
 struct BaresipOptions {
     // The account user: baresip 1.0.0 answers only calls whose Request-URI has this user.
     std::string user = "callee";
@@ -112,6 +126,10 @@ struct BaresipOptions {
     std::string outbound_proxy;
     std::string auth_user;
     std::string auth_password;
+    // SIP over TLS too (on sip_port() + 1), with this certificate (and its key, one PEM file).
+    std::filesystem::path tls_certificate;
+    // SRTP for every call (RTP/SAVP with an SDES key), never plain RTP.
+    bool srtp = false;
 };
 
 // One event baresip's ctrl_tcp reported, e.g. {"event":true,"class":"call","type":"CALL_CLOSED",

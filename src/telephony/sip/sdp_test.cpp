@@ -86,6 +86,53 @@ TEST(Sdp, WhatCannotCarryACallIsRefusedWithTheReason) {
     EXPECT_FALSE(ReadRemoteSdp(Answer("m=audio 5004 RTP/AVP 96", "a=rtpmap:96 PCMU/8000\r\n"), kBoth));
 }
 
+TEST(Sdp, AnSrtpOfferCarriesItsKeyAndReadsBackWithIt) {
+    const SdesKey ours{std::string(rtp::kSrtpKeyBytes, '\x5a'), 3};
+    const std::string offer = OfferSdp("192.0.2.10", 40000, {"PCMU"}, &ours);
+    EXPECT_NE(offer.find("m=audio 40000 RTP/SAVP 0 101\r\n"), std::string::npos) << offer;
+    EXPECT_NE(offer.find("a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa\r\n"),
+              std::string::npos)
+        << offer;
+    auto media = ReadRemoteSdp(offer, kBoth, true);
+    ASSERT_TRUE(media) << media.error();
+    EXPECT_EQ(media->srtp_key, ours.key);
+    EXPECT_EQ(media->srtp_tag, 3);
+    // Without SRTP on the carrier, encrypted audio is refused; plain audio with a key is plain.
+    auto plain_carrier = ReadRemoteSdp(offer, kBoth);
+    ASSERT_FALSE(plain_carrier);
+    EXPECT_NE(plain_carrier.error().find("RTP/SAVP"), std::string::npos) << plain_carrier.error();
+    const std::string key_line = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa";
+    auto optional_srtp = ReadRemoteSdp(Answer("m=audio 5004 RTP/AVP 0", key_line + "|2^31\r\n"), kBoth);
+    ASSERT_TRUE(optional_srtp) << optional_srtp.error();
+    EXPECT_TRUE(optional_srtp->srtp_key.empty());
+    // baresip's optional SRTP (RTP/AVP with a key, a lifetime after it) is SRTP to a carrier that wants it.
+    optional_srtp = ReadRemoteSdp(Answer("m=audio 5004 RTP/AVP 0", key_line + "|2^31\r\n"), kBoth, true);
+    ASSERT_TRUE(optional_srtp) << optional_srtp.error();
+    EXPECT_EQ(optional_srtp->srtp_key, ours.key);
+}
+
+TEST(Sdp, SrtpWithoutAKeyParleyCanUseIsRefused) {
+    const auto refused = [](const std::string& attributes) {
+        auto media = ReadRemoteSdp(Answer("m=audio 5004 RTP/SAVP 0", attributes), kBoth, true);
+        return !media && media.error().find("no SRTP key") != std::string::npos;
+    };
+    EXPECT_TRUE(refused(""));
+    EXPECT_TRUE(refused("a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa\r\n"));
+    EXPECT_TRUE(refused("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpa\r\n"));  // 6 bytes
+    EXPECT_TRUE(refused("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:Wlpa-lpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa\r\n"));
+    EXPECT_TRUE(
+        refused("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa|2^20|1:4\r\n"));
+    EXPECT_TRUE(refused("a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa\r\n"));
+    // The first usable key of several counts.
+    auto media =
+        ReadRemoteSdp(Answer("m=audio 5004 RTP/SAVP 0",
+                             "a=crypto:1 AEAD_AES_256_GCM inline:AAAA\r\n"
+                             "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpa\r\n"),
+                      kBoth, true);
+    ASSERT_TRUE(media) << media.error();
+    EXPECT_EQ(media->srtp_tag, 2);
+}
+
 TEST(SipStatus, FinalAnswersMapToHowTheCallEnded) {
     EXPECT_EQ(StateForFinalStatus(200), DialState::kAnswered);
     for (int busy : {486, 600, 603}) EXPECT_EQ(StateForFinalStatus(busy), DialState::kBusy) << busy;

@@ -14,6 +14,7 @@
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +25,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <map>
@@ -109,6 +112,44 @@ void SofiaLog(void* /*stream*/, const char* format, va_list args) {
     if (!text.empty()) LogLimited(throttle, spdlog::level::info, "sip: {}", text);
 }
 
+// The system's bundle of certificate authorities (Debian's ca-certificates).
+constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+// sofia-sip reads its TLS certificate and trusted authorities from files of fixed names in one
+// folder: a private one is made for it from the files of the configuration, and removed once the
+// stack has read them.
+class CertificateFolder {
+public:
+    CertificateFolder(const std::string& certificate, const std::string& ca) {
+        char path[] = "/tmp/parley-sip-tls-XXXXXX";
+        if (mkdtemp(path) == nullptr) return;
+        path_ = path;
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        fs::copy_file(certificate, path_ / "agent.pem", ec);
+        if (ec) {
+            error_ = "cannot read the TLS certificate " + certificate + ": " + ec.message();
+            return;
+        }
+        fs::copy_file(ca.empty() ? kSystemCaBundle : ca, path_ / "cafile.pem", ec);
+        if (ec && !ca.empty()) error_ = "cannot read the TLS certificate authorities " + ca + ": " + ec.message();
+    }
+    ~CertificateFolder() {
+        std::error_code ec;
+        if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+    }
+    CertificateFolder(const CertificateFolder&) = delete;
+    CertificateFolder& operator=(const CertificateFolder&) = delete;
+
+    std::string path() const { return path_.string(); }
+    // Why the folder could not be made; empty when it was.
+    std::string error() const { return path_.empty() ? "cannot make a folder for the TLS certificate" : error_; }
+
+private:
+    std::filesystem::path path_;
+    std::string error_;
+};
+
 // The Route header that sends requests through the trunk's outbound proxy; empty without one.
 std::string RouteOf(const SipTrunk& t) {
     return t.outbound_proxy.empty() ? "" : fmt::format("<sip:{};lr{}>", t.outbound_proxy, TransportParam(t.transport));
@@ -142,6 +183,8 @@ struct Call {
     std::string offer;       // an inbound call's SDP offer
     std::string media_host;  // an inbound call's address in Parley's SDP
     int media_port = 0;
+    std::string srtp_key;  // the RTP stream's own, for Parley's SDP
+    std::string contact;   // Parley's Contact on this call
     int auth_attempts = 0;
     bool answered = false;
     bool hanging_up = false;
@@ -208,6 +251,8 @@ struct SipAgent::Impl {
     void Reject(Call& call, int status, const std::string& phrase);
     void OnIncoming(nua_handle_t* nh, const sip_t* sip);
     static void OnReferNotify(Call& call, const sip_t* sip);
+    // Parley's Contact for a call over `transport` with `host` as its address.
+    std::string Contact(Transport transport, const std::string& host) const;
     std::string MediaHost(const std::string& peer, int port) const;
 };
 
@@ -252,21 +297,33 @@ void SipAgent::Impl::Run() {
     for (su_log_t* log : {su_log_default, tport_log, nta_log, nua_log, soa_log})
         su_log_redirect(log, &SofiaLog, nullptr);
     root = su_root_create(reinterpret_cast<su_root_magic_t*>(this));
-    std::string url;
-    if (!options.advertised_host.empty()) {
-        url = fmt::format("sip:{}:{};maddr={}", options.advertised_host, options.listen_port, options.listen_host);
-    } else {
-        url = fmt::format("sip:{}:{}", options.listen_host, options.listen_port);
+    const auto bind_url = [&](std::string_view scheme, int port) {
+        if (options.advertised_host.empty()) return fmt::format("{}:{}:{}", scheme, options.listen_host, port);
+        return fmt::format("{}:{}:{};maddr={}", scheme, options.advertised_host, port, options.listen_host);
+    };
+    const std::string url = bind_url("sip", options.listen_port);
+    const std::string tls_url = options.tls_port > 0 ? bind_url("sips", options.tls_port) : "";
+    std::optional<CertificateFolder> certificates;
+    std::string failure;
+    if (options.tls_port > 0) {
+        certificates.emplace(options.tls_certificate, options.tls_ca);
+        failure = certificates->error();
     }
-    if (root != nullptr) {
-        nua = nua_create(root, &OnNuaEvent, reinterpret_cast<nua_magic_t*>(this), NUTAG_URL(url.c_str()),
-                         SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
-                         NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, NOTIFY"), NUTAG_ENABLEMESSAGE(0),
-                         NUTAG_ENABLEMESSENGER(0), TAG_END());
+    if (root != nullptr && failure.empty()) {
+        nua = nua_create(
+            root, &OnNuaEvent, reinterpret_cast<nua_magic_t*>(this), NUTAG_URL(url.c_str()),
+            TAG_IF(!tls_url.empty(), NUTAG_SIPS_URL(tls_url.c_str())),
+            TAG_IF(certificates.has_value(), NUTAG_CERTIFICATE_DIR(certificates ? certificates->path().c_str() : "")),
+            TAG_IF(certificates.has_value(), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_OUT)),
+            SIPTAG_USER_AGENT_STR(options.user_agent.c_str()),
+            NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, NOTIFY"), NUTAG_ENABLEMESSAGE(0),
+            NUTAG_ENABLEMESSENGER(0), TAG_END());
+        if (nua == nullptr) failure = "cannot listen for SIP on " + url + (tls_url.empty() ? "" : " and " + tls_url);
     }
+    certificates.reset();  // read by now
     {
         std::lock_guard lock(start_mutex);
-        start_result = nua != nullptr ? "" : "cannot listen for SIP on " + url;
+        start_result = root == nullptr ? "cannot start the SIP stack" : failure;
     }
     start_cv.notify_all();
     if (nua == nullptr) {
@@ -291,6 +348,11 @@ void SipAgent::Impl::Run() {
     su_deinit();
 }
 
+std::string SipAgent::Impl::Contact(Transport transport, const std::string& host) const {
+    if (transport == Transport::kTls) return fmt::format("<sip:{}:{};transport=tls>", host, options.tls_port);
+    return fmt::format("<sip:{}:{}{}>", host, options.listen_port, TransportParam(transport));
+}
+
 std::string SipAgent::Impl::MediaHost(const std::string& peer, int port) const {
     if (!options.advertised_host.empty()) return options.advertised_host;
     if (!IsWildcard(options.listen_host)) return options.listen_host;
@@ -311,7 +373,8 @@ void SipAgent::Impl::Invite(const std::shared_ptr<Call>& call, const std::string
     calls[nh] = call;
     const std::string route = RouteOf(t);
     nua_invite(nh, NUTAG_URL(request_uri.c_str()), SOATAG_USER_SDP_STR(sdp.c_str()),
-               SOATAG_AUDIO_AUX("telephone-event"), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());
+               SOATAG_AUDIO_AUX("telephone-event"), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
+               SIPTAG_CONTACT_STR(call->contact.c_str()), TAG_END());
 }
 
 void SipAgent::Impl::Hangup(Call& call) {
@@ -330,7 +393,7 @@ void SipAgent::Impl::Answer(Call& call, const SipTrunk& trunk) {
     if (call.handle == nullptr || call.hanging_up || call.ended) return;
     call.trunk = trunk;
     const std::vector<std::string>& codecs = trunk.codecs;
-    auto media = ReadRemoteSdp(call.offer, codecs);
+    auto media = ReadRemoteSdp(call.offer, codecs, trunk.srtp);
     if (!media) {
         call.Fail(DialState::kFailed, media.error());
         Reject(call, SIP_488_NOT_ACCEPTABLE);
@@ -341,9 +404,11 @@ void SipAgent::Impl::Answer(Call& call, const SipTrunk& trunk) {
         call.remote = *media;
     }
     call.media_version.fetch_add(1, std::memory_order_release);
-    const std::string sdp = OfferSdp(call.media_host, call.media_port, codecs);
+    call.media_error.clear();  // the offer read before the carrier was known does not count
+    const SdesKey key{call.srtp_key, media->srtp_tag};
+    const std::string sdp = OfferSdp(call.media_host, call.media_port, codecs, trunk.srtp ? &key : nullptr);
     nua_respond(call.handle, SIP_200_OK, SOATAG_USER_SDP_STR(sdp.c_str()), SOATAG_AUDIO_AUX("telephone-event"),
-                TAG_END());
+                SIPTAG_CONTACT_STR(call.contact.c_str()), TAG_END());
 }
 
 // A blind transfer: the peer is asked to call `to_user` on the carrier's host instead (RFC 3515),
@@ -452,7 +517,7 @@ void SipAgent::Impl::OnCallEvent(nua_event_t event, int status, const char* phra
             const char* remote_sdp = nullptr;
             tl_gets(tags, NUTAG_CALLSTATE_REF(state), SOATAG_REMOTE_SDP_STR_REF(remote_sdp), TAG_END());
             if (remote_sdp != nullptr) {
-                auto media = ReadRemoteSdp(remote_sdp, t.codecs);
+                auto media = ReadRemoteSdp(remote_sdp, t.codecs, t.srtp);
                 if (media) {
                     {
                         std::lock_guard lock(call.mutex);
@@ -649,7 +714,8 @@ void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip) {
     if (sip != nullptr && sip->sip_payload != nullptr && sip->sip_payload->pl_len <= kMaxSdpBytes) {
         offer.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
     }
-    if (!ReadRemoteSdp(offer, kAllCodecs)) {
+    // Plain or SRTP: which one the carrier needs is known once the call is routed.
+    if (!ReadRemoteSdp(offer, kAllCodecs) && !ReadRemoteSdp(offer, kAllCodecs, true)) {
         nua_respond(nh, SIP_488_NOT_ACCEPTABLE, TAG_END());
         return;
     }
@@ -665,6 +731,15 @@ void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip) {
     call->offer = offer;
     call->media_port = stream->port();
     call->media_host = MediaHost(source.empty() ? "127.0.0.1" : source, 5060);
+    call->srtp_key = stream->srtp_key();
+    const bool over_tls = sip != nullptr && sip->sip_via != nullptr && sip->sip_via->v_protocol != nullptr &&
+                          strcasecmp(sip->sip_via->v_protocol, "SIP/2.0/TLS") == 0;
+    const bool over_tcp = sip != nullptr && sip->sip_via != nullptr && sip->sip_via->v_protocol != nullptr &&
+                          strcasecmp(sip->sip_via->v_protocol, "SIP/2.0/TCP") == 0;
+    call->contact = Contact(over_tls   ? Transport::kTls
+                            : over_tcp ? Transport::kTcp
+                                       : Transport::kUdp,
+                            call->media_host);
     nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(call.get()));
     calls[nh] = call;
     nua_respond(nh, SIP_180_RINGING, TAG_END());
@@ -673,6 +748,10 @@ void SipAgent::Impl::OnIncoming(nua_handle_t* nh, const sip_t* sip) {
 
 SipAgent::SipAgent(SipOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
     impl_->self = impl_;
+}
+
+bool SipAgent::tls() const {
+    return impl_->options.tls_port > 0;
 }
 
 void SipAgent::OnInbound(InboundHandler handler) {
@@ -742,7 +821,9 @@ std::unique_ptr<Dialing> SipAgent::Dial(const SipTrunk& trunk, const std::string
     auto call = std::make_shared<Call>();
     call->trunk = trunk;
     const std::string media_host = impl_->MediaHost(trunk.host, trunk.port);
-    const std::string sdp = OfferSdp(media_host, stream->port(), trunk.codecs);
+    call->contact = impl_->Contact(trunk.transport, media_host);
+    const SdesKey key{stream->srtp_key()};
+    const std::string sdp = OfferSdp(media_host, stream->port(), trunk.codecs, trunk.srtp ? &key : nullptr);
     const std::string params(TransportParam(trunk.transport));
     const std::string domain = trunk.from_domain.empty() ? trunk.host : trunk.from_domain;
     const std::string from = fmt::format("<sip:{}@{}>", from_user, domain);

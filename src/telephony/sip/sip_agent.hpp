@@ -25,6 +25,7 @@ struct SipTrunk {
     std::string from_domain;     // the From header's host; `host` when empty
     std::string outbound_proxy;  // "host" or "host:port": every request goes there first
     std::vector<std::string> codecs{"PCMU", "PCMA"};
+    bool srtp = false;  // media as SRTP with SDES keys, never plain RTP
 };
 
 // Where Parley's SIP listens, the address it gives peers, and the ports its RTP takes.
@@ -37,6 +38,12 @@ struct SipOptions {
     int rtp_first_port = 10000;
     int rtp_last_port = 20000;
     std::string user_agent = "Parley";
+    // SIP over TLS, on listen_host:tls_port (0: no TLS), with this certificate: one PEM file
+    // holding the certificate chain and its unencrypted private key. Carriers' certificates are
+    // verified against tls_ca (a PEM bundle), or the system's bundle when it is empty.
+    int tls_port = 0;
+    std::string tls_certificate;
+    std::string tls_ca;
 };
 
 // An INVITE from outside, waiting for Parley to decide: the caller hears ringing until Answer()
@@ -81,8 +88,10 @@ public:
     // Who takes inbound calls; without one every INVITE from outside is answered 404. Set it
     // before Start().
     void OnInbound(InboundHandler handler);
-    // Binds the SIP port (UDP and TCP) and starts the SIP thread.
+    // Binds the SIP port (UDP and TCP, and TLS when configured) and starts the SIP thread.
     Result<void> Start();
+    // Whether calls can go over TLS (SipOptions::tls_port).
+    bool tls() const;
     // Ends every call and stops the thread.
     void Stop();
 
