@@ -20,7 +20,6 @@
 #   BUILD           1 (default) builds parley and the peer in build-bench first; 0 uses what is there
 #   PEER_BIN        the peer (default build-bench/parley_sip_load_peer); PARLEY_BIN as in lib.sh
 #   BENCH_KEEP      1 keeps the temporary folder (parley's log, the peer's output, metrics)
-#   MEDIA_FIFO      1 puts the media loop thread under SCHED_FIFO once the calls are up (an experiment)
 set -euo pipefail
 
 # shellcheck source=bench/lib.sh
@@ -30,7 +29,6 @@ DURATION="${DURATION:-30}"
 SPEECH_WORKERS="${SPEECH_WORKERS:-2}"
 P99_LIMIT_MS="${P99_LIMIT_MS:-22}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-8}"
-MEDIA_FIFO="${MEDIA_FIFO:-0}"
 LOG_LEVEL="${LOG_LEVEL:-info}"
 PEER_BIN="${PEER_BIN:-$REPO_DIR/build-bench/parley_sip_load_peer}"
 SIZES=("$@")
@@ -149,23 +147,6 @@ print(" ".join(q.get(k, "na") for k in ("0.5", "0.99", "1")))
 EOF
 }
 
-# An experiment, not Parley's behaviour: puts the media loop's thread (the one sleeping in
-# clock_nanosleep between ticks) under SCHED_FIFO, to tell whether late ticks come from the
-# scheduler sharing the cores with the speech workers and the rest of the machine.
-media_fifo() {
-    local task try
-    for ((try = 0; try < 50; try++)); do
-        for task in /proc/"$1"/task/*; do
-            if [[ "$(thread_wait "$1" "${task##*/}")" == nanosleep ]]; then
-                chrt -f -p 10 "${task##*/}" && echo "bench: media loop thread ${task##*/} set to SCHED_FIFO 10" >&2
-                return 0
-            fi
-        done
-        sleep 0.01
-    done
-    echo "bench: no thread of parley was in clock_nanosleep; MEDIA_FIFO not applied" >&2
-}
-
 # wait_peer_line N WORD SECONDS: until the peer of this run has written WORD on its stderr.
 wait_peer_line() {
     local deadline=$((SECONDS + $3))
@@ -241,7 +222,6 @@ EOF
     # The steady window: every call up, none ended yet (the first ends DURATION after its answer).
     window="$(awk -v d="$DURATION" -v s="$spread" 'BEGIN { w = d - s - 5; print (w < 3 ? 3 : int(w)) }')"
     sleep 2
-    [[ "$MEDIA_FIFO" == 1 ]] && media_fifo "$PARLEY_PID"
     cpu0="$(cpu_ticks "$PARLEY_PID")"
     peer0="$(cpu_ticks "$PEER_PID")"
     machine0="$(machine_ticks)"
@@ -291,10 +271,10 @@ print(",".join(f"{k}:{v}" for k, v in sorted(c.items())))' "$status")"
     stop_parley
 
     python3 - "$n" "$peer_line" "$cpu0" "$cpu1" "$t0" "$t1" "$CLK_TCK" "$rss0" "$rss_max" "$late" "$counts" \
-        "$P99_LIMIT_MS" "$SPEECH_WORKERS" "$peer0" "$peer1" "$machine0" "$machine1" "$MEDIA_FIFO" <<'EOF'
+        "$P99_LIMIT_MS" "$SPEECH_WORKERS" "$peer0" "$peer1" "$machine0" "$machine1" <<'EOF'
 import sys
 n, peer, cpu0, cpu1, t0, t1, hz, rss0, rss_max, late, counts, limit, workers = sys.argv[1:14]
-peer0, peer1, machine0, machine1, fifo = sys.argv[14:]
+peer0, peer1, machine0, machine1 = sys.argv[14:]
 n = int(n)
 f = dict(kv.split("=", 1) for kv in peer.split()[1:])
 seconds = float(t1) - float(t0)
@@ -315,8 +295,7 @@ print(f"sip_load N={n} answered={f['answered']} p50_interval_ms={f['p50_interval
       f"cpu_pct={cpu_pct:.1f} cpu_per_call_pct={cpu_pct / n:.3f} rss_per_call_kib={(int(rss_max) - int(rss0)) / n:.0f} "
       f"lateness_p50_ms={p50} lateness_p99_ms={p99} lateness_max_ms={lmax} speech_workers={workers} "
       f"answer_spread_s={f['answer_spread_s']} peer_cpu_pct={peer_pct:.1f} other_cpu_pct={max(other_pct, 0):.1f} "
-      f"steal_pct={pct(steal1 - steal0):.1f} calls={counts} within_target={1 if ok else 0}"
-      + (" media_fifo=1" if fifo == "1" else ""))
+      f"steal_pct={pct(steal1 - steal0):.1f} calls={counts} within_target={1 if ok else 0}")
 sys.exit(0 if ok else 1)
 EOF
 }

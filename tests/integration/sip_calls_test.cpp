@@ -254,18 +254,37 @@ TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
     EXPECT_EQ(Keys(call), "7") << call.dump(2);
 }
 
+// The callee's phone and the desk's (at kTransferNumber, behind the same proxy), and a profile
+// that transfers there in `mode`.
+struct TransferPeers {
+    TransferPeers(const std::filesystem::path& silence, const std::filesystem::path& desk_line,
+                  bool desk_answers = true)
+        : phone({.wav = silence, .trailing_silence = std::chrono::milliseconds(0)}),
+          desk({.user = "desk",
+                .auto_answer = desk_answers,
+                .wav = desk_line,
+                .trailing_silence = std::chrono::milliseconds(0)}),
+          proxy({.auth_user = "parley",
+                 .auth_password = "trunk-secret",
+                 .callee_port = phone.sip_port(),
+                 .transfer_port = desk.sip_port()}) {}
+    static Json Profile(const std::string& mode) {
+        return {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}, {"transfer_mode", mode}};
+    }
+    Baresip phone;
+    Baresip desk;
+    Kamailio proxy;
+};
+
 // The agent's transfer tool, bridged (the default): Parley calls the transfer number through the
 // same carrier, joins the two calls and records both; the call ends when either person hangs up.
 TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
-    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
-    Baresip desk({.user = "desk", .wav = Line("desk.wav"), .trailing_silence = std::chrono::milliseconds(0)});
-    Kamailio proxy({.auth_user = "parley",
-                    .auth_password = "trunk-secret",
-                    .callee_port = phone.sip_port(),
-                    .transfer_port = desk.sip_port()});
+    TransferPeers peers(Line("silence.wav"), Line("desk.wav"));
+    auto& [phone, desk, proxy] = peers;
     AddTrunk(proxy, "trunk-secret");
-    const std::string profile =
-        NewProfile(api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}});
+    Json fields = TransferPeers::Profile("bridged");
+    fields.erase("transfer_mode");  // bridged is the default
+    const std::string profile = NewProfile(api(), fields);
     // The person asks for a person, hears the desk (its tone), then speaks to it.
     ListeningCallee person(phone, {Line("person.wav"), Line("minute.wav")});
 
@@ -293,15 +312,10 @@ TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
 // A transfer the number does not take (the desk declines: busy) leaves the callee with the agent,
 // who apologizes and hangs up; the call says why and is not transferred.
 TEST_F(SipCalls, ATransferTheNumberDoesNotTakeEndsWithTheAgentsApology) {
-    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
-    Baresip desk({.user = "desk", .auto_answer = false, .wav = Line("desk.wav")});
-    Kamailio proxy({.auth_user = "parley",
-                    .auth_password = "trunk-secret",
-                    .callee_port = phone.sip_port(),
-                    .transfer_port = desk.sip_port()});
+    TransferPeers peers(Line("silence.wav"), Line("desk.wav"), false);
+    auto& [phone, desk, proxy] = peers;
     AddTrunk(proxy, "trunk-secret");
-    const std::string profile =
-        NewProfile(api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}});
+    const std::string profile = NewProfile(api(), TransferPeers::Profile("bridged"));
     ListeningCallee person(phone, {Line("person.wav")});
 
     const std::string id = Call(profile);
@@ -320,15 +334,10 @@ TEST_F(SipCalls, ATransferTheNumberDoesNotTakeEndsWithTheAgentsApology) {
 // Blind: the callee's phone is asked (REFER) to call the transfer number itself; once it reports
 // that call answered (NOTIFY), Parley leaves the call to the two of them.
 TEST_F(SipCalls, ABlindTransferHandsTheCalleeToTheTransferNumber) {
-    Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
-    Baresip desk({.user = "desk", .wav = Line("desk.wav"), .trailing_silence = std::chrono::milliseconds(0)});
-    Kamailio proxy({.auth_user = "parley",
-                    .auth_password = "trunk-secret",
-                    .callee_port = phone.sip_port(),
-                    .transfer_port = desk.sip_port()});
+    TransferPeers peers(Line("silence.wav"), Line("desk.wav"));
+    auto& [phone, desk, proxy] = peers;
     AddTrunk(proxy, "trunk-secret");
-    const std::string profile = NewProfile(
-        api(), {{"tools", {"transfer", "end_call"}}, {"transfer_number", kTransferNumber}, {"transfer_mode", "blind"}});
+    const std::string profile = NewProfile(api(), TransferPeers::Profile("blind"));
     ListeningCallee person(phone, {Line("person.wav")});
 
     const std::string id = Call(profile);
