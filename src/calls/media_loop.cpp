@@ -370,10 +370,13 @@ void MediaLoop::StartTransfer(const std::shared_ptr<Session>& sp) {
         } else {
             TransferFailed(sp, "the line cannot transfer blind");
         }
-    } else if ((t.dialing = s.dial_transfer(t.to))) {
-        t.state = Session::Transfer::State::kDialing;
     } else {
-        TransferFailed(sp, "no RTP port is free");
+        t.dialing = s.dial_transfer(t.to);
+        if (t.dialing) {
+            t.state = Session::Transfer::State::kDialing;
+        } else {
+            TransferFailed(sp, "no RTP port is free");
+        }
     }
 }
 

@@ -107,7 +107,7 @@ int ProtectOnSend(RtpTransportModifier* t, mblk_t* m) {
     auto* self = static_cast<RtpStream::Session*>(t->data);
     if (self->srtp_out == nullptr) return 0;  // never in the clear
     // oRTP allocates packets to size: room for the authentication tag first.
-    const size_t room = static_cast<size_t>(dblk_lim(m->b_datap) - m->b_wptr);
+    const auto room = static_cast<size_t>(dblk_lim(m->b_datap) - m->b_wptr);
     if (m->b_cont != nullptr || room < SRTP_MAX_TRAILER_LEN + 4) {
         msgpullup(m, static_cast<size_t>(msgdsize(m)) + SRTP_MAX_TRAILER_LEN + 4);
     }
