@@ -11,7 +11,9 @@
 // and never fails on a time (only when a call does not go through). Build and run:
 //
 //   cmake --build build -j2 --target parley_sip_v2v_bench
-//   build/tests/parley_sip_v2v_bench [--rounds=5]
+//   build/tests/parley_sip_v2v_bench [--rounds=5] [--detail]
+//
+// --detail prints each call's times, engine times and transcript on standard error.
 
 #include <gtest/gtest.h>
 
@@ -28,10 +30,20 @@ namespace parley::testing {
 namespace {
 
 int rounds = 5;
+bool detail = false;
 
-std::vector<double> VoiceToVoice(const Json& call) {
+std::vector<double> VoiceToVoice(const Json& call, const std::string& path) {
     std::vector<double> out;
-    for (const auto& ms : call["analysis"]["timings"]["voice_to_voice_ms"]) out.push_back(ms.get<double>());
+    const Json& timings = call["analysis"]["timings"];
+    for (const auto& ms : timings["voice_to_voice_ms"]) out.push_back(ms.get<double>());
+    if (detail) {
+        std::cerr << path << " voice_to_voice_ms " << timings["voice_to_voice_ms"].dump() << " engine_ms "
+                  << timings["engine_ms"].dump() << "\n";
+        for (const auto& line : call["transcript"]) {
+            std::cerr << "  " << line["timestamp_seconds"] << " " << line["speaker"].get<std::string>() << ": "
+                      << line["text"].get<std::string>() << "\n";
+        }
+    }
     return out;
 }
 
@@ -59,14 +71,16 @@ TEST_F(SipVoiceToVoice, TheSameCallOverSipAndOverTheSandbox) {
             const Json call = WaitForEnd(api(), Call(profile), std::chrono::seconds(90));
             ASSERT_TRUE(call.is_object());
             ASSERT_EQ(call["analysis"]["extracted_data"]["company_size"], 50) << call.dump(2);
-            for (double ms : VoiceToVoice(call)) sip.push_back(ms);
+            for (double ms : VoiceToVoice(call, "sip")) sip.push_back(ms);
             ASSERT_TRUE(phone.WaitForEvent("CALL_CLOSED").has_value());
+            // The phone's microphone is silent again for the next call.
+            ASSERT_TRUE(phone.Command("ausrc", "aufile," + Line("silence.wav").string()).first);
         }
         const std::string id = CreatedId(api().Post("/api/v1/calls", {{"profile_id", profile}, {"phone", Sandbox(3)}}));
         const Json call = WaitForEnd(api(), id, std::chrono::seconds(90));
         ASSERT_TRUE(call.is_object());
         ASSERT_EQ(call["analysis"]["extracted_data"]["company_size"], 50) << call.dump(2);
-        for (double ms : VoiceToVoice(call)) sandbox.push_back(ms);
+        for (double ms : VoiceToVoice(call, "sandbox")) sandbox.push_back(ms);
         std::cerr << "round " << round + 1 << ": sip " << Mean(sip) << " ms, sandbox " << Mean(sandbox) << " ms\n";
     }
     std::cout << "sip_v2v rounds=" << rounds << " sip_n=" << sip.size() << " sip_p50_ms=" << Percentile(sip, 0.5)
@@ -84,6 +98,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg.starts_with("--rounds=")) parley::testing::rounds = std::max(1, std::atoi(arg.c_str() + 9));
+        if (arg == "--detail") parley::testing::detail = true;
     }
     return RUN_ALL_TESTS();
 }
