@@ -202,6 +202,17 @@ TEST_F(SipCalls, ACalleeWhoDeclinesMakesTheCallBusy) {
     EXPECT_EQ(call["status"], "busy") << call.dump(2) << phone.Log();
 }
 
+// Nobody answers: the carrier gives up on the callee (its proxy's 408 after 5 s without a reply
+// from the callee's address, where nothing listens), and the call is no_answer.
+TEST_F(SipCalls, ACalleeWhoNeverAnswersMakesTheCallNoAnswer) {
+    Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = FreeLoopbackPort()});
+    AddTrunk(proxy, "trunk-secret");
+    const Json call = WaitForEnd(api(), Call(NewProfile(api())), std::chrono::seconds(20));
+    ASSERT_TRUE(call.is_object());
+    EXPECT_EQ(call["status"], "no_answer") << call.dump(2) << proxy.Log();
+    EXPECT_EQ(call["talk_duration_seconds"], 0);
+}
+
 // The callee hangs up three seconds in (baresip's WAV ends), while the agent is still talking.
 TEST_F(SipCalls, TheCalleeHangingUpFirstEndsTheCall) {
     const auto three_seconds = Line("three_seconds.wav");
