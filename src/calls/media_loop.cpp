@@ -33,6 +33,7 @@ constexpr int kReferWaitFrames = 1500;
 // A bridged call is a conversation between people, not bounded by the profile's duration, but
 // bounded: its recording is held in memory until the call ends.
 constexpr int kMaxBridgedFrames = 3600 * 1000 / kFrameMs;
+constexpr int kExtensionDelayFrames = 50;
 constexpr const char* kTransferFailedWords =
     "I am sorry, I could not connect you right now. Someone from our team will call you back. Goodbye.";
 
@@ -423,9 +424,14 @@ void MediaLoop::TransferTick(const std::shared_ptr<Session>& sp) {
             t.target = t.dialing->TakeLeg();
             t.dialing.reset();
             t.state = State::kBridged;
+            t.answered_frame = s.frame;
             t.heard.fill(0);
             return;
         case State::kBridged: {
+            // An extension is pressed a second after the answer, when a PBX's menu listens.
+            if (s.frame - t.answered_frame == kExtensionDelayFrames && !s.plan.transfer_extension.empty()) {
+                t.target->SendDigits(s.plan.transfer_extension);
+            }
             t.target->Exchange(std::span<const int16_t>(in, kFrameSamples), t.heard);
             t.target->TakeDigits();
             if (s.leg->HungUp() || t.target->HungUp()) {

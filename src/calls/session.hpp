@@ -78,6 +78,7 @@ struct Session {
         enum class State { kNone, kReferring, kDialing, kBridged } state = State::kNone;
         std::string to;
         int64_t since_frame = 0;
+        int64_t answered_frame = 0;  // the target answered (bridged)
         std::unique_ptr<telephony::Dialing> dialing;
         std::unique_ptr<telephony::CallLeg> target;         // the bridged call
         std::array<int16_t, audio::kFrameSamples> heard{};  // the target's last frame, for the callee

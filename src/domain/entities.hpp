@@ -175,6 +175,8 @@ struct ProfileSpec {
     // "bridged": Parley calls the number and joins the two calls; "blind": the callee's side is
     // asked (SIP REFER) to call it instead.
     std::string transfer_mode = "bridged";
+    // Keys Parley presses once the transfer number answers a bridged transfer (a PBX extension).
+    std::optional<std::string> transfer_extension;
     std::optional<std::string> voicemail_message;
     std::vector<ProfileVariable> variables;
 };

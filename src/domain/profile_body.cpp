@@ -156,9 +156,26 @@ void ApplyVariables(const Json& v, std::vector<ProfileVariable>& variables, Chec
 }  // namespace
 
 void ReadProfileFields(const Json& body, ProfileSpec& spec, Checker& checker, std::string_view default_region) {
-    checker.RejectUnknownKeys(body, {"name", "agent_name", "persona", "instructions", "opener", "closing", "goals",
-                                     "guardrails", "disclosure", "language", "voice", "model", "stt", "extract_fields",
-                                     "tools", "transfer_number", "transfer_mode", "voicemail_message", "variables"});
+    checker.RejectUnknownKeys(body, {"name",
+                                     "agent_name",
+                                     "persona",
+                                     "instructions",
+                                     "opener",
+                                     "closing",
+                                     "goals",
+                                     "guardrails",
+                                     "disclosure",
+                                     "language",
+                                     "voice",
+                                     "model",
+                                     "stt",
+                                     "extract_fields",
+                                     "tools",
+                                     "transfer_number",
+                                     "transfer_mode",
+                                     "transfer_extension",
+                                     "voicemail_message",
+                                     "variables"});
     if (body.contains("name")) {
         if (auto name = checker.String(body, "name", kMaxName, true)) spec.name = std::move(*name);
     }
@@ -208,11 +225,25 @@ void ReadProfileFields(const Json& body, ProfileSpec& spec, Checker& checker, st
             }
         }
     }
+    if (auto it = body.find("transfer_extension"); it != body.end()) {
+        if (it->is_null()) {
+            spec.transfer_extension.reset();
+        } else if (auto keys = checker.String(body, "transfer_extension", 20)) {
+            if (!keys->empty() && keys->find_first_not_of("0123456789*#") == std::string::npos) {
+                spec.transfer_extension = std::move(*keys);
+            } else {
+                checker.Add("transfer_extension", "must be 1 to 20 of the keys 0-9, * and #");
+            }
+        }
+    }
     SetString(body, "voicemail_message", kMaxLine, spec.voicemail_message, checker);
     if (auto v = body.find("variables"); v != body.end()) ApplyVariables(*v, spec.variables, checker);
     if (spec.name.empty() && !body.contains("name")) checker.Add("name", "is required");
     if (std::find(spec.tools.begin(), spec.tools.end(), "transfer") != spec.tools.end() && !spec.transfer_number) {
         checker.Add("transfer_number", "is required when the transfer tool is enabled");
+    }
+    if (spec.transfer_extension && spec.transfer_mode != "bridged") {
+        checker.Add("transfer_extension", "needs transfer_mode bridged (a blind transfer leaves before the answer)");
     }
 }
 
@@ -242,6 +273,7 @@ Json ToJson(const ProfileSpec& spec) {
                 {"tools", spec.tools},
                 {"transfer_number", text(spec.transfer_number)},
                 {"transfer_mode", spec.transfer_mode},
+                {"transfer_extension", text(spec.transfer_extension)},
                 {"voicemail_message", text(spec.voicemail_message)},
                 {"variables", std::move(variables)}};
 }

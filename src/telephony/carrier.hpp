@@ -27,6 +27,8 @@ public:
     // The keys the callee pressed since the last call ("0"-"9", "*", "#", "A"-"D"); none on a
     // line that carries no telephone events.
     virtual std::string TakeDigits() { return {}; }
+    // Presses `keys` on the line (a PBX extension, say); false when this line cannot.
+    virtual bool SendDigits(std::string_view /*keys*/) { return false; }
     // Asks the callee's side to call `e164` in Parley's place (a blind transfer, SIP REFER); false
     // when this line cannot.
     virtual bool Refer(std::string_view /*e164*/) { return false; }

@@ -36,6 +36,7 @@ Json ToJson(const Plan& p) {
                 {"tools", p.tools},
                 {"transfer_number", p.transfer_number ? Json(*p.transfer_number) : Json(nullptr)},
                 {"transfer_mode", p.transfer_mode},
+                {"transfer_extension", p.transfer_extension},
                 {"refuse_topics", p.refuse_topics},
                 {"max_call_seconds", p.max_call_seconds},
                 {"variables", p.variables}};
@@ -75,6 +76,7 @@ Plan PlanFromJson(const Json& j) {
         p.transfer_number = j["transfer_number"].get<std::string>();
     }
     p.transfer_mode = j.value("transfer_mode", "bridged");
+    p.transfer_extension = j.value("transfer_extension", "");
     p.refuse_topics = j.value("refuse_topics", std::vector<std::string>{});
     p.max_call_seconds = j.value("max_call_seconds", 600);
     p.variables = j.value("variables", Json::object());

@@ -45,6 +45,7 @@ struct Plan {
     std::vector<std::string> tools;
     std::optional<std::string> transfer_number;
     std::string transfer_mode = "bridged";  // or "blind"
+    std::string transfer_extension;         // keys pressed once a bridged transfer is answered
     std::vector<std::string> refuse_topics;
     int max_call_seconds = 600;
     Json variables = Json::object();  // name -> default (null: required)

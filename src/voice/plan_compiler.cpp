@@ -57,6 +57,7 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
     plan.tools = spec.tools;
     plan.transfer_number = spec.transfer_number;
     plan.transfer_mode = spec.transfer_mode;
+    plan.transfer_extension = spec.transfer_extension.value_or("");
     plan.refuse_topics = spec.guardrails.refuse_topics;
     plan.max_call_seconds = spec.guardrails.max_call_duration_seconds;
     plan.variables = Json::object();

@@ -288,13 +288,15 @@ struct TransferPeers {
 };
 
 // The agent's transfer tool, bridged (the default): Parley calls the transfer number through the
-// same carrier, joins the two calls and records both; the call ends when either person hangs up.
+// same carrier, presses the profile's extension there, joins the two calls and records both; the
+// call ends when either person hangs up.
 TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
     TransferPeers peers(Line("silence.wav"), Line("desk.wav"));
     auto& [phone, desk, proxy] = peers;
     AddTrunk(proxy, "trunk-secret");
     Json fields = TransferPeers::Profile("bridged");
     fields.erase("transfer_mode");  // bridged is the default
+    fields["transfer_extension"] = "42";
     const std::string profile = NewProfile(api(), fields);
     // The person asks for a person, hears the desk (its tone), then speaks to it.
     ListeningCallee person(phone, {Line("person.wav"), Line("minute.wav")});
@@ -307,7 +309,13 @@ TEST_F(SipCalls, ABridgedTransferJoinsTheCalleeAndTheTransferNumber) {
     EXPECT_EQ(call["analysis"]["summary"],
               std::string("The callee asked for a person and was transferred to ") + kTransferNumber + ".");
     EXPECT_EQ(person.said(), 2);
-    // The desk hung up (its WAV ended), and heard the callee's line.
+    // The desk got the extension's keys (RFC 4733 events), hung up (its WAV ended), and heard the
+    // callee's line.
+    std::string keys;
+    for (const auto& event : desk.Events()) {
+        if (event.type == "CALL_DTMF_START") keys += event.param;
+    }
+    EXPECT_EQ(keys, "42") << desk.Log();
     const auto closed = desk.WaitForEvent("CALL_CLOSED");
     ASSERT_TRUE(closed.has_value()) << desk.Log();
     EXPECT_NE(closed->param.find("end of file"), std::string::npos) << closed->param;

@@ -1,6 +1,7 @@
 #include "telephony/rtp/rtp_stream.hpp"
 
 #include <ortp/ortp.h>
+#include <ortp/telephonyevents.h>
 #include <spandsp.h>
 #include <srtp2/srtp.h>
 
@@ -56,8 +57,12 @@ srtp_t NewSrtp(const std::string& key, srtp_ssrc_type_t direction) {
     return context;
 }
 
+constexpr std::string_view kDigits = "0123456789*#ABCD";  // RFC 4733's events 0-15
+constexpr int kKeyFrames = 5;                             // a key is pressed for 100 ms
+constexpr int kKeyGapFrames = 5;                          // and released for 100 ms
+constexpr uint8_t kKeyVolume = 10;                        // -10 dBm0
+
 char DigitOf(int event) {
-    static constexpr std::string_view kDigits = "0123456789*#ABCD";
     return event >= 0 && event < static_cast<int>(kDigits.size()) ? kDigits[static_cast<size_t>(event)] : '\0';
 }
 
@@ -71,6 +76,7 @@ int PortRange::Next() {
 
 struct RtpStream::Session {
     RtpSession* rtp = nullptr;
+    dtmf_tx_state_t* key_tones = nullptr;  // keys pressed as tones, for a peer without events
     // SRTP, both directions, applied by oRTP transport modifiers on the RTP and RTCP sockets.
     srtp_t srtp_out = nullptr;
     srtp_t srtp_in = nullptr;
@@ -84,6 +90,7 @@ struct RtpStream::Session {
     ~Session() {
         if (rtp) rtp_session_destroy(rtp);  // and with it the modifiers, which use the contexts
         if (tones) dtmf_rx_free(tones);
+        if (key_tones) dtmf_tx_free(key_tones);
         if (srtp_out) srtp_dealloc(srtp_out);
         if (srtp_in) srtp_dealloc(srtp_in);
     }
@@ -163,7 +170,8 @@ std::unique_ptr<RtpStream> RtpStream::Open(const std::string& address, PortRange
     rtp_session_set_jitter_compensation(s, kJitterMs);
     rtp_session_signal_connect(s, "telephone-event", reinterpret_cast<RtpCallback>(&OnTelephoneEvent), session.get());
     session->tones = dtmf_rx_init(nullptr, &OnTones, session.get());
-    if (session->tones == nullptr) return nullptr;
+    session->key_tones = dtmf_tx_init(nullptr);
+    if (session->tones == nullptr || session->key_tones == nullptr) return nullptr;
     // oRTP sets SO_REUSEADDR and SO_REUSEPORT by default, which would let a second call bind a
     // port a live call holds and take its packets.
     rtp_session_set_reuseaddr(s, FALSE);
@@ -216,7 +224,7 @@ void RtpStream::SetRemote(const RemoteMedia& remote) {
 void RtpStream::Exchange(std::span<const int16_t> out, std::span<int16_t> in) {
     RtpSession* s = session_->rtp;
     const bool alaw = remote_.payload_type == kPcma;
-    if (has_remote_ && remote_.send) {
+    if (has_remote_ && remote_.send && !SendKeyFrame()) {
         std::array<uint8_t, kSamplesPerPacket> packet{};
         const size_t n = std::min(out.size(), packet.size());
         for (size_t i = 0; i < n; ++i) packet[i] = alaw ? linear_to_alaw(out[i]) : linear_to_ulaw(out[i]);
@@ -246,6 +254,47 @@ void RtpStream::Exchange(std::span<const int16_t> out, std::span<int16_t> in) {
 
 void RtpStream::ListenForTones(std::span<int16_t> in) {
     if (!session_->sends_events) dtmf_rx(session_->tones, in.data(), static_cast<int>(in.size()));
+}
+
+void RtpStream::SendDigits(std::string_view keys) {
+    for (const char key : keys) {
+        if (kDigits.find(key) != std::string_view::npos && keys_out_.size() < 32) keys_out_.push_back(key);
+    }
+}
+
+bool RtpStream::SendKeyFrame() {
+    if (keys_out_.empty()) return false;
+    RtpSession* s = session_->rtp;
+    const char key = keys_out_.front();
+    const int frame = key_frame_++;
+    if (key_frame_ == kKeyFrames + kKeyGapFrames) {
+        keys_out_.erase(0, 1);
+        key_frame_ = 0;
+    }
+    if (frame >= kKeyFrames) return false;  // the gap: audio (the agent is silent meanwhile)
+    if (remote_.telephone_event >= 0) {
+        // One event: every packet has the timestamp of its start and the duration so far; the
+        // last has the end bit and goes three times (RFC 4733 section 2.5.1.4).
+        if (frame == 0) key_start_ts_ = send_ts_;
+        const bool end = frame == kKeyFrames - 1;
+        for (int copy = 0; copy < (end ? 3 : 1); ++copy) {
+            mblk_t* packet = rtp_session_create_telephone_event_packet(s, frame == 0 && copy == 0 ? 1 : 0);
+            if (packet == nullptr) return true;
+            rtp_session_add_telephone_event(s, packet, static_cast<uint8_t>(kDigits.find(key)), end ? 1 : 0, kKeyVolume,
+                                            static_cast<uint16_t>((frame + 1) * kSamplesPerPacket));
+            if (rtp_session_sendm_with_ts(s, packet, key_start_ts_) >= 0) ++packets_sent_;
+        }
+        return true;
+    }
+    // No events: the key's two tones in the audio.
+    if (frame == 0) dtmf_tx_put(session_->key_tones, std::string(1, key).c_str(), 1);
+    std::array<int16_t, kSamplesPerPacket> tones{};
+    dtmf_tx(session_->key_tones, tones.data(), kSamplesPerPacket);
+    std::array<uint8_t, kSamplesPerPacket> packet{};
+    const bool alaw = remote_.payload_type == kPcma;
+    for (size_t i = 0; i < packet.size(); ++i) packet[i] = alaw ? linear_to_alaw(tones[i]) : linear_to_ulaw(tones[i]);
+    if (rtp_session_send_with_ts(s, packet.data(), kSamplesPerPacket, send_ts_) >= 0) ++packets_sent_;
+    return true;
 }
 
 std::string RtpStream::TakeDigits() {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace parley::telephony::rtp {
 
@@ -71,6 +72,10 @@ public:
     // Keys the peer pressed since the last call ("0"-"9", "*", "#", "A"-"D"): RFC 4733 events,
     // or DTMF tones heard in the audio from a peer that sends no events.
     std::string TakeDigits();
+    // Presses `keys` ("0"-"9", "*", "#", "A"-"D"; others are skipped, 32 at most waiting) on the
+    // next frames, 100 ms each with 100 ms between them, in place of the outgoing audio: as
+    // RFC 4733 events to a peer that takes them, as DTMF tones otherwise.
+    void SendDigits(std::string_view keys);
     uint64_t packets_sent() const { return packets_sent_; }
     uint64_t packets_received() const { return packets_received_; }
 
@@ -79,6 +84,8 @@ public:
 private:
     RtpStream(std::unique_ptr<Session> session, int port);
     void ListenForTones(std::span<int16_t> in);
+    // Sends this frame's part of the key being pressed; false when no key is (audio goes out).
+    bool SendKeyFrame();
 
     std::unique_ptr<Session> session_;
     int port_;
@@ -89,6 +96,9 @@ private:
     uint32_t receive_ts_ = 0;
     uint64_t packets_sent_ = 0;
     uint64_t packets_received_ = 0;
+    std::string keys_out_;       // keys waiting to be pressed
+    int key_frame_ = 0;          // frames into the key being pressed (and the gap after it)
+    uint32_t key_start_ts_ = 0;  // the RTP timestamp of the key's event
 };
 
 }  // namespace parley::telephony::rtp

@@ -94,6 +94,30 @@ TEST(RtpStream, KeysPlayedAsTonesInTheAudioAreHeard) {
     EXPECT_EQ(a->TakeDigits(), "") << "a heard only silence";
 }
 
+// Keys pressed by Parley reach the peer as RFC 4733 events when it takes them, and as tones in
+// the audio when it does not; either way the other side hears each key once.
+TEST(RtpStream, KeysPressedReachThePeerAsEventsOrAsTones) {
+    for (const int events : {kTelephoneEvent, -1}) {
+        PortRange ports(47000, 47999);
+        auto a = RtpStream::Open("127.0.0.1", ports);
+        auto b = RtpStream::Open("127.0.0.1", ports);
+        ASSERT_TRUE(a && b);
+        a->SetRemote({.address = "127.0.0.1", .port = b->port(), .telephone_event = events});
+        b->SetRemote({.address = "127.0.0.1", .port = a->port(), .telephone_event = events});
+        a->SendDigits("1x2#");  // x is no key
+        std::vector<int16_t> frame(160);
+        std::string heard;
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < 45; ++i) {
+            a->Exchange(std::vector<int16_t>(160, 0), frame);
+            b->Exchange(std::vector<int16_t>(160, 0), frame);
+            heard += b->TakeDigits();
+            std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * (i + 1)));
+        }
+        EXPECT_EQ(heard, "12#") << (events >= 0 ? "as events" : "as tones");
+    }
+}
+
 // With each other's SRTP keys two streams hear each other. A stream with another key for the
 // peer (as a forged or misdirected stream would have) hears nothing until it has the right one,
 // and plain RTP to an SRTP stream is dropped.

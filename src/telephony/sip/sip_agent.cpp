@@ -590,6 +590,10 @@ public:
     }
     void Caption(std::string_view /*agent_words*/) override {}
     std::string TakeDigits() override { return stream_->TakeDigits(); }
+    bool SendDigits(std::string_view keys) override {
+        stream_->SendDigits(keys);
+        return true;
+    }
     bool HungUp() const override { return call_->ended.load(); }
     bool Refer(std::string_view e164) override {
         call_->refer = ReferState::kAsked;
