@@ -127,6 +127,7 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
     std::optional<domain::OwnedNumber> owned;
     std::optional<domain::Carrier> carrier;
     std::optional<domain::Profile> profile;
+    std::optional<std::string> campaign_id;
     auto found = domain::ReadTx(store_, [&](domain::Repos& r) -> Result<bool> {
         if (!number) return false;
         auto o = r.phone_numbers().Owner(number->e164);
@@ -136,8 +137,22 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
         auto c = r.carriers().Get(owned->org_id, owned->carrier_id);
         if (!c) return Fail(std::move(c.error()));
         carrier = std::move(*c);
-        if (owned->profile_id) {
-            auto p = r.profiles().Get(owned->org_id, *owned->profile_id);
+        // A running inbound campaign that answers the number takes the call, with its profile,
+        // and counts it in its stats; the number's own profile answers otherwise.
+        std::optional<std::string> profile_id = owned->profile_id;
+        domain::CampaignFilter inbound;
+        inbound.status = domain::CampaignStatus::kRunning;
+        inbound.direction = domain::CallDirection::kInbound;
+        auto campaigns = r.campaigns().List(owned->org_id, inbound, domain::PageRequest{.limit = 100});
+        if (!campaigns) return Fail(std::move(campaigns.error()));
+        for (const auto& campaign : campaigns->items) {
+            if (std::ranges::find(campaign.spec.caller_ids, owned->number) == campaign.spec.caller_ids.end()) continue;
+            campaign_id = campaign.id;
+            profile_id = campaign.profile_id;
+            break;
+        }
+        if (profile_id) {
+            auto p = r.profiles().Get(owned->org_id, *profile_id);
             if (!p) return Fail(std::move(p.error()));
             profile = std::move(*p);
         }
@@ -177,6 +192,7 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
     Call call = domain::QueuedCall(owned->org_id, *profile, caller, owned->number, profile->spec.extract_fields,
                                    "inbound", now);
     call.direction = domain::CallDirection::kInbound;
+    call.campaign_id = campaign_id;
     if (auto session = Prepare(std::move(call), &incoming)) media_.Add(std::move(*session));
     if (incoming) incoming->Reject(480, "Temporarily Unavailable");
 }

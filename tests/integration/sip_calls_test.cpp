@@ -235,14 +235,22 @@ TEST_F(SipCalls, TheCalleeHangingUpFirstEndsTheCall) {
 // call is an inbound call with the caller's number, the conversation and the extracted field. The
 // caller answers the second question with the phone's keys (RFC 4733 telephone events), which the
 // agent takes as the answer. The carrier and the phone speak SRTP alone: Parley answers the SRTP
-// offer with a key of its own.
+// offer with a key of its own. A running inbound campaign answers the number: the call is the
+// campaign's, with its profile, and counts in its stats.
 TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
     Baresip phone({.user = kCalleeNumber,
                    .wav = Line("silence.wav"),
                    .trailing_silence = std::chrono::milliseconds(0),
                    .srtp = true});
     Kamailio proxy({.callee_user = kCalleeNumber, .callee_port = phone.sip_port(), .parley_port = sip_port_});
-    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, SizeProfile(), {{"media_encryption", "srtp"}});
+    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, NewProfile(api()), {{"media_encryption", "srtp"}});
+    auto created = api().Post("/api/v1/campaigns", {{"name", "Front desk"},
+                                                    {"direction", "inbound"},
+                                                    {"profile_id", SizeProfile()},
+                                                    {"caller_ids", {kParleyNumber}}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string campaign = created.json()["data"]["id"];
+    ASSERT_EQ(api().Send("POST", "/api/v1/campaigns/" + campaign + "/start").status, 200);
     ListeningCallee person(phone, {Line("minute.wav"), Reply::Keys("7")});
 
     ASSERT_TRUE(phone.Dial(std::string("sip:") + kParleyNumber + "@127.0.0.1:" + std::to_string(proxy.port())));
@@ -260,7 +268,11 @@ TEST_F(SipCalls, AnInboundCallToANumberReachesItsProfile) {
     EXPECT_EQ(call["direction"], "inbound");
     EXPECT_EQ(call["from_number"], kCalleeNumber);
     EXPECT_EQ(call["to_number"], kParleyNumber);
+    EXPECT_EQ(call["campaign_id"], campaign);
     EXPECT_EQ(call["analysis"]["extracted_data"]["company_size"], 7) << call.dump(2);
+    const Json stats = api().Get("/api/v1/campaigns/" + campaign).json()["data"]["stats"];
+    EXPECT_EQ(stats["calls"], 1) << stats.dump();
+    EXPECT_EQ(stats["connected"], 1) << stats.dump();
     EXPECT_EQ(person.said(), 2);
     EXPECT_EQ(Keys(call), "7") << call.dump(2);
 }
