@@ -111,7 +111,10 @@ void CallRuntime::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> inco
 }
 
 MediaStats CallRuntime::Stats() const {
-    return impl_->media.Stats();
+    MediaStats stats = impl_->media.Stats();
+    stats.call_slots = impl_->options.max_concurrent_calls;
+    stats.recognizer_backlog = impl_->pool.Backlog();
+    return stats;
 }
 
 std::string RenderMetrics(const MediaStats& stats) {
@@ -131,6 +134,12 @@ std::string RenderMetrics(const MediaStats& stats) {
     out += "# HELP parley_active_calls Calls this node is dialing or talking on.\n";
     out += "# TYPE parley_active_calls gauge\n";
     out += "parley_active_calls " + std::to_string(stats.active_calls) + "\n";
+    out += "# HELP parley_call_slots Calls this node takes at once (--max-calls); more wait queued.\n";
+    out += "# TYPE parley_call_slots gauge\n";
+    out += "parley_call_slots " + std::to_string(stats.call_slots) + "\n";
+    out += "# HELP parley_recognizer_backlog Recognitions and answers of calls waiting for a speech worker.\n";
+    out += "# TYPE parley_recognizer_backlog gauge\n";
+    out += "parley_recognizer_backlog " + std::to_string(stats.recognizer_backlog) + "\n";
     return out;
 }
 

@@ -14,7 +14,8 @@
 namespace parley::calls {
 
 // The statistics as Prometheus gauges: parley_media_ticks_total, parley_media_frame_lateness_ms
-// {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls.
+// {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls, parley_call_slots
+// and parley_recognizer_backlog.
 std::string RenderMetrics(const MediaStats& stats);
 
 // Runs calls: claims queued calls from the database, dials them through the carrier, runs the

@@ -75,6 +75,11 @@ void EnginePool::Submit(const std::shared_ptr<Session>& session, std::shared_ptr
     speech_cv_.notify_one();
 }
 
+size_t EnginePool::Backlog() const {
+    std::lock_guard lock(mutex_);
+    return speech_jobs_.size();
+}
+
 // Serves `queue` until the pool stops and the queue is empty; `handle` runs unlocked.
 template <typename Handle>
 void EnginePool::Serve(Queue& queue, std::condition_variable& cv, Handle handle) {

@@ -30,6 +30,8 @@ public:
     void Stop();
     // Sets the session's current job and queues it.
     void Submit(const std::shared_ptr<Session>& session, std::shared_ptr<Job> job);
+    // Jobs waiting for a speech worker.
+    size_t Backlog() const;
 
 private:
     using Queue = std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>>;
@@ -42,7 +44,7 @@ private:
 
     voice::SpeechEngines& engines_;
     std::function<void()> on_done_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     bool running_ = false;  // guarded by mutex_
     Queue speech_jobs_;
     std::condition_variable speech_cv_;

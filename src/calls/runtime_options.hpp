@@ -29,6 +29,8 @@ struct MediaStats {
     double lateness_p99_ms = 0;
     double lateness_max_ms = 0;
     int active_calls = 0;
+    int call_slots = 0;             // calls this node takes at once (--max-calls)
+    size_t recognizer_backlog = 0;  // recognitions and answers waiting for a speech worker
 };
 
 }  // namespace parley::calls

@@ -78,6 +78,11 @@ TEST_P(ServerApi, HealthMetricsAndOpenApiNeedNoKey) {
     EXPECT_NE(metrics.body.find("parley_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/contacts\","
                                 "le=\"+Inf\"}"),
               std::string::npos);
+    // The call runtime's gauges: the node's call slots (--max-calls, 100 by default) and the
+    // queue of engine work.
+    EXPECT_NE(metrics.body.find("\nparley_call_slots 100\n"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("\nparley_recognizer_backlog "), std::string::npos);
+    EXPECT_NE(metrics.body.find("\nparley_active_calls "), std::string::npos);
     EXPECT_FALSE(health.header("date").empty());
     auto openapi = http().Send("GET", "/api/v1/openapi.json");
     ASSERT_EQ(openapi.status, 200);
