@@ -93,6 +93,21 @@ std::string OfferSdp(std::string_view address, int port, const std::vector<std::
         address, port, types, rtp::kTelephoneEvent, maps, srtp ? "RTP/SAVP" : "RTP/AVP", crypto);
 }
 
+std::optional<Sipfrag> ReadSipfrag(std::string_view body) {
+    constexpr std::string_view kVersion = "SIP/2.0 ";
+    body = body.substr(0, std::min<size_t>(body.find_first_of("\r\n"), 256));
+    if (!body.starts_with(kVersion)) return std::nullopt;
+    body.remove_prefix(kVersion.size());
+    if (body.size() < 3 || (body.size() > 3 && body[3] != ' ')) return std::nullopt;
+    int status = 0;
+    for (const char c : body.substr(0, 3)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        status = status * 10 + (c - '0');
+    }
+    if (status < 100) return std::nullopt;
+    return Sipfrag{status, std::string(body)};
+}
+
 std::expected<rtp::RemoteMedia, std::string> ReadRemoteSdp(std::string_view sdp, const std::vector<std::string>& codecs,
                                                            bool srtp) {
     if (sdp.empty()) return std::unexpected("the peer sent no SDP");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,15 @@ std::string OfferSdp(std::string_view address, int port, const std::vector<std::
 // and whether it holds the call; with `srtp`, its SRTP key, which it must have. An error names
 // what is wrong: not SDP, no audio, a port out of range, no codec in common, no SRTP key when
 // one is needed, encrypted audio when none is.
+// The other body Parley reads from peers: a NOTIFY's message/sipfrag (RFC 3420) on a transfer,
+// "SIP/2.0 200 OK". Its status code and the rest of its status line ("200 OK"); nothing when
+// the body is not a status line.
+struct Sipfrag {
+    int status = 0;
+    std::string line;
+};
+std::optional<Sipfrag> ReadSipfrag(std::string_view body);
+
 std::expected<rtp::RemoteMedia, std::string> ReadRemoteSdp(std::string_view sdp, const std::vector<std::string>& codecs,
                                                            bool srtp = false);
 

@@ -133,6 +133,23 @@ TEST(Sdp, SrtpWithoutAKeyParleyCanUseIsRefused) {
     EXPECT_EQ(media->srtp_tag, 2);
 }
 
+TEST(Sipfrag, AStatusLineIsReadAndAnythingElseIsNot) {
+    auto ok = ReadSipfrag("SIP/2.0 200 OK\r\n");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+    EXPECT_EQ(ok->line, "200 OK");
+    auto busy = ReadSipfrag("SIP/2.0 486 Busy Here\nVia: x\n");  // baresip ends lines with LF alone
+    ASSERT_TRUE(busy);
+    EXPECT_EQ(busy->status, 486);
+    EXPECT_EQ(busy->line, "486 Busy Here");
+    EXPECT_EQ(ReadSipfrag("SIP/2.0 100")->status, 100);
+    for (const std::string_view bad : {"", "SIP/2.0 ", "SIP/2.0 20", "SIP/2.0 2x0 OK", "SIP/2.0 2000 OK",
+                                       "SIP/2.0 099 x", "HTTP/1.1 200 OK", "INVITE sip:a@b SIP/2.0"}) {
+        EXPECT_FALSE(ReadSipfrag(bad)) << bad;
+    }
+    EXPECT_EQ(ReadSipfrag("SIP/2.0 603 " + std::string(1000, 'x'))->line.size(), 248u);  // one short line, at most
+}
+
 TEST(SipStatus, FinalAnswersMapToHowTheCallEnded) {
     EXPECT_EQ(StateForFinalStatus(200), DialState::kAnswered);
     for (int busy : {486, 600, 603}) EXPECT_EQ(StateForFinalStatus(busy), DialState::kBusy) << busy;

@@ -26,7 +26,6 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <map>
@@ -427,19 +426,12 @@ void SipAgent::Impl::Refer(Call& call, const std::string& to_user) {
 // target ("SIP/2.0 180 Ringing", then "SIP/2.0 200 OK" or a failure).
 void SipAgent::Impl::OnReferNotify(Call& call, const sip_t* sip) {
     if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_data == nullptr) return;
-    const std::string_view frag(sip->sip_payload->pl_data, std::min<size_t>(sip->sip_payload->pl_len, 256));
-    constexpr std::string_view kVersion = "SIP/2.0 ";
-    if (!frag.starts_with(kVersion) || frag.size() < kVersion.size() + 3) return;
-    int status = 0;
-    for (const char c : frag.substr(kVersion.size(), 3)) {
-        if (c < '0' || c > '9') return;
-        status = status * 10 + (c - '0');
-    }
-    if (status >= 200 && status < 300) {
+    const auto frag = ReadSipfrag(std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+    if (!frag) return;
+    if (frag->status >= 200 && frag->status < 300) {
         call.refer = ReferState::kDone;
-    } else if (status >= 300) {
-        const std::string_view line = frag.substr(kVersion.size(), frag.find_first_of("\r\n") - kVersion.size());
-        call.ReferFailed(fmt::format("the transfer's call was answered SIP {}", line));
+    } else if (frag->status >= 300) {
+        call.ReferFailed(fmt::format("the transfer's call was answered SIP {}", frag->line));
     }
 }
 
