@@ -87,6 +87,21 @@ TEST(Resampler, OutputIsAlignedInTimeWithTheInput) {
     EXPECT_NEAR(static_cast<double>(first_loud), 4000.0, 8.0);
 }
 
+TEST(Resampler, AudioInPiecesComesOutAsTheWholeWould) {
+    Pcm in = Tone(700, 1230, kSampleRate);
+    for (size_t i = 0; i < in.size(); i += 97) in[i] = static_cast<int16_t>(in[i] / 2 + 3000);  // not periodic
+    StreamResampler stream(kSampleRate, 16000);
+    Pcm joined;
+    for (size_t at = 0; at < in.size(); at += kFrameSamples) {
+        const size_t n = std::min<size_t>(kFrameSamples, in.size() - at);
+        const Pcm part = stream.Process(std::span(in).subspan(at, n));
+        joined.insert(joined.end(), part.begin(), part.end());
+    }
+    const Pcm rest = stream.Finish();
+    joined.insert(joined.end(), rest.begin(), rest.end());
+    EXPECT_EQ(joined, Resample(in, kSampleRate, 16000));
+}
+
 TEST(Resampler, RemovesContentAboveTheNewNyquistFrequency) {
     const Pcm in = Tone(6000, 500, 22050);
     const Pcm out = Resample(in, 22050, kSampleRate);

@@ -54,4 +54,62 @@ Pcm Resample(std::span<const int16_t> in, int in_rate, int out_rate) {
     return out;
 }
 
+struct StreamResampler::State {
+    std::unique_ptr<SpeexResamplerState, ResamplerDeleter> speex;
+};
+
+StreamResampler::StreamResampler(int in_rate, int out_rate) : in_rate_(in_rate), out_rate_(out_rate) {
+    int err = 0;
+    state_ = new State;
+    state_->speex.reset(speex_resampler_init(1, static_cast<spx_uint32_t>(std::max(1, in_rate)),
+                                             static_cast<spx_uint32_t>(std::max(1, out_rate)), kQuality, &err));
+    if (state_->speex && err == RESAMPLER_ERR_SUCCESS) {
+        speex_resampler_skip_zeros(state_->speex.get());
+    } else {
+        state_->speex.reset();
+    }
+}
+
+StreamResampler::~StreamResampler() {
+    delete state_;
+}
+
+void StreamResampler::Feed(const int16_t* data, size_t count, Pcm& out) {
+    while (count > 0) {
+        const size_t room = count * static_cast<size_t>(out_rate_) / static_cast<size_t>(in_rate_) + 64;
+        const size_t before = out.size();
+        out.resize(before + room);
+        auto in_len = static_cast<spx_uint32_t>(count);
+        auto out_len = static_cast<spx_uint32_t>(room);
+        speex_resampler_process_int(state_->speex.get(), 0, data, &in_len, out.data() + before, &out_len);
+        out.resize(before + out_len);
+        data += in_len;
+        count -= in_len;
+        if (in_len == 0 && out_len == 0) break;
+    }
+}
+
+Pcm StreamResampler::Process(std::span<const int16_t> in) {
+    if (!state_->speex) return {};
+    if (in_rate_ == out_rate_) return Pcm(in.begin(), in.end());
+    Pcm out;
+    Feed(in.data(), in.size(), out);
+    consumed_ += in.size();
+    produced_ += out.size();
+    return out;
+}
+
+Pcm StreamResampler::Finish() {
+    if (!state_->speex || in_rate_ == out_rate_) return {};
+    const size_t expected = (consumed_ * static_cast<size_t>(out_rate_) + static_cast<size_t>(in_rate_) / 2) /
+                            static_cast<size_t>(in_rate_);
+    if (produced_ >= expected) return {};
+    Pcm out;
+    const Pcm zeros(static_cast<size_t>(speex_resampler_get_input_latency(state_->speex.get())) + 16, 0);
+    Feed(zeros.data(), zeros.size(), out);
+    out.resize(expected - produced_);  // any sample the flush did not produce stays silent
+    produced_ = expected;
+    return out;
+}
+
 }  // namespace parley::audio

@@ -23,7 +23,11 @@
 // so it is off by default).
 
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
+#include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/fe.h>
+#include <sphinxbase/feat.h>
 #include <sphinxbase/fsg_model.h>
 #include <sphinxbase/jsgf.h>
 
@@ -36,6 +40,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <span>
 #include <thread>
 
 #include "audio/audio.hpp"
@@ -237,8 +242,12 @@ public:
 
     const std::string& LanguageModelSearch() const { return lm_search_; }
 
-    Result<Hypothesis> Decode(std::span<const int16_t> audio, const std::string& search) {
+    // Starts an utterance on `search`. With an empty `channel` the utterance is normalized by its
+    // own cepstral mean once it is whole (Feed with whole = true); otherwise each frame is
+    // normalized by `channel` as it arrives, so the search can run while the callee speaks.
+    Result<void> Start(const std::string& search, std::span<const float> channel) {
         SilenceSphinxLogging();
+        EndOpenUtterance();
         if (ps_set_search(ps_, search.c_str()) != 0) {
             return Fail(ErrorCode::kInternal, "pocketsphinx: cannot select search " + search);
         }
@@ -246,11 +255,34 @@ public:
         // over from whatever this pooled decoder heard last (another call, perhaps), and the same
         // audio would not always give the same words.
         if (ps_start_stream(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: cannot start a stream");
+        feat_t* feat = ps_get_feat(ps_);
+        if (channel.size() == static_cast<size_t>(feat_cepsize(feat))) {
+            // Within an utterance shorter than CMN_WIN_HWM frames (8 s) the live mean stays what
+            // it is set to here.
+            const std::vector<mfcc_t> mean(channel.begin(), channel.end());
+            feat->cmn = CMN_LIVE;
+            cmn_live_set(feat->cmn_struct, mean.data());
+        } else {
+            // Also undoes a stream's live normalization: pocketsphinx keeps it once set.
+            feat->cmn = CMN_BATCH;
+        }
         if (ps_start_utt(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: cannot start an utterance");
-        const int processed = ps_process_raw(ps_, audio.data(), audio.size(), FALSE, TRUE);
-        if (ps_end_utt(ps_) != 0 || processed < 0) {
+        open_ = true;
+        return {};
+    }
+
+    Result<void> Feed(std::span<const int16_t> audio, bool whole) {
+        SilenceSphinxLogging();
+        if (ps_process_raw(ps_, audio.data(), audio.size(), FALSE, whole ? TRUE : FALSE) < 0) {
             return Fail(ErrorCode::kInternal, "pocketsphinx: decoding failed");
         }
+        return {};
+    }
+
+    Result<Hypothesis> End() {
+        SilenceSphinxLogging();
+        open_ = false;
+        if (ps_end_utt(ps_) != 0) return Fail(ErrorCode::kInternal, "pocketsphinx: decoding failed");
         Hypothesis out;
         out.frames = ps_get_n_frames(ps_);
         int32 score = 0;
@@ -275,6 +307,18 @@ public:
         return out;
     }
 
+    // The whole utterance at once, normalized by its own cepstral mean.
+    Result<Hypothesis> Decode(std::span<const int16_t> audio, const std::string& search) {
+        if (auto started = Start(search, {}); !started) return Fail(std::move(started.error()));
+        if (auto fed = Feed(audio, true); !fed) {
+            (void)End();
+            return Fail(std::move(fed.error()));
+        }
+        return End();
+    }
+
+    cmd_ln_t* Config() const { return ps_get_config(ps_); }
+
 private:
     struct CachedGrammar {
         GrammarSearches searches;
@@ -282,6 +326,13 @@ private:
     };
 
     explicit Decoder(ps_decoder_t* ps) : ps_(ps) {}
+
+    // A stream given up before its end (the callee went on speaking, the call ended) leaves its
+    // utterance open; its next user closes it, on an engine worker.
+    void EndOpenUtterance() {
+        if (open_) ps_end_utt(ps_);
+        open_ = false;
+    }
 
     // What ps_set_jsgf_string does, without its leak: pocketsphinx 5prealpha never frees the
     // parsed grammar there (found by LeakSanitizer: ~6 KB per compiled grammar).
@@ -311,6 +362,7 @@ private:
     }
 
     ps_decoder_t* ps_;
+    bool open_ = false;  // an utterance is started and not ended
     const std::string lm_search_ = kLanguageModelSearch;
     std::map<std::string, CachedGrammar, std::less<>> grammars_;
     std::list<std::string> lru_;  // grammar texts, most recently used first
@@ -321,18 +373,103 @@ private:
 // front end's noise removal and normalization. A quarter of the samples get one bit more, as
 // sphinxbase's own dither does, but from a fixed seed (measured on the 48 answers: open-LM word
 // accuracy 0.655 against 0.667 with sphinxbase's dither, grammar 45 of 48 with both).
-void AddDither(audio::Pcm& pcm) {
-    uint32_t state = 0x2545F491u;
-    for (auto& sample : pcm) {
-        state = state * 1664525u + 1013904223u;
-        if ((state >> 30) == 0 && sample < INT16_MAX) ++sample;
+class Ditherer {
+public:
+    void Apply(std::span<int16_t> pcm) {
+        for (auto& sample : pcm) {
+            state_ = state_ * 1664525u + 1013904223u;
+            if ((state_ >> 30) == 0 && sample < INT16_MAX) ++sample;
+        }
     }
+
+private:
+    uint32_t state_ = 0x2545F491u;
+};
+
+void AddDither(audio::Pcm& pcm) {
+    Ditherer().Apply(pcm);
+}
+
+// The mean cepstrum of an utterance as the decoder's front end computes it: what batch
+// normalization subtracts. It describes the caller's voice and line, so it normalizes the
+// caller's next utterance while it is spoken (SttStream).
+class ChannelMeter {
+public:
+    explicit ChannelMeter(cmd_ln_t* config) : fe_(fe_init_auto_r(config)) {
+        if (fe_ == nullptr) return;
+        size_ = fe_get_output_size(fe_);
+        sum_.assign(static_cast<size_t>(size_), 0.0);
+        cep_ = static_cast<mfcc_t**>(ckd_calloc_2d(kChunkFrames + 1, static_cast<size_t>(size_), sizeof(mfcc_t)));
+        fe_start_utt(fe_);
+    }
+    ~ChannelMeter() {
+        if (cep_ != nullptr) ckd_free_2d(cep_);
+        if (fe_ != nullptr) fe_free(fe_);
+    }
+    ChannelMeter(const ChannelMeter&) = delete;
+    ChannelMeter& operator=(const ChannelMeter&) = delete;
+
+    void Add(std::span<const int16_t> audio) {
+        if (fe_ == nullptr) return;
+        const int16* data = audio.data();
+        size_t left = audio.size();
+        while (left > 0) {
+            int32 frames = kChunkFrames;
+            if (fe_process_frames(fe_, &data, &left, cep_, &frames, nullptr) < 0) return;
+            Accumulate(frames);
+            if (frames == 0) break;
+        }
+    }
+
+    std::vector<float> Finish() {
+        if (fe_ == nullptr) return {};
+        int32 frames = 0;
+        fe_end_utt(fe_, cep_[0], &frames);
+        Accumulate(frames);
+        if (frames_ == 0) return {};
+        std::vector<float> mean(sum_.size());
+        for (size_t i = 0; i < sum_.size(); ++i) mean[i] = static_cast<float>(sum_[i] / static_cast<double>(frames_));
+        return mean;
+    }
+
+private:
+    static constexpr int32 kChunkFrames = 32;
+
+    void Accumulate(int32 frames) {
+        for (int32 f = 0; f < frames; ++f) {
+            if (cep_[f][0] < 0) continue;  // no energy: batch normalization leaves it out too
+            for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += cep_[f][i];
+            ++frames_;
+        }
+    }
+
+    fe_t* fe_ = nullptr;
+    int size_ = 0;
+    mfcc_t** cep_ = nullptr;
+    std::vector<double> sum_;
+    long frames_ = 0;
+};
+
+// The grammar's answer from its decode and, when the garbage guard ran, the guarded decode;
+// nullopt when the open language model should decide instead.
+std::optional<Recognition> GrammarAnswer(Hypothesis plain, const std::optional<Hypothesis>& guarded,
+                                         double min_confidence) {
+    if (plain.text.empty()) return std::nullopt;
+    double confidence = plain.word_posterior;
+    if (guarded) {
+        // Garbage words beat the grammar: the callee said something else. Garbage around the
+        // answer ("uh yes", a breath read as "a") still counts as the answer.
+        if (!ContainsWords(guarded->text, plain.text)) return std::nullopt;
+        confidence = guarded->word_posterior;
+    }
+    if (confidence < min_confidence) return std::nullopt;
+    return Recognition{std::move(plain.text), confidence, true, {}};
 }
 
 class SphinxStt final : public SttEngine {
 public:
     explicit SphinxStt(SphinxConfig config) : config_(std::move(config)) {
-        config_.pool_size = std::max(1, config_.pool_size);
+        config_.pool_size = std::max(1, config_.pool_size) + std::max(0, config_.stream_decoders);
     }
 
     ~SphinxStt() override {
@@ -376,15 +513,24 @@ public:
         if (!lease) return Fail(std::move(lease.error()));
         Decoder& decoder = *lease->decoder;
 
+        ChannelMeter meter(decoder.Config());
+        meter.Add(audio);
         if (options.jsgf) {
             auto from_grammar = RecognizeWithGrammar(decoder, audio, *options.jsgf);
             if (!from_grammar) return Fail(std::move(from_grammar.error()));
-            if (*from_grammar) return std::move(**from_grammar);
+            if (*from_grammar) {
+                (*from_grammar)->channel = meter.Finish();
+                return std::move(**from_grammar);
+            }
         }
         auto hyp = decoder.Decode(audio, decoder.LanguageModelSearch());
         if (!hyp) return Fail(std::move(hyp.error()));
-        return Recognition{std::move(hyp->text), hyp->word_posterior, false};
+        return Recognition{std::move(hyp->text), hyp->word_posterior, false, meter.Finish()};
     }
+
+    std::unique_ptr<SttStream> OpenStream(const RecognizeOptions& options, std::span<const float> channel) override;
+
+    const SphinxConfig& config() const { return config_; }
 
 private:
     // The grammar's answer, or nullopt when the open language model should decide instead.
@@ -395,31 +541,46 @@ private:
         auto plain = decoder.Decode(audio, *searches.plain);
         if (!plain) return Fail(std::move(plain.error()));
         if (plain->text.empty()) return std::nullopt;
-        double confidence = plain->word_posterior;
+        std::optional<Hypothesis> guarded;
         if (searches.guarded) {
-            auto guarded = decoder.Decode(audio, *searches.guarded);
-            if (!guarded) return Fail(std::move(guarded.error()));
-            // Garbage words beat the grammar: the callee said something else. Garbage around the
-            // answer ("uh yes", a breath read as "a") still counts as the answer.
-            if (!ContainsWords(guarded->text, plain->text)) return std::nullopt;
-            confidence = guarded->word_posterior;
+            auto decoded = decoder.Decode(audio, *searches.guarded);
+            if (!decoded) return Fail(std::move(decoded.error()));
+            guarded = std::move(*decoded);
         }
-        if (confidence < config_.min_grammar_confidence) return std::nullopt;
-        return Recognition{std::move(plain->text), confidence, true};
+        return GrammarAnswer(std::move(*plain), guarded, config_.min_grammar_confidence);
     }
 
+public:
     // A decoder borrowed from the pool; returns it on destruction.
     struct Lease {
         SphinxStt* owner;
         std::unique_ptr<Decoder> decoder;
-        Lease(SphinxStt* o, std::unique_ptr<Decoder> d) : owner(o), decoder(std::move(d)) {}
+        bool for_stream = false;
+        Lease(SphinxStt* o, std::unique_ptr<Decoder> d, bool stream = false)
+            : owner(o), decoder(std::move(d)), for_stream(stream) {}
         Lease(Lease&& other) noexcept = default;
         Lease& operator=(Lease&&) = delete;
         ~Lease() {
-            if (decoder) owner->Release(std::move(decoder));
+            if (decoder) owner->Release(std::move(decoder), for_stream);
         }
     };
 
+    // `count` idle decoders for a stream, or none: a stream never waits for a decoder (its
+    // utterance is then recognized whole, as without streaming) and never takes more than
+    // SphinxConfig::stream_decoders, so recognitions of whole utterances always have theirs.
+    std::vector<Lease> AcquireForStream(int count) {
+        std::vector<Lease> out;
+        std::lock_guard lock(mutex_);
+        if (stream_held_ + count > config_.stream_decoders || static_cast<int>(idle_.size()) < count) return out;
+        for (int i = 0; i < count; ++i) {
+            out.emplace_back(this, std::move(idle_.back()), true);
+            idle_.pop_back();
+        }
+        stream_held_ += count;
+        return out;
+    }
+
+private:
     Result<Lease> Acquire() {
         {
             std::unique_lock lock(mutex_);
@@ -441,8 +602,9 @@ private:
         return Lease(this, std::move(*decoder));
     }
 
-    void Release(std::unique_ptr<Decoder> decoder) {
+    void Release(std::unique_ptr<Decoder> decoder, bool from_stream = false) {
         std::lock_guard lock(mutex_);
+        if (from_stream) --stream_held_;
         idle_.push_back(std::move(decoder));
         idle_changed_.notify_one();
     }
@@ -452,9 +614,166 @@ private:
     std::condition_variable idle_changed_;
     std::vector<std::unique_ptr<Decoder>> idle_;
     int created_ = 0;
+    int stream_held_ = 0;  // decoders streams hold
     bool prepared_ = false;
     std::thread preparer_;
 };
+
+// One utterance decoded as it arrives, on up to three decoders of the pool: the step's grammar,
+// the grammar guarded by garbage words, and the open language model, each normalized by the
+// caller's cepstral mean from the last utterance. The decisions are Recognize's.
+class SphinxStream final : public SttStream {
+public:
+    SphinxStream(SphinxStt& owner, RecognizeOptions options, std::vector<float> channel)
+        : owner_(owner),
+          options_(std::move(options)),
+          channel_(std::move(channel)),
+          resampler_(audio::kSampleRate, owner.config().decode_rate) {}
+
+    bool Push(std::span<const int16_t> pcm_8k) override {
+        std::lock_guard lock(pending_mutex_);
+        pending_.insert(pending_.end(), pcm_8k.begin(), pcm_8k.end());
+        if (due_) return false;
+        due_ = true;
+        return true;
+    }
+
+    void Decode() override {
+        std::lock_guard lock(decode_mutex_);
+        DecodePending();
+    }
+
+    Result<std::optional<Recognition>> FinishGrammar() override {
+        std::lock_guard lock(decode_mutex_);
+        DecodePending();
+        return EndGrammar();
+    }
+
+    Result<Recognition> Finish() override {
+        std::lock_guard lock(decode_mutex_);
+        DecodePending();
+        if (failed_) return Fail(ErrorCode::kUnavailable, "pocketsphinx: no decoder was free to stream");
+        audio::Pcm tail = resampler_.Finish();
+        FeedAll(tail, true);
+        auto from_grammar = EndGrammar();
+        if (!from_grammar) return Fail(std::move(from_grammar.error()));
+        if (*from_grammar) {
+            (*from_grammar)->channel = meter_->Finish();
+            return std::move(**from_grammar);
+        }
+        auto hyp = open_.decoder->End();
+        open_.decoder = nullptr;
+        if (!hyp) return Fail(std::move(hyp.error()));
+        return Recognition{std::move(hyp->text), hyp->word_posterior, false, meter_->Finish()};
+    }
+
+private:
+    struct Search {
+        Decoder* decoder = nullptr;  // null: not running
+        std::string name;
+    };
+
+    // Takes the decoders and starts every search; on failure the stream stays unusable.
+    void StartSearches() {
+        started_ = true;
+        failed_ = true;
+        const bool guard = owner_.config().reject_out_of_grammar;
+        leases_ = owner_.AcquireForStream(options_.jsgf ? (guard ? 3 : 2) : 1);
+        if (leases_.empty()) return;
+        Decoder& first = *leases_.front().decoder;
+        if (options_.jsgf) {
+            const auto searches = first.CompileGrammar(*options_.jsgf, guard);
+            if (searches.plain) {
+                plain_ = {&first, *searches.plain};
+                if (guard && searches.guarded) {
+                    Decoder& second = *leases_[1].decoder;
+                    if (const auto again = second.CompileGrammar(*options_.jsgf, guard); again.guarded) {
+                        guarded_ = {&second, *again.guarded};
+                    }
+                }
+            }
+        }
+        open_ = {leases_.back().decoder.get(), leases_.back().decoder->LanguageModelSearch()};
+        for (Search* search : {&plain_, &guarded_, &open_}) {
+            if (search->decoder != nullptr && !search->decoder->Start(search->name, channel_)) return;
+        }
+        meter_ = std::make_unique<ChannelMeter>(first.Config());
+        failed_ = false;
+    }
+
+    void DecodePending() {
+        audio::Pcm audio;
+        {
+            std::lock_guard lock(pending_mutex_);
+            audio.swap(pending_);
+            due_ = false;
+        }
+        if (!started_) StartSearches();
+        if (failed_ || audio.empty()) return;
+        audio::Pcm prepared = resampler_.Process(audio);
+        FeedAll(prepared);
+    }
+
+    // Feeds whole 10 ms frames only (all of it when `last`): the front end's silence detection
+    // then sees the audio as it sees it whole.
+    void FeedAll(audio::Pcm& prepared, bool last = false) {
+        ditherer_.Apply(prepared);
+        meter_->Add(prepared);
+        unfed_.insert(unfed_.end(), prepared.begin(), prepared.end());
+        const size_t frame = static_cast<size_t>(owner_.config().decode_rate) / 100;
+        const size_t n = last ? unfed_.size() : unfed_.size() / frame * frame;
+        if (n == 0) return;
+        const std::span<const int16_t> chunk(unfed_.data(), n);
+        for (Search* search : {&plain_, &guarded_, &open_}) {
+            if (search->decoder != nullptr && !search->decoder->Feed(chunk, false)) failed_ = true;
+        }
+        unfed_.erase(unfed_.begin(), unfed_.begin() + static_cast<long>(n));
+    }
+
+    // Ends the grammar's searches (once) and keeps their verdict.
+    Result<std::optional<Recognition>> EndGrammar() {
+        if (failed_) return Fail(ErrorCode::kUnavailable, "pocketsphinx: no decoder was free to stream");
+        if (plain_.decoder == nullptr) return grammar_answer_;
+        auto plain = plain_.decoder->End();
+        plain_.decoder = nullptr;
+        std::optional<Hypothesis> guarded;
+        if (guarded_.decoder != nullptr) {
+            auto decoded = guarded_.decoder->End();
+            guarded_.decoder = nullptr;
+            if (!decoded) return Fail(std::move(decoded.error()));
+            guarded = std::move(*decoded);
+        }
+        if (!plain) return Fail(std::move(plain.error()));
+        grammar_answer_ = GrammarAnswer(std::move(*plain), guarded, owner_.config().min_grammar_confidence);
+        return grammar_answer_;
+    }
+
+    SphinxStt& owner_;
+    const RecognizeOptions options_;
+    const std::vector<float> channel_;
+
+    std::mutex pending_mutex_;
+    audio::Pcm pending_;  // guarded by pending_mutex_
+    bool due_ = false;    // a Decode is due; guarded by pending_mutex_
+
+    std::mutex decode_mutex_;  // held while decoding; guards everything below
+    bool started_ = false;
+    bool failed_ = false;
+    std::vector<SphinxStt::Lease> leases_;
+    Search plain_;
+    Search guarded_;
+    Search open_;
+    std::optional<Recognition> grammar_answer_;
+    audio::StreamResampler resampler_;
+    Ditherer ditherer_;
+    audio::Pcm unfed_;  // resampled audio short of a whole frame
+    std::unique_ptr<ChannelMeter> meter_;
+};
+
+std::unique_ptr<SttStream> SphinxStt::OpenStream(const RecognizeOptions& options, std::span<const float> channel) {
+    if (channel.empty() || config_.stream_decoders <= 0) return nullptr;
+    return std::make_unique<SphinxStream>(*this, options, std::vector<float>(channel.begin(), channel.end()));
+}
 
 }  // namespace
 

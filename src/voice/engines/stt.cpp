@@ -5,6 +5,12 @@
 namespace parley::voice {
 
 SttEngine::~SttEngine() = default;
+SttStream::~SttStream() = default;
+
+std::unique_ptr<SttStream> SttEngine::OpenStream(const RecognizeOptions& /*options*/,
+                                                 std::span<const float> /*channel*/) {
+    return nullptr;
+}
 
 std::string NormalizeTranscript(std::string_view text) {
     // Bytes of multi-byte UTF-8 characters count as letters, so other scripts survive intact.

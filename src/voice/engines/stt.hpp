@@ -24,6 +24,31 @@ struct Recognition {
     std::string text;           // lower-case words separated by single spaces; empty: nothing recognized
     double confidence = 0;      // 0..1, see each engine for how it is derived
     bool used_grammar = false;  // true when `text` came from the grammar, false for the open vocabulary
+    // What the engine learned of the speaker's voice and line in this utterance (pocketsphinx:
+    // its cepstral mean), for streaming the next utterance of the same caller; empty when the
+    // engine learns nothing.
+    std::vector<float> channel;
+};
+
+// One utterance recognized while it is spoken. The media thread pushes audio; engine workers
+// decode it (Decode, FinishGrammar, Finish), one at a time: every method but Push may take a
+// while and is called off the media thread.
+class SttStream {
+public:
+    virtual ~SttStream();
+    // Appends kSampleRate mono audio; cheap, never waits on decoding. True when the caller must
+    // have Decode run (the stream was idle), false when a Decode is already due.
+    virtual bool Push(std::span<const int16_t> pcm_8k) = 0;
+    // Decodes what was pushed so far.
+    virtual void Decode() = 0;
+    // The step grammar's answer to everything pushed so far, when the grammar accepts it (the
+    // same test Recognize applies); nullopt when the open vocabulary must decide. Ends the
+    // grammar's part of the stream: later pushes go to the open vocabulary only.
+    virtual Result<std::optional<Recognition>> FinishGrammar() = 0;
+    // The recognition of everything pushed: the grammar's accepted answer, else the open
+    // vocabulary's. kUnavailable when the stream could not run (no decoder was free): recognize
+    // the utterance with Recognize instead.
+    virtual Result<Recognition> Finish() = 0;
 };
 
 class SttEngine {
@@ -37,11 +62,17 @@ public:
     // Loads, in the background, what the first recognition would otherwise wait for. Returns at
     // once; later calls do nothing. The default does nothing.
     virtual void Prepare() {}
+    // A stream for one utterance, for a caller whose previous utterance gave `channel`
+    // (Recognition::channel); nullptr when the engine does not stream or `channel` is not its own.
+    virtual std::unique_ptr<SttStream> OpenStream(const RecognizeOptions& options, std::span<const float> channel);
 };
 
 struct SphinxConfig {
     std::string model_dir = "/usr/share/pocketsphinx/model/en-us";  // en-us/, en-us.lm.bin, cmudict-en-us.dict
     int pool_size = 2;  // decoders, created on first use or by Prepare(); a call waits for a free one
+    // Decoders kept apart for streams: a stream takes up to three (the grammar, the grammar
+    // guarded by garbage words, the open language model) while its utterance is spoken.
+    int stream_decoders = 0;
 
     // Tuning (the defaults are the measured best for 8 kHz telephone audio; see sphinx_stt.cpp).
     // 16000: upsample to the model's rate and use its own front end (measured best);
