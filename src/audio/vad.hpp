@@ -38,6 +38,8 @@ public:
     Event Process(std::span<const int16_t> frame);
 
     bool InSpeech() const { return in_speech_; }
+    // Quiet since the last speech frame of the current utterance (0 while not in speech).
+    int SilenceMs() const { return in_speech_ ? silence_run_ms_ : 0; }
 
     // The level of the last frame and the current noise-floor estimate, in dBFS.
     double LastLevelDb() const { return last_db_; }

@@ -80,12 +80,47 @@ size_t EnginePool::Backlog() const {
     return speech_jobs_.size();
 }
 
-// Serves `queue` until the pool stops and the queue is empty; `handle` runs unlocked.
+std::shared_ptr<voice::SttStream> EnginePool::OpenStream(const Session& s,
+                                                         const std::optional<voice::Expectation>& expect) {
+    if (s.channel.empty()) return nullptr;
+    voice::SttEngine* stt = engines_.Stt(s.plan.stt);
+    if (!stt) return nullptr;
+    return stt->OpenStream(Options(expect), s.channel);
+}
+
+// The step's grammar for the recognizer.
+voice::RecognizeOptions EnginePool::Options(const std::optional<voice::Expectation>& expect) const {
+    voice::RecognizeOptions ro;
+    if (expect && expect->kind != voice::AnswerKind::kText) ro.jsgf = voice::BuildJsgf(*expect, engines_.lexicon());
+    if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
+    return ro;
+}
+
+void EnginePool::Feed(std::shared_ptr<voice::SttStream> stream) {
+    {
+        std::lock_guard lock(mutex_);
+        feeds_.push_back(std::move(stream));
+    }
+    speech_cv_.notify_one();
+}
+
+// Serves `queue` until the pool stops and the queue is empty; `handle` runs unlocked. Speech
+// workers decode streams first: a callee is speaking into them now.
 template <typename Handle>
 void EnginePool::Serve(Queue& queue, std::condition_variable& cv, Handle handle) {
+    const bool speech = &queue == &speech_jobs_;
     std::unique_lock lock(mutex_);
     while (true) {
-        cv.wait(lock, [&] { return !queue.empty() || !running_; });
+        cv.wait(lock, [&] { return !queue.empty() || (speech && !feeds_.empty()) || !running_; });
+        if (speech && !feeds_.empty()) {
+            auto stream = std::move(feeds_.front());
+            feeds_.pop_front();
+            lock.unlock();
+            stream->Decode();
+            stream.reset();
+            lock.lock();
+            continue;
+        }
         if (queue.empty()) return;
         auto [session, job] = std::move(queue.front());
         queue.pop_front();
@@ -123,12 +158,22 @@ bool EnginePool::Run(const Session& s, Job& job) {
                 job.error = "speech recognizer " + s.plan.stt + " is not available";
                 return true;
             }
-            voice::RecognizeOptions ro;
-            if (job.expect && job.expect->kind != voice::AnswerKind::kText)
-                ro.jsgf = voice::BuildJsgf(*job.expect, engines_.lexicon());
-            if (ro.jsgf && ro.jsgf->empty()) ro.jsgf.reset();
+            const voice::RecognizeOptions ro = Options(job.expect);
             const auto stt_start = std::chrono::steady_clock::now();
-            auto heard = stt->Recognize(job.audio, ro);
+            Result<voice::Recognition> heard = Fail(ErrorCode::kUnavailable, "no stream");
+            if (job.stream && job.grammar_only) {
+                auto answer = job.stream->FinishGrammar();
+                job.stt_ms = MsSince(stt_start);
+                if (!answer || !*answer) {
+                    job.undecided = true;  // the open model decides once the utterance has ended
+                    return true;
+                }
+                heard = std::move(**answer);
+            } else if (job.stream) {
+                heard = job.stream->Finish();
+            }
+            job.stream.reset();
+            if (!heard && heard.error().code == ErrorCode::kUnavailable) heard = stt->Recognize(job.audio, ro);
             job.stt_ms = MsSince(stt_start);
             job.stt_audio_seconds = static_cast<double>(job.audio.size()) / audio::kSampleRate;
             if (!heard) {
@@ -137,6 +182,7 @@ bool EnginePool::Run(const Session& s, Job& job) {
             }
             job.words = heard->text;
             job.confidence = heard->confidence;
+            if (!heard->channel.empty()) job.channel = std::move(heard->channel);
             if (job.words.empty()) return true;  // noise: nothing to answer
             if (job.brain->Remote()) return false;
             Respond(s, job);

@@ -32,12 +32,18 @@ public:
     void Submit(const std::shared_ptr<Session>& session, std::shared_ptr<Job> job);
     // Jobs waiting for a speech worker.
     size_t Backlog() const;
+    // A stream for the utterance the callee has begun, heard with `expect`'s grammar; nullptr when
+    // the recognizer does not stream or knows nothing of the caller yet. Cheap: no decoding.
+    std::shared_ptr<voice::SttStream> OpenStream(const Session& s, const std::optional<voice::Expectation>& expect);
+    // Has a speech worker decode what was pushed into `stream`, before any queued job.
+    void Feed(std::shared_ptr<voice::SttStream> stream);
 
 private:
     using Queue = std::deque<std::pair<std::shared_ptr<Session>, std::shared_ptr<Job>>>;
     template <typename Handle>
     void Serve(Queue& queue, std::condition_variable& cv, Handle handle);
     bool Run(const Session& s, Job& job);
+    voice::RecognizeOptions Options(const std::optional<voice::Expectation>& expect) const;
     void Respond(const Session& s, Job& job);
     void Speak(const Session& s, Job& job);
     void Done(Job& job);
@@ -47,6 +53,7 @@ private:
     mutable std::mutex mutex_;
     bool running_ = false;  // guarded by mutex_
     Queue speech_jobs_;
+    std::deque<std::shared_ptr<voice::SttStream>> feeds_;  // guarded by mutex_; served first
     std::condition_variable speech_cv_;
     Queue model_jobs_;  // recognized answers waiting on a chat model
     std::condition_variable model_cv_;

@@ -262,7 +262,7 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
         TransferTick(sp);
         return;
     }
-    if (s.job && s.job->done && !s.job->superseded) Commit(s);
+    if (s.job && s.job->done && !s.job->superseded) Commit(sp);
     if (s.job && s.job->done && s.job->superseded) s.job.reset();
 
     int16_t out[kFrameSamples] = {};
@@ -310,12 +310,14 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     }
     if (s.vad.InSpeech() || event == audio::Vad::Event::kSpeechEnd) {
         s.utterance.insert(s.utterance.end(), in, in + kFrameSamples);
+        if (s.stream && s.stream->Push(std::span<const int16_t>(in, kFrameSamples))) engines_.Feed(s.stream);
     } else {
         s.pre_roll.emplace_back(in, in + kFrameSamples);
         if (s.pre_roll.size() > kPreRollFrames) s.pre_roll.pop_front();
     }
     if (event == audio::Vad::Event::kSpeechStart) OnSpeechStart(s);
     if (event == audio::Vad::Event::kSpeechEnd) OnSpeechEnd(sp);
+    MaybeTakeGrammarAnswer(sp);
     if (s.vad.InSpeech()) s.quiet_since_frame = s.frame;
 
     const bool idle = !s.job && s.agent_audio.empty() && !s.voicemail_message && !s.vad.InSpeech();
@@ -477,43 +479,104 @@ void MediaLoop::OnSpeechStart(Session& s) {
         if (s.agent_line < s.transcript.size()) s.transcript[s.agent_line]["interrupted"] = true;
     }
     if (s.job && !s.job->done && !Accelerated() && s.frame - s.held_end_frame <= kMergeWindowFrames) {
-        // The callee was only pausing: answer the whole utterance instead.
+        // The callee was only pausing: answer the whole utterance instead (recognized whole).
         s.job->superseded = true;
+        s.stream.reset();
+        s.final_pending.reset();
     } else {
         s.held.clear();
+        s.stream = engines_.OpenStream(s, s.expect);
+        if (s.stream && s.stream->Push(s.utterance)) engines_.Feed(s.stream);
     }
 }
 
-void MediaLoop::OnSpeechEnd(const std::shared_ptr<Session>& sp) {
+// While the callee is quiet, before the VAD calls the utterance finished: an answer the step's
+// grammar accepts is taken now; anything else waits for the endpoint and the open model.
+void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     Session& s = *sp;
-    if (s.hang_up_after_audio) {  // the agent is saying goodbye or leaving a message
-        s.utterance.clear();
-        return;
-    }
-    const int64_t silence_frames = options_.vad.end_silence_ms / kFrameMs;
-    audio::Pcm heard = std::move(s.utterance);
-    s.utterance.clear();
-    if (s.job && s.job->superseded && !s.held.empty()) {
-        audio::Pcm merged = std::move(s.held);
-        merged.insert(merged.end(), heard.begin(), heard.end());
-        heard = std::move(merged);
-    } else if (s.job && !s.job->done) {
-        return;  // still answering the last utterance: the callee talked over the pause
-    }
-    s.held = heard;
+    const int at_ms = options_.grammar_end_silence_ms;
+    if (!s.stream || at_ms <= 0 || at_ms >= options_.vad.end_silence_ms || s.vad.SilenceMs() != at_ms) return;
+    if (s.job || s.hang_up_after_audio || !s.expect || s.expect->kind == voice::AnswerKind::kText) return;
+    s.held = s.utterance;
     s.held_end_frame = s.frame;
-    s.speech_end_frame = s.frame - silence_frames;
+    s.speech_end_frame = s.frame - at_ms / kFrameMs;
     auto job = std::make_shared<Job>();
     job->kind = Job::Kind::kHear;
-    job->audio = std::move(heard);
+    job->stream = s.stream;
+    job->grammar_only = true;
     job->expect = s.expect;
     job->brain = s.brain->Clone();
     job->at_seconds = s.Seconds(s.speech_end_frame);
     Submit(sp, job);
 }
 
-void MediaLoop::Commit(Session& s) {
+void MediaLoop::OnSpeechEnd(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    if (s.hang_up_after_audio) {  // the agent is saying goodbye or leaving a message
+        s.utterance.clear();
+        s.stream.reset();
+        return;
+    }
+    const int64_t silence_frames = options_.vad.end_silence_ms / kFrameMs;
+    audio::Pcm heard = std::move(s.utterance);
+    s.utterance.clear();
+    if (s.job && s.job->grammar_only && !s.job->superseded) {
+        if (!s.job->done) {  // the grammar is still deciding: the open model waits for it
+            s.final_pending = Session::PendingUtterance{std::move(heard), s.frame - silence_frames};
+            return;
+        }
+        Commit(sp);
+        if (!s.stream) return;  // the grammar's answer was taken
+    }
+    SubmitHear(sp, std::move(heard), s.frame - silence_frames);
+}
+
+// The utterance has ended: recognize it (from its stream when it has one) and answer.
+void MediaLoop::SubmitHear(const std::shared_ptr<Session>& sp, audio::Pcm heard, int64_t end_frame) {
+    Session& s = *sp;
+    if (s.job && s.job->superseded && !s.held.empty()) {
+        audio::Pcm merged = std::move(s.held);
+        merged.insert(merged.end(), heard.begin(), heard.end());
+        heard = std::move(merged);
+    } else if (s.job && !s.job->done) {
+        s.stream.reset();
+        return;  // still answering the last utterance: the callee talked over the pause
+    }
+    s.held = heard;
+    s.held_end_frame = s.frame;
+    s.speech_end_frame = end_frame;
+    auto job = std::make_shared<Job>();
+    job->kind = Job::Kind::kHear;
+    job->audio = std::move(heard);
+    job->stream = std::move(s.stream);
+    s.stream.reset();
+    job->expect = s.expect;
+    job->brain = s.brain->Clone();
+    job->at_seconds = s.Seconds(s.speech_end_frame);
+    Submit(sp, job);
+}
+
+void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
     std::shared_ptr<Job> job = std::move(s.job);
+    s.job.reset();
+    if (!job->channel.empty()) s.channel = job->channel;
+    if (job->grammar_only) {
+        if (job->undecided) {
+            if (s.final_pending) {  // the utterance ended meanwhile: the open model's turn
+                auto pending = std::move(*s.final_pending);
+                s.final_pending.reset();
+                SubmitHear(sp, std::move(pending.audio), pending.end_frame);
+            }
+            return;
+        }
+        // Taken: the utterance is over, whatever the VAD still waits for.
+        s.stream.reset();
+        s.final_pending.reset();
+        s.utterance.clear();
+        s.vad.Reset();
+        s.stt_audio_seconds += static_cast<double>(s.held.size()) / audio::kSampleRate;
+    }
     s.stt_audio_seconds += job->stt_audio_seconds;
     s.tts_chars += job->tts_chars;
     if (!job->error.empty()) {

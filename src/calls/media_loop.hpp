@@ -55,7 +55,9 @@ private:
     void TransferFailed(const std::shared_ptr<Session>& sp, std::string reason);
     void OnSpeechStart(Session& s);
     void OnSpeechEnd(const std::shared_ptr<Session>& sp);
-    void Commit(Session& s);
+    void MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp);
+    void Commit(const std::shared_ptr<Session>& sp);
+    void SubmitHear(const std::shared_ptr<Session>& sp, audio::Pcm heard, int64_t end_frame);
     void ReportTools(Session& s);
     void Play(Session& s, const audio::Pcm& speech, const std::string& words, bool answers_callee);
     void Submit(const std::shared_ptr<Session>& sp, std::shared_ptr<Job> job);

@@ -19,6 +19,9 @@ struct RuntimeOptions {
     std::string recordings_dir;
     std::string caller_id = "+12025550100";
     audio::VadConfig vad = {.start_ms = 60, .end_silence_ms = 300};
+    // An answer the step's grammar accepts is taken after this much quiet, before the VAD's
+    // endpoint (when the utterance was recognized while spoken); 0 turns it off.
+    int grammar_end_silence_ms = 180;
     int silence_timeout_ms = 7000;
 };
 

@@ -17,6 +17,10 @@
 #include "voice/brain.hpp"
 #include "voice/plan.hpp"
 
+namespace parley::voice {
+class SttStream;
+}  // namespace parley::voice
+
 namespace parley::calls {
 
 // A unit of engine work for one call: recognize, think, synthesize. The media thread makes it,
@@ -30,6 +34,11 @@ struct Job {
     double at_seconds = 0;
     std::string fixed_say;  // kSay
     std::string digits;     // kHear: keys the callee pressed, heard instead of audio
+    // kHear: the utterance recognized while it was spoken (`audio` is then its fallback).
+    std::shared_ptr<voice::SttStream> stream;
+    bool grammar_only = false;   // kHear with a stream: answer only if the step's grammar accepts it
+    bool undecided = false;      // result of grammar_only: the grammar did not accept it
+    std::vector<float> channel;  // result: the caller's voice and line (Recognition::channel)
     // Results.
     std::string words;
     double confidence = 0;
@@ -62,6 +71,15 @@ struct Session {
     audio::Pcm utterance;
     int64_t utterance_start_frame = 0;
     audio::Pcm held;  // an utterance whose answer was dropped because the callee went on speaking
+    std::shared_ptr<voice::SttStream> stream;  // the utterance being spoken, recognized as it comes
+    std::vector<float> channel;                // the caller's voice and line, from the last utterance
+    // The utterance ended while its grammar-only answer was still being decided: it goes to the
+    // open model once the grammar has declined it.
+    struct PendingUtterance {
+        audio::Pcm audio;
+        int64_t end_frame = 0;  // when its speech ended
+    };
+    std::optional<PendingUtterance> final_pending;
     int64_t held_end_frame = -1;
     std::deque<int16_t> agent_audio;
     audio::Pcm rec_in;

@@ -77,6 +77,9 @@ SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config
     // whose options are time spans) goes to the open language model instead of being forced
     // onto the nearest grammar phrase.
     sphinx.reject_out_of_grammar = true;
+    // One caller's utterance at a time is recognized while it is spoken (three decoders: the
+    // step's grammar, the guarded grammar, the open model); others are recognized whole.
+    sphinx.stream_decoders = 3;
     lexicon_ = LoadLexicon(sphinx.model_dir + "/cmudict-en-us.dict");
     stt_.emplace("pocketsphinx", MakeSphinxStt(sphinx));
     for (const auto& ep : config_.endpoints) {
