@@ -163,7 +163,6 @@ bool EnginePool::Run(const Session& s, Job& job) {
             Result<voice::Recognition> heard = Fail(ErrorCode::kUnavailable, "no stream");
             if (job.stream && job.grammar_only) {
                 auto answer = job.stream->FinishGrammar();
-                job.stt_ms = MsSince(stt_start);
                 if (!answer || !*answer) {
                     job.undecided = true;  // the open model decides once the utterance has ended
                     return true;

@@ -497,11 +497,12 @@ void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     const int at_ms = options_.grammar_end_silence_ms;
     if (!s.stream || at_ms <= 0 || at_ms >= options_.vad.end_silence_ms || s.vad.SilenceMs() != at_ms) return;
     if (s.job || s.hang_up_after_audio || !s.expect || s.expect->kind == voice::AnswerKind::kText) return;
-    s.held = s.utterance;
     s.held_end_frame = s.frame;
     s.speech_end_frame = s.frame - at_ms / kFrameMs;
     auto job = std::make_shared<Job>();
     job->kind = Job::Kind::kHear;
+    job->audio = s.utterance;  // what the grammar hears; counted as recognized audio
+    s.held = job->audio;
     job->stream = s.stream;
     job->grammar_only = true;
     job->expect = s.expect;
@@ -575,7 +576,6 @@ void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
         s.final_pending.reset();
         s.utterance.clear();
         s.vad.Reset();
-        s.stt_audio_seconds += static_cast<double>(s.held.size()) / audio::kSampleRate;
     }
     s.stt_audio_seconds += job->stt_audio_seconds;
     s.tts_chars += job->tts_chars;

@@ -34,7 +34,8 @@ struct Job {
     double at_seconds = 0;
     std::string fixed_say;  // kSay
     std::string digits;     // kHear: keys the callee pressed, heard instead of audio
-    // kHear: the utterance recognized while it was spoken (`audio` is then its fallback).
+    // kHear: the utterance recognized while it was spoken (`audio` is still the utterance: what
+    // is counted as recognized, and recognized whole when the stream could not run).
     std::shared_ptr<voice::SttStream> stream;
     bool grammar_only = false;   // kHear with a stream: answer only if the step's grammar accepts it
     bool undecided = false;      // result of grammar_only: the grammar did not accept it

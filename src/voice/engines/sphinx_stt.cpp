@@ -513,19 +513,24 @@ public:
         if (!lease) return Fail(std::move(lease.error()));
         Decoder& decoder = *lease->decoder;
 
-        ChannelMeter meter(decoder.Config());
-        meter.Add(audio);
+        // The caller's voice, for streaming their next utterance; not measured when nothing streams.
+        auto channel = [&] {
+            if (config_.stream_decoders <= 0) return std::vector<float>();
+            ChannelMeter meter(decoder.Config());
+            meter.Add(audio);
+            return meter.Finish();
+        };
         if (options.jsgf) {
             auto from_grammar = RecognizeWithGrammar(decoder, audio, *options.jsgf);
             if (!from_grammar) return Fail(std::move(from_grammar.error()));
             if (*from_grammar) {
-                (*from_grammar)->channel = meter.Finish();
+                (*from_grammar)->channel = channel();
                 return std::move(**from_grammar);
             }
         }
         auto hyp = decoder.Decode(audio, decoder.LanguageModelSearch());
         if (!hyp) return Fail(std::move(hyp.error()));
-        return Recognition{std::move(hyp->text), hyp->word_posterior, false, meter.Finish()};
+        return Recognition{std::move(hyp->text), hyp->word_posterior, false, channel()};
     }
 
     std::unique_ptr<SttStream> OpenStream(const RecognizeOptions& options, std::span<const float> channel) override;
