@@ -133,7 +133,7 @@ start_sip_parley() {
     sip_port="$(free_port)"
     rtp_last=$((PARLEY_RTP_FIRST + 2 * n + 199))
     PARLEY_TAG="-$n" PARLEY_LOG_LEVEL="$LOG_LEVEL" start_parley 2 --sip-listen "127.0.0.1:$sip_port" \
-        --rtp-ports "$PARLEY_RTP_FIRST-$rtp_last" --max-calls "$n" --speech-workers "$SPEECH_WORKERS"
+        --rtp-ports "$PARLEY_RTP_FIRST-$rtp_last" --max-calls "$n" --max-local-calls "$n" --speech-workers "$SPEECH_WORKERS"
 }
 
 # The media clock's lateness quantiles from /metrics: "p50 p99 max".

@@ -8,9 +8,10 @@
             voice_throughput calls=200 seconds=... calls_per_s=... dispositions_as_documented=200
         Exits 1 when a call does not end with its persona's documented disposition.
 
-    voice_calls.py realtime [--calls 100] [--parley ...]
+    voice_calls.py realtime [--calls 100] [--local-calls auto|N] [--parley ...]
         Sandbox in real time (--sandbox-speed 1) with every call at once: the talking personas
-        in turn. Reads the media clock's lateness from /metrics at the end and every call's
+        in turn. With --local-calls the server admits that many at once (--max-local-calls; auto
+        derives it from the cores) and the rest wait queued; concurrent_max shows how many ran. Reads the media clock's lateness from /metrics at the end and every call's
         voice-to-voice times (end of the callee's speech to the agent's first audio frame).
             voice_realtime calls=100 concurrent_max=100 lateness_p50_ms=... lateness_p99_ms=...
                 lateness_max_ms=... v2v_n=... v2v_p50_ms=... v2v_p95_ms=... v2v_max_ms=...
@@ -51,7 +52,7 @@ TALKING = [0, 1, 3, 6, 7, 8, 9, 10, 11]  # persona 2 opts out, which blocks its 
 
 
 class Server:
-    def __init__(self, parley, speed, max_calls, db=None, extra=()):
+    def __init__(self, parley, speed, max_calls, db=None, extra=(), max_local_calls=None):
         self.data = tempfile.mkdtemp(prefix="parley-bench-voice-")
         storage = ["--data", self.data] + (["--db", db] if db else [])
         out = subprocess.run([parley, "org", "create", *storage, "--name", "Bench", "--tier", "enterprise"],
@@ -59,7 +60,8 @@ class Server:
         self.key = json.loads(out)["api_key"]
         self.proc = subprocess.Popen(
             [parley, "serve", *storage, "--listen", "127.0.0.1:0", "--log-level", "warn",
-             "--sandbox-speed", str(speed), "--max-calls", str(max_calls), *extra],
+             "--sandbox-speed", str(speed), "--max-calls", str(max_calls),
+             "--max-local-calls", str(max_local_calls or max_calls), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 60
         self.port = None
@@ -181,7 +183,7 @@ def throughput(args):
 
 
 def realtime(args):
-    server = Server(args.parley, 1, max(args.calls, 1))
+    server = Server(args.parley, 1, max(args.calls, 1), max_local_calls=args.local_calls)
     try:
         profile_id = make_profile(server)
         personas = [TALKING[i % len(TALKING)] for i in range(args.calls)]
@@ -264,6 +266,9 @@ def main():
                         help="campaign: seconds to wait between creating the contacts and the start")
     parser.add_argument("--calls", type=int, default=None)
     parser.add_argument("--max-calls", type=int, default=200, help="throughput: the server's --max-calls")
+    parser.add_argument("--local-calls", default=None,
+                        help="realtime: the server's --max-local-calls (a number or auto); every call at once "
+                             "when not given")
     parser.add_argument("--parley", default=os.environ.get("PARLEY", "build-bench/parley"))
     args = parser.parse_args()
     if args.mode == "throughput":

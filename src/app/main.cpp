@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -171,7 +172,8 @@ struct ServeOptions {
     double sandbox_speed = 1;
     std::string sandbox_numbers = "fictional";
     std::string engines_file;
-    int max_calls = 100;
+    std::string max_calls = "auto";
+    std::string max_local_calls = "auto";
     int speech_workers = 2;
     std::string node_id;
     std::string caller_id = "+12025550100";
@@ -187,6 +189,17 @@ struct ServeOptions {
     std::string sip_tls_cert;
     std::string sip_tls_ca;
 };
+
+// --max-calls and --max-local-calls: "auto" (0) or a number of calls.
+Result<int> CallLimit(const std::string& text, std::string_view option) {
+    if (text == "auto") return 0;
+    int n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 10000) {
+        return Fail(ErrorCode::kValidation, std::string(option) + " must be auto or a number from 1 to 10000");
+    }
+    return n;
+}
 
 // Imports and bulk writes running at once; more wait for a slot.
 constexpr int kHeavyThreads = 2;
@@ -250,8 +263,15 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     store::Database& db = *storage->db;
     if (o.sandbox_speed < 0 || o.sandbox_speed > 1000)
         return Die("--sandbox-speed must be from 0 (as fast as possible) to 1000");
-    if (o.max_calls < 1 || o.max_calls > 10000) return Die("--max-calls must be from 1 to 10000");
     if (o.speech_workers < 1 || o.speech_workers > 64) return Die("--speech-workers must be from 1 to 64");
+    auto max_calls = CallLimit(o.max_calls, "--max-calls");
+    if (!max_calls) return Die(max_calls.error().message);
+    auto max_local_calls = CallLimit(o.max_local_calls, "--max-local-calls");
+    if (!max_local_calls) return Die(max_local_calls.error().message);
+    const auto limits =
+        calls::DeriveCallLimits(*max_calls, *max_local_calls, o.speech_workers, calls::AvailableCores());
+    spdlog::info("this node runs {} calls at once, {} of them recognized here; more wait queued", limits.calls,
+                 limits.local_calls);
     if (!ParsePhone(o.caller_id, "US")) return Die("--caller-id must be a phone number in E.164, e.g. +12025550100");
     auto signing_key = SigningKey(db, *storage->box);
     if (!signing_key) return Die(signing_key.error().message);
@@ -294,7 +314,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     }
     calls::RuntimeOptions runtime_options;
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
-    runtime_options.max_concurrent_calls = o.max_calls;
+    runtime_options.max_concurrent_calls = limits.calls;
+    runtime_options.max_local_calls = limits.local_calls;
     runtime_options.speed = o.sandbox_speed;
     runtime_options.worker_threads = o.speech_workers;
     runtime_options.caller_id = ParsePhone(o.caller_id, "US")->e164;
@@ -488,8 +509,15 @@ int Run(int argc, char** argv) {
         ->add_option("--engines", serve_options.engines_file,
                      "JSON file of OpenAI-compatible endpoints and the price table (docs/voice.md)")
         ->envname("PARLEY_ENGINES");
-    serve->add_option("--max-calls", serve_options.max_calls, "Calls this node runs at once")
+    serve
+        ->add_option("--max-calls", serve_options.max_calls,
+                     "Calls this node runs at once; more wait queued. auto: 150 per core")
         ->envname("PARLEY_MAX_CALLS");
+    serve
+        ->add_option("--max-local-calls", serve_options.max_local_calls,
+                     "Of those, calls recognized by the embedded recognizer; more wait queued. auto: 6 per "
+                     "speech worker with a core of its own")
+        ->envname("PARLEY_MAX_LOCAL_CALLS");
     serve->add_option("--speech-workers", serve_options.speech_workers, "Threads for speech recognition and synthesis")
         ->envname("PARLEY_SPEECH_WORKERS");
     serve

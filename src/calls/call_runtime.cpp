@@ -1,8 +1,12 @@
 #include "calls/call_runtime.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "calls/call_writer.hpp"
 #include "calls/dispatcher.hpp"
@@ -13,6 +17,7 @@
 namespace parley::calls {
 
 struct CallRuntime::Impl {
+    domain::Store& store;
     telephony::Carrier& carrier;
     telephony::sip::SipAgent* sip;
     RuntimeOptions options;
@@ -24,7 +29,8 @@ struct CallRuntime::Impl {
 
     Impl(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& k,
          RuntimeOptions o, telephony::sip::SipAgent* sip)
-        : carrier(k),
+        : store(store),
+          carrier(k),
           sip(sip),
           options(std::move(o)),
           writer(store, clock, engines.prices(), std::string(k.Name()), options.recordings_dir),
@@ -113,8 +119,29 @@ void CallRuntime::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> inco
 MediaStats CallRuntime::Stats() const {
     MediaStats stats = impl_->media.Stats();
     stats.call_slots = impl_->options.max_concurrent_calls;
+    stats.local_call_slots = impl_->options.max_local_calls;
     stats.recognizer_backlog = impl_->pool.Backlog();
+    auto queued = domain::ReadTx(impl_->store, [](domain::Repos& r) { return r.calls().QueuedCount(); });
+    if (queued) stats.queued_calls = *queued;
     return stats;
+}
+
+CallLimits DeriveCallLimits(int max_calls, int max_local_calls, int speech_workers, int cores) {
+    constexpr int kLocalCallsPerWorker = 6;
+    constexpr int kCallsPerCore = 150;
+    CallLimits limits;
+    limits.calls = max_calls > 0 ? max_calls : kCallsPerCore * std::max(1, cores);
+    limits.local_calls =
+        max_local_calls > 0 ? max_local_calls : kLocalCallsPerWorker * std::max(1, std::min(speech_workers, cores));
+    limits.local_calls = std::min(limits.local_calls, limits.calls);
+    return limits;
+}
+
+int AvailableCores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
 std::string RenderMetrics(const MediaStats& stats) {
@@ -137,6 +164,17 @@ std::string RenderMetrics(const MediaStats& stats) {
     out += "# HELP parley_call_slots Calls this node takes at once (--max-calls); more wait queued.\n";
     out += "# TYPE parley_call_slots gauge\n";
     out += "parley_call_slots " + std::to_string(stats.call_slots) + "\n";
+    out += "# HELP parley_active_local_calls Calls of parley_active_calls recognized on this node (embedded engine).\n";
+    out += "# TYPE parley_active_local_calls gauge\n";
+    out += "parley_active_local_calls " + std::to_string(stats.active_local_calls) + "\n";
+    out += "# HELP parley_local_call_slots Calls recognized on this node it takes at once; more wait queued.\n";
+    out += "# TYPE parley_local_call_slots gauge\n";
+    out += "parley_local_call_slots " + std::to_string(stats.local_call_slots) + "\n";
+    if (stats.queued_calls) {
+        out += "# HELP parley_queued_calls Calls waiting queued for a line, on every node.\n";
+        out += "# TYPE parley_queued_calls gauge\n";
+        out += "parley_queued_calls " + std::to_string(*stats.queued_calls) + "\n";
+    }
     out += "# HELP parley_recognizer_backlog Recognitions and answers of calls waiting for a speech worker.\n";
     out += "# TYPE parley_recognizer_backlog gauge\n";
     out += "parley_recognizer_backlog " + std::to_string(stats.recognizer_backlog) + "\n";

@@ -14,9 +14,24 @@
 namespace parley::calls {
 
 // The statistics as Prometheus gauges: parley_media_ticks_total, parley_media_frame_lateness_ms
-// {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls, parley_call_slots
-// and parley_recognizer_backlog.
+// {quantile="0.5"|"0.99"|"1"} over the last 20,000 ticks, parley_active_calls, parley_call_slots,
+// parley_active_local_calls, parley_local_call_slots, parley_queued_calls and
+// parley_recognizer_backlog.
 std::string RenderMetrics(const MediaStats& stats);
+
+// How many calls a node admits (`parley serve --max-calls` and `--max-local-calls`).
+struct CallLimits {
+    int calls = 0;        // calls at once
+    int local_calls = 0;  // of those, calls recognized on this node (SttEngine::OnThisNode)
+};
+// `max_calls` and `max_local_calls` as asked, 0 for auto. Calls recognized by the embedded
+// recognizer get 6 per speech worker that has a core of its own: at 12 real-time sandbox calls on
+// 2 cores and 2 workers the voice-to-voice p95 stayed under 1.5 s, at 16 it did not
+// (docs/benchmarks.md). Other calls cost the node only their media and requests: auto allows 150
+// per core, a fraction of the 1,000 SIP calls whose media 2 cores kept on time.
+CallLimits DeriveCallLimits(int max_calls, int max_local_calls, int speech_workers, int cores);
+// The processors this process may run on.
+int AvailableCores();
 
 // Runs calls: claims queued calls from the database, dials them through the carrier, runs the
 // voice pipeline on each (VAD and endpointing, barge-in, recognition, the brain, synthesis) on a

@@ -90,6 +90,11 @@ Result<bool> Dispatcher::AtCapacity(domain::Repos& r, const std::string& org_id,
     return *live >= settings->max_concurrent_calls;
 }
 
+bool Dispatcher::RecognizedHere(std::string_view stt) const {
+    const auto* engine = engines_.Stt(stt);
+    return engine != nullptr && engine->OnThisNode();
+}
+
 void Dispatcher::TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
     {
         std::lock_guard lock(mutex_);
@@ -181,7 +186,7 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
         return;
     }
     auto full = domain::ReadTx(store_, [&](domain::Repos& r) { return AtCapacity(r, owned->org_id, carrier); });
-    if (media_.FreeLines() <= 0 || !full || *full) {
+    if (media_.FreeLines(RecognizedHere(profile->spec.stt)) <= 0 || !full || *full) {
         incoming->Reject(486, "Busy Here");
         return;
     }
@@ -209,8 +214,10 @@ void Dispatcher::ClaimQueued() {
         LogLimited(throttle, spdlog::level::err, "reading queued calls failed: {}", queued.error().message);
         return;
     }
+    held_local_.clear();
     for (auto& call : *queued) {
         if (media_.FreeLines() <= 0) break;
+        if (held_local_.contains(call.profile_id)) continue;
         if (auto session = Prepare(std::move(call))) media_.Add(std::move(*session));
     }
 }
@@ -253,8 +260,13 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
             if (!carrier) return Fail(std::move(carrier.error()));
             if (*carrier) trunk = std::move(**carrier);
         }
-        // A queued call over its carrier's channels or the organization's ceiling waits (an
-        // inbound call was checked before it was answered).
+        // A queued call over its carrier's channels or the organization's ceiling, or without a
+        // line for its recognizer, waits (an inbound call was checked before it was answered).
+        s->local_recognizer = RecognizedHere(s->plan.stt);
+        if (!incoming && failure.empty() && s->local_recognizer && media_.FreeLines(true) <= 0) {
+            held_local_.insert(call.profile_id);
+            return false;
+        }
         if (!incoming) {
             auto full = AtCapacity(r, call.org_id, trunk);
             if (!full) return Fail(std::move(full.error()));

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "calls/runtime_options.hpp"
@@ -40,7 +41,7 @@ public:
     void Wake();
     // An inbound SIP call: answered by the profile of the number it is for when that number's
     // carrier may send it, refused otherwise (404 unknown number, 403 source not allowed, 480 no
-    // agent, 486 no free line). Any thread; never blocks.
+    // agent, 486 no free line, for its recognizer too). Any thread; never blocks.
     void TakeInbound(std::unique_ptr<telephony::sip::IncomingCall> incoming);
 
 private:
@@ -49,6 +50,8 @@ private:
     // max_concurrent_calls), or as `carrier` has channels.
     static Result<bool> AtCapacity(domain::Repos& r, const std::string& org_id,
                                    const std::optional<domain::Carrier>& carrier);
+    // Whether the recognizer `stt` runs on this node (and counts against max_local_calls).
+    bool RecognizedHere(std::string_view stt) const;
     void RouteInbound();
     void Route(std::unique_ptr<telephony::sip::IncomingCall> incoming);
     // Claims `call` and builds its session. With `incoming`, the call is new (an inbound call,
@@ -69,6 +72,9 @@ private:
     bool wanted_ = false;                                                // guarded by mutex_
     std::deque<std::unique_ptr<telephony::sip::IncomingCall>> inbound_;  // guarded by mutex_
     std::thread thread_;
+    // Profiles whose calls found no free line for their recognizer in this pass: their other
+    // queued calls are passed over until the next (dispatcher thread only).
+    std::set<std::string, std::less<>> held_local_;
 };
 
 }  // namespace parley::calls

@@ -85,15 +85,17 @@ void MediaLoop::Stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-int MediaLoop::FreeLines() const {
+int MediaLoop::FreeLines(bool local_recognizer) const {
     std::lock_guard lock(mutex_);
-    return options_.max_concurrent_calls - active_;
+    const int free = options_.max_concurrent_calls - active_;
+    return local_recognizer ? std::min(free, options_.max_local_calls - active_local_) : free;
 }
 
 void MediaLoop::Add(std::shared_ptr<Session> session) {
     {
         std::lock_guard lock(mutex_);
         by_id_[session->call.id] = session;
+        if (session->local_recognizer) ++active_local_;
         incoming_.push_back(std::move(session));
         ++active_;
     }
@@ -209,6 +211,7 @@ MediaStats MediaLoop::Stats() const {
     {
         std::lock_guard lock(mutex_);
         out.active_calls = active_;
+        out.active_local_calls = active_local_;
     }
     if (!sorted.empty()) {
         std::sort(sorted.begin(), sorted.end());
@@ -633,6 +636,7 @@ void MediaLoop::Finish(const std::shared_ptr<Session>& s) {
         std::lock_guard lock(mutex_);
         by_id_.erase(s->call.id);
         --active_;
+        if (s->local_recognizer) --active_local_;
     }
     line_freed_();
     writer_.Finished(s);

@@ -36,8 +36,9 @@ public:
     // Hangs up every call (they end as failed, "server stopping") and joins the thread.
     void Stop();
 
-    // Lines free for new calls: the most calls at once minus the calls running.
-    int FreeLines() const;
+    // Lines free for new calls: the most calls at once minus the calls running; for a call
+    // recognized on this node, also within the calls of that kind (RuntimeOptions).
+    int FreeLines(bool local_recognizer = false) const;
     // Takes over a claimed call; it starts at the next tick.
     void Add(std::shared_ptr<Session> session);
     // Asks a running call to end; false when this node runs no such call.
@@ -78,6 +79,7 @@ private:
     std::vector<std::shared_ptr<Session>> incoming_;
     std::map<std::string, std::shared_ptr<Session>, std::less<>> by_id_;  // every live session, for Hangup
     int active_ = 0;
+    int active_local_ = 0;  // of active_, calls recognized on this node
 
     mutable std::mutex stats_mutex_;
     std::vector<double> lateness_ms_;

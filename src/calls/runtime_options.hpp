@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "audio/vad.hpp"
@@ -9,7 +10,10 @@ namespace parley::calls {
 
 struct RuntimeOptions {
     std::string node_id = "node";
+    // Calls this node runs at once, and of those, calls whose recognizer runs on this node (an
+    // embedded engine, which the speech workers serve); more wait queued (--max-calls).
     int max_concurrent_calls = 100;
+    int max_local_calls = 100;
     // Call time per wall time: 1 is real time; N runs calls N times faster, and a call's clock
     // waits while its engines work, so results do not depend on the machine's load.
     double speed = 1;
@@ -32,8 +36,11 @@ struct MediaStats {
     double lateness_p99_ms = 0;
     double lateness_max_ms = 0;
     int active_calls = 0;
-    int call_slots = 0;             // calls this node takes at once (--max-calls)
-    size_t recognizer_backlog = 0;  // recognitions and answers waiting for a speech worker
+    int call_slots = 0;        // calls this node takes at once (--max-calls)
+    int local_call_slots = 0;  // of those, calls recognized on this node
+    int active_local_calls = 0;
+    size_t recognizer_backlog = 0;        // recognitions and answers waiting for a speech worker
+    std::optional<int64_t> queued_calls;  // calls of every node waiting queued (when the store answered)
 };
 
 }  // namespace parley::calls

@@ -61,7 +61,8 @@ struct Session {
     domain::Call call;
     voice::Plan plan;
     std::vector<domain::CustomField> extract_fields;
-    std::string carrier;  // what the call went through, for its cost; the runtime's carrier when empty
+    std::string carrier;            // what the call went through, for its cost; the runtime's carrier when empty
+    bool local_recognizer = false;  // its recognizer runs on this node (SttEngine::OnThisNode)
     std::unique_ptr<telephony::Dialing> dialing;
     std::unique_ptr<telephony::CallLeg> leg;
     enum class Phase { kDialing, kConnected, kDone } phase = Phase::kDialing;

@@ -228,7 +228,14 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
 }
 
 Result<Call> CallService::Get(const Principal& who, std::string_view id) {
-    auto found = ReadTx(store_, [&](Repos& r) { return r.calls().Get(who.org_id, id); });
+    auto found = ReadTx(store_, [&](Repos& r) -> Result<std::optional<Call>> {
+        auto call = r.calls().Get(who.org_id, id);
+        if (!call || !*call || (*call)->status != CallStatus::kQueued) return call;
+        auto position = r.calls().QueuePosition((*call)->id);
+        if (!position) return Fail(std::move(position.error()));
+        (*call)->queue_position = *position;
+        return call;
+    });
     if (!found) return Fail(std::move(found.error()));
     if (!*found) return Fail(ErrorCode::kNotFound, "call not found");
     return std::move(**found);

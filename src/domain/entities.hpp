@@ -281,6 +281,8 @@ struct Call {
     std::optional<std::string> batch_id;
     CallDirection direction = CallDirection::kOutbound;
     CallStatus status = CallStatus::kQueued;
+    // Not stored: the call's place in the line of queued calls, set when one call is read.
+    std::optional<int64_t> queue_position;
     std::string from_number;
     std::string to_number;
     std::optional<std::string> transferred_to;

@@ -225,6 +225,7 @@ Json ToJson(const Call& c, bool with_transcript) {
               {"ended_at", TimeOrNull(c.ended_at)},
               {"updated_at", FormatIsoTime(c.updated_at)}};
     if (with_transcript) j["transcript"] = c.transcript;
+    if (c.queue_position) j["queue_position"] = *c.queue_position;
     return j;
 }
 

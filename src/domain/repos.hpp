@@ -166,6 +166,10 @@ public:
     virtual Result<bool> Save(const Call& call, CallStatus expected) = 0;
     // Queued calls of every organization, oldest first.
     virtual Result<std::vector<Call>> Queued(int limit) = 0;
+    // A queued call's place in that line (1 is next); calls of every organization count.
+    virtual Result<int64_t> QueuePosition(std::string_view call_id) = 0;
+    // Calls of every organization waiting queued.
+    virtual Result<int64_t> QueuedCount() = 0;
     // Calls in ringing or in_progress that `node` was running.
     virtual Result<std::vector<Call>> ActiveOn(std::string_view node) = 0;
     // Calls of the organization ringing or in progress: over its numbers on `carrier_id` (from one

@@ -202,6 +202,20 @@ Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {
     return CallsOf(c_.Query(sql, {limit}));
 }
 
+// Both counts walk the partial index of calls not ended (calls_active), never the table.
+Result<int64_t> SqlCallRepo::QueuePosition(std::string_view call_id) {
+    auto row = c_.QueryOne(
+        "SELECT COUNT(*) FROM calls WHERE " + std::string(kNotEnded) + " AND status = 'queued' AND id <= ?", {call_id});
+    if (!row) return Fail(std::move(row.error()));
+    return (*row) ? (**row)[0].AsInt() : 0;
+}
+
+Result<int64_t> SqlCallRepo::QueuedCount() {
+    auto row = c_.QueryOne("SELECT COUNT(*) FROM calls WHERE " + std::string(kNotEnded) + " AND status = 'queued'");
+    if (!row) return Fail(std::move(row.error()));
+    return (*row) ? (**row)[0].AsInt() : 0;
+}
+
 Result<std::vector<Call>> SqlCallRepo::ActiveOn(std::string_view node) {
     static const std::string sql = std::string(kCallSelect) + "WHERE " + std::string(kNotEnded) +
                                    " AND status IN ('ringing', 'in_progress') AND claimed_by = ? ORDER BY id";

@@ -218,6 +218,8 @@ public:
                                             const domain::PageRequest& page) override;
     Result<bool> Save(const domain::Call& call, domain::CallStatus expected) override;
     Result<std::vector<domain::Call>> Queued(int limit) override;
+    Result<int64_t> QueuePosition(std::string_view call_id) override;
+    Result<int64_t> QueuedCount() override;
     Result<int64_t> Live(std::string_view org_id, std::optional<std::string_view> carrier_id) override;
     Result<std::vector<domain::Call>> ActiveOn(std::string_view node) override;
     Result<std::vector<std::pair<domain::CallStatus, int>>> BatchCounts(std::string_view org_id,

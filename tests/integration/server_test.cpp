@@ -78,9 +78,20 @@ TEST_P(ServerApi, HealthMetricsAndOpenApiNeedNoKey) {
     EXPECT_NE(metrics.body.find("parley_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/contacts\","
                                 "le=\"+Inf\"}"),
               std::string::npos);
-    // The call runtime's gauges: the node's call slots (--max-calls, 100 by default) and the
-    // queue of engine work.
-    EXPECT_NE(metrics.body.find("\nparley_call_slots 100\n"), std::string::npos) << metrics.body;
+    // The call runtime's gauges: the node's call slots (--max-calls auto: 150 per core), those
+    // of calls recognized here (--max-local-calls auto: 6 per speech worker with a core of its
+    // own; the test servers have two workers), the calls waiting queued and the queue of engine
+    // work.
+    const auto gauge = [&](const std::string& name) {
+        const auto at = metrics.body.find("\n" + name + " ");
+        return at == std::string::npos ? -1 : std::stol(metrics.body.substr(at + name.size() + 2));
+    };
+    EXPECT_GE(gauge("parley_call_slots"), 150) << metrics.body;
+    EXPECT_EQ(gauge("parley_call_slots") % 150, 0) << metrics.body;
+    const long local = gauge("parley_local_call_slots");
+    EXPECT_TRUE(local == 6 || local == 12) << metrics.body;
+    EXPECT_EQ(gauge("parley_queued_calls"), 0) << metrics.body;
+    EXPECT_EQ(gauge("parley_active_local_calls"), 0) << metrics.body;
     EXPECT_NE(metrics.body.find("\nparley_recognizer_backlog "), std::string::npos);
     EXPECT_NE(metrics.body.find("\nparley_active_calls "), std::string::npos);
     EXPECT_FALSE(health.header("date").empty());
@@ -375,6 +386,10 @@ TEST(Cli, BadArgumentsAreClearErrors) {
          "--recording-link-seconds"},
         {{"serve", "--sandbox-numbers", "everyone", "--listen", "127.0.0.1:0", "--data", data},
          "--sandbox-numbers: everyone not in {fictional,any-nanp}"},
+        {{"serve", "--max-calls", "0", "--listen", "127.0.0.1:0", "--data", data},
+         "--max-calls must be auto or a number from 1 to 10000"},
+        {{"serve", "--max-local-calls", "many", "--listen", "127.0.0.1:0", "--data", data},
+         "--max-local-calls must be auto or a number from 1 to 10000"},
         {{"org", "create", "--data", data}, "--name"},
         {{"org", "create", "--name", "x", "--tier", "platinum", "--data", data}, "platinum"},
         {{"frobnicate"}, "subcommand"},

@@ -19,6 +19,7 @@ public:
     explicit HttpStt(HttpSpeechConfig config) : config_(std::move(config)) {}
 
     std::string_view Name() const override { return kEngine; }
+    bool OnThisNode() const override { return false; }
 
     Result<Recognition> Recognize(std::span<const int16_t> pcm_8k, const RecognizeOptions&) override {
         std::vector<internal::MultipartField> fields = {

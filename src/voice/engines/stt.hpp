@@ -62,6 +62,9 @@ public:
     // Loads, in the background, what the first recognition would otherwise wait for. Returns at
     // once; later calls do nothing. The default does nothing.
     virtual void Prepare() {}
+    // Whether recognizing spends this node's processors (an embedded engine) rather than a remote
+    // service's: a node admits fewer calls of such engines (RuntimeOptions::max_local_calls).
+    virtual bool OnThisNode() const { return true; }
     // A stream for one utterance, for a caller whose previous utterance gave `channel`
     // (Recognition::channel); nullptr when the engine does not stream or `channel` is not its own.
     virtual std::unique_ptr<SttStream> OpenStream(const RecognizeOptions& options, std::span<const float> channel);
