@@ -103,6 +103,31 @@ std::unique_ptr<SttEngine> MakeSphinxStt(SphinxConfig config = {});
 // answer has segments that carry it, else 1 for non-empty text (the endpoint reports none).
 std::unique_ptr<SttEngine> MakeHttpStt(HttpSpeechConfig config);
 
+// A hosted streaming recognizer over WebSocket, in the shape of Deepgram's live API: the
+// connection's query names the audio (encoding=linear16, sample_rate=8000, channels=1) and asks
+// for interim results and the server's endpointing; binary messages carry the audio up, JSON text
+// messages carry Results down (interim ones with is_final false; final ones with is_final true,
+// and speech_final true where the server's endpointing ended the utterance). At the end of an
+// utterance the stream sends {"type": "CloseStream"}: the server recognizes what is left, sends
+// its last final results and a Metadata message, and closes.
+struct LiveSttConfig {
+    std::string url;      // ws:// or wss://host[:port]/path (e.g. wss://api.deepgram.com/v1/listen)
+    std::string api_key;  // sent as "Authorization: Token <api_key>"; empty: no header
+    std::string model;    // the "model" query parameter; empty: the server's default
+    std::string language = "en-US";
+    int endpointing_ms = 300;  // the server's endpointing: quiet that ends an utterance
+    long connect_timeout_ms = kHttpConnectTimeoutMs;
+    long final_timeout_ms = 3000;  // how long Finish waits for the last results after the audio
+    std::string ca_file;           // wss: trust these certificates instead of the system's
+};
+
+// One connection per utterance (OpenStream; Recognize streams its audio through one). Every
+// socket runs on the engine's own I/O thread: Push only hands audio over. Finish returns the
+// final transcripts joined, lower-cased and stripped of punctuation (NormalizeTranscript), with
+// their mean confidence; kUnavailable when the connection fails, drops, sends a message it cannot
+// read (an Error message, or JSON without the Results shape) or stays quiet past the timeout.
+std::unique_ptr<SttEngine> MakeLiveStt(LiveSttConfig config);
+
 // Lower-case words separated by single spaces: letters, digits and inner apostrophes are kept,
 // everything else separates words.
 std::string NormalizeTranscript(std::string_view text);
