@@ -1,8 +1,11 @@
 #include "calls/engine_pool.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cmath>
 
+#include "common/log_throttle.hpp"
 #include "voice/understanding/grammar.hpp"
 
 namespace parley::calls {
@@ -46,7 +49,18 @@ void EnginePool::Start(int speech_threads, int model_threads) {
         model_workers_.emplace_back([this] {
             Serve(model_jobs_, model_cv_,
                   [this](const std::shared_ptr<Session>& session, const std::shared_ptr<Job>& job) {
-                      if (!session->ended) Respond(*session, *job);
+                      if (session->ended) {
+                          Done(*job);
+                          return;
+                      }
+                      if (job->recognize_remotely) {
+                          job->recognize_remotely = false;
+                          if (Run(*session, *job)) {
+                              Done(*job);
+                              return;
+                          }
+                      }
+                      Respond(*session, *job);
                       Done(*job);
                   });
         });
@@ -68,11 +82,14 @@ void EnginePool::Stop() {
 
 void EnginePool::Submit(const std::shared_ptr<Session>& session, std::shared_ptr<Job> job) {
     session->job = job;
+    // Waiting on a hosted recognizer would hold a speech worker every call needs.
+    job->recognize_remotely = job->kind == Job::Kind::kHear && !session->local_recognizer && job->digits.empty();
+    const bool remote = job->recognize_remotely;
     {
         std::lock_guard lock(mutex_);
-        speech_jobs_.emplace_back(session, std::move(job));
+        (remote ? model_jobs_ : speech_jobs_).emplace_back(session, std::move(job));
     }
-    speech_cv_.notify_one();
+    (remote ? model_cv_ : speech_cv_).notify_one();
 }
 
 size_t EnginePool::Backlog() const {
@@ -82,7 +99,6 @@ size_t EnginePool::Backlog() const {
 
 std::shared_ptr<voice::SttStream> EnginePool::OpenStream(const Session& s,
                                                          const std::optional<voice::Expectation>& expect) {
-    if (s.channel.empty()) return nullptr;
     voice::SttEngine* stt = engines_.Stt(s.plan.stt);
     if (!stt) return nullptr;
     return stt->OpenStream(Options(expect), s.channel);
@@ -175,9 +191,12 @@ bool EnginePool::Run(const Session& s, Job& job) {
             if (!heard && heard.error().code == ErrorCode::kUnavailable) heard = stt->Recognize(job.audio, ro);
             job.stt_ms = MsSince(stt_start);
             job.stt_audio_seconds = static_cast<double>(job.audio.size()) / audio::kSampleRate;
-            if (!heard) {
-                job.error = heard.error().message;
-                return true;
+            if (!heard) {  // the callee is asked again; the call goes on
+                static LogThrottle throttle;
+                LogLimited(throttle, spdlog::level::warn, "call {}: speech recognition failed: {}", s.call.id,
+                           heard.error().message);
+                job.turn = job.brain->NotHeard(s.plan.stt, heard.error().message, job.at_seconds);
+                break;
             }
             job.words = heard->text;
             job.confidence = heard->confidence;

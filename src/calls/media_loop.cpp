@@ -500,6 +500,7 @@ void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     const int at_ms = options_.grammar_end_silence_ms;
     if (!s.stream || at_ms <= 0 || at_ms >= options_.vad.end_silence_ms || s.vad.SilenceMs() != at_ms) return;
     if (s.job || s.hang_up_after_audio || !s.expect || s.expect->kind == voice::AnswerKind::kText) return;
+    if (!s.local_recognizer) return;  // hosted recognizers have no grammar
     s.held_end_frame = s.frame;
     s.speech_end_frame = s.frame - at_ms / kFrameMs;
     auto job = std::make_shared<Job>();
@@ -589,12 +590,14 @@ void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
     }
     if (job->kind == Job::Kind::kHear) {
         s.engine_ms.push_back({{"stt_ms", job->stt_ms}, {"brain_ms", job->brain_ms}, {"tts_ms", job->tts_ms}});
-        if (job->words.empty()) return;  // noise
-        s.transcript.push_back({{"speaker", "callee"},
-                                {"text", job->words},
-                                {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
-                                {"confidence", job->confidence}});
-        if (!job->digits.empty()) s.transcript.back()["dtmf"] = true;
+        if (job->words.empty() && job->turn.say.empty()) return;  // noise
+        if (!job->words.empty()) {  // (no words but an answer: the recognizer failed)
+            s.transcript.push_back({{"speaker", "callee"},
+                                    {"text", job->words},
+                                    {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
+                                    {"confidence", job->confidence}});
+            if (!job->digits.empty()) s.transcript.back()["dtmf"] = true;
+        }
     }
     if (job->brain) s.brain = std::move(job->brain);
     ReportTools(s);

@@ -37,8 +37,11 @@ struct Job {
     // kHear: the utterance recognized while it was spoken (`audio` is still the utterance: what
     // is counted as recognized, and recognized whole when the stream could not run).
     std::shared_ptr<voice::SttStream> stream;
-    bool grammar_only = false;   // kHear with a stream: answer only if the step's grammar accepts it
-    bool undecided = false;      // result of grammar_only: the grammar did not accept it
+    bool grammar_only = false;  // kHear with a stream: answer only if the step's grammar accepts it
+    bool undecided = false;     // result of grammar_only: the grammar did not accept it
+    // kHear of a recognizer on another machine: recognized by a thread that waits on networks
+    // (EnginePool's model threads), not by a speech worker.
+    bool recognize_remotely = false;
     std::vector<float> channel;  // result: the caller's voice and line (Recognition::channel)
     // Results.
     std::string words;

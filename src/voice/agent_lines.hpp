@@ -12,6 +12,7 @@ namespace parley::voice {
 
 inline constexpr std::string_view kStillTherePrompt = "Are you still there?";
 inline constexpr std::string_view kLostCalleeGoodbye = "It seems I have lost you. Goodbye.";
+inline constexpr std::string_view kNotHeardPrompt = "Sorry, I did not catch that.";
 
 // The values a plan's {{placeholders}} are filled from: the call's facts plus agent_name and
 // organization.

@@ -69,6 +69,9 @@ public:
     virtual Turn Hear(const std::string& words, double confidence, double seconds) = 0;
     // The callee has said nothing for a while after the agent spoke.
     virtual Turn Silence(double seconds) = 0;
+    // The callee spoke but `recognizer` failed (`error`): the brain records the failure as a
+    // "speech_recognition" tool execution and asks the callee to say it again.
+    virtual Turn NotHeard(std::string_view recognizer, std::string_view error, double seconds) = 0;
     virtual std::unique_ptr<Brain> Clone() const = 0;
     // True when Hear() waits on another machine (a chat model), so it must not hold up the
     // threads that recognize and synthesize speech for every call.

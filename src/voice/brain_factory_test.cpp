@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "domain/profile_service.hpp"
 #include "voice/brain.hpp"
 #include "voice/plan_compiler.hpp"
@@ -96,6 +98,39 @@ TEST(PlanCompiler, AcceptsEndpointChatModelsAndRejectsUnknownModels) {
         ASSERT_EQ(rejected.error().details.size(), 1u);
         EXPECT_EQ(rejected.error().details[0].field, "model");
         EXPECT_NE(rejected.error().details[0].message.find(model), std::string::npos);
+    }
+}
+
+TEST(SpeechEngines, LiveRecognizersOfTheEnginesFileAreRecognizersByTheirNames) {
+    auto config = ParseEnginesConfig(R"({"live_recognizers": [
+        {"name": "deepgram", "url": "wss://api.deepgram.com/v1/listen", "api_key": "dg-x", "model": "nova-3",
+         "endpointing_ms": 200}]})");
+    ASSERT_TRUE(config) << config.error().message;
+    ASSERT_EQ(config->live_recognizers.size(), 1u);
+    EXPECT_EQ(config->live_recognizers[0].second.endpointing_ms, 200);
+    SpeechEngines engines(std::move(*config), 1);
+    const auto stt = engines.SttEngines();
+    EXPECT_NE(std::find(stt.begin(), stt.end(), "deepgram"), stt.end());
+    ASSERT_NE(engines.Stt("deepgram"), nullptr);
+    EXPECT_FALSE(engines.Stt("deepgram")->OnThisNode());
+    EXPECT_TRUE(engines.Stt("pocketsphinx")->OnThisNode());
+
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"live_recognizers": {}})", "\"live_recognizers\" as an array"},
+        {R"({"live_recognizers": [{"name": "x", "url": "https://api.deepgram.com/v1/listen"}]})", "ws:// or wss://"},
+        {R"({"live_recognizers": [{"name": "pocketsphinx", "url": "ws://127.0.0.1:1"}]})", "taken"},
+        {R"({"live_recognizers": [{"name": "a/b", "url": "ws://127.0.0.1:1"}]})", "has a /"},
+        {R"({"live_recognizers": [{"name": "x", "url": "ws://127.0.0.1:1", "endpointing_ms": 0}]})",
+         "endpointing_ms must be from 10 to 5000"},
+        {R"({"live_recognizers": [{"name": "x", "url": "ws://127.0.0.1:1"}],
+             "endpoints": [{"name": "x", "base_url": "http://127.0.0.1:1/v1"}]})",
+         "taken"},
+        {R"({"live_recognizers": [{"url": "ws://127.0.0.1:1"}]})", "not valid"},
+    };
+    for (const auto& [text, mention] : bad) {
+        auto parsed = ParseEnginesConfig(text);
+        ASSERT_FALSE(parsed) << text;
+        EXPECT_NE(parsed.error().message.find(mention), std::string::npos) << parsed.error().message;
     }
 }
 

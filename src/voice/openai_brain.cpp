@@ -156,6 +156,15 @@ public:
         return Turn{std::string(kStillTherePrompt), std::nullopt};
     }
 
+    Turn NotHeard(std::string_view recognizer, std::string_view error, double seconds) override {
+        now_seconds_ = seconds;
+        if (done_) return {};
+        Record("speech_recognition", "failed", {{"recognizer", recognizer}}, {{"error", error}});
+        const std::string say = std::string(kNotHeardPrompt) + " Could you say that again?";
+        Said(say);
+        return Turn{say, std::nullopt};
+    }
+
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<OpenAiBrain>(*this); }
     bool Remote() const override { return true; }
     const Conversation& conversation() const override { return conv_; }

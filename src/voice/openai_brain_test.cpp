@@ -114,6 +114,23 @@ TEST(OpenAiBrain, SilenceAsksOnceThenSaysGoodbyeWithoutTheModel) {
     EXPECT_EQ(brain->conversation().tools[0].input["reason"], "silence");
 }
 
+TEST(OpenAiBrain, AFailedRecognitionIsRecordedAndTheCalleeAskedAgainWithoutTheModel) {
+    LoopbackServer server(std::vector<Reply>{});
+    auto brain = BrainFor(server);
+    brain->Start();
+    const Turn t = brain->NotHeard("live", "live STT: the connection dropped", 4);
+    EXPECT_EQ(t.say, "Sorry, I did not catch that. Could you say that again?");
+    EXPECT_FALSE(t.hang_up);
+    EXPECT_TRUE(server.Requests().empty());
+    ASSERT_EQ(brain->conversation().tools.size(), 1u);
+    const auto& failed = brain->conversation().tools[0];
+    EXPECT_EQ(failed.tool, "speech_recognition");
+    EXPECT_EQ(failed.status, "failed");
+    EXPECT_EQ(failed.input["recognizer"], "live");
+    EXPECT_EQ(failed.output["error"], "live STT: the connection dropped");
+    EXPECT_EQ(failed.at_seconds, 4);
+}
+
 // ---- the request ----
 
 TEST(OpenAiBrain, HearPostsAStreamingChatRequestWithThePlanTheToolsAndTheWords) {

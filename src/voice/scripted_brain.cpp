@@ -111,6 +111,13 @@ public:
         return Repeat(std::string(kStillTherePrompt));
     }
 
+    Turn NotHeard(std::string_view recognizer, std::string_view error, double seconds) override {
+        now_seconds_ = seconds;
+        if (stage_ == Stage::kDone) return {};
+        Record("speech_recognition", "failed", {{"recognizer", recognizer}}, {{"error", error}});
+        return Repeat(std::string(kNotHeardPrompt));
+    }
+
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<ScriptedBrain>(*this); }
     const Conversation& conversation() const override { return conv_; }
     Conversation& conversation() override { return conv_; }
@@ -135,7 +142,8 @@ private:
 
     // Says `prefix`, then asks the last question again.
     Turn Repeat(const std::string& prefix) {
-        Turn t{prefix.empty() ? last_question_ : prefix + " " + last_question_, last_expect_};
+        Turn t{prefix.empty() || last_question_.empty() ? prefix + last_question_ : prefix + " " + last_question_,
+               last_expect_};
         return t;
     }
 

@@ -55,5 +55,19 @@ TEST(ScriptedBrain, SilenceAsksOnceThenSaysGoodbye) {
     EXPECT_EQ(t.say, "It seems I have lost you. Goodbye.");
 }
 
+TEST(ScriptedBrain, AFailedRecognitionIsRecordedAndTheQuestionAskedAgain) {
+    auto brain = MakeScriptedBrain(MeetingPlan(), CallFacts{Json::object(), kWednesdayMs});
+    const std::string opener = brain->Start().say;
+    const Turn t = brain->NotHeard("live", "live STT: the connection dropped", 3);
+    EXPECT_EQ(t.say, "Sorry, I did not catch that. " + opener);
+    EXPECT_FALSE(t.hang_up);
+    ASSERT_EQ(brain->conversation().tools.size(), 1u);
+    EXPECT_EQ(brain->conversation().tools[0].tool, "speech_recognition");
+    EXPECT_EQ(brain->conversation().tools[0].status, "failed");
+    EXPECT_EQ(brain->conversation().tools[0].output["error"], "live STT: the connection dropped");
+    // The call goes on: the answer to the question asked again is heard as usual.
+    EXPECT_NE(brain->Hear("yes", 1, 6).say.find("book a short call"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace parley::voice

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 namespace parley::voice {
@@ -25,6 +26,36 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
             return Fail(ErrorCode::kValidation,
                         R"(the engines file needs "endpoints" as an array and "prices" as an object)");
         }
+        std::set<std::string, std::less<>> names;
+        // An engine's name: not a built-in engine's, not another's, without a "/".
+        const auto name_ok = [&](const std::string& name) {
+            return !name.empty() && name != "pocketsphinx" && name != "espeak-ng" && name != "flite" &&
+                   name != "scripted" && name.find('/') == std::string::npos && names.insert(name).second;
+        };
+        const nlohmann::json live = j.contains("live_recognizers") ? j["live_recognizers"] : nlohmann::json::array();
+        if (!live.is_array())
+            return Fail(ErrorCode::kValidation, R"(the engines file needs "live_recognizers" as an array)");
+        for (const auto& e : live) {
+            LiveSttConfig rc;
+            const auto name = e.at("name").get<std::string>();
+            rc.url = e.at("url").get<std::string>();
+            rc.api_key = e.value("api_key", "");
+            rc.model = e.value("model", "");
+            rc.language = e.value("language", "en-US");
+            rc.endpointing_ms = e.value("endpointing_ms", 300);
+            if (!name_ok(name)) {
+                return Fail(ErrorCode::kValidation, "live recognizer name \"" + name + "\" is empty, taken or has a /");
+            }
+            if (!rc.url.starts_with("ws://") && !rc.url.starts_with("wss://")) {
+                return Fail(ErrorCode::kValidation,
+                            "live recognizer " + name + ": url must start with ws:// or wss://");
+            }
+            if (rc.endpointing_ms < 10 || rc.endpointing_ms > 5000) {
+                return Fail(ErrorCode::kValidation,
+                            "live recognizer " + name + ": endpointing_ms must be from 10 to 5000");
+            }
+            config.live_recognizers.emplace_back(name, std::move(rc));
+        }
         for (const auto& e : endpoints) {
             EndpointConfig ep;
             ep.name = e.at("name").get<std::string>();
@@ -34,8 +65,7 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
             ep.transcription_model = e.value("transcription_model", "");
             ep.speech_model = e.value("speech_model", "");
             ep.speech_voice = e.value("speech_voice", "alloy");
-            if (ep.name.empty() || ep.name == "pocketsphinx" || ep.name == "espeak-ng" || ep.name == "flite" ||
-                ep.name == "scripted" || ep.name.find('/') != std::string::npos) {
+            if (!name_ok(ep.name)) {
                 return Fail(ErrorCode::kValidation, "endpoint name \"" + ep.name + "\" is empty, taken or has a /");
             }
             config.endpoints.push_back(std::move(ep));
@@ -90,6 +120,7 @@ SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config
             stt_.emplace(ep.name, MakeHttpStt({ep.base_url, ep.api_key, ep.transcription_model, ""}));
         }
     }
+    for (const auto& [name, live] : config_.live_recognizers) stt_.emplace(name, MakeLiveStt(live));
     for (const auto& v : tts_.Voices()) {
         if (v.engine == "http") continue;  // endpoint voices are chosen through presets of the endpoint
         voices_.push_back({v.id, v.engine, v.name, v.language, v.gender});

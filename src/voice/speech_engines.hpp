@@ -21,6 +21,8 @@ namespace parley::voice {
 // (seed 000's cost_breakdown is per engine and carrier).
 struct EnginesConfig {
     std::vector<EndpointConfig> endpoints;
+    // Streaming recognizers over WebSocket (MakeLiveStt), each a profile's "stt" by its name.
+    std::vector<std::pair<std::string, LiveSttConfig>> live_recognizers;
     domain::PriceTable prices;
 };
 Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text);
