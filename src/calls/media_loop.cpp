@@ -591,7 +591,7 @@ void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
     if (job->kind == Job::Kind::kHear) {
         s.engine_ms.push_back({{"stt_ms", job->stt_ms}, {"brain_ms", job->brain_ms}, {"tts_ms", job->tts_ms}});
         if (job->words.empty() && job->turn.say.empty()) return;  // noise
-        if (!job->words.empty()) {  // (no words but an answer: the recognizer failed)
+        if (!job->words.empty()) {                                // (no words but an answer: the recognizer failed)
             s.transcript.push_back({{"speaker", "callee"},
                                     {"text", job->words},
                                     {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
