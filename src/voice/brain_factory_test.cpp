@@ -126,6 +126,8 @@ TEST(SpeechEngines, LiveRecognizersOfTheEnginesFileAreRecognizersByTheirNames) {
              "endpoints": [{"name": "x", "base_url": "http://127.0.0.1:1/v1"}]})",
          "taken"},
         {R"({"live_recognizers": [{"url": "ws://127.0.0.1:1"}]})", "not valid"},
+        {R"({"live_recognizers": [{"name": "x", "url": "wss://127.0.0.1:1", "ca_file": "/nonexistent/ca.pem"}]})",
+         "cannot read ca_file /nonexistent/ca.pem"},
     };
     for (const auto& [text, mention] : bad) {
         auto parsed = ParseEnginesConfig(text);

@@ -10,6 +10,7 @@
 #include "support/calls.hpp"
 #include "support/fixture.hpp"
 #include "support/seeds.hpp"
+#include "support/sip_peers.hpp"
 #include "voice/engines/test_live_stt_server.hpp"
 
 namespace parley::testing {
@@ -34,19 +35,19 @@ protected:
         std::filesystem::remove(engines_file_, ignored);
     }
 
-    // A Parley whose engines file lists the recognizer "live" at a new loopback server.
-    void StartParley(LiveServerOptions options = {}) {
+    // A Parley whose engines file lists the recognizer "live" at a new loopback server (with
+    // `ca_file` for wss://).
+    void StartParley(LiveServerOptions options = {}, const std::string& ca_file = "") {
         options.api_key = "dg-test";
         recognizer_ = std::make_unique<LiveSttServer>(*sphinx_, options);
         std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
         std::replace(test.begin(), test.end(), '/', '-');
         engines_file_ = std::filesystem::temp_directory_path() /
                         ("parley-live-engines-" + std::to_string(::getpid()) + "-" + test + ".json");
+        Json live = {{"name", "live"}, {"url", recognizer_->Url()}, {"api_key", "dg-test"}, {"model", "nova-3"}};
+        if (!ca_file.empty()) live["ca_file"] = ca_file;
         std::ofstream(engines_file_)
-            << Json{{"live_recognizers",
-                     {{{"name", "live"}, {"url", recognizer_->Url()}, {"api_key", "dg-test"}, {"model", "nova-3"}}}},
-                    {"prices", {{"live", {{"per_minute_cents", 60.0}}}}}}
-                   .dump();
+            << Json{{"live_recognizers", {live}}, {"prices", {{"live", {{"per_minute_cents", 60.0}}}}}}.dump();
         StartServer({"--sandbox-speed", "0", "--engines", engines_file_.string()});
         profile_ = NewProfile(api(), {{"stt", "live"}});
         ASSERT_FALSE(profile_.empty());
@@ -98,6 +99,25 @@ TEST_P(LiveRecognizerCalls, TheCalleesWordsComeFromTheStreamingServer) {
     // Priced as the engines file says.
     EXPECT_GT(c["cost_breakdown"]["live"].get<double>(), 0) << c["cost_breakdown"].dump();
     EXPECT_FALSE(c["cost_breakdown"].contains("pocketsphinx")) << c["cost_breakdown"].dump();
+}
+
+// Over wss://, the server's certificate is checked: against the authority the engines file names,
+// the call is heard; against the system's authorities, which never signed it, the connection is
+// refused and recorded.
+TEST_P(LiveRecognizerCalls, ASecureConnectionTrustsOnlyItsCertificateAuthorities) {
+    TestCertificates certificates;
+    ASSERT_TRUE(certificates.ok());
+    StartParley({.certificate = certificates.server().string()}, certificates.ca().string());
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(recognizer_->Url().starts_with("wss://"));
+    const Json c = CallAndWait(1);
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c["analysis"]["disposition"], "not_interested") << c["analysis"].dump();
+    ASSERT_EQ(Lines(c, "callee").size(), 1u) << c["transcript"].dump();
+
+    StartParley({.certificate = certificates.server().string()});
+    if (HasFatalFailure()) return;
+    ExpectAskedAgain(CallAndWait(1), "certificate verify failed");
 }
 
 // The recognizer fails in every utterance (its connection drops, or it answers with what is not

@@ -171,7 +171,7 @@ private:
             co_await With([&](auto& ws) { return Connect(ws, endpoints); });
         } catch (const boost::system::system_error& e) {
             std::string why = e.code().message();
-            if (declined_.result_int() != 0 && declined_.result() != beast::http::status::switching_protocols) {
+            if (e.code() == websocket::error::upgrade_declined) {
                 why = "the server answered " + std::to_string(declined_.result_int()) + " " +
                       std::string(declined_.reason());
                 if (!declined_.body().empty()) why += ": " + declined_.body().substr(0, 200);
@@ -227,7 +227,10 @@ private:
         co_await lowest.async_connect(endpoints, use_awaitable);
         if constexpr (std::is_same_v<Ws, Secure>) {
             auto& tls = ws.next_layer();
-            if (SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
+            boost::system::error_code not_an_address;
+            (void)asio::ip::make_address(url_.host, not_an_address);
+            // Server Name Indication names hosts, not addresses.
+            if (not_an_address && SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
                 throw boost::system::system_error(asio::error::invalid_argument, "server name");
             }
             tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
@@ -370,11 +373,15 @@ public:
         if (url_ && url_->tls) {
             tls_.emplace(asio::ssl::context::tls_client);
             tls_->set_verify_mode(asio::ssl::verify_peer);
+            boost::system::error_code ec;
             if (config_.ca_file.empty()) {
-                tls_->set_default_verify_paths();
+                tls_->set_default_verify_paths(ec);
             } else {
-                tls_->load_verify_file(config_.ca_file);
+                tls_->load_verify_file(config_.ca_file, ec);
             }
+            if (ec)
+                url_ =
+                    Fail(ErrorCode::kUnavailable, "live STT: cannot load the certificate authorities: " + ec.message());
         }
         thread_ = std::thread([this] { io_.run(); });
     }

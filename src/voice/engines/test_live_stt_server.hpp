@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
 #include <list>
 #include <mutex>
@@ -29,6 +31,7 @@ struct LiveServerOptions {
     int final_delay_ms = 0;       // waits this long before each final result
     int drop_after_ms = -1;       // closes the connection, without a word, after this much audio
     bool malformed = false;       // answers the first audio with text that is not JSON
+    std::string certificate;      // a PEM file with a certificate and its key: the server speaks wss://
 };
 
 class LiveSttServer {
@@ -36,7 +39,12 @@ public:
     explicit LiveSttServer(SttEngine& recognizer, LiveServerOptions options = {})
         : recognizer_(recognizer),
           options_(std::move(options)),
+          tls_(boost::asio::ssl::context::tls_server),
           acceptor_(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+        if (!options_.certificate.empty()) {
+            tls_.use_certificate_chain_file(options_.certificate);
+            tls_.use_private_key_file(options_.certificate, boost::asio::ssl::context::pem);
+        }
         thread_ = std::thread([this] { Accept(); });
     }
 
@@ -57,7 +65,8 @@ public:
     LiveSttServer& operator=(const LiveSttServer&) = delete;
 
     std::string Url() const {
-        return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/v1/listen";
+        return std::string(options_.certificate.empty() ? "ws" : "wss") +
+               "://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/v1/listen";
     }
 
     // The request targets (path and query) of the connections so far.
@@ -73,7 +82,6 @@ public:
 
 private:
     using tcp = boost::asio::ip::tcp;
-    using Ws = boost::beast::websocket::stream<tcp::socket&>;
 
     void Accept() {
         while (!stopping_) {
@@ -92,7 +100,13 @@ private:
             open_.push_back(&socket);
         }
         try {
-            Talk(socket);
+            if (options_.certificate.empty()) {
+                Talk(socket, socket);
+            } else {
+                boost::asio::ssl::stream<tcp::socket&> tls(socket, tls_);
+                tls.handshake(boost::asio::ssl::stream_base::server);
+                Talk(tls, socket);
+            }
         } catch (const std::exception&) {
             // the client went away
         }
@@ -100,12 +114,14 @@ private:
         open_.remove(&socket);
     }
 
-    void Talk(tcp::socket& socket) {
+    // `next`: the socket, or TLS over it.
+    template <class Next>
+    void Talk(Next& next, tcp::socket& socket) {
         namespace beast = boost::beast;
         namespace http = beast::http;
         beast::flat_buffer buffer;
         http::request<http::string_body> request;
-        http::read(socket, buffer, request);
+        http::read(next, buffer, request);
         const std::string target(request.target());
         {
             std::lock_guard lock(mutex_);
@@ -116,10 +132,10 @@ private:
             refused.set(http::field::content_type, "application/json");
             refused.body() = R"({"err_code": "INVALID_AUTH", "err_msg": "Invalid credentials."})";
             refused.prepare_payload();
-            http::write(socket, refused);
+            http::write(next, refused);
             return;
         }
-        Ws ws(socket);
+        beast::websocket::stream<Next&> ws(next);
         ws.accept(request);
         const int endpointing_ms = QueryInt(target, "endpointing", 10);
         audio::Vad vad({.start_ms = 60, .end_silence_ms = std::max(20, endpointing_ms)});
@@ -188,6 +204,7 @@ private:
         }
     }
 
+    template <class Ws>
     void SendResult(Ws& ws, const audio::Pcm& utterance, bool final, bool speech_final) {
         if (final && options_.final_delay_ms > 0) {
             std::this_thread::sleep_for(std::chrono::milliseconds(options_.final_delay_ms));
@@ -218,6 +235,7 @@ private:
 
     SttEngine& recognizer_;
     const LiveServerOptions options_;
+    boost::asio::ssl::context tls_;
     boost::asio::io_context io_;
     tcp::acceptor acceptor_;
     std::thread thread_;
