@@ -1,5 +1,6 @@
 #include "calls/call_runtime.hpp"
 
+#include <fmt/format.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -158,26 +159,20 @@ std::string RenderMetrics(const MediaStats& stats) {
         std::snprintf(line, sizeof line, "parley_media_frame_lateness_ms{quantile=\"%s\"} %.3f\n", quantile, value);
         out += line;
     }
-    out += "# HELP parley_active_calls Calls this node is dialing or talking on.\n";
-    out += "# TYPE parley_active_calls gauge\n";
-    out += "parley_active_calls " + std::to_string(stats.active_calls) + "\n";
-    out += "# HELP parley_call_slots Calls this node takes at once (--max-calls); more wait queued.\n";
-    out += "# TYPE parley_call_slots gauge\n";
-    out += "parley_call_slots " + std::to_string(stats.call_slots) + "\n";
-    out += "# HELP parley_active_local_calls Calls of parley_active_calls recognized on this node (embedded engine).\n";
-    out += "# TYPE parley_active_local_calls gauge\n";
-    out += "parley_active_local_calls " + std::to_string(stats.active_local_calls) + "\n";
-    out += "# HELP parley_local_call_slots Calls recognized on this node it takes at once; more wait queued.\n";
-    out += "# TYPE parley_local_call_slots gauge\n";
-    out += "parley_local_call_slots " + std::to_string(stats.local_call_slots) + "\n";
+    const auto gauge = [&](std::string_view name, std::string_view help, int64_t value) {
+        out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", name, help, value);
+    };
+    gauge("parley_active_calls", "Calls this node is dialing or talking on.", stats.active_calls);
+    gauge("parley_call_slots", "Calls this node takes at once (--max-calls); more wait queued.", stats.call_slots);
+    gauge("parley_active_local_calls", "Calls of parley_active_calls recognized on this node (embedded engine).",
+          stats.active_local_calls);
+    gauge("parley_local_call_slots", "Calls recognized on this node it takes at once; more wait queued.",
+          stats.local_call_slots);
     if (stats.queued_calls) {
-        out += "# HELP parley_queued_calls Calls waiting queued for a line, on every node.\n";
-        out += "# TYPE parley_queued_calls gauge\n";
-        out += "parley_queued_calls " + std::to_string(*stats.queued_calls) + "\n";
+        gauge("parley_queued_calls", "Calls waiting queued for a line, on every node.", *stats.queued_calls);
     }
-    out += "# HELP parley_recognizer_backlog Recognitions and answers of calls waiting for a speech worker.\n";
-    out += "# TYPE parley_recognizer_backlog gauge\n";
-    out += "parley_recognizer_backlog " + std::to_string(stats.recognizer_backlog) + "\n";
+    gauge("parley_recognizer_backlog", "Recognitions and answers of calls waiting for a speech worker.",
+          static_cast<int64_t>(stats.recognizer_backlog));
     return out;
 }
 

@@ -177,7 +177,9 @@ bool EnginePool::Run(const Session& s, Job& job) {
             const voice::RecognizeOptions ro = Options(job.expect);
             const auto stt_start = std::chrono::steady_clock::now();
             Result<voice::Recognition> heard = Fail(ErrorCode::kUnavailable, "no stream");
-            if (job.stream && job.grammar_only) {
+            if (job.heard) {
+                heard = std::move(*job.heard);
+            } else if (job.stream && job.grammar_only) {
                 auto answer = job.stream->FinishGrammar();
                 if (!answer || !*answer) {
                     job.undecided = true;  // the open model decides once the utterance has ended

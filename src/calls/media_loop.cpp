@@ -321,6 +321,7 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     if (event == audio::Vad::Event::kSpeechStart) OnSpeechStart(s);
     if (event == audio::Vad::Event::kSpeechEnd) OnSpeechEnd(sp);
     MaybeTakeGrammarAnswer(sp);
+    MaybeTakeEndpointed(sp);
     if (s.vad.InSpeech()) s.quiet_since_frame = s.frame;
 
     const bool idle = !s.job && s.agent_audio.empty() && !s.voicemail_message && !s.vad.InSpeech();
@@ -512,6 +513,30 @@ void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     job->expect = s.expect;
     job->brain = s.brain->Clone();
     job->at_seconds = s.Seconds(s.speech_end_frame);
+    Submit(sp, job);
+}
+
+// A hosted recognizer's own endpointing may end the utterance before Parley's: its words are
+// answered at once.
+void MediaLoop::MaybeTakeEndpointed(const std::shared_ptr<Session>& sp) {
+    Session& s = *sp;
+    if (!s.stream || s.job || s.hang_up_after_audio || !s.vad.InSpeech()) return;
+    auto heard = s.stream->Endpointed();
+    if (!heard) return;
+    s.speech_end_frame = s.frame - s.vad.SilenceMs() / kFrameMs;
+    s.held = s.utterance;
+    s.held_end_frame = s.frame;
+    auto job = std::make_shared<Job>();
+    job->kind = Job::Kind::kHear;
+    job->audio = std::move(s.utterance);
+    job->heard = std::move(*heard);
+    job->expect = s.expect;
+    job->brain = s.brain->Clone();
+    job->at_seconds = s.Seconds(s.speech_end_frame);
+    // The utterance is over, whatever the VAD still waits for.
+    s.utterance.clear();
+    s.stream.reset();
+    s.vad.Reset();
     Submit(sp, job);
 }
 

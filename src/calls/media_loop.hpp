@@ -57,6 +57,7 @@ private:
     void OnSpeechStart(Session& s);
     void OnSpeechEnd(const std::shared_ptr<Session>& sp);
     void MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp);
+    void MaybeTakeEndpointed(const std::shared_ptr<Session>& sp);
     void Commit(const std::shared_ptr<Session>& sp);
     void SubmitHear(const std::shared_ptr<Session>& sp, audio::Pcm heard, int64_t end_frame);
     void ReportTools(Session& s);

@@ -15,11 +15,8 @@
 #include "domain/entities.hpp"
 #include "telephony/carrier.hpp"
 #include "voice/brain.hpp"
+#include "voice/engines/stt.hpp"
 #include "voice/plan.hpp"
-
-namespace parley::voice {
-class SttStream;
-}  // namespace parley::voice
 
 namespace parley::calls {
 
@@ -42,6 +39,8 @@ struct Job {
     // kHear of a recognizer on another machine: recognized by a thread that waits on networks
     // (EnginePool's model threads), not by a speech worker.
     bool recognize_remotely = false;
+    // kHear whose words the recognizer's own endpointing already gave (SttStream::Endpointed).
+    std::optional<voice::Recognition> heard;
     std::vector<float> channel;  // result: the caller's voice and line (Recognition::channel)
     // Results.
     std::string words;

@@ -154,6 +154,13 @@ public:
         return outcome_.failure.has_value();
     }
 
+    // The final results once one had speech_final; nullopt before, or after a failure.
+    std::optional<std::vector<internal::LiveMessage>> Endpointed() {
+        std::lock_guard lock(mutex_);
+        if (!outcome_.endpointed || outcome_.failure) return std::nullopt;
+        return outcome_.finals;
+    }
+
     // Any thread: drops the connection without waiting for more.
     void Abandon() {
         asio::post(io_, [self = shared_from_this()] {
@@ -347,6 +354,11 @@ public:
         return false;  // the server decodes; nothing to schedule
     }
     void Decode() override {}
+    std::optional<Recognition> Endpointed() override {
+        auto finals = connection_->Endpointed();
+        if (!finals) return std::nullopt;
+        return Joined(*finals);
+    }
     Result<std::optional<Recognition>> FinishGrammar() override { return std::nullopt; }
 
     Result<Recognition> Finish() override {

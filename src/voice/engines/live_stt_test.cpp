@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 #include "audio/audio.hpp"
 #include "voice/engines/live_message.hpp"
@@ -112,6 +113,29 @@ TEST_F(LiveStt, TheServersEndpointingEndsAnUtteranceAndItsWordsAreKept) {
     bool endpointed = false;
     for (const auto& sent : server.Sent()) endpointed = endpointed || sent["speech_final"].get<bool>();
     EXPECT_TRUE(endpointed);
+}
+
+TEST_F(LiveStt, TheServersEndpointingGivesTheWordsWithoutWaitingForTheEndOfTheStream) {
+    LiveSttServer server(*sphinx_);
+    auto engine = Engine(server.Url());
+    auto stream = engine->OpenStream({}, {});
+    ASSERT_NE(stream, nullptr);
+    EXPECT_FALSE(stream->Endpointed());
+    audio::Pcm pcm = speech_[0];
+    const audio::Pcm quiet = audio::Silence(400);  // more than the 300 ms of the server's endpointing
+    pcm.insert(pcm.end(), quiet.begin(), quiet.end());
+    stream->Push(pcm);
+    std::optional<Recognition> heard;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!heard && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        heard = stream->Endpointed();
+    }
+    ASSERT_TRUE(heard.has_value());
+    EXPECT_FALSE(heard->text.empty());
+    bool sent = false;
+    for (const auto& s : server.Sent()) sent = sent || (s["speech_final"] && s["transcript"] == heard->text);
+    EXPECT_TRUE(sent) << heard->text;
 }
 
 TEST_F(LiveStt, RecognizeStreamsAWholeUtteranceThroughOneConnection) {

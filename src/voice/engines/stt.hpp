@@ -49,6 +49,10 @@ public:
     // vocabulary's. kUnavailable when the stream could not run (no decoder was free): recognize
     // the utterance with Recognize instead.
     virtual Result<Recognition> Finish() = 0;
+    // Cheap, never waits: the words so far once the recognizer's own endpointing has ended the
+    // utterance (a hosted recognizer's speech_final), before Parley's endpointing would; nullopt
+    // until then, and always for engines that leave endpointing to Parley.
+    virtual std::optional<Recognition> Endpointed() { return std::nullopt; }
 };
 
 class SttEngine {
