@@ -119,6 +119,8 @@ TEST(SpeechEngines, LiveRecognizersOfTheEnginesFileAreRecognizersByTheirNames) {
         {R"({"live_recognizers": {}})", "\"live_recognizers\" as an array"},
         {R"({"live_recognizers": [{"name": "x", "url": "https://api.deepgram.com/v1/listen"}]})", "ws:// or wss://"},
         {R"({"live_recognizers": [{"name": "pocketsphinx", "url": "ws://127.0.0.1:1"}]})", "taken"},
+        {R"({"live_recognizers": [{"name": "x", "url": "wss://api.example:port/v1"}]})", "numeric port"},
+        {R"({"live_recognizers": [{"name": "x", "url": "ws://[::1/v1"}]})", "no ]"},
         {R"({"live_recognizers": [{"name": "a/b", "url": "ws://127.0.0.1:1"}]})", "has a /"},
         {R"({"live_recognizers": [{"name": "x", "url": "ws://127.0.0.1:1", "endpointing_ms": 0}]})",
          "endpointing_ms must be from 10 to 5000"},
@@ -126,6 +128,8 @@ TEST(SpeechEngines, LiveRecognizersOfTheEnginesFileAreRecognizersByTheirNames) {
              "endpoints": [{"name": "x", "base_url": "http://127.0.0.1:1/v1"}]})",
          "taken"},
         {R"({"live_recognizers": [{"url": "ws://127.0.0.1:1"}]})", "not valid"},
+        {R"({"live_recognizers": [{"name": "x", "url": "ws://127.0.0.1:1", "final_timeout_ms": 60001}]})",
+         "final_timeout_ms must be from 100 to 60000"},
         {R"({"live_recognizers": [{"name": "x", "url": "wss://127.0.0.1:1", "ca_file": "/nonexistent/ca.pem"}]})",
          "cannot read ca_file /nonexistent/ca.pem"},
     };

@@ -44,15 +44,19 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
             rc.language = e.value("language", "en-US");
             rc.endpointing_ms = e.value("endpointing_ms", 300);
             rc.ca_file = e.value("ca_file", "");
+            rc.final_timeout_ms = e.value("final_timeout_ms", 3000L);
             if (!name_ok(name)) {
                 return Fail(ErrorCode::kValidation, "live recognizer name \"" + name + "\" is empty, taken or has a /");
             }
-            if (!rc.url.starts_with("ws://") && !rc.url.starts_with("wss://")) {
-                return Fail(ErrorCode::kValidation,
-                            "live recognizer " + name + ": url must start with ws:// or wss://");
+            if (auto url = CheckLiveSttUrl(rc.url); !url) {
+                return Fail(ErrorCode::kValidation, "live recognizer " + name + ": " + url.error().message);
             }
             if (!rc.ca_file.empty() && !std::ifstream(rc.ca_file)) {
                 return Fail(ErrorCode::kValidation, "live recognizer " + name + ": cannot read ca_file " + rc.ca_file);
+            }
+            if (rc.final_timeout_ms < 100 || rc.final_timeout_ms > 60000) {
+                return Fail(ErrorCode::kValidation,
+                            "live recognizer " + name + ": final_timeout_ms must be from 100 to 60000");
             }
             if (rc.endpointing_ms < 10 || rc.endpointing_ms > 5000) {
                 return Fail(ErrorCode::kValidation,

@@ -44,7 +44,13 @@ protected:
         std::replace(test.begin(), test.end(), '/', '-');
         engines_file_ = std::filesystem::temp_directory_path() /
                         ("parley-live-engines-" + std::to_string(::getpid()) + "-" + test + ".json");
-        Json live = {{"name", "live"}, {"url", recognizer_->Url()}, {"api_key", "dg-test"}, {"model", "nova-3"}};
+        // The loopback server recognizes with pocketsphinx, slowly under the sanitizers: a
+        // generous wait for its final results.
+        Json live = {{"name", "live"},
+                     {"url", recognizer_->Url()},
+                     {"api_key", "dg-test"},
+                     {"model", "nova-3"},
+                     {"final_timeout_ms", 60000}};
         if (!ca_file.empty()) live["ca_file"] = ca_file;
         std::ofstream(engines_file_)
             << Json{{"live_recognizers", {live}}, {"prices", {{"live", {{"per_minute_cents", 60.0}}}}}}.dump();

@@ -60,12 +60,19 @@ Result<WsUrl> ParseWsUrl(std::string_view url) {
     const auto slash = url.find('/');
     std::string_view authority = url.substr(0, slash);
     out.target = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-    const auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    out.port = out.tls ? "443" : "80";
+    if (authority.starts_with('[')) {  // an IPv6 address: [::1] or [::1]:8443
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return Fail(ErrorCode::kValidation, "a live recognizer's url has no ]");
+        if (authority.size() > close + 1) {
+            if (authority[close + 1] != ':')
+                return Fail(ErrorCode::kValidation, "a live recognizer's url is malformed");
+            out.port = std::string(authority.substr(close + 2));
+        }
+        authority = authority.substr(1, close - 1);
+    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         out.port = std::string(authority.substr(colon + 1));
         authority = authority.substr(0, colon);
-    } else {
-        out.port = out.tls ? "443" : "80";
     }
     out.host = std::string(authority);
     if (out.host.empty() || out.port.empty() || out.port.find_first_not_of("0123456789") != std::string::npos) {
@@ -252,7 +259,10 @@ private:
             req.set(beast::http::field::user_agent, "parley");
             if (!key.empty()) req.set(beast::http::field::authorization, "Token " + key);
         }));
-        co_await ws.async_handshake(declined_, url_.host, TargetFor(url_, config_), use_awaitable);
+        // The Host header: an IPv6 address in brackets, the port unless it is the scheme's own.
+        std::string host = url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host;
+        if (url_.port != (url_.tls ? "443" : "80")) host += ":" + url_.port;
+        co_await ws.async_handshake(declined_, host, TargetFor(url_, config_), use_awaitable);
     }
 
     void Queue(std::string data, Frame frame) {
@@ -433,6 +443,12 @@ private:
 };
 
 }  // namespace
+
+Result<void> CheckLiveSttUrl(std::string_view url) {
+    auto parsed = ParseWsUrl(url);
+    if (!parsed) return Fail(std::move(parsed.error()));
+    return {};
+}
 
 std::unique_ptr<SttEngine> MakeLiveStt(LiveSttConfig config) {
     return std::make_unique<LiveStt>(std::move(config));

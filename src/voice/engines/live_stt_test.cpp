@@ -42,7 +42,7 @@ protected:
     }
 
     static std::unique_ptr<SttEngine> Engine(const std::string& url, std::string key = "",
-                                             long final_timeout_ms = 15000) {
+                                             long final_timeout_ms = 60000) {
         return MakeLiveStt({.url = url,
                             .api_key = std::move(key),
                             .model = "nova-3",
@@ -167,8 +167,8 @@ TEST_F(LiveStt, FailuresAreUnavailableAndSayWhy) {
         ASSERT_FALSE(heard) << c.what;
         EXPECT_EQ(heard.error().code, ErrorCode::kUnavailable) << c.what;
         EXPECT_NE(heard.error().message.find(c.mention), std::string::npos) << c.what << ": " << heard.error().message;
-        // Known at once, not after the 15 s wait for a final result.
-        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << c.what;
+        // Known at once, not after the 60 s wait for a final result.
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30)) << c.what;
     }
     // Nothing listens: refused.
     auto refused = Engine(loopback::RefusingBaseUrl().replace(0, 4, "ws"))->Recognize(speech_[0], {});

@@ -131,6 +131,8 @@ struct LiveSttConfig {
 // their mean confidence; kUnavailable when the connection fails, drops, sends a message it cannot
 // read (an Error message, or JSON without the Results shape) or stays quiet past the timeout.
 std::unique_ptr<SttEngine> MakeLiveStt(LiveSttConfig config);
+// kValidation, saying why, unless `url` is a ws:// or wss:// URL MakeLiveStt can connect to.
+Result<void> CheckLiveSttUrl(std::string_view url);
 
 // Lower-case words separated by single spaces: letters, digits and inner apostrophes are kept,
 // everything else separates words.
