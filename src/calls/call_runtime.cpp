@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "calls/call_writer.hpp"
@@ -27,6 +30,10 @@ struct CallRuntime::Impl {
     MediaLoop media;
     Dispatcher dispatcher;
     std::atomic<bool> running{false};
+    // The queued calls' count for /metrics, which anyone may read: counted at most once a second.
+    std::mutex queued_mutex;
+    std::chrono::steady_clock::time_point queued_counted_at;
+    std::optional<int64_t> queued;
 
     Impl(domain::Store& store, const Clock& clock, voice::SpeechEngines& engines, telephony::Carrier& k,
          RuntimeOptions o, telephony::sip::SipAgent* sip)
@@ -122,8 +129,15 @@ MediaStats CallRuntime::Stats() const {
     stats.call_slots = impl_->options.max_concurrent_calls;
     stats.local_call_slots = impl_->options.max_local_calls;
     stats.recognizer_backlog = impl_->pool.Backlog();
-    auto queued = domain::ReadTx(impl_->store, [](domain::Repos& r) { return r.calls().QueuedCount(); });
-    if (queued) stats.queued_calls = *queued;
+    auto& im = *impl_;
+    std::lock_guard lock(im.queued_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (!im.queued || now - im.queued_counted_at >= std::chrono::seconds(1)) {
+        auto queued = domain::ReadTx(im.store, [](domain::Repos& r) { return r.calls().QueuedCount(); });
+        im.queued = queued ? std::optional<int64_t>(*queued) : std::nullopt;
+        im.queued_counted_at = now;
+    }
+    stats.queued_calls = im.queued;
     return stats;
 }
 

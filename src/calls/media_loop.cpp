@@ -291,14 +291,10 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     // Keys the callee presses are an answer like words, once the agent has finished the last one.
     s.pending_digits += s.leg->TakeDigits();
     if (!s.pending_digits.empty() && (!s.job || s.job->done) && !s.hang_up_after_audio) {
-        auto job = std::make_shared<Job>();
-        job->kind = Job::Kind::kHear;
+        s.speech_end_frame = s.frame;
+        auto job = HearJob(s, {});
         job->digits = std::move(s.pending_digits);
         s.pending_digits.clear();
-        job->expect = s.expect;
-        job->brain = s.brain->Clone();
-        job->at_seconds = s.Seconds(s.frame);
-        s.speech_end_frame = s.frame;
         s.utterance_start_frame = s.frame;
         Submit(sp, job);
     }
@@ -504,15 +500,10 @@ void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     if (!s.local_recognizer) return;  // hosted recognizers have no grammar
     s.held_end_frame = s.frame;
     s.speech_end_frame = s.frame - at_ms / kFrameMs;
-    auto job = std::make_shared<Job>();
-    job->kind = Job::Kind::kHear;
-    job->audio = s.utterance;  // what the grammar hears; counted as recognized audio
+    auto job = HearJob(s, s.utterance);  // what the grammar hears; counted as recognized audio
     s.held = job->audio;
     job->stream = s.stream;
     job->grammar_only = true;
-    job->expect = s.expect;
-    job->brain = s.brain->Clone();
-    job->at_seconds = s.Seconds(s.speech_end_frame);
     Submit(sp, job);
 }
 
@@ -526,13 +517,8 @@ void MediaLoop::MaybeTakeEndpointed(const std::shared_ptr<Session>& sp) {
     s.speech_end_frame = s.frame - s.vad.SilenceMs() / kFrameMs;
     s.held = s.utterance;
     s.held_end_frame = s.frame;
-    auto job = std::make_shared<Job>();
-    job->kind = Job::Kind::kHear;
-    job->audio = std::move(s.utterance);
+    auto job = HearJob(s, std::move(s.utterance));
     job->heard = std::move(*heard);
-    job->expect = s.expect;
-    job->brain = s.brain->Clone();
-    job->at_seconds = s.Seconds(s.speech_end_frame);
     // The utterance is over, whatever the VAD still waits for.
     s.utterance.clear();
     s.stream.reset();
@@ -575,15 +561,21 @@ void MediaLoop::SubmitHear(const std::shared_ptr<Session>& sp, audio::Pcm heard,
     s.held = heard;
     s.held_end_frame = s.frame;
     s.speech_end_frame = end_frame;
-    auto job = std::make_shared<Job>();
-    job->kind = Job::Kind::kHear;
-    job->audio = std::move(heard);
+    auto job = HearJob(s, std::move(heard));
     job->stream = std::move(s.stream);
     s.stream.reset();
+    Submit(sp, job);
+}
+
+// A job to hear `audio`, which ended at s.speech_end_frame, and answer it.
+std::shared_ptr<Job> MediaLoop::HearJob(const Session& s, audio::Pcm audio) {
+    auto job = std::make_shared<Job>();
+    job->kind = Job::Kind::kHear;
+    job->audio = std::move(audio);
     job->expect = s.expect;
     job->brain = s.brain->Clone();
     job->at_seconds = s.Seconds(s.speech_end_frame);
-    Submit(sp, job);
+    return job;
 }
 
 void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {

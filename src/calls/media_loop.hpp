@@ -60,6 +60,7 @@ private:
     void MaybeTakeEndpointed(const std::shared_ptr<Session>& sp);
     void Commit(const std::shared_ptr<Session>& sp);
     void SubmitHear(const std::shared_ptr<Session>& sp, audio::Pcm heard, int64_t end_frame);
+    static std::shared_ptr<Job> HearJob(const Session& s, audio::Pcm audio);
     void ReportTools(Session& s);
     void Play(Session& s, const audio::Pcm& speech, const std::string& words, bool answers_callee);
     void Submit(const std::shared_ptr<Session>& sp, std::shared_ptr<Job> job);

@@ -39,8 +39,9 @@ struct MediaStats {
     int call_slots = 0;        // calls this node takes at once (--max-calls)
     int local_call_slots = 0;  // of those, calls recognized on this node
     int active_local_calls = 0;
-    size_t recognizer_backlog = 0;        // recognitions and answers waiting for a speech worker
-    std::optional<int64_t> queued_calls;  // calls of every node waiting queued (when the store answered)
+    size_t recognizer_backlog = 0;  // recognitions and answers waiting for a speech worker
+    // Calls of every node waiting queued, counted at most once a second (when the store answered).
+    std::optional<int64_t> queued_calls;
 };
 
 }  // namespace parley::calls
