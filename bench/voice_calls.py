@@ -18,6 +18,17 @@
 
 With `--calls 1` realtime measures one call alone: the voice-to-voice time without load.
 
+    voice_calls.py fixed-delay [--calls 300] [--parley ...]
+        Real-time sandbox calls, every call at once, whose engines are loopback servers that
+        answer after fixed delays (bench/fixed_delay_engines/server.mjs, node): a streaming
+        recognizer whose final result comes 100 ms after Parley's endpoint, a chat model whose
+        first token comes after 200 ms, a speech model whose first audio comes after 100 ms.
+        Every call reaches the qualified person, who answers the model's three questions.
+        Voice-to-voice minus the endpoint (300 ms of quiet) and those delays is Parley's own share:
+            voice_fixed_delay calls=300 concurrent_max=... lateness_p50_ms=... lateness_p99_ms=...
+                lateness_max_ms=... v2v_n=... own_p50_ms=... own_p95_ms=... own_max_ms=...
+        Needs `npm ci --prefix bench/fixed_delay_engines` (scripts/install-deps.sh runs it).
+
     voice_calls.py campaign [--contacts 2000] [--concurrent 500] [--db URL] [--parley ...]
         A campaign through the dialer into the sandbox at full speed: contacts of the busy
         persona (the line is busy after 1 s of ringing), one attempt each, the legal-hours
@@ -201,6 +212,68 @@ def realtime(args):
         server.stop()
 
 
+# What the fixed-delay engines add to each answer: Parley's endpoint (300 ms of quiet), the
+# recognizer's final (100 ms), the chat model's first token (200 ms), the first audio (100 ms).
+FIXED_DELAYS_MS = 300 + 100 + 200 + 100
+
+
+def qualified_numbers(n):
+    """Distinct sandbox numbers of the qualified person (persona 0): +1 NPA 555-01NN, NN % 12 == 0."""
+    numbers = []
+    npa = 201
+    while len(numbers) < n:
+        npa += 1
+        if npa % 100 == 11:  # N11 codes are not area codes
+            continue
+        numbers.extend("+1%03d55501%02d" % (npa, nn) for nn in range(0, 100, 12))
+    return numbers[:n]
+
+
+def fixed_delay(args):
+    root = os.path.dirname(os.path.abspath(__file__))
+    engines = subprocess.Popen(["node", os.path.join(root, "fixed_delay_engines", "server.mjs")],
+                               stdout=subprocess.PIPE, text=True)
+    port = json.loads(engines.stdout.readline())["port"]
+    config = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump({"endpoints": [{"name": "fixed", "base_url": f"http://127.0.0.1:{port}/v1",
+                              "chat_models": ["agent"], "speech_model": "tts", "speech_voice": "alloy"}],
+               "live_recognizers": [{"name": "fixed-stt", "url": f"ws://127.0.0.1:{port}/v1/listen",
+                                     "endpointing_ms": 300}]}, config)
+    config.close()
+    server = None
+    try:
+        server = Server(args.parley, 1, max(args.calls, 1), extra=["--engines", config.name])
+        profile = server.json("POST", "/api/v1/profiles", {
+            "name": "Fixed delays", "agent_name": "Alex", "model": "fixed/agent", "stt": "fixed-stt",
+            "voice": "fixed:alloy", "opener": "I am calling about our scheduling software. Do you have a minute?"},
+            201)["data"]["id"]
+        ids = []
+        numbers = qualified_numbers(args.calls)
+        for start in range(0, len(numbers), 1000):
+            body = {"profile_id": profile, "calls": [{"phone": p} for p in numbers[start:start + 1000]]}
+            ids.extend(server.json("POST", "/api/v1/batches", body, 201)["data"]["call_ids"])
+        calls, concurrent_max = wait_all(server, ids, 900)
+        status, metrics = server.request("GET", "/metrics")
+        lateness = dict(re.findall(r'parley_media_frame_lateness_ms\{quantile="([0-9.]+)"\} ([0-9.]+)', metrics))
+        v2v = [ms for c in calls for ms in c["analysis"].get("timings", {}).get("voice_to_voice_ms", [])]
+        own = [ms - FIXED_DELAYS_MS for ms in v2v]
+        print(f"voice_fixed_delay calls={len(calls)} concurrent_max={concurrent_max} "
+              f"lateness_p50_ms={lateness.get('0.5')} lateness_p99_ms={lateness.get('0.99')} "
+              f"lateness_max_ms={lateness.get('1')} v2v_n={len(v2v)} own_p50_ms={percentile(own, 0.5)} "
+              f"own_p95_ms={percentile(own, 0.95)} own_max_ms={max(own) if own else 0}")
+        answered = sum(1 for c in calls if len(c["analysis"].get("timings", {}).get("voice_to_voice_ms", [])) == 4)
+        if answered != len(calls):
+            print(f"only {answered} of {len(calls)} calls had their four answers", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        if server:
+            server.stop()
+        engines.terminate()
+        engines.wait()
+        os.unlink(config.name)
+
+
 def busy_numbers():
     """Distinct North American numbers that reach the busy persona (last two digits % 12 == 4)."""
     for npa in (212, 646, 718, 917):
@@ -257,7 +330,7 @@ def campaign(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["throughput", "realtime", "campaign"])
+    parser.add_argument("mode", choices=["throughput", "realtime", "campaign", "fixed-delay"])
     parser.add_argument("--contacts", type=int, default=2000, help="campaign: how many contacts")
     parser.add_argument("--concurrent", type=int, default=500, help="campaign: concurrent_calls and --max-calls")
     parser.add_argument("--db", help="campaign: a PostgreSQL URL for the server instead of SQLite")
@@ -276,6 +349,9 @@ def main():
         return throughput(args)
     if args.mode == "campaign":
         return campaign(args)
+    if args.mode == "fixed-delay":
+        args.calls = args.calls or 300
+        return fixed_delay(args)
     args.calls = args.calls or 100
     return realtime(args)
 

@@ -56,3 +56,8 @@ if [ ! -f tests/webhooks/node_modules/.package-lock.json ] ||
    [ tests/webhooks/package-lock.json -nt tests/webhooks/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/webhooks --no-audit --no-fund --loglevel=error
 fi
+# The loopback engines of the fixed-delay voice benchmark (bench/fixed_delay_engines/).
+if [ ! -f bench/fixed_delay_engines/node_modules/.package-lock.json ] ||
+   [ bench/fixed_delay_engines/package-lock.json -nt bench/fixed_delay_engines/node_modules/.package-lock.json ]; then
+    npm ci --prefix bench/fixed_delay_engines --no-audit --no-fund --loglevel=error
+fi

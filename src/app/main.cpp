@@ -330,7 +330,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
         spdlog::info("SIP listening on {} (UDP and TCP){}, RTP on ports {}", o.sip_listen,
                      o.sip_tls_port != 0 ? fmt::format(" and TLS port {}", o.sip_tls_port) : "", o.rtp_ports);
     }
-    voice::PlanCompiler compiler(engines);
+    voice::PlanCompiler compiler(engines, &engines);
     events::WorkerOptions worker_options;
     worker_options.node_id = runtime_options.node_id;
     worker_options.allow_private = o.allow_private_webhooks;

@@ -327,6 +327,7 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
     if (!*claimed || !failure.empty()) return std::nullopt;
     // The recognizer loads while the phone rings, not when the callee first speaks.
     engines_.PrepareRecognizer(s->plan.stt);
+    engines_.PrepareLines(s->plan);  // on a node that has not run this profile yet
     if (incoming) {
         s->carrier = "byoc";
         (*incoming)->Answer(trunk ? TrunkOf(*trunk) : telephony::sip::SipTrunk{});

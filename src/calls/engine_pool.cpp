@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/log_throttle.hpp"
+#include "voice/sentences.hpp"
 #include "voice/understanding/grammar.hpp"
 
 namespace parley::calls {
@@ -213,25 +214,101 @@ bool EnginePool::Run(const Session& s, Job& job) {
     return true;
 }
 
-// The brain's answer to recognized words, and its speech.
+// The brain's answer to recognized words, and its speech. A brain that decides its words as a
+// stream (a chat model) has each sentence spoken as soon as it is complete; brain_ms is the
+// time to its first sentence.
 void EnginePool::Respond(const Session& s, Job& job) {
     const auto brain_start = std::chrono::steady_clock::now();
+    job.brain->StreamSentences([&](const std::string& sentence) {
+        if (job.said.empty()) job.brain_ms = MsSince(brain_start);
+        SpeakSentence(s, job, sentence, nullptr);
+    });
     job.turn = job.brain->Hear(job.words, job.confidence, job.at_seconds);
-    job.brain_ms = MsSince(brain_start);
+    job.brain->StreamSentences(nullptr);
+    if (job.said.empty()) job.brain_ms = MsSince(brain_start);
     Speak(s, job);
 }
 
+namespace {
+
+// Text with every run of white space made one space, trimmed.
+std::string OneSpaced(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : c;
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+// Speaks the turn's words a sentence at a time; what a chat model's stream had spoken already
+// is not spoken again.
 void EnginePool::Speak(const Session& s, Job& job) {
-    if (job.turn.say.empty()) return;
-    const auto tts_start = std::chrono::steady_clock::now();
-    auto speech = engines_.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, job.turn.say);
-    job.tts_ms = MsSince(tts_start);
-    if (!speech) {
-        job.error = "speech synthesis failed: " + speech.error().message;
+    if (job.turn.say.empty() || !job.error.empty()) return;
+    if (job.turn.leave_voicemail) {
+        const auto tts_start = std::chrono::steady_clock::now();
+        auto speech =
+            engines_.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, job.turn.say);
+        job.tts_ms = MsSince(tts_start);
+        if (!speech) {
+            job.error = "speech synthesis failed: " + speech.error().message;
+            return;
+        }
+        job.speech = *speech;
+        job.tts_chars = job.turn.say.size();
         return;
     }
-    job.speech = *speech;
-    job.tts_chars = job.turn.say.size();
+    std::string rest = OneSpaced(job.turn.say);
+    if (!job.said.empty() && rest.starts_with(job.said) &&
+        (rest.size() == job.said.size() || rest[job.said.size()] == ' ')) {
+        rest.erase(0, job.said.size());
+    }
+    // An engine on this node's cores synthesizes the whole answer before it plays: under load a
+    // sentence could take longer to make than the one before it takes to say, and the pause
+    // would sound like the end of the turn. Its sentences are cached one by one, and the fixed
+    // ones were made ahead (SpeechEngines::PrepareLines). A remote engine's audio plays as it
+    // comes.
+    const bool hold = !engines_.tts().Streams(s.plan.tts_engine);
+    std::vector<AgentSpeech::Piece> held;
+    const auto tts_start = std::chrono::steady_clock::now();
+    for (const auto& sentence : voice::SplitSentences(rest)) {
+        if (!SpeakSentence(s, job, sentence, hold ? &held : nullptr)) return;
+    }
+    if (hold && !held.empty()) {
+        if (!job.first_audio) job.tts_ms = MsSince(tts_start);
+        job.first_audio = true;
+        for (auto& piece : held) job.spoken.Add(std::move(piece));
+    }
+}
+
+bool EnginePool::SpeakSentence(const Session& s, Job& job, const std::string& sentence,
+                               std::vector<AgentSpeech::Piece>* held) {
+    if (!job.error.empty()) return false;
+    const auto tts_start = std::chrono::steady_clock::now();
+    std::string words = OneSpaced(sentence);
+    auto spoken = engines_.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, words,
+                                 [&](audio::Pcm piece) {
+                                     AgentSpeech::Piece p{std::move(piece), std::exchange(words, {})};
+                                     if (held) {
+                                         held->push_back(std::move(p));
+                                         return;
+                                     }
+                                     if (!job.first_audio) job.tts_ms = MsSince(tts_start);
+                                     job.first_audio = true;
+                                     job.spoken.Add(std::move(p));
+                                 });
+    if (!spoken) {
+        job.error = "speech synthesis failed: " + spoken.error().message;
+        return false;
+    }
+    const std::string said = OneSpaced(sentence);
+    job.said += (job.said.empty() ? "" : " ") + said;
+    job.tts_chars += said.size();
+    return true;
 }
 
 }  // namespace parley::calls

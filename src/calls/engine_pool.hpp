@@ -46,6 +46,9 @@ private:
     voice::RecognizeOptions Options(const std::optional<voice::Expectation>& expect) const;
     void Respond(const Session& s, Job& job);
     void Speak(const Session& s, Job& job);
+    // Synthesizes one sentence into job.spoken, where it plays at once, or into `held`; false
+    // (and job.error) when the engine failed.
+    bool SpeakSentence(const Session& s, Job& job, const std::string& sentence, std::vector<AgentSpeech::Piece>* held);
     void Done(Job& job);
 
     voice::SpeechEngines& engines_;

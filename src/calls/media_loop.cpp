@@ -267,6 +267,7 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     }
     if (s.job && s.job->done && !s.job->superseded) Commit(sp);
     if (s.job && s.job->done && s.job->superseded) s.job.reset();
+    if (s.job && !s.job->superseded) PlaySpoken(s, *s.job);  // an answer's first sentences, while it is made
 
     int16_t out[kFrameSamples] = {};
     if (!s.agent_audio.empty()) {
@@ -472,8 +473,10 @@ void MediaLoop::OnSpeechStart(Session& s) {
     start.insert(start.end(), s.utterance.begin(), s.utterance.end());
     s.utterance = std::move(start);
     s.utterance_start_frame = s.frame - options_.vad.start_ms / kFrameMs;
-    if (!s.agent_audio.empty() && s.barge_in_allowed) {
+    const bool answering = s.job && s.job->playing && !s.job->done;  // between two sentences, maybe
+    if ((!s.agent_audio.empty() || answering) && s.barge_in_allowed) {
         // Barge-in: the callee talks over the agent, who stops at once.
+        if (s.job) s.job->cut = true;
         s.agent_audio.clear();
         s.barge_ins.push_back({{"at_seconds", s.Seconds(s.frame)}, {"cut_after_ms", options_.vad.start_ms}});
         if (s.agent_line < s.transcript.size()) s.transcript[s.agent_line]["interrupted"] = true;
@@ -481,6 +484,7 @@ void MediaLoop::OnSpeechStart(Session& s) {
     if (s.job && !s.job->done && !Accelerated() && s.frame - s.held_end_frame <= kMergeWindowFrames) {
         // The callee was only pausing: answer the whole utterance instead (recognized whole).
         s.job->superseded = true;
+        s.job->cut = true;
         s.stream.reset();
         s.final_pending.reset();
     } else {
@@ -608,13 +612,7 @@ void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
     if (job->kind == Job::Kind::kHear) {
         s.engine_ms.push_back({{"stt_ms", job->stt_ms}, {"brain_ms", job->brain_ms}, {"tts_ms", job->tts_ms}});
         if (job->words.empty() && job->turn.say.empty()) return;  // noise
-        if (!job->words.empty()) {                                // (no words but an answer: the recognizer failed)
-            s.transcript.push_back({{"speaker", "callee"},
-                                    {"text", job->words},
-                                    {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
-                                    {"confidence", job->confidence}});
-            if (!job->digits.empty()) s.transcript.back()["dtmf"] = true;
-        }
+        TranscribeCallee(s, *job);
     }
     if (job->brain) s.brain = std::move(job->brain);
     ReportTools(s);
@@ -623,16 +621,44 @@ void MediaLoop::Commit(const std::shared_ptr<Session>& sp) {
     if (turn.expect) s.expect = turn.expect;
     if (turn.hang_up) s.hang_up_after_audio = true;
     if (turn.transfer) s.transfer_after_audio = turn.transfer;
-    if (job->speech && !job->speech->empty()) {
-        if (turn.leave_voicemail) {
-            s.voicemail_message = job->speech;
-            s.voicemail_text = turn.say;
-            s.voicemail_waiting_since = s.frame;
-        } else {
-            Play(s, *job->speech, turn.say, job->kind == Job::Kind::kHear);
-        }
+    if (turn.leave_voicemail && job->speech && !job->speech->empty()) {
+        s.voicemail_message = job->speech;
+        s.voicemail_text = turn.say;
+        s.voicemail_waiting_since = s.frame;
     }
+    PlaySpoken(s, *job);
     s.quiet_since_frame = s.frame;
+}
+
+// The callee's words the job heard, in the transcript (none when the recognizer failed).
+void MediaLoop::TranscribeCallee(Session& s, Job& job) {
+    if (job.words.empty() || job.transcribed) return;
+    job.transcribed = true;
+    s.transcript.push_back({{"speaker", "callee"},
+                            {"text", job.words},
+                            {"timestamp_seconds", s.Seconds(s.utterance_start_frame)},
+                            {"confidence", job.confidence}});
+    if (!job.digits.empty()) s.transcript.back()["dtmf"] = true;
+}
+
+// Plays what has come of the job's answer: its first piece opens the agent's line in the
+// transcript, later sentences add their words to it (and to what the callee's side hears).
+void MediaLoop::PlaySpoken(Session& s, Job& job) {
+    auto pieces = job.spoken.Take();
+    if (job.cut) return;  // the callee talked over it
+    for (auto& piece : pieces) {
+        if (!job.playing) {
+            if (job.kind == Job::Kind::kHear) TranscribeCallee(s, job);  // what is answered comes first
+            job.playing = true;
+            Play(s, piece.audio, piece.words, job.kind == Job::Kind::kHear);
+            continue;
+        }
+        s.agent_audio.insert(s.agent_audio.end(), piece.audio.begin(), piece.audio.end());
+        if (piece.words.empty() || s.agent_line >= s.transcript.size()) continue;
+        Json& text = s.transcript[s.agent_line]["text"];
+        text = text.get<std::string>() + " " + piece.words;
+        s.leg->Caption(text.get<std::string>());
+    }
 }
 
 // Each tool the agent runs is recorded when it runs, not when the call ends.

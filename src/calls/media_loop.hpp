@@ -63,6 +63,8 @@ private:
     static std::shared_ptr<Job> HearJob(const Session& s, audio::Pcm audio);
     void ReportTools(Session& s);
     void Play(Session& s, const audio::Pcm& speech, const std::string& words, bool answers_callee);
+    void PlaySpoken(Session& s, Job& job);
+    static void TranscribeCallee(Session& s, Job& job);
     void Submit(const std::shared_ptr<Session>& sp, std::shared_ptr<Job> job);
     void Finish(const std::shared_ptr<Session>& s);
     void RecordLateness(double late_ms);

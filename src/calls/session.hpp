@@ -6,8 +6,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audio/audio.hpp"
@@ -19,6 +21,30 @@
 #include "voice/plan.hpp"
 
 namespace parley::calls {
+
+// The agent's answer while its audio is made: an engine worker adds each piece as it is
+// synthesized, the media thread plays what has come before the job is done. A sentence's first
+// piece carries its words.
+class AgentSpeech {
+public:
+    struct Piece {
+        audio::Pcm audio;
+        std::string words;
+    };
+    void Add(Piece piece) {
+        std::lock_guard lock(mutex_);
+        pieces_.push_back(std::move(piece));
+    }
+    // The pieces added since the last Take.
+    std::vector<Piece> Take() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(pieces_, {});
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<Piece> pieces_;
+};
 
 // A unit of engine work for one call: recognize, think, synthesize. The media thread makes it,
 // an engine pool worker fills in the results, then sets `done`.
@@ -46,15 +72,23 @@ struct Job {
     std::string words;
     double confidence = 0;
     voice::Turn turn;
+    AgentSpeech spoken;        // the answer's audio, a sentence at a time
+    std::string said;          // the sentences in `spoken` so far, joined by spaces
+    bool first_audio = false;  // a piece is in `spoken`
+    // A voicemail message, whole: it waits for the greeting's beep, then plays.
     std::shared_ptr<const audio::Pcm> speech;
     std::string error;
     double stt_audio_seconds = 0;
     size_t tts_chars = 0;
     double stt_ms = 0;  // engine time of this job, for analysis.timings
     double brain_ms = 0;
-    double tts_ms = 0;
+    double tts_ms = 0;  // synthesis before the answer's first audio
     std::atomic<bool> done{false};
-    bool superseded = false;  // media thread only
+    // Media thread only.
+    bool superseded = false;
+    bool playing = false;      // its first audio is playing: its line is in the transcript
+    bool transcribed = false;  // the callee's words it heard are in the transcript
+    bool cut = false;          // the callee talked over it: the rest is not said
 };
 
 // One call from its claim to its end. Built by the dispatcher, then owned by the media thread;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,12 @@ public:
     // The callee spoke but `recognizer` failed (`error`): the brain records the failure as a
     // "speech_recognition" tool execution and asks the callee to say it again.
     virtual Turn NotHeard(std::string_view recognizer, std::string_view error, double seconds) = 0;
+    // While set, Hear() hands each sentence of its answer to `sink` as soon as the sentence is
+    // decided, before Hear returns, so it can be spoken while the rest is decided (a chat model's
+    // stream); the Turn's `say` still holds the whole answer, normally starting with those
+    // sentences. A brain that decides at once ignores it.
+    using SentenceSink = std::function<void(const std::string& sentence)>;
+    virtual void StreamSentences(SentenceSink /*sink*/) {}
     virtual std::unique_ptr<Brain> Clone() const = 0;
     // True when Hear() waits on another machine (a chat model), so it must not hold up the
     // threads that recognize and synthesize speech for every call.

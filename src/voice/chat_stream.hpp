@@ -36,6 +36,9 @@ public:
     // completion chunk, or ended before "[DONE]" without a finish reason.
     Result<ChatReply> Finish();
 
+    // The message's words so far, as they arrive.
+    std::string_view Content() const { return reply_.content; }
+
 private:
     bool Line(std::string_view line);
     bool Dispatch();

@@ -6,7 +6,7 @@
 namespace parley::voice {
 
 // An OpenAI-compatible endpoint the operator configured (the engines file). Its chat models are
-// brains "<name>/<model>"; its transcription and speech models are the "http" engines.
+// brains "<name>/<model>"; its transcription and speech models are engines named <name>.
 struct EndpointConfig {
     std::string name;
     std::string base_url;
@@ -15,6 +15,8 @@ struct EndpointConfig {
     std::string transcription_model;  // empty: none
     std::string speech_model;         // empty: none
     std::string speech_voice;
+    std::vector<std::string> speech_voices;  // the voices profiles may name; empty: speech_voice
+    int speech_sample_rate = 24000;          // the rate of the speech model's raw "pcm" audio
 };
 
 }  // namespace parley::voice

@@ -11,6 +11,7 @@
 #include "voice/calendar.hpp"
 #include "voice/chat_stream.hpp"
 #include "voice/engines/http_client.hpp"
+#include "voice/sentences.hpp"
 #include "voice/understanding/intents.hpp"
 
 namespace parley::voice {
@@ -20,11 +21,6 @@ constexpr int kMaxModelRounds = 4;
 constexpr std::string_view kPath = "chat/completions";
 constexpr std::string_view kWhat = "openai brain";
 constexpr size_t kMaxTextAnswer = 500;
-
-constexpr std::string_view kTroubleGoodbye =
-    "I am sorry, I am having technical trouble right now. Someone from our team will follow up with you. Goodbye.";
-constexpr std::string_view kTransferWords = "Of course. Let me connect you with someone from our team.";
-constexpr std::string_view kSayAgain = "Sorry, could you say that again?";
 
 // end_call's reasons and what the agent says when the model gave no goodbye of its own
 // ("completed" says the plan's closing).
@@ -165,6 +161,7 @@ public:
         return Turn{say, std::nullopt};
     }
 
+    void StreamSentences(SentenceSink sink) override { sink_ = std::move(sink); }
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<OpenAiBrain>(*this); }
     bool Remote() const override { return true; }
     const Conversation& conversation() const override { return conv_; }
@@ -322,10 +319,17 @@ private:
         const HttpSpeechConfig http{endpoint_.base_url, endpoint_.api_key, endpoint_.model, "", endpoint_.timeout_ms};
         ChatStreamParser parser;
         bool malformed = false;
+        SentenceSplitter sentences;
+        size_t heard = 0;  // of the content, what went to `sentences`
         auto response =
             internal::PostJsonStream(http, kPath, request.dump(-1, ' ', false, Json::error_handler_t::replace), kWhat,
-                                     [&](std::string_view piece) {
+                                     [&](std::string_view piece, std::string_view /*content_type*/) {
                                          malformed = !parser.Feed(piece);
+                                         const std::string_view content = parser.Content();
+                                         if (!malformed && sink_ && content.size() > heard) {
+                                             for (const auto& s : sentences.Add(content.substr(heard))) sink_(s);
+                                             heard = content.size();
+                                         }
                                          return !malformed;
                                      });
         if (!response) {
@@ -336,7 +340,11 @@ private:
         if (response->status < 200 || response->status >= 300) {
             return Fail(internal::HttpStatusError(*response, kWhat, internal::JoinUrl(endpoint_.base_url, kPath)));
         }
-        return parser.Finish();
+        auto reply = parser.Finish();
+        if (reply && sink_) {
+            if (const auto rest = sentences.Finish(); !rest.empty()) sink_(rest);
+        }
+        return reply;
     }
 
     void AddAssistantMessage(const ChatReply& reply) {
@@ -539,6 +547,7 @@ private:
     int silences_ = 0;
     double now_seconds_ = 0;
     int unnamed_calls_ = 0;
+    SentenceSink sink_;
 };
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 
+#include "voice/agent_lines.hpp"
 #include "voice/calendar.hpp"
 #include "voice/engines/test_chat_replies.hpp"
 #include "voice/engines/test_http_server.hpp"
@@ -518,6 +521,79 @@ TEST(OpenAiBrain, CloneKeepsItsOwnHistoryAndConversation) {
     brain.reset();
     clone->Hear("still here", 1, 6);
     EXPECT_EQ(Body(server.Requests().back())["messages"].back()["content"], "still here");
+}
+
+}  // namespace
+}  // namespace parley::voice
+
+namespace parley::voice {
+namespace {
+
+// A sentence goes to the sink as soon as the stream completes it, while the rest still streams.
+TEST(OpenAiBrainStreaming, HandsEachSentenceOverAsSoonAsTheStreamCompletesIt) {
+    // The server holds back the second sentence until the first has reached the sink (or 10 s).
+    std::promise<void> first_sentence;
+    std::shared_future<void> heard = first_sentence.get_future().share();
+    std::atomic<bool> released_by_sentence{false};
+    Reply reply{
+        200,
+        "text/event-stream",
+        "",
+        {Event(Chunk({{"role", "assistant"}, {"content", ""}})), Event(Chunk({{"content", "Sure"}})),
+         Event(Chunk({{"content", ", I can help. "}})), Event(Chunk({{"content", "What is your "}})),
+         Event(Chunk({{"content", "monthly bill?"}})), Event(Chunk(Json::object(), "stop")) + "data: [DONE]\n\n"}};
+    reply.before_chunk = [&](size_t index) {
+        if (index == 3) released_by_sentence = heard.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    };
+    LoopbackServer server(reply);
+    auto brain = MakeOpenAiBrain(SolarPlan(), CallFacts{Json::object(), 0}, {server.BaseUrl(), "", "llama3", 5000});
+    brain->Start();
+    std::vector<std::string> sentences;
+    brain->StreamSentences([&](const std::string& s) {
+        if (sentences.empty()) first_sentence.set_value();
+        sentences.push_back(s);
+    });
+    const Turn t = brain->Hear("yes", 0.9, 3);
+    brain->StreamSentences(nullptr);
+    EXPECT_TRUE(released_by_sentence);
+    EXPECT_EQ(sentences, (std::vector<std::string>{"Sure, I can help.", "What is your monthly bill?"}));
+    EXPECT_EQ(t.say, "Sure, I can help. What is your monthly bill?");
+    EXPECT_FALSE(t.hang_up);
+
+    // Without a sink, the same answer comes whole.
+    auto quiet = MakeOpenAiBrain(SolarPlan(), CallFacts{Json::object(), 0}, {server.BaseUrl(), "", "llama3", 5000});
+    quiet->Start();
+    EXPECT_EQ(quiet->Hear("yes", 0.9, 3).say, "Sure, I can help. What is your monthly bill?");
+}
+
+TEST(OpenAiBrainStreaming, WordsBeforeAToolAreSpokenAndTheAnswerAfterItFollows) {
+    LoopbackServer server(std::vector<Reply>{
+        Calls({{"c1", "check_availability", "{}"}}, "Let me check the calendar."),
+        loopback::Says("I have Thursday at 10 AM. Does that work?"),
+    });
+    auto brain = MakeOpenAiBrain(SolarPlan(), AnnFacts(), {server.BaseUrl(), "", "llama3", 5000});
+    brain->Start();
+    std::vector<std::string> sentences;
+    brain->StreamSentences([&](const std::string& s) { sentences.push_back(s); });
+    const Turn t = brain->Hear("can we meet", 0.9, 3);
+    EXPECT_EQ(sentences,
+              (std::vector<std::string>{"Let me check the calendar.", "I have Thursday at 10 AM.", "Does that work?"}));
+    EXPECT_EQ(t.say, "Let me check the calendar. I have Thursday at 10 AM. Does that work?");
+}
+
+TEST(OpenAiBrainStreaming, AFailedModelAfterSpokenWordsStillSaysGoodbye) {
+    LoopbackServer server(std::vector<Reply>{
+        Calls({{"c1", "check_availability", "{}"}}, "Let me check."),
+        Reply{500, "application/json", R"({"error":{"message":"model overloaded"}})", {}},
+    });
+    auto brain = MakeOpenAiBrain(SolarPlan(), AnnFacts(), {server.BaseUrl(), "", "llama3", 5000});
+    brain->Start();
+    std::vector<std::string> sentences;
+    brain->StreamSentences([&](const std::string& s) { sentences.push_back(s); });
+    const Turn t = brain->Hear("can we meet", 0.9, 3);
+    EXPECT_EQ(sentences, (std::vector<std::string>{"Let me check."}));
+    EXPECT_TRUE(t.hang_up);
+    EXPECT_EQ(t.say, kTroubleGoodbye);  // said after the words already spoken
 }
 
 }  // namespace

@@ -145,6 +145,7 @@ Result<Json> PlanCompiler::Compile(const domain::CompileInput& in) const {
         std::string message = "profile does not compile: " + wrong.front().field + " " + wrong.front().message;
         return Fail(ErrorCode::kUnprocessable, std::move(message), std::move(wrong));
     }
+    if (speech_) speech_->PrepareLines(plan);
     return ToJson(plan);
 }
 

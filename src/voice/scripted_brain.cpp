@@ -48,20 +48,16 @@ public:
         if (stage_ == Stage::kGreeting && LooksLikeVoicemail(lower)) return Voicemail();
 
         switch (DetectIntent(lower)) {
-            case Intent::kOptOut:
-                conv_.opted_out = true;
-                return End(
-                    "I understand. I have removed your number from our list, and we will not call you "
-                    "again. Goodbye.",
-                    "opt_out");
+            case Intent::kOptOut: conv_.opted_out = true; return End(std::string(kOptOutGoodbye), "opt_out");
             case Intent::kWrongNumber:
                 conv_.wrong_number = true;
-                return End("I am sorry for the trouble. Goodbye.", "wrong_number");
+                return End(std::string(kWrongNumberGoodbye), "wrong_number");
             case Intent::kNotInterested:
                 // "No thanks" to the meeting offer declines the meeting, not the conversation.
-                if (stage_ == Stage::kOfferMeeting) return End("No problem. " + Fill(plan_.closing), "completed");
+                if (stage_ == Stage::kOfferMeeting)
+                    return End(std::string(kNoProblem) + " " + Fill(plan_.closing), "completed");
                 conv_.not_interested = true;
-                return End("No problem at all. Thank you for your time. Goodbye.", "not_interested");
+                return End(std::string(kNotInterestedGoodbye), "not_interested");
             case Intent::kCallLater:
             case Intent::kBusy: {
                 conv_.callback_requested = true;
@@ -76,9 +72,7 @@ public:
                                   : Fill(plan_.disclosure));
             case Intent::kHumanRequest:
                 if (plan_.HasTool("transfer") && plan_.transfer_number) return Transfer();
-                return Repeat(
-                    "I cannot connect you to a person right now, but someone from our team can call you "
-                    "back.");
+                return Repeat(std::string(kCannotTransfer));
             case Intent::kNone: break;
         }
         for (const auto& topic : plan_.refuse_topics) {
@@ -91,10 +85,10 @@ public:
             case Stage::kGreeting: {
                 if (ParseYesNo(lower) == false) {
                     conv_.not_interested = true;
-                    return End("No problem at all. Thank you for your time. Goodbye.", "not_interested");
+                    return End(std::string(kNotInterestedGoodbye), "not_interested");
                 }
                 conv_.agreed_to_talk = true;
-                return Next("Great, thank you.");
+                return Next(std::string(kAgreedAck));
             }
             case Stage::kQuestion: return Answer(lower);
             case Stage::kOfferMeeting: return MeetingAnswer(lower);
@@ -176,7 +170,7 @@ private:
         stage_ = Stage::kDone;
         conv_.transferred_to = *plan_.transfer_number;
         Record("transfer", "success", {{"number", *plan_.transfer_number}}, Json::object());
-        Turn t{"Of course. Let me connect you with someone from our team.", std::nullopt};
+        Turn t{std::string(kTransferWords), std::nullopt};
         t.transfer = plan_.transfer_number;
         return t;
     }
@@ -195,8 +189,7 @@ private:
         if (plan_.HasTool("request_meeting") && !conv_.meeting_booked) {
             stage_ = Stage::kOfferMeeting;
             reasked_ = false;
-            return Ask(ack + " Would you like to book a short call with our team to go over the details?",
-                       Expectation{AnswerKind::kYesNo, {}});
+            return Ask(ack + " " + std::string(kMeetingOffer), Expectation{AnswerKind::kYesNo, {}});
         }
         std::string closing = Fill(plan_.closing);
         return End(ack + " " + closing, "completed");
@@ -209,14 +202,14 @@ private:
             conv_.values[s.field] = parsed.value;
             ++conv_.questions_answered;
             ++step_;
-            return Next("Thank you.");
+            return Next(std::string(kAnsweredAck));
         }
         if (!reasked_) {
             reasked_ = true;
-            return Repeat("Sorry, I did not catch that.");
+            return Repeat(std::string(kNotHeardPrompt));
         }
         ++step_;
-        return Next("No problem, let us move on.");
+        return Next(std::string(kMoveOnAck));
     }
 
     // The open weekday slots the calendar offers: the next two working days at 10 AM and 2 PM.
@@ -234,20 +227,19 @@ private:
             if (!plan_.HasTool("check_availability")) {
                 stage_ = Stage::kChooseSlot;
                 reasked_ = false;
-                return Ask("Great. What day and time work best for you?", Expectation{AnswerKind::kDate, {}});
+                return Ask(std::string(kAskDayAndTime), Expectation{AnswerKind::kDate, {}});
             }
             const Json slots = Availability();
             stage_ = Stage::kChooseSlot;
             reasked_ = false;
             return Ask("Great. I have " + slots[0]["spoken"].get<std::string>() + " or " +
-                           slots[1]["spoken"].get<std::string>() +
-                           ". Which works better for you? Another weekday time is fine too.",
+                           slots[1]["spoken"].get<std::string>() + ". " + std::string(kChooseSlot),
                        Expectation{AnswerKind::kDate, {}});
         }
-        if (yes == false) return End("No problem. " + Fill(plan_.closing), "completed");
+        if (yes == false) return End(std::string(kNoProblem) + " " + Fill(plan_.closing), "completed");
         if (!reasked_) {
             reasked_ = true;
-            return Repeat("Sorry, I did not catch that.");
+            return Repeat(std::string(kNotHeardPrompt));
         }
         return End(Fill(plan_.closing), "completed");
     }
@@ -258,10 +250,9 @@ private:
         if (!day || !time) {
             if (!reasked_) {
                 reasked_ = true;
-                return Repeat("Sorry, which day and time was that?");
+                return Repeat(std::string(kWhichSlot));
             }
-            return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
-                       "completed");
+            return End(std::string(kTeamWillReachOut) + " " + Fill(plan_.closing), "completed");
         }
         Json input = {{"date", *day}, {"time", *time}, {"duration_minutes", kMeetingMinutes}};
         const auto slot = CheckMeeting(today_, *day, *time);
@@ -269,13 +260,9 @@ private:
             Record("request_meeting", "failed", input, {{"error", "outside the calendar's open hours"}});
             if (!reasked_) {
                 reasked_ = true;
-                return Ask(
-                    "I am sorry, our team meets on weekdays between 9 AM and 5 PM. Which weekday and time would "
-                    "work?",
-                    Expectation{AnswerKind::kDate, {}});
+                return Ask(std::string(kOpenHoursRetry), Expectation{AnswerKind::kDate, {}});
             }
-            return End("I will have someone from our team reach out to find a time. " + Fill(plan_.closing),
-                       "completed");
+            return End(std::string(kTeamWillReachOut) + " " + Fill(plan_.closing), "completed");
         }
         conv_.meeting_booked = true;
         conv_.meeting_at = *day + "T" + *time;

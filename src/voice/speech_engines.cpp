@@ -1,16 +1,28 @@
 #include "voice/speech_engines.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "audio/silence_trimmer.hpp"
+#include "voice/agent_lines.hpp"
+#include "voice/sentences.hpp"
+
 namespace parley::voice {
 namespace {
 
 constexpr size_t kMaxCachedUtterances = 4096;
+constexpr size_t kMaxPreparedPlans = 1024;   // plans whose lines were prepared, remembered
+constexpr size_t kMaxLinesToPrepare = 2048;  // sentences waiting to be synthesized ahead
+// Quiet kept before a sentence's first sound (30 ms) and after its last (150 ms: with the next
+// sentence's, a natural pause between sentences).
+constexpr size_t kMaxLeadSamples = 240;
+constexpr size_t kMaxTrailSamples = 1200;
 
 }  // namespace
 
@@ -73,8 +85,14 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
             ep.transcription_model = e.value("transcription_model", "");
             ep.speech_model = e.value("speech_model", "");
             ep.speech_voice = e.value("speech_voice", "alloy");
+            ep.speech_sample_rate = e.value("speech_sample_rate", 24000);
+            ep.speech_voices = e.value("speech_voices", std::vector<std::string>{});
             if (!name_ok(ep.name)) {
                 return Fail(ErrorCode::kValidation, "endpoint name \"" + ep.name + "\" is empty, taken or has a /");
+            }
+            if (ep.speech_sample_rate < 8000 || ep.speech_sample_rate > 48000) {
+                return Fail(ErrorCode::kValidation,
+                            "endpoint " + ep.name + ": speech_sample_rate must be from 8000 to 48000");
             }
             config.endpoints.push_back(std::move(ep));
         }
@@ -122,17 +140,16 @@ SpeechEngines::SpeechEngines(EnginesConfig config, int sphinx_decoders) : config
     stt_.emplace("pocketsphinx", MakeSphinxStt(sphinx));
     for (const auto& ep : config_.endpoints) {
         if (!ep.speech_model.empty()) {
-            tts_.Add(MakeHttpTts({ep.base_url, ep.api_key, ep.speech_model, ep.speech_voice}));
+            HttpSpeechConfig speech{ep.base_url, ep.api_key, ep.speech_model, ep.speech_voice};
+            speech.sample_rate = ep.speech_sample_rate;
+            tts_.Add(MakeHttpTts(std::move(speech), ep.name, ep.speech_voices));
         }
         if (!ep.transcription_model.empty()) {
             stt_.emplace(ep.name, MakeHttpStt({ep.base_url, ep.api_key, ep.transcription_model, ""}));
         }
     }
     for (const auto& [name, live] : config_.live_recognizers) stt_.emplace(name, MakeLiveStt(live));
-    for (const auto& v : tts_.Voices()) {
-        if (v.engine == "http") continue;  // endpoint voices are chosen through presets of the endpoint
-        voices_.push_back({v.id, v.engine, v.name, v.language, v.gender});
-    }
+    for (const auto& v : tts_.Voices()) voices_.push_back({v.id, v.engine, v.name, v.language, v.gender});
 }
 
 std::vector<domain::ModelInfo> SpeechEngines::Models() const {
@@ -163,21 +180,103 @@ SttEngine* SpeechEngines::Stt(std::string_view name) const {
     return it == stt_.end() ? nullptr : it->second.get();
 }
 
+SpeechEngines::~SpeechEngines() {
+    {
+        std::lock_guard lock(prepare_mutex_);
+        stopping_ = true;
+    }
+    prepare_cv_.notify_all();
+    if (preparer_.joinable()) preparer_.join();
+}
+
+namespace {
+
+std::string VoiceKey(std::string_view engine, const SpeechStyle& style) {
+    return std::string(engine) + "|" + style.voice + "|" + std::to_string(style.rate_wpm) + "|" +
+           (style.pitch ? std::to_string(*style.pitch) : "default");
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const audio::Pcm>> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style,
                                                                std::string_view text) {
-    std::string key = std::string(engine) + "|" + style.voice + "|" + std::to_string(style.rate_wpm) + "|" +
-                      (style.pitch ? std::to_string(*style.pitch) : "default") + "|" + std::string(text);
+    audio::Pcm whole;
+    auto spoken =
+        Speak(engine, style, text, [&](audio::Pcm piece) { whole.insert(whole.end(), piece.begin(), piece.end()); });
+    if (!spoken) return Fail(std::move(spoken.error()));
+    return std::make_shared<const audio::Pcm>(std::move(whole));
+}
+
+Result<void> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& style, std::string_view text,
+                                  const TtsEngine::AudioSink& sink) {
+    std::string key = VoiceKey(engine, style) + "|" + std::string(text);
     {
-        std::lock_guard lock(cache_mutex_);
-        if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+        std::unique_lock lock(cache_mutex_);
+        if (auto it = cache_.find(key); it != cache_.end()) {
+            auto cached = it->second;
+            lock.unlock();
+            if (!cached->empty()) sink(*cached);
+            return {};
+        }
     }
-    auto pcm = tts_.Synthesize(engine, style, text);
-    if (!pcm) return Fail(std::move(pcm.error()));
-    auto shared = std::make_shared<const audio::Pcm>(std::move(*pcm));
+    // The engines' padding would delay the first sound and leave pauses between sentences long
+    // enough to sound like the end of the turn.
+    audio::SilenceTrimmer trimmer(kMaxLeadSamples, kMaxTrailSamples);
+    audio::Pcm whole;
+    const auto emit = [&](audio::Pcm piece) {
+        if (piece.empty()) return;
+        whole.insert(whole.end(), piece.begin(), piece.end());
+        sink(std::move(piece));
+    };
+    auto spoken =
+        tts_.SynthesizeStream(engine, style, text, [&](const audio::Pcm& piece) { emit(trimmer.Push(piece)); });
+    if (!spoken) return spoken;
+    emit(trimmer.Finish());
+    auto shared = std::make_shared<const audio::Pcm>(std::move(whole));
     std::lock_guard lock(cache_mutex_);
     if (cache_.size() >= kMaxCachedUtterances) cache_.erase(cache_.begin());
-    cache_.emplace(std::move(key), shared);
-    return shared;
+    cache_.emplace(std::move(key), std::move(shared));
+    return {};
+}
+
+void SpeechEngines::PrepareLines(const Plan& plan) {
+    if (!tts_.Find(plan.tts_engine)) return;
+    const SpeechStyle style{plan.tts_voice, plan.rate_wpm, plan.pitch};
+    std::string key = VoiceKey(plan.tts_engine, style) + "|" + ToJson(plan).dump();
+    std::lock_guard lock(prepare_mutex_);
+    if (stopping_ || prepared_plans_.contains(key)) return;
+    if (prepared_plans_.size() >= kMaxPreparedPlans) prepared_plans_.erase(prepared_plans_.begin());
+    prepared_plans_.insert(std::move(key));
+    for (const auto& line : PlannedLines(plan)) {
+        for (auto& sentence : SplitSentences(line)) {
+            if (to_prepare_.size() >= kMaxLinesToPrepare) break;
+            to_prepare_.push_back({plan.tts_engine, style, std::move(sentence)});
+        }
+    }
+    if (!preparer_.joinable()) preparer_ = std::thread([this] { PrepareInBackground(); });
+    prepare_cv_.notify_one();
+}
+
+size_t SpeechEngines::LinesToPrepare() const {
+    std::lock_guard lock(prepare_mutex_);
+    return to_prepare_.size();
+}
+
+// Synthesizing ahead must not slow a call: this thread runs at the lowest priority (nice 19),
+// so calls' recognition and synthesis take the cores first.
+void SpeechEngines::PrepareInBackground() {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+    std::unique_lock lock(prepare_mutex_);
+    while (true) {
+        prepare_cv_.wait(lock, [&] { return stopping_ || !to_prepare_.empty(); });
+        if (stopping_) return;
+        Line line = std::move(to_prepare_.front());
+        to_prepare_.pop_front();
+        lock.unlock();
+        auto spoken = Speak(line.engine, line.style, line.text, [](const audio::Pcm&) {});
+        if (!spoken) spdlog::info("could not synthesize \"{}\" ahead: {}", line.text, spoken.error().message);
+        lock.lock();
+    }
 }
 
 void SpeechEngines::PrepareRecognizer(std::string_view stt) {

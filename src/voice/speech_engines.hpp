@@ -1,9 +1,13 @@
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/call_lifecycle.hpp"
@@ -11,13 +15,14 @@
 #include "voice/endpoint_config.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/tts.hpp"
+#include "voice/plan.hpp"
 #include "voice/understanding/grammar.hpp"
 
 namespace parley::voice {
 
 // The engines file (--engines, PARLEY_ENGINES): {"endpoints": [{"name", "base_url", "api_key",
-// "chat_models", "transcription_model", "speech_model", "speech_voice"}], "prices":
-// {"<engine or carrier>": {"per_minute_cents" | "per_1k_chars_cents" | "per_call_cents": n}}}
+// "chat_models", "transcription_model", "speech_model", "speech_voice", "speech_voices", "speech_sample_rate"}],
+// "prices": {"<engine or carrier>": {"per_minute_cents" | "per_1k_chars_cents" | "per_call_cents": n}}}
 // (seed 000's cost_breakdown is per engine and carrier).
 struct EnginesConfig {
     std::vector<EndpointConfig> endpoints;
@@ -47,9 +52,23 @@ public:
     // The words pocketsphinx knows (its en-us dictionary), for building per-step grammars.
     const Lexicon& lexicon() const { return lexicon_; }
 
+    ~SpeechEngines() override;
+    SpeechEngines(const SpeechEngines&) = delete;
+    SpeechEngines& operator=(const SpeechEngines&) = delete;
+
     // Speech with a cache: agents say the same questions on every call of a profile.
     Result<std::shared_ptr<const audio::Pcm>> Speak(std::string_view engine, const SpeechStyle& style,
                                                     std::string_view text);
+    // The same, handing the audio to `sink` as it is made: a cached line at once and whole, any
+    // other as the engine synthesizes it (TtsEngine::SynthesizeStream); the whole is then cached.
+    Result<void> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text,
+                       const TtsEngine::AudioSink& sink);
+    // Synthesizes the sentences of a plan's fixed lines (PlannedLines) into the cache, on a thread
+    // of its own that runs only when the calls leave a core idle. Once per plan and voice; cheap
+    // to call for every call. Lines already cached are skipped.
+    void PrepareLines(const Plan& plan);
+    // Lines waiting to be synthesized ahead (for tests and /metrics).
+    size_t LinesToPrepare() const;
     // Readies the recognizer `stt` (loads its models) in the background; see SttEngine::Prepare.
     void PrepareRecognizer(std::string_view stt);
 
@@ -61,6 +80,19 @@ private:
     Lexicon lexicon_;
     std::mutex cache_mutex_;
     std::map<std::string, std::shared_ptr<const audio::Pcm>> cache_;
+
+    void PrepareInBackground();
+    struct Line {
+        std::string engine;
+        SpeechStyle style;
+        std::string text;
+    };
+    mutable std::mutex prepare_mutex_;
+    std::condition_variable prepare_cv_;
+    std::deque<Line> to_prepare_;           // guarded by prepare_mutex_
+    std::set<std::string> prepared_plans_;  // guarded by prepare_mutex_: plan and voice keys
+    bool stopping_ = false;                 // guarded by prepare_mutex_
+    std::thread preparer_;                  // started by the first PrepareLines
 };
 
 }  // namespace parley::voice

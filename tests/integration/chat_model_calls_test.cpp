@@ -26,7 +26,7 @@ protected:
     void SetUp() override {}  // no server until the test's model endpoint is up
 
     // A server whose engines file lists the endpoint "local" at `base_url` with the chat model "tiny".
-    void StartParley(const std::string& base_url) {
+    void StartParley(const std::string& base_url, const std::string& speed = "0") {
         std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
         std::replace(test.begin(), test.end(), '/', '-');  // "Name/sqlite"
         engines_file_ = std::filesystem::temp_directory_path() /
@@ -37,7 +37,7 @@ protected:
             {"prices",
              {{"local/tiny",
                {{"per_call_cents", 2.0}}}}}}.dump();
-        StartServer({"--sandbox-speed", "0", "--engines", engines_file_.string()});
+        StartServer({"--sandbox-speed", speed, "--engines", engines_file_.string()});
         auto p = api().Post("/api/v1/profiles",
                             {{"name", "Sales"}, {"opener", "Do you have a minute?"}, {"model", "local/tiny"}});
         ASSERT_EQ(p.status, 201) << p.body;
@@ -92,6 +92,42 @@ TEST_P(ChatModelCalls, TheModelDecidesWhatTheAgentSaysAndHowTheCallEnds) {
     }
     EXPECT_TRUE(ended) << c["tool_executions"].dump();
     EXPECT_EQ(c["cost_breakdown"]["local/tiny"], 2.0) << c["cost_breakdown"].dump();
+}
+
+// In real time, as a caller hears it: the agent starts speaking the model's first sentence while
+// the model still writes the rest, and the transcript holds the answer once, after the words it
+// answers.
+TEST_P(ChatModelCalls, AModelsAnswerIsSpokenSentenceBySentenceAsItStreams) {
+    using voice::loopback::Chunk;
+    using voice::loopback::Event;
+    Reply first{200,
+                "text/event-stream",
+                "",
+                {Event(Chunk({{"role", "assistant"}, {"content", ""}})), Event(Chunk({{"content", "Great, "}})),
+                 Event(Chunk({{"content", "thanks. What is "}})), Event(Chunk({{"content", "your budget range?"}})),
+                 Event(Chunk(Json::object(), "stop")) + "data: [DONE]\n\n"}};
+    first.chunk_delay_ms = 400;  // a slow model: the rest of the answer comes over a second
+    LoopbackServer model(
+        std::vector<Reply>{first, Calls({{"e1", "end_call", R"({"reason": "completed"})"}}, "Thank you.\nGoodbye.")});
+    StartParley(model.BaseUrl(), "1");
+    const Json c = CallAndWait(0);  // answers the greeting and the budget question
+    ASSERT_TRUE(c.is_object());
+    EXPECT_EQ(c["status"], "completed") << c.dump();
+    const auto agent = Lines(c, "agent");
+    ASSERT_EQ(agent.size(), 3u) << c["transcript"].dump();
+    EXPECT_EQ(agent[1], "Great, thanks. What is your budget range?");
+    EXPECT_EQ(agent[2], "Thank you. Goodbye.");
+    std::vector<std::string> speakers;
+    for (const auto& line : c["transcript"]) speakers.push_back(line["speaker"]);
+    EXPECT_EQ(speakers, (std::vector<std::string>{"agent", "callee", "agent", "callee", "agent"}))
+        << c["transcript"].dump();
+    // The pause between two sentences is too short for the callee to take it as the end.
+    for (const auto& line : c["transcript"]) EXPECT_FALSE(line.contains("interrupted")) << line.dump();
+    EXPECT_EQ(model.Requests().size(), 2u);
+    // Each answer has its engine times.
+    const auto& timings = c["analysis"]["timings"];
+    ASSERT_EQ(timings["engine_ms"].size(), 2u) << timings.dump();
+    EXPECT_EQ(timings["voice_to_voice_ms"].size(), 2u) << timings.dump();
 }
 
 TEST_P(ChatModelCalls, AStopCallingRequestIsHonouredWithoutAskingTheModel) {

@@ -40,7 +40,9 @@ size_t WriteBody(char* data, size_t size, size_t count, void* user) {
         long status = 0;
         curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status >= 200 && status < 300) {
-            if ((*sink->on_body)(std::string_view(data, n))) return n;
+            const char* type = nullptr;
+            curl_easy_getinfo(sink->curl, CURLINFO_CONTENT_TYPE, &type);
+            if ((*sink->on_body)(std::string_view(data, n), type != nullptr ? type : "")) return n;
             sink->stopped_by_reader = true;
             return 0;  // makes curl fail with CURLE_WRITE_ERROR
         }

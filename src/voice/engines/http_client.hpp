@@ -34,8 +34,9 @@ std::string JoinUrl(std::string_view base_url, std::string_view path);
 Result<HttpResponse> PostJson(const HttpSpeechConfig& config, std::string_view path, const std::string& json,
                               std::string_view what);
 
-// Takes each piece of a streamed response body as it arrives; false stops the transfer.
-using BodyReader = std::function<bool(std::string_view piece)>;
+// Takes each piece of a streamed response body as it arrives, with the response's Content-Type
+// (empty when it has none); false stops the transfer.
+using BodyReader = std::function<bool(std::string_view piece, std::string_view content_type)>;
 
 // PostJson for streamed answers (server-sent events): a 2xx body goes to `on_body` as it arrives
 // and the returned response's body stays empty; any other status's body is kept whole, as by

@@ -11,6 +11,7 @@ struct HttpSpeechConfig {
     std::string model;        // e.g. "tts-1", "whisper-1"
     std::string voice;        // TTS voice used when the SpeechStyle names none, e.g. "alloy"
     long timeout_ms = 15000;  // whole request; connecting gets at most kHttpConnectTimeoutMs of it
+    int sample_rate = 24000;  // TTS: the rate of raw "pcm" answers (OpenAI's is 24 kHz)
 };
 
 inline constexpr long kHttpConnectTimeoutMs = 5000;

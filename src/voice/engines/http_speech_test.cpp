@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "audio/audio.hpp"
+#include "audio/resampler.hpp"
 #include "audio/wav.hpp"
 #include "voice/engines/stt.hpp"
 #include "voice/engines/test_http_server.hpp"
@@ -46,8 +48,66 @@ TEST(HttpTts, PostsTheOpenAiSpeechRequestAndDecodesTheWavAnswer) {
     EXPECT_EQ(json["model"], "tts-1");
     EXPECT_EQ(json["input"], "Hello there");
     EXPECT_EQ(json["voice"], "alloy");
-    EXPECT_EQ(json["response_format"], "wav");
+    EXPECT_EQ(json["response_format"], "pcm");  // a server that sends WAV anyway is read whole
     EXPECT_DOUBLE_EQ(json["speed"].get<double>(), 2.0);
+}
+
+// Raw 16-bit little-endian samples, as a "pcm" answer carries them.
+std::string RawPcm(const audio::Pcm& samples) {
+    return {reinterpret_cast<const char*>(samples.data()), samples.size() * sizeof(int16_t)};
+}
+
+TEST(HttpTts, StreamsARawPcmAnswerIntoTheCallAsItArrives) {
+    // Three seconds at 24 kHz, sent in pieces of odd sizes (samples cut in half) 150 ms apart.
+    audio::Pcm tone(3 * 24000);
+    for (size_t i = 0; i < tone.size(); ++i)
+        tone[i] = static_cast<int16_t>(8000 * std::sin(i * 2 * M_PI * 440 / 24000));
+    const std::string body = RawPcm(tone);
+    loopback::Reply reply{200, "audio/pcm", "", {}, 150, 0};
+    for (size_t at = 0; at < body.size(); at += 24001) reply.chunks.push_back(body.substr(at, 24001));
+    LoopbackServer server(reply);
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "tts-1", .voice = "alloy"});
+
+    std::vector<size_t> pieces;
+    std::vector<std::chrono::steady_clock::time_point> arrived;
+    audio::Pcm whole;
+    auto spoken = tts->SynthesizeStream("A long answer.", {}, [&](audio::Pcm piece) {
+        pieces.push_back(piece.size());
+        arrived.push_back(std::chrono::steady_clock::now());
+        whole.insert(whole.end(), piece.begin(), piece.end());
+    });
+    ASSERT_TRUE(spoken) << spoken.error().message;
+    // Each piece of the body became audio when it came, not when the body ended.
+    ASSERT_GE(pieces.size(), 6u);
+    EXPECT_GE(arrived.back() - arrived.front(), std::chrono::milliseconds(500));
+    // All of it, at 8 kHz, the same as the whole resampled at once.
+    EXPECT_EQ(whole, audio::Resample(tone, 24000, audio::kSampleRate));
+    EXPECT_EQ(nlohmann::json::parse(server.Requests().at(0).body)["response_format"], "pcm");
+}
+
+TEST(HttpTts, ReadsPcmAtTheEndpointsSampleRate) {
+    LoopbackServer server({200, "audio/pcm", RawPcm(audio::Pcm(16000, 500))});  // one second at 16 kHz
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "m", .voice = "v", .sample_rate = 16000});
+    auto pcm = tts->Synthesize("Hi.", {});
+    ASSERT_TRUE(pcm) << pcm.error().message;
+    EXPECT_EQ(pcm->size(), 8000u);
+}
+
+TEST(HttpTts, AnEmptyOrFailedAnswerIsAnError) {
+    LoopbackServer empty({200, "audio/pcm", ""});
+    auto tts = MakeHttpTts({.base_url = empty.BaseUrl(), .model = "m", .voice = "v"});
+    auto none = tts->Synthesize("Hi.", {});
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(none.error().message.find("holds no audio"), std::string::npos) << none.error().message;
+
+    LoopbackServer failing({503, "application/json", R"({"error": "overloaded"})"});
+    auto tts2 = MakeHttpTts({.base_url = failing.BaseUrl(), .model = "m", .voice = "v"});
+    int pieces = 0;
+    auto failed = tts2->SynthesizeStream("Hi.", {}, [&](audio::Pcm) { ++pieces; });
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().message.find("HTTP 503"), std::string::npos) << failed.error().message;
+    EXPECT_EQ(pieces, 0);
 }
 
 TEST(HttpTts, ReturnsSpeechMadeByTheServer) {

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cctype>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -31,6 +33,9 @@ struct Reply {
     // When not empty, the body is sent as these pieces instead, each its own HTTP chunk
     // (Transfer-Encoding: chunked) and its own write, the way a streaming server sends events.
     std::vector<std::string> chunks;
+    int chunk_delay_ms = 0;  // a pause before each chunk after the first, as a server that makes them
+    int first_delay_ms = 0;  // a pause before the reply, as a server that thinks first
+    std::function<void(size_t index)> before_chunk;  // runs before each chunk is sent
 };
 
 // A one-thread HTTP/1.1 server on 127.0.0.1 and a free port. Each connection gets one reply:
@@ -85,7 +90,7 @@ private:
         std::lock_guard lock(mutex_);
         if (repeat_) return replies_.front();
         if (next_ < replies_.size()) return replies_[next_++];
-        return Reply{500, "text/plain", "the test server has no reply left", {}};
+        return Reply{500, "text/plain", "the test server has no reply left", {}, 0, 0, {}};
     }
 
     void Handle(tcp::socket& socket) {
@@ -122,6 +127,7 @@ private:
             requests_.push_back(request);
         }
         const Reply reply = NextReply();
+        std::this_thread::sleep_for(std::chrono::milliseconds(reply.first_delay_ms));
         std::string head_out = "HTTP/1.1 " + std::to_string(reply.status) +
                                " X\r\nContent-Type: " + reply.content_type + "\r\nConnection: close\r\n";
         if (reply.chunks.empty()) {
@@ -133,6 +139,10 @@ private:
             asio::write(socket, asio::buffer(head_out + "Transfer-Encoding: chunked\r\n\r\n"), ec);
             for (const auto& chunk : reply.chunks) {
                 if (chunk.empty()) continue;  // an empty chunk would end the body
+                if (&chunk != &reply.chunks.front()) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(reply.chunk_delay_ms));
+                }
+                if (reply.before_chunk) reply.before_chunk(static_cast<size_t>(&chunk - reply.chunks.data()));
                 std::ostringstream size;
                 size << std::hex << chunk.size();
                 asio::write(socket, asio::buffer(size.str() + "\r\n" + chunk + "\r\n"), ec);

@@ -8,6 +8,13 @@ namespace parley::voice {
 
 TtsEngine::~TtsEngine() = default;
 
+Result<void> TtsEngine::SynthesizeStream(std::string_view text, const SpeechStyle& style, const AudioSink& sink) {
+    auto pcm = Synthesize(text, style);
+    if (!pcm) return Fail(std::move(pcm.error()));
+    if (!pcm->empty()) sink(std::move(*pcm));
+    return {};
+}
+
 std::vector<BuiltinVoice> FilterVoices(std::span<const BuiltinVoice> voices, const VoiceFilter& filter) {
     const std::string language = ToLower(filter.language);
     const std::string gender = ToLower(filter.gender);
@@ -50,6 +57,13 @@ Result<audio::Pcm> TtsRegistry::Synthesize(std::string_view engine, const Speech
     TtsEngine* e = Find(engine);
     if (e == nullptr) return Fail(ErrorCode::kValidation, "unknown TTS engine: " + std::string(engine));
     return e->Synthesize(text, style);
+}
+
+Result<void> TtsRegistry::SynthesizeStream(std::string_view engine, const SpeechStyle& style, std::string_view text,
+                                           const TtsEngine::AudioSink& sink) const {
+    TtsEngine* e = Find(engine);
+    if (e == nullptr) return Fail(ErrorCode::kValidation, "unknown TTS engine: " + std::string(engine));
+    return e->SynthesizeStream(text, style, sink);
 }
 
 Result<audio::Pcm> TtsRegistry::SynthesizeWithVoiceId(std::string_view voice_id, const SpeechStyle& style,
