@@ -10,7 +10,7 @@
 // - POST /v1/chat/completions: an OpenAI-compatible chat model that streams. The first token
 //   comes --first-token-ms after the request; the rest follows at once. Its answer depends only
 //   on how many callee messages the conversation holds: three questions the sandbox's qualified
-//   person answers, then a goodbye with end_call.
+//   person answers, then a goodbye with end_call. Each answer's first sentence is new.
 // - POST /v1/audio/speech: an OpenAI-compatible speech model answering "pcm" (24 kHz, 16-bit):
 //   the first 100 ms of audio come --first-audio-ms after the request, the rest at once; a
 //   sentence lasts 65 ms per character, a tone loud enough for the callee's side to hear.
@@ -26,12 +26,15 @@ const recognizerMs = option('--recognizer-ms', 100);
 const firstTokenMs = option('--first-token-ms', 200);
 const firstAudioMs = option('--first-audio-ms', 100);
 
+// Each answer's first sentence is new (it carries a serial number), so Parley's speech cache
+// never has it and the speech model's delay is in every answer.
 const answers = [
-    'Great, thanks. What is your budget range?',
-    'Thank you. What timeline do you have in mind?',
-    'Thank you. What is your company size?',
+    'What is your budget range?',
+    'What timeline do you have in mind?',
+    'What is your company size?',
 ];
-const goodbye = 'Thank you for your time. Goodbye.';
+const goodbye = 'Thanks for your time, goodbye.';
+let serial = 0;
 
 function sse(res, chunk) {
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
@@ -46,7 +49,7 @@ function chat(body, res) {
     const callee = (body.messages || []).filter((m) => m.role === 'user').length;
     res.writeHead(200, { 'Content-Type': 'text/event-stream' });
     setTimeout(() => {
-        const say = callee <= answers.length ? answers[callee - 1] : goodbye;
+        const say = `Noted as ${++serial}. ` + (callee <= answers.length ? answers[callee - 1] : goodbye);
         sse(res, delta({ role: 'assistant', content: '' }));
         for (const word of say.split(/(?<= )/)) sse(res, delta({ content: word }));
         if (callee <= answers.length) {
@@ -61,10 +64,12 @@ function chat(body, res) {
 }
 
 const kRate = 24000;
+// Twenty seconds of a 300 Hz tone (a whole number of periods per 100 ms), cut to each sentence.
+const tone = Buffer.alloc(20 * kRate * 2);
+for (let i = 0; i < tone.length / 2; i++) tone.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 300 * i) / kRate)), i * 2);
 function speech(body, res) {
     const samples = Math.max(kRate / 10, Math.round((String(body.input || '').length * 65 * kRate) / 1000));
-    const audio = Buffer.alloc(samples * 2);
-    for (let i = 0; i < samples; i++) audio.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 300 * i) / kRate)), i * 2);
+    const audio = tone.subarray(0, Math.min(tone.length, samples * 2));
     res.writeHead(200, { 'Content-Type': 'audio/pcm' });
     setTimeout(() => {
         res.write(audio.subarray(0, (kRate / 10) * 2));

@@ -316,6 +316,7 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
     runtime_options.node_id = o.node_id.empty() ? NodeId(storage_config.data_dir) : o.node_id;
     runtime_options.max_concurrent_calls = limits.calls;
     runtime_options.max_local_calls = limits.local_calls;
+    runtime_options.model_threads = limits.model_threads;
     runtime_options.speed = o.sandbox_speed;
     runtime_options.worker_threads = o.speech_workers;
     runtime_options.caller_id = ParsePhone(o.caller_id, "US")->e164;

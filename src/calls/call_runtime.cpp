@@ -149,6 +149,7 @@ CallLimits DeriveCallLimits(int max_calls, int max_local_calls, int speech_worke
     limits.local_calls =
         max_local_calls > 0 ? max_local_calls : kLocalCallsPerWorker * std::max(1, std::min(speech_workers, cores));
     limits.local_calls = std::min(limits.local_calls, limits.calls);
+    limits.model_threads = std::clamp(limits.calls, 8, 1024);
     return limits;
 }
 

@@ -23,6 +23,11 @@ std::string RenderMetrics(const MediaStats& stats);
 struct CallLimits {
     int calls = 0;        // calls at once
     int local_calls = 0;  // of those, calls recognized on this node (SttEngine::OnThisNode)
+    // Threads that wait on hosted engines (chat models, live and HTTP recognizers, speech
+    // models): one per call (a call waits on one turn at a time), at least 8 and at most 1,024.
+    // Calls that start together answer together: with fewer, the 300 calls of the fixed-delay
+    // benchmark waited for threads (docs/benchmarks.md).
+    int model_threads = 8;
 };
 // `max_calls` and `max_local_calls` as asked, 0 for auto. Calls recognized by the embedded
 // recognizer get 6 per speech worker that has a core of its own: at 12 real-time sandbox calls on

@@ -54,8 +54,8 @@ void EnginePool::Start(int speech_threads, int model_threads) {
                           Done(*job);
                           return;
                       }
-                      if (job->recognize_remotely) {
-                          job->recognize_remotely = false;
+                      if (job->wait_remotely) {
+                          job->wait_remotely = false;
                           if (Run(*session, *job)) {
                               Done(*job);
                               return;
@@ -83,9 +83,10 @@ void EnginePool::Stop() {
 
 void EnginePool::Submit(const std::shared_ptr<Session>& session, std::shared_ptr<Job> job) {
     session->job = job;
-    // Waiting on a hosted recognizer would hold a speech worker every call needs.
-    job->recognize_remotely = job->kind == Job::Kind::kHear && !session->local_recognizer && job->digits.empty();
-    const bool remote = job->recognize_remotely;
+    // Waiting on a hosted recognizer or speech model would hold a speech worker every call needs.
+    job->wait_remotely = job->kind == Job::Kind::kHear ? !session->local_recognizer && job->digits.empty()
+                                                       : engines_.tts().Streams(session->plan.tts_engine);
+    const bool remote = job->wait_remotely;
     {
         std::lock_guard lock(mutex_);
         (remote ? model_jobs_ : speech_jobs_).emplace_back(session, std::move(job));
@@ -166,7 +167,7 @@ bool EnginePool::Run(const Session& s, Job& job) {
             if (!job.digits.empty()) {  // keys pressed: what they mean needs no recognizer
                 job.words = job.digits;
                 job.confidence = 1;
-                if (job.brain->Remote()) return false;
+                if (AnswersRemotely(s, job)) return false;
                 Respond(s, job);
                 return true;
             }
@@ -205,13 +206,19 @@ bool EnginePool::Run(const Session& s, Job& job) {
             job.confidence = heard->confidence;
             if (!heard->channel.empty()) job.channel = std::move(heard->channel);
             if (job.words.empty()) return true;  // noise: nothing to answer
-            if (job.brain->Remote()) return false;
+            if (AnswersRemotely(s, job)) return false;
             Respond(s, job);
             return true;
         }
     }
     Speak(s, job);
     return true;
+}
+
+// Whether the answer to recognized words waits on another machine (a chat model, a speech
+// model): then a model thread makes it.
+bool EnginePool::AnswersRemotely(const Session& s, const Job& job) const {
+    return job.brain->Remote() || engines_.tts().Streams(s.plan.tts_engine);
 }
 
 // The brain's answer to recognized words, and its speech. A brain that decides its words as a

@@ -44,6 +44,7 @@ private:
     void Serve(Queue& queue, std::condition_variable& cv, Handle handle);
     bool Run(const Session& s, Job& job);
     voice::RecognizeOptions Options(const std::optional<voice::Expectation>& expect) const;
+    bool AnswersRemotely(const Session& s, const Job& job) const;
     void Respond(const Session& s, Job& job);
     void Speak(const Session& s, Job& job);
     // Synthesizes one sentence into job.spoken, where it plays at once, or into `held`; false

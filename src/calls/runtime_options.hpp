@@ -18,7 +18,8 @@ struct RuntimeOptions {
     // waits while its engines work, so results do not depend on the machine's load.
     double speed = 1;
     int worker_threads = 2;
-    // Threads that wait on chat models (remote brains), apart from the speech workers.
+    // Threads that wait on hosted engines (chat models, hosted recognizers, speech models), apart
+    // from the speech workers (CallLimits::model_threads).
     int model_threads = 8;
     std::string recordings_dir;
     std::string caller_id = "+12025550100";

@@ -62,9 +62,10 @@ struct Job {
     std::shared_ptr<voice::SttStream> stream;
     bool grammar_only = false;  // kHear with a stream: answer only if the step's grammar accepts it
     bool undecided = false;     // result of grammar_only: the grammar did not accept it
-    // kHear of a recognizer on another machine: recognized by a thread that waits on networks
-    // (EnginePool's model threads), not by a speech worker.
-    bool recognize_remotely = false;
+    // The job waits on another machine from its start (a hosted recognizer; a speech model, for
+    // a job that hears nothing): run whole by a thread that waits on networks (EnginePool's model
+    // threads), not by a speech worker.
+    bool wait_remotely = false;
     // kHear whose words the recognizer's own endpointing already gave (SttStream::Endpointed).
     std::optional<voice::Recognition> heard;
     std::vector<float> channel;  // result: the caller's voice and line (Recognition::channel)

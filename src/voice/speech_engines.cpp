@@ -1,8 +1,6 @@
 #include "voice/speech_engines.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -262,10 +260,10 @@ size_t SpeechEngines::LinesToPrepare() const {
     return to_prepare_.size();
 }
 
-// Synthesizing ahead must not slow a call: this thread runs at the lowest priority (nice 19),
-// so calls' recognition and synthesis take the cores first.
+// One sentence at a time, at the calls' own priority: flite and espeak-ng synthesize one text
+// at a time under a lock, and a thread of lower priority starved while holding it would stall
+// every call's speech behind it (it did, on a loaded machine: openers started seconds late).
 void SpeechEngines::PrepareInBackground() {
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
     std::unique_lock lock(prepare_mutex_);
     while (true) {
         prepare_cv_.wait(lock, [&] { return stopping_ || !to_prepare_.empty(); });

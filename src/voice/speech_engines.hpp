@@ -63,9 +63,9 @@ public:
     // other as the engine synthesizes it (TtsEngine::SynthesizeStream); the whole is then cached.
     Result<void> Speak(std::string_view engine, const SpeechStyle& style, std::string_view text,
                        const TtsEngine::AudioSink& sink);
-    // Synthesizes the sentences of a plan's fixed lines (PlannedLines) into the cache, on a thread
-    // of its own that runs only when the calls leave a core idle. Once per plan and voice; cheap
-    // to call for every call. Lines already cached are skipped.
+    // Synthesizes the sentences of a plan's fixed lines (PlannedLines) into the cache, one at a
+    // time on a thread of its own. Once per plan and voice; cheap to call for every call.
+    // Sentences already cached are skipped.
     void PrepareLines(const Plan& plan);
     // Lines waiting to be synthesized ahead (for tests and /metrics).
     size_t LinesToPrepare() const;

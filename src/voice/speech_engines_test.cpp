@@ -67,7 +67,7 @@ TEST(SpeechEngines, APlansFixedSentencesAreSynthesizedAheadOnceThenServedFromThe
     EXPECT_FALSE(expected.contains("Do you have a minute, ?"));
 
     engines.PrepareLines(plan);
-    // The thread runs at the lowest priority: on a busy machine it may take a while.
+    // On a busy machine it may take a while.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (server.Requests().size() < expected.size() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -108,11 +108,13 @@ TEST(SpeechEngines, AnEndpointsSpeechVoicesAreVoicesProfilesCanName) {
 
 TEST(EnginesConfig, ASpeechSampleRateOutOfRangeIsRefused) {
     auto parsed = ParseEnginesConfig(
-        R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1", "speech_model": "m", "speech_sample_rate": 4000}]})");
+        R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1", "speech_model": "m",
+                           "speech_sample_rate": 4000}]})");
     ASSERT_FALSE(parsed);
     EXPECT_EQ(parsed.error().message, "endpoint v: speech_sample_rate must be from 8000 to 48000");
     auto ok = ParseEnginesConfig(
-        R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1", "speech_model": "m", "speech_sample_rate": 22050}]})");
+        R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1", "speech_model": "m",
+                           "speech_sample_rate": 22050}]})");
     ASSERT_TRUE(ok) << ok.error().message;
     EXPECT_EQ(ok->endpoints.at(0).speech_sample_rate, 22050);
 }

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -474,6 +475,8 @@ public:
 
     ~SphinxStt() override {
         if (preparer_.joinable()) preparer_.join();
+        std::unique_lock lock(mutex_);
+        idle_changed_.wait(lock, [&] { return aside_ == 0; });
     }
 
     std::string_view Name() const override { return kEngine; }
@@ -520,7 +523,11 @@ public:
             meter.Add(audio);
             return meter.Finish();
         };
+        std::optional<std::shared_future<Result<Hypothesis>>> open;
         if (options.jsgf) {
+            // The open model is needed when the grammar declines: a spare decoder starts on it at
+            // once, so a whole utterance (a caller's first) takes two decodes' time, not three.
+            open = DecodeOpenAside(audio);
             auto from_grammar = RecognizeWithGrammar(decoder, audio, *options.jsgf);
             if (!from_grammar) return Fail(std::move(from_grammar.error()));
             if (*from_grammar) {
@@ -528,7 +535,7 @@ public:
                 return std::move(**from_grammar);
             }
         }
-        auto hyp = decoder.Decode(audio, decoder.LanguageModelSearch());
+        auto hyp = open ? open->get() : decoder.Decode(audio, decoder.LanguageModelSearch());
         if (!hyp) return Fail(std::move(hyp.error()));
         return Recognition{std::move(hyp->text), hyp->word_posterior, false, channel()};
     }
@@ -586,6 +593,32 @@ public:
     }
 
 private:
+    // Decodes `audio` with the open model on an idle decoder, on a thread of its own, when no
+    // other recognition or stream is decoding: a core is then free, while on a busy node the
+    // decode would be wasted work whenever the grammar accepts. nullopt otherwise. The decoder
+    // goes back to the pool when its decode ends, whether or not the result is wanted.
+    std::optional<std::shared_future<Result<Hypothesis>>> DecodeOpenAside(std::span<const int16_t> audio) {
+        std::unique_ptr<Decoder> spare;
+        {
+            std::lock_guard lock(mutex_);
+            if (idle_.empty() || static_cast<int>(idle_.size()) != created_ - 1) return std::nullopt;
+            spare = std::move(idle_.back());
+            idle_.pop_back();
+            ++aside_;
+        }
+        auto result = std::make_shared<std::promise<Result<Hypothesis>>>();
+        auto future = result->get_future().share();
+        std::thread([this, decoder = std::move(spare), copy = audio::Pcm(audio.begin(), audio.end()),
+                     result]() mutable {
+            result->set_value(decoder->Decode(copy, decoder->LanguageModelSearch()));
+            std::lock_guard lock(mutex_);
+            idle_.push_back(std::move(decoder));
+            --aside_;
+            idle_changed_.notify_all();
+        }).detach();
+        return future;
+    }
+
     Result<Lease> Acquire() {
         {
             std::unique_lock lock(mutex_);
@@ -620,6 +653,7 @@ private:
     std::vector<std::unique_ptr<Decoder>> idle_;
     int created_ = 0;
     int stream_held_ = 0;  // decoders streams hold
+    int aside_ = 0;        // open-model decodes running on a spare decoder (DecodeOpenAside)
     bool prepared_ = false;
     std::thread preparer_;
 };
