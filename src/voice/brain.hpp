@@ -78,7 +78,7 @@ public:
     // stream); the Turn's `say` still holds the whole answer, normally starting with those
     // sentences. A brain that decides at once ignores it.
     using SentenceSink = std::function<void(const std::string& sentence)>;
-    virtual void StreamSentences(SentenceSink /*sink*/) {}
+    virtual void StreamSentences(const SentenceSink& /*sink*/) {}
     virtual std::unique_ptr<Brain> Clone() const = 0;
     // True when Hear() waits on another machine (a chat model), so it must not hold up the
     // threads that recognize and synthesize speech for every call.

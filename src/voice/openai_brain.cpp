@@ -161,7 +161,7 @@ public:
         return Turn{say, std::nullopt};
     }
 
-    void StreamSentences(SentenceSink sink) override { sink_ = std::move(sink); }
+    void StreamSentences(const SentenceSink& sink) override { sink_ = sink; }
     std::unique_ptr<Brain> Clone() const override { return std::make_unique<OpenAiBrain>(*this); }
     bool Remote() const override { return true; }
     const Conversation& conversation() const override { return conv_; }
