@@ -435,12 +435,11 @@ protected:
         SipCallTest::TearDownTestSuite();
     }
     std::vector<std::string> ServerArgs() const override {
-        return {"--sip-tls-port", std::to_string(tls_port_),   "--sip-tls-cert", certificates_->server().string(),
+        return {"--sip-tls-port", std::to_string(sip_port_ + 1), "--sip-tls-cert", certificates_->server().string(),
                 "--sip-tls-ca",   certificates_->ca().string()};
     }
 
     static inline std::unique_ptr<TestCertificates> certificates_;
-    uint16_t tls_port_ = FreeLoopbackPort();
 };
 
 // A carrier that takes calls over TLS with SRTP media, and nothing else (baresip with SRTP

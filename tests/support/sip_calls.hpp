@@ -90,19 +90,28 @@ protected:
     }
     static void TearDownTestSuite() { lines_dir_.reset(); }
 
-    // Options of `parley serve` beyond SIP and storage.
+    // Options of `parley serve` beyond SIP and storage; sip_port_ + 1 is free for them.
     virtual std::vector<std::string> ServerArgs() const { return {}; }
 
     void SetUp() override {
         if (!SipPeersInstalled()) GTEST_SKIP() << "kamailio and baresip are not installed (scripts/install-deps.sh)";
-        sip_port_ = FreeLoopbackPort();
-        // RTP takes the first port of its range that it can bind, so a range below the kernel's
-        // ephemeral ports (where the other tests' connections come and go) needs no search.
-        std::vector<std::string> args{"--sip-listen", "127.0.0.1:" + std::to_string(sip_port_), "--rtp-ports",
-                                      "20000-29999"};
-        for (const auto& arg : ServerArgs()) args.push_back(arg);
-        server_ = std::make_unique<ParleyServer>(Backend::kSqlite, args);
-        server_->Start();
+        // SIP's port (and the next one, for TLS) was free a moment ago; another test's connection
+        // can take it before Parley binds it, so Parley starts again on new ports, as the peers do.
+        for (int attempt = 1;; ++attempt) {
+            sip_port_ = FreeLoopbackPort(2);
+            // RTP takes the first port of its range that it can bind, so a range below the kernel's
+            // ephemeral ports (where the other tests' connections come and go) needs no search.
+            std::vector<std::string> args{"--sip-listen", "127.0.0.1:" + std::to_string(sip_port_), "--rtp-ports",
+                                          "20000-29999"};
+            for (const auto& arg : ServerArgs()) args.push_back(arg);
+            server_ = std::make_unique<ParleyServer>(Backend::kSqlite, args);
+            try {
+                server_->Start();
+                break;
+            } catch (const std::runtime_error&) {
+                if (attempt == 3) throw;
+            }
+        }
         org_ = server_->CreateOrg();
     }
 
