@@ -18,8 +18,9 @@
 
 With `--calls 1` realtime measures one call alone: the voice-to-voice time without load.
 
-    voice_calls.py fixed-delay [--calls 300] [--parley ...]
-        Real-time sandbox calls, every call at once, whose engines are loopback servers that
+    voice_calls.py fixed-delay [--calls 300] [--ramp SECONDS] [--parley ...]
+        Real-time sandbox calls, every call at once (or started evenly over --ramp seconds, as a
+        carrier's limit on calls per second would have them), whose engines are loopback servers that
         answer after fixed delays (bench/fixed_delay_engines/server.mjs, node): a streaming
         recognizer whose final result comes 100 ms after Parley's endpoint, a chat model whose
         first token comes after 200 ms, a speech model whose first audio comes after 100 ms.
@@ -53,7 +54,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 # docs/sandbox.md: persona = last two digits % 12.
 DISPOSITIONS = ["hot_lead", "not_interested", "dnc_request", "interested", "busy", "no_answer",
@@ -86,6 +89,14 @@ class Server:
         if self.port is None:
             self.stop()
             sys.exit("parley serve did not start")
+        # What the server prints later is read as it comes: a pipe nobody read would fill and stop
+        # the server at its next log line. PARLEY_BENCH_LOG names a file to keep it in.
+        threading.Thread(target=self.drain, args=(os.environ.get("PARLEY_BENCH_LOG"),), daemon=True).start()
+
+    def drain(self, path):
+        with open(path or os.devnull, "w") as log:
+            for line in self.proc.stdout:
+                log.write(line)
 
     def request(self, method, path, body=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -250,12 +261,20 @@ def fixed_delay(args):
         server.json("PATCH", "/api/v1/dialer/settings", {"max_concurrent_calls": max(args.calls, 1)})
         # Numbers of area codes the phone-number library does not know are left out of a batch:
         # more are offered until there are enough calls.
+        # With --ramp, a batch every 100 ms spreads the starts over that many seconds, as a
+        # carrier's limit on calls per second does; without it every call starts at once.
         ids = []
         numbers = qualified_numbers(3 * args.calls)
-        while len(ids) < args.calls and numbers:
-            chunk, numbers = numbers[:min(1000, args.calls - len(ids))], numbers[min(1000, args.calls - len(ids)):]
-            body = {"profile_id": profile, "calls": [{"phone": p} for p in chunk]}
-            ids.extend(server.json("POST", "/api/v1/batches", body, 201)["data"]["call_ids"])
+        steps = max(1, round(args.ramp * 10))
+        start = time.time()
+        for step in range(steps):
+            time.sleep(max(0.0, start + step / 10 - time.time()))
+            want = args.calls * (step + 1) // steps
+            while len(ids) < want and numbers:
+                take = min(1000, want - len(ids))
+                chunk, numbers = numbers[:take], numbers[take:]
+                body = {"profile_id": profile, "calls": [{"phone": p} for p in chunk]}
+                ids.extend(server.json("POST", "/api/v1/batches", body, 201)["data"]["call_ids"])
         calls, concurrent_max = wait_all(server, ids, 900)
         status, metrics = server.request("GET", "/metrics")
         lateness = dict(re.findall(r'parley_media_frame_lateness_ms\{quantile="([0-9.]+)"\} ([0-9.]+)', metrics))
@@ -263,12 +282,19 @@ def fixed_delay(args):
         own = [ms - FIXED_DELAYS_MS for ms in v2v]
         stages = {k: [e[k] for c in calls for e in c["analysis"].get("timings", {}).get("engine_ms", [])]
                   for k in ("stt_ms", "brain_ms", "tts_ms")}
-        print(f"voice_fixed_delay calls={len(calls)} concurrent_max={concurrent_max} "
+        print(f"voice_fixed_delay calls={len(calls)} ramp_s={args.ramp:g} concurrent_max={concurrent_max} "
               f"lateness_p50_ms={lateness.get('0.5')} lateness_p99_ms={lateness.get('0.99')} "
               f"lateness_max_ms={lateness.get('1')} v2v_n={len(v2v)} own_p50_ms={percentile(own, 0.5)} "
               f"own_p95_ms={percentile(own, 0.95)} own_max_ms={max(own) if own else 0}")
         print("  engine waits (p50/p95 ms): " + " ".join(
             f"{k}={percentile(v, 0.5):.0f}/{percentile(v, 0.95):.0f}" for k, v in stages.items()))
+        # The loopback engines share the cores: how late they were themselves (not Parley's share).
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats") as res:
+            late = json.loads(res.read())
+        print("  the engines' own lateness beyond their fixed delays (p50/p95/max ms): " + " ".join(
+            f"{k}={late[k]['p50']:.1f}/{late[k]['p95']:.1f}/{late[k]['max']:.1f}"
+            for k in ("recognizer", "chat", "speech")) +
+            f" event_loop_delay_p99={late['loop_delay_ms']['p99']:.1f}")
         answered = sum(1 for c in calls if len(c["analysis"].get("timings", {}).get("voice_to_voice_ms", [])) == 4)
         if answered != len(calls):
             print(f"only {answered} of {len(calls)} calls had their four answers", file=sys.stderr)
@@ -346,6 +372,8 @@ def main():
     parser.add_argument("--settle", type=float, default=0,
                         help="campaign: seconds to wait between creating the contacts and the start")
     parser.add_argument("--calls", type=int, default=None)
+    parser.add_argument("--ramp", type=float, default=0,
+                        help="fixed-delay: start the calls evenly over this many seconds (default: all at once)")
     parser.add_argument("--max-calls", type=int, default=200, help="throughput: the server's --max-calls")
     parser.add_argument("--local-calls", default=None,
                         help="realtime: the server's --max-local-calls (a number or auto); every call at once "

@@ -14,7 +14,11 @@
 // - POST /v1/audio/speech: an OpenAI-compatible speech model answering "pcm" (24 kHz, 16-bit):
 //   the first 100 ms of audio come --first-audio-ms after the request, the rest at once; a
 //   sentence lasts 65 ms per character, a tone loud enough for the callee's side to hear.
+// - GET /stats: how late this server itself was, so that its own delays under load are not
+//   taken for Parley's: for each kind of answer, how much later than its fixed delay it went out
+//   (p50, p95, max in ms), and the event loop's delay.
 import http from 'node:http';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 
 const args = process.argv.slice(2);
@@ -36,6 +40,29 @@ const answers = [
 const goodbye = 'Thanks for your time, goodbye.';
 let serial = 0;
 
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const lateness = { recognizer: [], chat: [], speech: [] };
+// Runs `f` after `ms`, noting how much later than that it ran.
+function after(kind, ms, f) {
+    const due = performance.now() + ms;
+    setTimeout(() => {
+        lateness[kind].push(performance.now() - due);
+        f();
+    }, ms);
+}
+function stats() {
+    const summary = (values) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+        return { n: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted.length ? sorted[sorted.length - 1] : 0 };
+    };
+    const out = { loop_delay_ms: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6,
+                                   max: loopDelay.max / 1e6 } };
+    for (const [kind, values] of Object.entries(lateness)) out[kind] = summary(values);
+    return out;
+}
+
 function sse(res, chunk) {
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
 }
@@ -48,7 +75,7 @@ function delta(d, finish = null) {
 function chat(body, res) {
     const callee = (body.messages || []).filter((m) => m.role === 'user').length;
     res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-    setTimeout(() => {
+    after('chat', firstTokenMs, () => {
         const say = `Noted as ${++serial}. ` + (callee <= answers.length ? answers[callee - 1] : goodbye);
         sse(res, delta({ role: 'assistant', content: '' }));
         for (const word of say.split(/(?<= )/)) sse(res, delta({ content: word }));
@@ -60,7 +87,7 @@ function chat(body, res) {
             sse(res, delta({}, 'tool_calls'));
         }
         res.end('data: [DONE]\n\n');
-    }, firstTokenMs);
+    });
 }
 
 const kRate = 24000;
@@ -71,13 +98,17 @@ function speech(body, res) {
     const samples = Math.max(kRate / 10, Math.round((String(body.input || '').length * 65 * kRate) / 1000));
     const audio = tone.subarray(0, Math.min(tone.length, samples * 2));
     res.writeHead(200, { 'Content-Type': 'audio/pcm' });
-    setTimeout(() => {
+    after('speech', firstAudioMs, () => {
         res.write(audio.subarray(0, (kRate / 10) * 2));
         res.end(audio.subarray((kRate / 10) * 2));
-    }, firstAudioMs);
+    });
 }
 
 const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/stats') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats()));
+        return;
+    }
     let text = '';
     req.on('data', (d) => { text += d; });
     req.on('end', () => {
@@ -105,13 +136,13 @@ server.on('upgrade', (req, socket, head) => {
                 return;
             }
             if (!String(data).includes('CloseStream')) return;
-            setTimeout(() => {
+            after('recognizer', recognizerMs, () => {
                 if (ws.readyState !== ws.OPEN) return;
                 ws.send(JSON.stringify({ type: 'Results', is_final: true, speech_final: true, duration: seconds,
                                          channel: { alternatives: [{ transcript: 'about fifty thousand', confidence: 0.9 }] } }));
                 ws.send(JSON.stringify({ type: 'Metadata', duration: seconds }));
                 ws.close(1000);
-            }, recognizerMs);
+            });
         });
         ws.on('error', () => {});
     });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace parley::voice::internal {
 namespace {
@@ -23,6 +24,42 @@ void InitCurlOnce() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
+
+// The handles of this thread that no request is using. A handle keeps its connections open
+// after a request (HTTP keep-alive), so the next request to the same endpoint on this thread
+// skips the TCP and TLS handshakes, which to a hosted engine cost round trips on every answer.
+// A request made while another one streams on the same thread (a sentence synthesized as a
+// chat model's answer arrives) takes a handle of its own.
+constexpr size_t kSpareHandlesPerThread = 4;
+
+class HandleLease {
+public:
+    HandleLease() {
+        if (Spare().empty()) {
+            handle_.reset(curl_easy_init());
+        } else {
+            handle_ = std::move(Spare().back());
+            Spare().pop_back();
+        }
+    }
+    ~HandleLease() {
+        if (!handle_ || Spare().size() >= kSpareHandlesPerThread) return;
+        // The options point into the finished request (its headers, its error buffer): they go,
+        // the open connections stay.
+        curl_easy_reset(handle_.get());
+        Spare().push_back(std::move(handle_));
+    }
+    HandleLease(const HandleLease&) = delete;
+    HandleLease& operator=(const HandleLease&) = delete;
+    CURL* get() const { return handle_.get(); }
+
+private:
+    static std::vector<std::unique_ptr<CURL, CurlDeleter>>& Spare() {
+        thread_local std::vector<std::unique_ptr<CURL, CurlDeleter>> spare;
+        return spare;
+    }
+    std::unique_ptr<CURL, CurlDeleter> handle_;
+};
 
 // Where a response body goes: all of it into `body`, or, with `on_body`, a 2xx body piece by
 // piece to the reader (other statuses still into `body`, for the error message).
@@ -58,8 +95,8 @@ Result<HttpResponse> Post(const HttpSpeechConfig& config, std::string_view path,
                           std::string_view what, SetBody set_body, const BodyReader* on_body = nullptr) {
     InitCurlOnce();
     const std::string url = JoinUrl(config.base_url, path);
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-    if (!curl) return Fail(ErrorCode::kInternal, std::string(what) + ": cannot create an HTTP client");
+    const HandleLease curl;
+    if (curl.get() == nullptr) return Fail(ErrorCode::kInternal, std::string(what) + ": cannot create an HTTP client");
 
     std::unique_ptr<curl_slist, CurlDeleter> headers;
     auto add_header = [&](const std::string& header) {

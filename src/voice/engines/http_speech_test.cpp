@@ -85,6 +85,47 @@ TEST(HttpTts, StreamsARawPcmAnswerIntoTheCallAsItArrives) {
     EXPECT_EQ(nlohmann::json::parse(server.Requests().at(0).body)["response_format"], "pcm");
 }
 
+// A thread's next request to the same endpoint goes over the connection the last one left
+// open: a hosted engine is not asked for a new TCP (and TLS) handshake on every sentence.
+TEST(HttpTts, RequestsOfAThreadReuseTheOpenConnection) {
+    LoopbackServer server({200, "audio/pcm", RawPcm(audio::Pcm(2400, 500))});
+    server.KeepAlive();
+    auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "m", .voice = "v"});
+    for (int i = 0; i < 3; ++i) {
+        auto pcm = tts->Synthesize("Sentence " + std::to_string(i) + ".", {});
+        ASSERT_TRUE(pcm) << pcm.error().message;
+        EXPECT_EQ(pcm->size(), 800u);
+    }
+    EXPECT_EQ(server.Requests().size(), 3u);
+    EXPECT_EQ(server.Connections(), 1);
+}
+
+// A sentence synthesized while a streamed answer is still arriving on the same thread (as a chat
+// model's first sentence is) gets a client of its own: both answers arrive whole.
+TEST(HttpTts, ARequestMadeWhileAnotherStreamsOnTheSameThreadGetsItsOwnClient) {
+    const audio::Pcm outer(24000, 700);
+    LoopbackServer outer_server(
+        loopback::Reply{200, "audio/pcm", "", {RawPcm(audio::Pcm(12000, 700)), RawPcm(audio::Pcm(12000, 700))}});
+    LoopbackServer inner_server({200, "audio/pcm", RawPcm(audio::Pcm(2400, 500))});
+    auto outer_tts = MakeHttpTts({.base_url = outer_server.BaseUrl(), .model = "m", .voice = "v"});
+    auto inner_tts = MakeHttpTts({.base_url = inner_server.BaseUrl(), .model = "m", .voice = "v"});
+
+    size_t outer_samples = 0;
+    std::vector<size_t> inner_sizes;
+    for (int turn = 0; turn < 2; ++turn) {
+        auto spoken = outer_tts->SynthesizeStream("Outer.", {}, [&](audio::Pcm piece) {
+            outer_samples += piece.size();
+            auto inner = inner_tts->Synthesize("Inner.", {});
+            ASSERT_TRUE(inner) << inner.error().message;
+            inner_sizes.push_back(inner->size());
+        });
+        ASSERT_TRUE(spoken) << spoken.error().message;
+    }
+    EXPECT_EQ(outer_samples, 2 * audio::Resample(outer, 24000, audio::kSampleRate).size());
+    EXPECT_GE(inner_sizes.size(), 4u);
+    for (const size_t n : inner_sizes) EXPECT_EQ(n, 800u);
+}
+
 TEST(HttpTts, ReadsPcmAtTheEndpointsSampleRate) {
     LoopbackServer server({200, "audio/pcm", RawPcm(audio::Pcm(16000, 500))});  // one second at 16 kHz
     auto tts = MakeHttpTts({.base_url = server.BaseUrl(), .model = "m", .voice = "v", .sample_rate = 16000});

@@ -3,6 +3,8 @@
 // For tests only: a loopback HTTP server that plays an OpenAI-compatible endpoint with canned
 // replies and keeps the requests it saw.
 
+#include <poll.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -38,8 +40,10 @@ struct Reply {
     std::function<void(size_t index)> before_chunk;  // runs before each chunk is sent
 };
 
-// A one-thread HTTP/1.1 server on 127.0.0.1 and a free port. Each connection gets one reply:
-// the next of `replies` in order (then a 500 saying none is left), or always the same one.
+// A one-thread HTTP/1.1 server on 127.0.0.1 and a free port. Each request gets one reply: the
+// next of `replies` in order (then a 500 saying none is left), or always the same one. A
+// connection gets one request, or, with KeepAlive(), every request its client sends on it
+// until the client closes it or is quiet for a second.
 class LoopbackServer {
 public:
     explicit LoopbackServer(Reply reply) : LoopbackServer(std::vector<Reply>{std::move(reply)}, true) {}
@@ -66,6 +70,11 @@ public:
         return requests_;
     }
 
+    // Before the first request: keep connections open for more requests.
+    void KeepAlive() { keep_alive_ = true; }
+    // Connections accepted so far.
+    int Connections() const { return connections_; }
+
 private:
     using tcp = boost::asio::ip::tcp;
 
@@ -82,8 +91,17 @@ private:
             boost::system::error_code ec;
             acceptor_.accept(socket, ec);
             if (ec || stopping_) return;
-            Handle(socket);
+            ++connections_;
+            while (Handle(socket) && keep_alive_ && !stopping_ && NextRequestWithin(socket, 1000)) {
+            }
+            boost::system::error_code ignored;
+            socket.shutdown(tcp::socket::shutdown_both, ignored);
         }
+    }
+
+    static bool NextRequestWithin(tcp::socket& socket, int timeout_ms) {
+        pollfd p{socket.native_handle(), POLLIN, 0};
+        return ::poll(&p, 1, timeout_ms) == 1 && socket.available() > 0;
     }
 
     Reply NextReply() {
@@ -93,12 +111,13 @@ private:
         return Reply{500, "text/plain", "the test server has no reply left", {}, 0, 0, {}};
     }
 
-    void Handle(tcp::socket& socket) {
+    // Reads one request and answers it; false when the connection failed.
+    bool Handle(tcp::socket& socket) {
         namespace asio = boost::asio;
         boost::system::error_code ec;
         std::string data;
         const size_t header_end = asio::read_until(socket, asio::dynamic_buffer(data), "\r\n\r\n", ec);
-        if (ec) return;
+        if (ec) return false;
         Request request;
         std::istringstream head(data.substr(0, header_end));
         std::string line;
@@ -129,7 +148,8 @@ private:
         const Reply reply = NextReply();
         std::this_thread::sleep_for(std::chrono::milliseconds(reply.first_delay_ms));
         std::string head_out = "HTTP/1.1 " + std::to_string(reply.status) +
-                               " X\r\nContent-Type: " + reply.content_type + "\r\nConnection: close\r\n";
+                               " X\r\nContent-Type: " + reply.content_type +
+                               (keep_alive_ ? "\r\n" : "\r\nConnection: close\r\n");
         if (reply.chunks.empty()) {
             const std::string response =
                 head_out + "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n" + reply.body;
@@ -149,7 +169,7 @@ private:
             }
             asio::write(socket, asio::buffer(std::string("0\r\n\r\n")), ec);
         }
-        socket.shutdown(tcp::socket::shutdown_both, ec);
+        return !ec;
     }
 
     std::mutex mutex_;
@@ -160,6 +180,8 @@ private:
     tcp::acceptor acceptor_;
     std::thread thread_;
     std::atomic<bool> stopping_ = false;
+    std::atomic<bool> keep_alive_ = false;
+    std::atomic<int> connections_ = 0;
     std::vector<Request> requests_;
 };
 
