@@ -296,7 +296,8 @@ bool EnginePool::SpeakSentence(const Session& s, Job& job, const std::string& se
                                std::vector<AgentSpeech::Piece>* held) {
     if (!job.error.empty()) return false;
     const auto tts_start = std::chrono::steady_clock::now();
-    std::string words = OneSpaced(sentence);
+    const std::string said = OneSpaced(sentence);
+    std::string words = said;  // goes with the sentence's first piece
     auto spoken = engines_.Speak(s.plan.tts_engine, {s.plan.tts_voice, s.plan.rate_wpm, s.plan.pitch}, words,
                                  [&](audio::Pcm piece) {
                                      AgentSpeech::Piece p{std::move(piece), std::exchange(words, {})};
@@ -312,7 +313,6 @@ bool EnginePool::SpeakSentence(const Session& s, Job& job, const std::string& se
         job.error = "speech synthesis failed: " + spoken.error().message;
         return false;
     }
-    const std::string said = OneSpaced(sentence);
     job.said += (job.said.empty() ? "" : " ") + said;
     job.tts_chars += said.size();
     return true;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "audio/silence_trimmer.hpp"
+#include "common/crypto.hpp"
 #include "voice/agent_lines.hpp"
 #include "voice/sentences.hpp"
 
@@ -15,7 +16,8 @@ namespace parley::voice {
 namespace {
 
 constexpr size_t kMaxCachedUtterances = 4096;
-constexpr size_t kMaxPreparedPlans = 1024;   // plans whose lines were prepared, remembered
+constexpr size_t kMaxPreparedPlans = 1024;  // plans whose lines were prepared, remembered
+constexpr size_t kMaxVoicesPerEndpoint = 256;
 constexpr size_t kMaxLinesToPrepare = 2048;  // sentences waiting to be synthesized ahead
 // Quiet kept before a sentence's first sound (30 ms) and after its last (150 ms: with the next
 // sentence's, a natural pause between sentences).
@@ -87,6 +89,23 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
             ep.speech_voices = e.value("speech_voices", std::vector<std::string>{});
             if (!name_ok(ep.name)) {
                 return Fail(ErrorCode::kValidation, "endpoint name \"" + ep.name + "\" is empty, taken or has a /");
+            }
+            // A voice is named "<endpoint>:<voice>" in profiles, so a voice's own name cannot be
+            // empty or hold the colon.
+            if (ep.speech_voices.size() > kMaxVoicesPerEndpoint) {
+                return Fail(ErrorCode::kValidation, "endpoint " + ep.name + ": speech_voices holds more than " +
+                                                        std::to_string(kMaxVoicesPerEndpoint) + " voices");
+            }
+            for (const auto& voice : ep.speech_voices) {
+                if (voice.empty() || voice.find(':') != std::string::npos) {
+                    return Fail(ErrorCode::kValidation,
+                                "endpoint " + ep.name + ": speech voice \"" + voice + "\" is empty or has a :");
+                }
+            }
+            if (ep.speech_voices.empty() &&
+                (ep.speech_voice.empty() || ep.speech_voice.find(':') != std::string::npos)) {
+                return Fail(ErrorCode::kValidation,
+                            "endpoint " + ep.name + ": speech_voice \"" + ep.speech_voice + "\" is empty or has a :");
             }
             if (ep.speech_sample_rate < 8000 || ep.speech_sample_rate > 48000) {
                 return Fail(ErrorCode::kValidation,
@@ -240,11 +259,12 @@ Result<void> SpeechEngines::Speak(std::string_view engine, const SpeechStyle& st
 void SpeechEngines::PrepareLines(const Plan& plan) {
     if (!tts_.Find(plan.tts_engine)) return;
     const SpeechStyle style{plan.tts_voice, plan.rate_wpm, plan.pitch};
-    std::string key = VoiceKey(plan.tts_engine, style) + "|" + ToJson(plan).dump();
+    // A digest of the plan and voice, not the plan itself: a plan can be kilobytes long.
+    const std::string key = Sha256Hex(VoiceKey(plan.tts_engine, style) + "|" + ToJson(plan).dump());
     std::lock_guard lock(prepare_mutex_);
     if (stopping_ || prepared_plans_.contains(key)) return;
     if (prepared_plans_.size() >= kMaxPreparedPlans) prepared_plans_.erase(prepared_plans_.begin());
-    prepared_plans_.insert(std::move(key));
+    prepared_plans_.insert(key);
     for (const auto& line : PlannedLines(plan)) {
         for (auto& sentence : SplitSentences(line)) {
             if (to_prepare_.size() >= kMaxLinesToPrepare) break;

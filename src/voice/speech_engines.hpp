@@ -90,7 +90,7 @@ private:
     mutable std::mutex prepare_mutex_;
     std::condition_variable prepare_cv_;
     std::deque<Line> to_prepare_;           // guarded by prepare_mutex_
-    std::set<std::string> prepared_plans_;  // guarded by prepare_mutex_: plan and voice keys
+    std::set<std::string> prepared_plans_;  // guarded by prepare_mutex_: digests of plan and voice
     bool stopping_ = false;                 // guarded by prepare_mutex_
     std::thread preparer_;                  // started by the first PrepareLines
 };

@@ -119,5 +119,23 @@ TEST(EnginesConfig, ASpeechSampleRateOutOfRangeIsRefused) {
     EXPECT_EQ(ok->endpoints.at(0).speech_sample_rate, 22050);
 }
 
+TEST(EnginesConfig, AnEndpointsVoiceNamesMustBeUsableInAProfile) {
+    for (const char* voices : {R"("speech_voices": ["alloy", ""])", R"("speech_voices": ["en:nova"])",
+                               R"("speech_voice": "")", R"("speech_voice": "a:b")"}) {
+        auto parsed =
+            ParseEnginesConfig(std::string(R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1",
+                                                     "speech_model": "m", )") +
+                               voices + "}]}");
+        ASSERT_FALSE(parsed) << voices;
+        EXPECT_EQ(parsed.error().code, ErrorCode::kValidation);
+        EXPECT_NE(parsed.error().message.find("is empty or has a :"), std::string::npos) << parsed.error().message;
+    }
+    auto ok = ParseEnginesConfig(
+        R"({"endpoints": [{"name": "v", "base_url": "http://127.0.0.1:9/v1", "speech_model": "m",
+                           "speech_voices": ["alloy", "nova"]}]})");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->endpoints.at(0).speech_voices, (std::vector<std::string>{"alloy", "nova"}));
+}
+
 }  // namespace
 }  // namespace parley::voice
