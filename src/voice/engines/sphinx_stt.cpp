@@ -32,9 +32,12 @@
 #include <sphinxbase/jsgf.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <future>
 #include <list>
@@ -661,6 +664,11 @@ private:
 // One utterance decoded as it arrives, on up to three decoders of the pool: the step's grammar,
 // the grammar guarded by garbage words, and the open language model, each normalized by the
 // caller's cepstral mean from the last utterance. The decisions are Recognize's.
+//
+// The grammar's two searches and the open model's search are two lanes, each with its own queue
+// of audio and its own lock. The grammar's answer, taken as soon as the callee pauses, does not
+// wait for the open model to catch up (its search is the slower one), and two workers decoding
+// the same stream at once each take a lane.
 class SphinxStream final : public SttStream {
 public:
     SphinxStream(SphinxStt& owner, RecognizeOptions options, std::vector<float> channel)
@@ -677,33 +685,43 @@ public:
         return true;
     }
 
+    // Decodes what was pushed, in each lane no other worker is decoding now.
     void Decode() override {
-        std::lock_guard lock(decode_mutex_);
-        DecodePending();
+        Prepare(false);
+        for (Lane* lane : {&grammar_, &open_}) {
+            std::unique_lock lock(lane->decoding, std::try_to_lock);
+            if (lock.owns_lock()) Drain(*lane);
+        }
     }
 
     Result<std::optional<Recognition>> FinishGrammar() override {
-        std::lock_guard lock(decode_mutex_);
-        DecodePending();
+        Prepare(false);
+        std::lock_guard lock(grammar_.decoding);
+        Drain(grammar_);
         return EndGrammar();
     }
 
     Result<Recognition> Finish() override {
-        std::lock_guard lock(decode_mutex_);
-        DecodePending();
-        if (failed_) return Fail(ErrorCode::kUnavailable, "pocketsphinx: no decoder was free to stream");
-        audio::Pcm tail = resampler_.Finish();
-        FeedAll(tail, true);
-        auto from_grammar = EndGrammar();
-        if (!from_grammar) return Fail(std::move(from_grammar.error()));
-        if (*from_grammar) {
-            (*from_grammar)->channel = meter_->Finish();
-            return std::move(**from_grammar);
+        Prepare(true);
+        {
+            std::lock_guard lock(grammar_.decoding);
+            Drain(grammar_);
+            auto from_grammar = EndGrammar();
+            if (!from_grammar) return Fail(std::move(from_grammar.error()));
+            if (*from_grammar) {
+                (*from_grammar)->channel = measured_channel_;
+                return std::move(**from_grammar);
+            }
         }
-        auto hyp = open_.decoder->End();
-        open_.decoder = nullptr;
+        std::lock_guard lock(open_.decoding);
+        Drain(open_);
+        if (failed_) return Unavailable();
+        Decoder* open = open_.searches[0].decoder;
+        if (open == nullptr) return Fail(ErrorCode::kInternal, "pocketsphinx: the stream was finished twice");
+        auto hyp = open->End();
+        open_.searches[0].decoder = nullptr;
         if (!hyp) return Fail(std::move(hyp.error()));
-        return Recognition{std::move(hyp->text), hyp->word_posterior, false, meter_->Finish()};
+        return Recognition{std::move(hyp->text), hyp->word_posterior, false, measured_channel_};
     }
 
 private:
@@ -711,6 +729,17 @@ private:
         Decoder* decoder = nullptr;  // null: not running
         std::string name;
     };
+    // Searches fed the same audio, one worker at a time.
+    struct Lane {
+        std::mutex decoding;             // held while its searches decode
+        std::array<Search, 2> searches;  // guarded by `decoding`
+        std::deque<audio::Pcm> queue;    // whole 10 ms frames not decoded yet; guarded by queue_mutex_
+        bool ended = false;              // no more audio is queued; guarded by queue_mutex_
+    };
+
+    static std::unexpected<Error> Unavailable() {
+        return Fail(ErrorCode::kUnavailable, "pocketsphinx: no decoder was free to stream");
+    }
 
     // Takes the decoders and starts every search; on failure the stream stays unusable.
     void StartSearches() {
@@ -723,62 +752,89 @@ private:
         if (options_.jsgf) {
             const auto searches = first.CompileGrammar(*options_.jsgf, guard);
             if (searches.plain) {
-                plain_ = {&first, *searches.plain};
+                grammar_.searches[0] = {&first, *searches.plain};
                 if (guard && searches.guarded) {
                     Decoder& second = *leases_[1].decoder;
                     if (const auto again = second.CompileGrammar(*options_.jsgf, guard); again.guarded) {
-                        guarded_ = {&second, *again.guarded};
+                        grammar_.searches[1] = {&second, *again.guarded};
                     }
                 }
             }
         }
-        open_ = {leases_.back().decoder.get(), leases_.back().decoder->LanguageModelSearch()};
-        for (Search* search : {&plain_, &guarded_, &open_}) {
-            if (search->decoder != nullptr && !search->decoder->Start(search->name, channel_)) return;
+        open_.searches[0] = {leases_.back().decoder.get(), leases_.back().decoder->LanguageModelSearch()};
+        for (Lane* lane : {&grammar_, &open_}) {
+            for (Search& search : lane->searches) {
+                if (search.decoder != nullptr && !search.decoder->Start(search.name, channel_)) return;
+            }
         }
         meter_ = std::make_unique<ChannelMeter>(first.Config());
         failed_ = false;
     }
 
-    void DecodePending() {
+    // Resamples what was pushed and queues it for both lanes in whole 10 ms frames (all of it
+    // when `last`): the front end's silence detection then sees the audio as it sees it whole.
+    void Prepare(bool last) {
+        std::lock_guard lock(prepare_mutex_);
         audio::Pcm audio;
         {
-            std::lock_guard lock(pending_mutex_);
+            std::lock_guard pending_lock(pending_mutex_);
             audio.swap(pending_);
             due_ = false;
         }
         if (!started_) StartSearches();
-        if (failed_ || audio.empty()) return;
+        if (failed_) return;
         audio::Pcm prepared = resampler_.Process(audio);
-        FeedAll(prepared);
-    }
-
-    // Feeds whole 10 ms frames only (all of it when `last`): the front end's silence detection
-    // then sees the audio as it sees it whole.
-    void FeedAll(audio::Pcm& prepared, bool last = false) {
+        if (last) {
+            audio::Pcm tail = resampler_.Finish();
+            prepared.insert(prepared.end(), tail.begin(), tail.end());
+        }
         ditherer_.Apply(prepared);
         meter_->Add(prepared);
         unfed_.insert(unfed_.end(), prepared.begin(), prepared.end());
         const size_t frame = static_cast<size_t>(owner_.config().decode_rate) / 100;
         const size_t n = last ? unfed_.size() : unfed_.size() / frame * frame;
+        if (last) measured_channel_ = meter_->Finish();
         if (n == 0) return;
-        const std::span<const int16_t> chunk(unfed_.data(), n);
-        for (Search* search : {&plain_, &guarded_, &open_}) {
-            if (search->decoder != nullptr && !search->decoder->Feed(chunk, false)) failed_ = true;
-        }
+        audio::Pcm chunk(unfed_.begin(), unfed_.begin() + static_cast<long>(n));
         unfed_.erase(unfed_.begin(), unfed_.begin() + static_cast<long>(n));
+        std::lock_guard queue_lock(queue_mutex_);
+        if (!grammar_.ended) grammar_.queue.push_back(chunk);
+        if (!open_.ended) open_.queue.push_back(std::move(chunk));
     }
 
-    // Ends the grammar's searches (once) and keeps their verdict.
+    // Decodes the lane's queued audio; the caller holds lane.decoding.
+    void Drain(Lane& lane) {
+        while (true) {
+            audio::Pcm chunk;
+            {
+                std::lock_guard lock(queue_mutex_);
+                if (lane.queue.empty()) return;
+                chunk = std::move(lane.queue.front());
+                lane.queue.pop_front();
+            }
+            for (Search& search : lane.searches) {
+                if (search.decoder != nullptr && !search.decoder->Feed(chunk, false)) failed_ = true;
+            }
+        }
+    }
+
+    // Ends the grammar's searches (once) and keeps their verdict; the caller holds
+    // grammar_.decoding.
     Result<std::optional<Recognition>> EndGrammar() {
-        if (failed_) return Fail(ErrorCode::kUnavailable, "pocketsphinx: no decoder was free to stream");
-        if (plain_.decoder == nullptr) return grammar_answer_;
-        auto plain = plain_.decoder->End();
-        plain_.decoder = nullptr;
+        if (failed_) return Unavailable();
+        {
+            std::lock_guard lock(queue_mutex_);
+            grammar_.ended = true;
+            grammar_.queue.clear();
+        }
+        auto& [plain_search, guarded_search] = grammar_.searches;
+        if (plain_search.decoder == nullptr) return grammar_answer_;
+        auto plain = plain_search.decoder->End();
+        plain_search.decoder = nullptr;
         std::optional<Hypothesis> guarded;
-        if (guarded_.decoder != nullptr) {
-            auto decoded = guarded_.decoder->End();
-            guarded_.decoder = nullptr;
+        if (guarded_search.decoder != nullptr) {
+            auto decoded = guarded_search.decoder->End();
+            guarded_search.decoder = nullptr;
             if (!decoded) return Fail(std::move(decoded.error()));
             guarded = std::move(*decoded);
         }
@@ -795,18 +851,20 @@ private:
     audio::Pcm pending_;  // guarded by pending_mutex_
     bool due_ = false;    // a Decode is due; guarded by pending_mutex_
 
-    std::mutex decode_mutex_;  // held while decoding; guards everything below
+    std::mutex prepare_mutex_;  // guards what Prepare uses, and the leases and meter it sets up
     bool started_ = false;
-    bool failed_ = false;
+    std::atomic<bool> failed_ = false;
     std::vector<SphinxStt::Lease> leases_;
-    Search plain_;
-    Search guarded_;
-    Search open_;
-    std::optional<Recognition> grammar_answer_;
     audio::StreamResampler resampler_;
     Ditherer ditherer_;
     audio::Pcm unfed_;  // resampled audio short of a whole frame
     std::unique_ptr<ChannelMeter> meter_;
+    std::vector<float> measured_channel_;  // set by the last Prepare
+
+    std::mutex queue_mutex_;
+    Lane grammar_;                               // the step's grammar and the guarded grammar
+    Lane open_;                                  // the open language model, in searches[0]
+    std::optional<Recognition> grammar_answer_;  // guarded by grammar_.decoding
 };
 
 std::unique_ptr<SttStream> SphinxStt::OpenStream(const RecognizeOptions& options, std::span<const float> channel) {
