@@ -59,7 +59,7 @@ public:
         const auto convert = [&](bool all) {
             const size_t samples = pending.size() / 2;
             std::vector<int16_t> raw(samples);
-            std::memcpy(raw.data(), pending.data(), samples * 2);
+            if (samples > 0) std::memcpy(raw.data(), pending.data(), samples * 2);  // data() may be null
             pending.erase(0, samples * 2);
             auto out = resampler.Process(raw);
             if (all) {
