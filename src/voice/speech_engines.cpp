@@ -96,16 +96,13 @@ Result<EnginesConfig> ParseEnginesConfig(std::string_view json_text) {
                 return Fail(ErrorCode::kValidation, "endpoint " + ep.name + ": speech_voices holds more than " +
                                                         std::to_string(kMaxVoicesPerEndpoint) + " voices");
             }
-            for (const auto& voice : ep.speech_voices) {
-                if (voice.empty() || voice.find(':') != std::string::npos) {
+            std::vector<std::string> voices = ep.speech_voices;
+            if (voices.empty()) voices.push_back(ep.speech_voice);
+            for (const auto& voice : voices) {
+                if (!ep.speech_model.empty() && (voice.empty() || voice.find(':') != std::string::npos)) {
                     return Fail(ErrorCode::kValidation,
                                 "endpoint " + ep.name + ": speech voice \"" + voice + "\" is empty or has a :");
                 }
-            }
-            if (ep.speech_voices.empty() &&
-                (ep.speech_voice.empty() || ep.speech_voice.find(':') != std::string::npos)) {
-                return Fail(ErrorCode::kValidation,
-                            "endpoint " + ep.name + ": speech_voice \"" + ep.speech_voice + "\" is empty or has a :");
             }
             if (ep.speech_sample_rate < 8000 || ep.speech_sample_rate > 48000) {
                 return Fail(ErrorCode::kValidation,

@@ -720,6 +720,11 @@ public:
         if (open == nullptr) return Fail(ErrorCode::kInternal, "pocketsphinx: the stream was finished twice");
         auto hyp = open->End();
         open_.searches[0].decoder = nullptr;
+        {
+            std::lock_guard queue_lock(queue_mutex_);
+            open_.ended = true;
+            open_.queue.clear();
+        }
         if (!hyp) return Fail(std::move(hyp.error()));
         return Recognition{std::move(hyp->text), hyp->word_posterior, false, measured_channel_};
     }
