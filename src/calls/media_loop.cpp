@@ -311,6 +311,10 @@ void MediaLoop::ConnectedTick(const std::shared_ptr<Session>& sp) {
     if (s.vad.InSpeech() || event == audio::Vad::Event::kSpeechEnd) {
         s.utterance.insert(s.utterance.end(), in, in + kFrameSamples);
         if (s.stream && s.stream->Push(std::span<const int16_t>(in, kFrameSamples))) engines_.Feed(s.stream);
+        if (s.stream && s.stream_paused && s.vad.InSpeech() && s.vad.SilenceMs() == 0) {  // the pause was not the end
+            s.stream->Resumed();
+            s.stream_paused = false;
+        }
     } else {
         s.pre_roll.emplace_back(in, in + kFrameSamples);
         if (s.pre_roll.size() > kPreRollFrames) s.pre_roll.pop_front();
@@ -490,6 +494,7 @@ void MediaLoop::OnSpeechStart(Session& s) {
     } else {
         s.held.clear();
         s.stream = engines_.OpenStream(s, s.expect);
+        s.stream_paused = false;
         if (s.stream && s.stream->Push(s.utterance)) engines_.Feed(s.stream);
     }
 }
@@ -507,6 +512,7 @@ void MediaLoop::MaybeTakeGrammarAnswer(const std::shared_ptr<Session>& sp) {
     auto job = HearJob(s, s.utterance);  // what the grammar hears; counted as recognized audio
     s.held = job->audio;
     job->stream = s.stream;
+    s.stream_paused = true;
     job->grammar_only = true;
     Submit(sp, job);
 }

@@ -111,6 +111,7 @@ struct Session {
     int64_t utterance_start_frame = 0;
     audio::Pcm held;  // an utterance whose answer was dropped because the callee went on speaking
     std::shared_ptr<voice::SttStream> stream;  // the utterance being spoken, recognized as it comes
+    bool stream_paused = false;                // its grammar was asked at a pause the callee has not ended yet
     std::vector<float> channel;                // the caller's voice and line, from the last utterance
     // The utterance ended while its grammar-only answer was still being decided: it goes to the
     // open model once the grammar has declined it.

@@ -872,8 +872,70 @@ private:
     std::optional<Recognition> grammar_answer_;  // guarded by grammar_.decoding
 };
 
+// A caller's first utterance. No mean of their voice is known yet, and the open model needs the
+// utterance's own (a fixed mean, or the mean of its first second, cost accuracy: see
+// docs/benchmarks.md), so nothing is decoded while it is spoken. At the pause (FinishGrammar) the
+// utterance as it stands is recognized whole, as Recognize does at the endpoint: a grammar answer
+// is taken at once, and the open model's words are Finish's unless the callee resumes (Resumed):
+// they are ready as much sooner as the endpoint waits beyond the pause (120 ms in a call). After
+// a resumption Finish leaves the utterance to Recognize (kUnavailable).
+class SphinxFirstStream final : public SttStream {
+public:
+    SphinxFirstStream(SphinxStt& owner, RecognizeOptions options) : owner_(owner), options_(std::move(options)) {}
+
+    bool Push(std::span<const int16_t> pcm_8k) override {
+        std::lock_guard lock(heard_mutex_);
+        heard_.insert(heard_.end(), pcm_8k.begin(), pcm_8k.end());
+        return false;  // nothing to decode while it is spoken
+    }
+
+    void Decode() override {}
+
+    Result<std::optional<Recognition>> FinishGrammar() override {
+        std::lock_guard lock(decision_mutex_);
+        // Once: after a resumption the whole utterance is recognized at its end instead.
+        if (decided_ || resumed_) return answer_;
+        decided_ = true;
+        audio::Pcm so_far;
+        {
+            std::lock_guard heard_lock(heard_mutex_);
+            so_far = heard_;
+        }
+        auto whole = owner_.Recognize(so_far, options_);
+        if (!whole) return Fail(std::move(whole.error()));
+        if (whole->used_grammar) {
+            answer_ = std::move(*whole);
+            return answer_;
+        }
+        words_at_pause_ = std::move(*whole);
+        return std::nullopt;
+    }
+
+    void Resumed() override { resumed_ = true; }
+
+    Result<Recognition> Finish() override {
+        std::lock_guard lock(decision_mutex_);
+        if (answer_) return *answer_;
+        if (words_at_pause_ && !resumed_) return *words_at_pause_;
+        return Fail(ErrorCode::kUnavailable,
+                    "pocketsphinx: a first utterance not decided at a pause is recognized whole");
+    }
+
+private:
+    SphinxStt& owner_;
+    const RecognizeOptions options_;
+    std::mutex heard_mutex_;
+    audio::Pcm heard_;  // everything pushed; guarded by heard_mutex_
+    std::atomic<bool> resumed_ = false;
+    std::mutex decision_mutex_;                  // held while FinishGrammar recognizes
+    bool decided_ = false;                       // guarded by decision_mutex_, as are the two below
+    std::optional<Recognition> answer_;          // the grammar's, taken at the pause
+    std::optional<Recognition> words_at_pause_;  // the open model's at the pause
+};
+
 std::unique_ptr<SttStream> SphinxStt::OpenStream(const RecognizeOptions& options, std::span<const float> channel) {
-    if (channel.empty() || config_.stream_decoders <= 0) return nullptr;
+    if (config_.stream_decoders <= 0) return nullptr;
+    if (channel.empty()) return options.jsgf ? std::make_unique<SphinxFirstStream>(*this, options) : nullptr;
     return std::make_unique<SphinxStream>(*this, options, std::vector<float>(channel.begin(), channel.end()));
 }
 

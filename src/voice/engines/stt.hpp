@@ -43,11 +43,16 @@ public:
     virtual void Decode() = 0;
     // The step grammar's answer to everything pushed so far, when the grammar accepts it (the
     // same test Recognize applies); nullopt when the open vocabulary must decide. Ends the
-    // grammar's part of the stream: later pushes go to the open vocabulary only.
+    // grammar's part of the stream: later pushes go to the open vocabulary only. Called when
+    // the callee pauses; an engine may also decide the open vocabulary's words here, which
+    // Finish returns unless Resumed was called.
     virtual Result<std::optional<Recognition>> FinishGrammar() = 0;
+    // The callee spoke again after the pause FinishGrammar was called for: what was decided at
+    // the pause no longer covers the utterance. Cheap, never waits.
+    virtual void Resumed() {}
     // The recognition of everything pushed: the grammar's accepted answer, else the open
-    // vocabulary's. kUnavailable when the stream could not run (no decoder was free): recognize
-    // the utterance with Recognize instead.
+    // vocabulary's. kUnavailable when the stream could not run (no decoder was free) or leaves
+    // the utterance to a whole recognition: recognize it with Recognize instead.
     virtual Result<Recognition> Finish() = 0;
     // Cheap, never waits: the words so far once the recognizer's own endpointing has ended the
     // utterance (a hosted recognizer's speech_final), before Parley's endpointing would; nullopt
@@ -70,7 +75,8 @@ public:
     // service's: a node admits fewer calls of such engines (RuntimeOptions::max_local_calls).
     virtual bool OnThisNode() const { return true; }
     // A stream for one utterance, for a caller whose previous utterance gave `channel`
-    // (Recognition::channel); nullptr when the engine does not stream or `channel` is not its own.
+    // (Recognition::channel; empty for a caller not heard yet); nullptr when the engine does not
+    // stream such an utterance or `channel` is not its own.
     virtual std::unique_ptr<SttStream> OpenStream(const RecognizeOptions& options, std::span<const float> channel);
 };
 

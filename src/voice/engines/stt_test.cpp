@@ -331,12 +331,70 @@ TEST_F(SphinxRoundTrip, AStreamedAnswerOutsideTheGrammarGoesToTheOpenModel) {
     EXPECT_GE(static_cast<int>(Words(final->text).size()), 4) << final->text;
 }
 
-TEST_F(SphinxRoundTrip, WithoutTheCallersMeanOrAFreeDecoderThereIsNoStream) {
+TEST_F(SphinxRoundTrip, ACallersFirstAnswerIsDecidedAtThePauseAsTheWholeUtteranceWouldBe) {
+    std::vector<audio::Pcm> warm_up;
+    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
+    auto stt = StreamingStt(warm_up);
+    int taken = 0;
+    for (size_t i = 0; i < kPhrases.size(); ++i) {
+        const auto& s = samples_->at(kPhrases.size() + i);  // flite
+        const RecognizeOptions options{Grammar(s.text, kAlternatives.at(s.text))};
+        auto whole = stt->Recognize(s.audio, options);
+        ASSERT_TRUE(whole) << whole.error().message;
+        auto stream = stt->OpenStream(options, {});  // nothing heard of this caller yet
+        ASSERT_NE(stream, nullptr);
+        PushAll(*stream, s.audio);
+        // The pause: the utterance so far (here all of it) recognized whole.
+        auto answer = stream->FinishGrammar();
+        ASSERT_TRUE(answer) << answer.error().message;
+        auto final = stream->Finish();
+        ASSERT_TRUE(final) << final.error().message;
+        std::printf("first answer %-34s whole: %-34s at the pause: %s\n", s.text.c_str(), whole->text.c_str(),
+                    *answer ? (*answer)->text.c_str() : "-");
+        // A grammar answer is taken at the pause; the open model's words wait for Finish.
+        EXPECT_EQ(answer->has_value(), whole->used_grammar) << s.text;
+        EXPECT_EQ(final->used_grammar, whole->used_grammar) << s.text;
+        EXPECT_EQ(final->text, whole->text);
+        EXPECT_EQ(final->channel, whole->channel) << "the caller's mean, for their next utterance";
+        taken += answer->has_value();
+    }
+    EXPECT_GT(taken, 0) << "the grammar took none of the answers";
+}
+
+TEST_F(SphinxRoundTrip, AFirstAnswerTheCallerResumesAfterThePauseIsRecognizedWholeAtTheEnd) {
+    std::vector<audio::Pcm> warm_up;
+    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
+    auto stt = StreamingStt(warm_up);
+    const auto& s = samples_->at(kPhrases.size() + 7);  // flite "we want to start in three months"
+    ASSERT_EQ(s.text, "we want to start in three months");
+    const RecognizeOptions options{Grammar("yes", {"no", "maybe"})};
+    for (const bool resumed : {false, true}) {
+        auto stream = stt->OpenStream(options, {});
+        ASSERT_NE(stream, nullptr);
+        PushAll(*stream, s.audio);
+        auto answer = stream->FinishGrammar();
+        ASSERT_TRUE(answer) << answer.error().message;
+        EXPECT_FALSE(answer->has_value()) << (*answer)->text;
+        if (resumed) stream->Resumed();
+        auto final = stream->Finish();
+        if (resumed) {
+            // What was decided at the pause no longer covers the utterance.
+            ASSERT_FALSE(final);
+            EXPECT_EQ(final.error().code, ErrorCode::kUnavailable);
+        } else {
+            ASSERT_TRUE(final) << final.error().message;
+            EXPECT_FALSE(final->used_grammar);
+            EXPECT_GE(static_cast<int>(Words(final->text).size()), 4) << final->text;
+        }
+    }
+}
+
+TEST_F(SphinxRoundTrip, WithoutAGrammarOrTheCallersMeanOrAFreeDecoderThereIsNoStream) {
     std::vector<audio::Pcm> warm_up;
     for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
     auto stt = StreamingStt(warm_up);
     const RecognizeOptions options{Grammar("yes", {"no"})};
-    EXPECT_EQ(stt->OpenStream(options, {}), nullptr) << "a caller's first utterance is recognized whole";
+    EXPECT_EQ(stt->OpenStream({}, {}), nullptr) << "a caller's first utterance without a grammar is recognized whole";
     auto before = stt->Recognize(samples_->front().audio, {});
     ASSERT_TRUE(before);
     // The first stream takes the three stream decoders; the second finds none free and says so,
