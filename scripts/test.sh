@@ -56,7 +56,7 @@ build build
 # While its tests run, clang-tidy and the sanitizer build use what the tests leave of the
 # processors: at the lowest priority (nice 19) a compiler takes a processor only when no test
 # wants it, and many tests wait on real time (calls, timers). Each writes a log, shown when it is
-# waited for. On this kind of machine this took the test command from about 61 to about NN
+# waited for. On a slow 2-core machine this took the test command from about 61 to about 43
 # minutes (docs/benchmarks.md).
 background=()
 stop_background() {
