@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, checks the format (scripts/check-style.sh),
-# starts a throwaway PostgreSQL 15 server, builds, runs clang-tidy on the sources
-# (scripts/tidy.sh), runs every unit and integration test against SQLite and PostgreSQL, fuzzes
-# every parser for a bounded time (scripts/fuzz.sh), then runs the tests again in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer. Stops PostgreSQL on exit.
+# starts a throwaway PostgreSQL 15 server, builds, runs every unit and integration test against
+# SQLite and PostgreSQL while clang-tidy (scripts/tidy.sh) and a build with AddressSanitizer and
+# UndefinedBehaviorSanitizer run beside them at low priority, fuzzes every parser for a bounded
+# time (scripts/fuzz.sh), then runs the tests again in the sanitizer build. Stops PostgreSQL and
+# anything still running beside on exit.
 #
 #   scripts/test.sh              everything
 #   SKIP_SANITIZE=1 scripts/test.sh   without the sanitizer build (faster, for local iterations)
