@@ -73,15 +73,11 @@ in_background() {  # name, command...: runs the command in its own process group
     eval "pid_$name=$!"
 }
 wait_for() {  # name, heading: waits for the job, shows its log, fails when it failed
-    local name=$1 pid_var="pid_$1"
+    local name=$1 pid_var="pid_$1" status=0
     echo "$2"
-    if wait "${!pid_var}"; then
-        cat "$logs/$name.log"
-    else
-        cat "$logs/$name.log"
-        echo "$name failed" >&2
-        exit 1
-    fi
+    wait "${!pid_var}" || status=$?
+    cat "$logs/$name.log"
+    [ "$status" -eq 0 ] || { echo "$name failed" >&2; exit 1; }
 }
 in_background tidy bash scripts/tidy.sh build
 if [ -z "${SKIP_SANITIZE:-}" ]; then

@@ -91,6 +91,10 @@ protected:
         samples_ = nullptr;
     }
 
+    // A recognizer that streams, as `parley serve` sets it up (below), its decoders created by
+    // recognizing the first four samples.
+    static std::unique_ptr<SttEngine> StreamingStt();
+
     static std::vector<Sample>* samples_;
     static SttEngine* stt_;
 };
@@ -219,16 +223,16 @@ TEST_F(SphinxRoundTrip, ConcurrentCallsShareThePoolAndAgree) {
     for (const auto& t : texts) EXPECT_EQ(t, s.text);
 }
 
-// A recognizer that streams, as `parley serve` sets it up: the garbage guard on and three
-// decoders for one stream, all created before the first stream needs them.
-std::unique_ptr<SttEngine> StreamingStt(const std::vector<audio::Pcm>& warm_up) {
+// The garbage guard on and three decoders for one stream, all created before the first stream
+// needs them.
+std::unique_ptr<SttEngine> SphinxRoundTrip::StreamingStt() {
     SphinxConfig config;
     config.pool_size = 1;
     config.stream_decoders = 3;
     config.reject_out_of_grammar = true;
     auto stt = MakeSphinxStt(config);
     std::vector<std::thread> threads;  // four recognitions at once create the four decoders
-    for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { (void)stt->Recognize(warm_up.at(i), {}); });
+    for (int i = 0; i < 4; ++i) threads.emplace_back([&, i] { (void)stt->Recognize(samples_->at(i).audio, {}); });
     for (auto& t : threads) t.join();
     return stt;
 }
@@ -242,9 +246,7 @@ void PushAll(SttStream& stream, const audio::Pcm& audio) {
 }
 
 TEST_F(SphinxRoundTrip, AStreamNormalizedByItsUtterancesOwnMeanHearsWhatTheWholeUtteranceGives) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     int same = 0;
     int total = 0;
     for (const auto& s : *samples_) {
@@ -275,9 +277,7 @@ TEST_F(SphinxRoundTrip, AStreamNormalizedByItsUtterancesOwnMeanHearsWhatTheWhole
 }
 
 TEST_F(SphinxRoundTrip, AStreamWithTheCallersLastMeanTakesTheGrammarsAnswerBeforeTheEnd) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     int as_whole = 0;
     for (size_t i = 0; i < kPhrases.size(); ++i) {
         const auto& s = samples_->at(kPhrases.size() + i);  // flite
@@ -312,9 +312,7 @@ TEST_F(SphinxRoundTrip, AStreamWithTheCallersLastMeanTakesTheGrammarsAnswerBefor
 }
 
 TEST_F(SphinxRoundTrip, AStreamedAnswerOutsideTheGrammarGoesToTheOpenModel) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     const auto& s = samples_->at(kPhrases.size() + 7);  // flite "we want to start in three months"
     ASSERT_EQ(s.text, "we want to start in three months");
     auto before = stt->Recognize(samples_->at(kPhrases.size() + 2).audio, {});
@@ -332,9 +330,7 @@ TEST_F(SphinxRoundTrip, AStreamedAnswerOutsideTheGrammarGoesToTheOpenModel) {
 }
 
 TEST_F(SphinxRoundTrip, ACallersFirstAnswerIsDecidedAtThePauseAsTheWholeUtteranceWouldBe) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     int taken = 0;
     for (size_t i = 0; i < kPhrases.size(); ++i) {
         const auto& s = samples_->at(kPhrases.size() + i);  // flite
@@ -362,9 +358,7 @@ TEST_F(SphinxRoundTrip, ACallersFirstAnswerIsDecidedAtThePauseAsTheWholeUtteranc
 }
 
 TEST_F(SphinxRoundTrip, AFirstAnswerTheCallerResumesAfterThePauseIsRecognizedWholeAtTheEnd) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     const auto& s = samples_->at(kPhrases.size() + 7);  // flite "we want to start in three months"
     ASSERT_EQ(s.text, "we want to start in three months");
     const RecognizeOptions options{Grammar("yes", {"no", "maybe"})};
@@ -390,9 +384,7 @@ TEST_F(SphinxRoundTrip, AFirstAnswerTheCallerResumesAfterThePauseIsRecognizedWho
 }
 
 TEST_F(SphinxRoundTrip, WithoutAGrammarOrTheCallersMeanOrAFreeDecoderThereIsNoStream) {
-    std::vector<audio::Pcm> warm_up;
-    for (size_t i = 0; i < 4; ++i) warm_up.push_back(samples_->at(i).audio);
-    auto stt = StreamingStt(warm_up);
+    auto stt = StreamingStt();
     const RecognizeOptions options{Grammar("yes", {"no"})};
     EXPECT_EQ(stt->OpenStream({}, {}), nullptr) << "a caller's first utterance without a grammar is recognized whole";
     auto before = stt->Recognize(samples_->front().audio, {});
