@@ -56,6 +56,11 @@ if [ ! -f tests/webhooks/node_modules/.package-lock.json ] ||
    [ tests/webhooks/package-lock.json -nt tests/webhooks/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/webhooks --no-audit --no-fund --loglevel=error
 fi
+# The official MCP SDK's client the MCP tests run (tests/mcp/).
+if [ ! -f tests/mcp/node_modules/.package-lock.json ] ||
+   [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then
+    npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
+fi
 # The loopback engines of the fixed-delay voice benchmark (bench/fixed_delay_engines/).
 if [ ! -f bench/fixed_delay_engines/node_modules/.package-lock.json ] ||
    [ bench/fixed_delay_engines/package-lock.json -nt bench/fixed_delay_engines/node_modules/.package-lock.json ]; then

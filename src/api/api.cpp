@@ -13,6 +13,7 @@
 #include "http/metrics.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
+#include "mcp/server.hpp"
 
 namespace parley::api {
 namespace {
@@ -112,8 +113,15 @@ struct Api::Impl {
     std::unique_ptr<http::RateLimits> limiter;
     http::Metrics metrics;
 
+    std::unique_ptr<mcp::Server> mcp;
+
     std::optional<http::Response> Admit(http::Request& req);
     std::optional<http::Response> Authorize(http::Request& req, const RouteSpec& spec, Admitted& admitted);
+    std::optional<Error> Refusal(const domain::Principal& principal, const RouteSpec& spec, const http::Request& req,
+                                 const std::optional<http::RateDecision>& decision) const;
+    std::optional<http::RateDecision> TakeRate(const domain::Principal& principal, RateClass rate);
+    http::Response RunAs(const domain::Principal& principal, http::Request& req);
+    mcp::Caller CallerOf(const Ctx& ctx, std::shared_ptr<http::Fields> rate_headers);
     http::Response Run(http::Request& req, Admitted& admitted);
     http::Response WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key);
     http::Response Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
@@ -155,6 +163,22 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
                           return http::Response{200, "application/json", {}, std::string(OpenApiDocument())};
                       },
                       Access::kPublic});
+    auto tools = mcp::BuildTools(OpenApiDocument());
+    if (!tools) throw std::logic_error(tools.error().message);
+    impl_->mcp = std::make_unique<mcp::Server>(std::move(*tools), impl_->services.store, clock);
+    // Each JSON-RPC message counts against the key's rate limits (a tool call as its route), and
+    // the answer carries the headers of the last one.
+    auto mcp_route = [impl](http::Response (mcp::Server::*method)(const http::Request&, const mcp::Caller&)) {
+        return [impl, method](Ctx& ctx) {
+            auto rate = std::make_shared<http::Fields>();
+            http::Response res = (impl->mcp.get()->*method)(ctx.req, impl->CallerOf(ctx, rate));
+            for (auto& header : *rate) res.headers.push_back(std::move(header));
+            return res;
+        };
+    };
+    routes.push_back({"POST", "/mcp", mcp_route(&mcp::Server::Post), Access::kKey, RateClass::kPerMessage,
+                      BodyKind::kJson, impl_->options.bulk_body_limit});
+    routes.push_back({"DELETE", "/mcp", mcp_route(&mcp::Server::Delete), Access::kKey, RateClass::kPerMessage});
     const auto& o = impl_->options;
     for (auto& r : routes) {
         if (r.body_limit == 0) r.body_limit = r.rate == RateClass::kBulk ? o.bulk_body_limit : o.body_limit;
@@ -180,6 +204,7 @@ std::vector<Api::RouteAccess> Api::RouteAccessList() const {
         if (spec.access == Access::kRead) access = "read";
         if (spec.access == Access::kWrite) access = "write";
         if (spec.access == Access::kSecret) access = "secret";
+        if (spec.access == Access::kKey) access = "key";
         std::vector<std::string> roles;
         if (spec.roles == Roles::kManagers || spec.access == Access::kSecret) roles = {"owner", "admin"};
         out.push_back({r.method, r.pattern, std::move(access), std::move(roles)});
@@ -307,47 +332,134 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
         return res;
     }
-    const auto decision = limiter->Take(principal->key_id + (spec.rate == RateClass::kBulk ? ":bulk" : ":std"),
-                                        LimitFor(principal->tier, spec.rate), now);
-    admitted.decision = decision;
-    const bool manager = principal->role == domain::Role::kOwner || principal->role == domain::Role::kAdmin;
-    const auto type = req.Header("content-type");
-    const bool has_body = AnnouncesBody(req);
-    const bool json = type && type->starts_with("application/json");
-    const bool csv = type && type->starts_with("text/csv");
-    std::optional<Error> refusal;
-    if (!decision.allowed) {
-        refusal = Error{ErrorCode::kRateLimited,
-                        "Too many requests: retry after " + std::to_string(decision.retry_after_seconds) + " s",
-                        {}};
-    } else if ((spec.access == Access::kRead || spec.access == Access::kSecret) &&
-               principal->permission == domain::Permission::kWriteOnly) {
-        refusal = Error{ErrorCode::kWriteOnly, "this API key is write-only", {}};
-    } else if ((spec.access == Access::kWrite || spec.access == Access::kSecret) &&
-               principal->mode == domain::KeyMode::kTest) {
-        refusal = Error{ErrorCode::kTestKey, "test keys are read-only and never place real calls", {}};
-    } else if ((spec.access == Access::kWrite || spec.access == Access::kSecret) &&
-               principal->permission == domain::Permission::kReadOnly) {
-        refusal = Error{ErrorCode::kReadOnly, "this API key is read-only", {}};
-    } else if ((spec.roles == Roles::kManagers || spec.access == Access::kSecret) && !manager) {
-        refusal = Error{ErrorCode::kForbidden,
-                        spec.access == Access::kSecret ? "reading a secret needs a key with the owner or admin role"
-                                                       : "this needs a key with the owner or admin role",
-                        {}};
-    } else if (has_body && spec.body == BodyKind::kNone) {
-        refusal = Error{ErrorCode::kValidation, "this endpoint takes no request body", {}};
-    } else if (has_body && spec.body == BodyKind::kJson && !json) {
-        refusal = Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json", {}};
-    } else if (has_body && spec.body == BodyKind::kCsvOrJson && !json && !csv) {
-        refusal = Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be text/csv or application/json", {}};
-    }
-    if (refusal) {
+    admitted.decision = TakeRate(*principal, spec.rate);
+    if (auto refusal = Refusal(*principal, spec, req, admitted.decision)) {
         auto res = ErrorResponse(*refusal, request_id);
-        if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+        if (admitted.decision && !admitted.decision->allowed) {
+            res.headers.emplace_back("Retry-After", std::to_string(admitted.decision->retry_after_seconds));
+        }
         return res;
     }
     admitted.principal = std::move(*principal);
     return std::nullopt;
+}
+
+std::optional<http::RateDecision> Api::Impl::TakeRate(const domain::Principal& principal, RateClass rate) {
+    if (rate == RateClass::kPerMessage) return std::nullopt;
+    return limiter->Take(principal.key_id + (rate == RateClass::kBulk ? ":bulk" : ":std"),
+                         LimitFor(principal.tier, rate), clock.NowMs());
+}
+
+// Why `principal` may not run `spec` with this request's header: the rate limit's decision,
+// then permission, role and media type.
+std::optional<Error> Api::Impl::Refusal(const domain::Principal& principal, const RouteSpec& spec,
+                                        const http::Request& req,
+                                        const std::optional<http::RateDecision>& decision) const {
+    const bool manager = principal.role == domain::Role::kOwner || principal.role == domain::Role::kAdmin;
+    const auto type = req.Header("content-type");
+    const bool has_body = AnnouncesBody(req);
+    const bool json = type && type->starts_with("application/json");
+    const bool csv = type && type->starts_with("text/csv");
+    if (decision && !decision->allowed) {
+        return Error{ErrorCode::kRateLimited,
+                     "Too many requests: retry after " + std::to_string(decision->retry_after_seconds) + " s",
+                     {}};
+    }
+    if ((spec.access == Access::kRead || spec.access == Access::kSecret) &&
+        principal.permission == domain::Permission::kWriteOnly) {
+        return Error{ErrorCode::kWriteOnly, "this API key is write-only", {}};
+    }
+    if ((spec.access == Access::kWrite || spec.access == Access::kSecret) && principal.mode == domain::KeyMode::kTest) {
+        return Error{ErrorCode::kTestKey, "test keys are read-only and never place real calls", {}};
+    }
+    if ((spec.access == Access::kWrite || spec.access == Access::kSecret) &&
+        principal.permission == domain::Permission::kReadOnly) {
+        return Error{ErrorCode::kReadOnly, "this API key is read-only", {}};
+    }
+    if ((spec.roles == Roles::kManagers || spec.access == Access::kSecret) && !manager) {
+        return Error{ErrorCode::kForbidden,
+                     spec.access == Access::kSecret ? "reading a secret needs a key with the owner or admin role"
+                                                    : "this needs a key with the owner or admin role",
+                     {}};
+    }
+    if (has_body && spec.body == BodyKind::kNone) {
+        return Error{ErrorCode::kValidation, "this endpoint takes no request body", {}};
+    }
+    if (has_body && spec.body == BodyKind::kJson && !json) {
+        return Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json", {}};
+    }
+    if (has_body && spec.body == BodyKind::kCsvOrJson && !json && !csv) {
+        return Error{ErrorCode::kUnsupportedMediaType, "Content-Type must be text/csv or application/json", {}};
+    }
+    return std::nullopt;
+}
+
+// A request made inside the server for a caller already authenticated (an MCP tool call): the
+// route's rate limit, permission and role are checked as for a request from outside, then its
+// handler runs, with an Idempotency-Key when the request has one.
+http::Response Api::Impl::RunAs(const domain::Principal& principal, http::Request& req) {
+    Admitted admitted;
+    admitted.start = std::chrono::steady_clock::now();
+    admitted.request_id = NewId("req_", clock.NowMs());
+    const auto found = router.Find(req.method, req.path);
+    if (!found.route || found.route->value.access == Access::kPublic || found.route->value.access == Access::kKey) {
+        return ErrorResponse(Error{ErrorCode::kInternal, "no route for " + req.method + " " + req.path, {}},
+                             admitted.request_id);
+    }
+    const RouteSpec& spec = found.route->value;
+    admitted.spec = &spec;
+    admitted.params = found.params;
+    admitted.decision = TakeRate(principal, spec.rate);
+    http::Response res;
+    if (auto refusal = Refusal(principal, spec, req, admitted.decision)) {
+        res = ErrorResponse(*refusal, admitted.request_id);
+        if (!admitted.decision->allowed) {
+            res.headers.emplace_back("Retry-After", std::to_string(admitted.decision->retry_after_seconds));
+        }
+    } else {
+        admitted.principal = principal;
+        try {
+            res = Run(req, admitted);
+        } catch (const std::exception& e) {
+            res = ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
+                                admitted.request_id);
+        }
+    }
+    if (admitted.decision) AddRateHeaders(res, *admitted.decision);
+    return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+}
+
+// The MCP server's view of the caller of `ctx`; `rate_headers` gets the rate-limit headers of the
+// last message counted.
+mcp::Caller Api::Impl::CallerOf(const Ctx& ctx, std::shared_ptr<http::Fields> rate_headers) {
+    mcp::Caller caller;
+    caller.principal = ctx.principal;
+    caller.run_route = [this, principal = ctx.principal, remote = ctx.req.remote_address,
+                        rate_headers](http::Request& inner) {
+        inner.remote_address = remote;
+        http::Response res = RunAs(principal, inner);
+        rate_headers->clear();
+        for (const auto& header : res.headers) {
+            if (header.first.starts_with("X-RateLimit-")) rate_headers->push_back(header);
+        }
+        return res;
+    };
+    caller.take_message = [this, principal = ctx.principal, id = ctx.request_id,
+                           rate_headers]() -> std::optional<http::Response> {
+        const auto decision = TakeRate(principal, RateClass::kStandard);
+        http::Response probe;
+        AddRateHeaders(probe, *decision);
+        *rate_headers = probe.headers;
+        if (decision->allowed) return std::nullopt;
+        auto res = ErrorResponse(
+            Error{ErrorCode::kRateLimited,
+                  "Too many requests: retry after " + std::to_string(decision->retry_after_seconds) + " s",
+                  {}},
+            id);
+        res.headers.emplace_back("Retry-After", std::to_string(decision->retry_after_seconds));
+        return res;
+    };
+    return caller;
 }
 
 http::Response Api::Impl::Run(http::Request& req, Admitted& admitted) {

@@ -36,11 +36,14 @@ struct Ctx {
 using Handler = std::function<http::Response(Ctx&)>;
 
 // What a key needs for a route: kRead refuses write-only keys; kWrite refuses read-only and test
-// keys; kSecret (a route that shows a stored secret) needs a live key with full permission.
-enum class Access { kPublic, kRead, kWrite, kSecret };
+// keys; kSecret (a route that shows a stored secret) needs a live key with full permission; kKey
+// takes any valid key (the MCP endpoint, whose tools are each checked as their own routes).
+enum class Access { kPublic, kRead, kWrite, kSecret, kKey };
 // Which roles may call a route; checked with the permission, before the handler or a replay.
 enum class Roles { kAny, kManagers /* owner and admin keys */ };
-enum class RateClass { kStandard, kBulk };
+// kPerMessage: the route counts its own messages against the standard and bulk limits (MCP:
+// each JSON-RPC message, each tool call as its route).
+enum class RateClass { kStandard, kBulk, kPerMessage };
 enum class BodyKind { kNone, kJson, kCsvOrJson };
 
 struct RouteSpec {

@@ -402,10 +402,13 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                 if (!n) return Fail(std::move(n.error()));
                 auto windows = r.rate_limits().PurgeOlderThan(clock.NowMs() - kRateWindowKeepMs);
                 if (!windows) return Fail(std::move(windows.error()));
+                auto sessions = r.mcp_sessions().PurgeExpiredBefore(clock.NowMs());
+                if (!sessions) return Fail(std::move(sessions.error()));
                 return {};
             });
             if (!purged)
-                spdlog::warn("purging expired idempotency keys and rate windows failed: {}", purged.error().message);
+                spdlog::warn("purging expired idempotency keys, rate windows and MCP sessions failed: {}",
+                             purged.error().message);
         }
     });
 

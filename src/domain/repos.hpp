@@ -381,6 +381,31 @@ public:
 };
 
 // All repositories, bound to one connection (and, inside Store::Write, one transaction).
+// A session of the MCP server: opened by `initialize` with one API key, used with the same key.
+struct McpSession {
+    std::string id;
+    std::string org_id;
+    std::string key_id;
+    std::string protocol_version;
+    std::string client_name;
+    std::string client_version;
+    int64_t created_at = 0;
+    int64_t expires_at = 0;
+    std::optional<int64_t> ended_at;
+};
+
+class McpSessionRepo {
+public:
+    virtual ~McpSessionRepo() = default;
+    virtual Result<void> Insert(const McpSession& session) = 0;
+    // The session with this id opened by this key, ended or not.
+    virtual Result<std::optional<McpSession>> Get(std::string_view key_id, std::string_view id) = 0;
+    virtual Result<void> Extend(std::string_view id, int64_t expires_at) = 0;
+    // Ends an open session of this key; false when there is none.
+    virtual Result<bool> End(std::string_view key_id, std::string_view id, int64_t now) = 0;
+    virtual Result<int64_t> PurgeExpiredBefore(int64_t cutoff) = 0;
+};
+
 class Repos {
 public:
     virtual ~Repos() = default;
@@ -399,6 +424,7 @@ public:
     virtual ContactListRepo& contact_lists() = 0;
     virtual CampaignRepo& campaigns() = 0;
     virtual WebhookRepo& webhooks() = 0;
+    virtual McpSessionRepo& mcp_sessions() = 0;
 };
 
 class Store {

@@ -151,6 +151,19 @@ private:
     Connection& c_;
 };
 
+class SqlMcpSessionRepo final : public domain::McpSessionRepo {
+public:
+    explicit SqlMcpSessionRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::McpSession& session) override;
+    Result<std::optional<domain::McpSession>> Get(std::string_view key_id, std::string_view id) override;
+    Result<void> Extend(std::string_view id, int64_t expires_at) override;
+    Result<bool> End(std::string_view key_id, std::string_view id, int64_t now) override;
+    Result<int64_t> PurgeExpiredBefore(int64_t cutoff) override;
+
+private:
+    Connection& c_;
+};
+
 class SqlProfileRepo final : public domain::ProfileRepo {
 public:
     explicit SqlProfileRepo(Connection& c) : c_(c) {}

@@ -20,7 +20,8 @@ public:
           calls_(c),
           contact_lists_(c),
           campaigns_(c),
-          webhooks_(c, box) {}
+          webhooks_(c, box),
+          mcp_sessions_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -36,6 +37,7 @@ public:
     domain::ContactListRepo& contact_lists() override { return contact_lists_; }
     domain::CampaignRepo& campaigns() override { return campaigns_; }
     domain::WebhookRepo& webhooks() override { return webhooks_; }
+    domain::McpSessionRepo& mcp_sessions() override { return mcp_sessions_; }
     bool recorded_events() const { return webhooks_.recorded(); }
 
 private:
@@ -54,6 +56,7 @@ private:
     SqlContactListRepo contact_lists_;
     SqlCampaignRepo campaigns_;
     SqlWebhookRepo webhooks_;
+    SqlMcpSessionRepo mcp_sessions_;
 };
 
 class SqlStore final : public domain::Store {

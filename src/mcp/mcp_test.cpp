@@ -1,0 +1,418 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "api/api.hpp"
+#include "api/test_api.hpp"
+#include "mcp/discovery.hpp"
+#include "mcp/server.hpp"
+
+namespace parley::mcp {
+namespace {
+
+constexpr int64_t kStart = 1'800'000'000'000;
+
+// An MCP client speaking to the real API in-process, as the HTTP server hands it requests.
+class McpOverApi : public ::testing::Test {
+protected:
+    McpOverApi() : fixture_(clock_) {
+        auto org = fixture_.keys().CreateOrganization("Acme", domain::Tier::kStandard);
+        EXPECT_TRUE(org);
+        org_id_ = org->first.id;
+        key_ = org->second.secret;
+    }
+
+    std::string Key(domain::Permission permission) {
+        auto key = fixture_.keys().CreateKey(org_id_, {"k", domain::KeyMode::kLive, permission, domain::Role::kAdmin});
+        EXPECT_TRUE(key);
+        return key->secret;
+    }
+
+    http::Response Send(const std::string& method, const std::string& body, const std::string& key,
+                        const std::string& session, http::Fields extra = {}) {
+        http::Request req;
+        req.method = method;
+        req.path = req.target = "/mcp";
+        req.headers = {{"authorization", "Bearer " + key}};
+        const bool accept = std::ranges::any_of(extra, [](const auto& h) { return h.first == "accept"; });
+        if (!accept) req.headers.emplace_back("accept", "application/json, text/event-stream");
+        if (!body.empty()) {
+            req.headers.emplace_back("content-type", "application/json");
+            req.headers.emplace_back("content-length", std::to_string(body.size()));
+        }
+        if (!session.empty()) req.headers.emplace_back("mcp-session-id", session);
+        for (auto& h : extra) req.headers.push_back(std::move(h));
+        req.body = body;
+        return fixture_.api().Handle(req);
+    }
+
+    static std::string Header(const http::Response& res, std::string_view name) {
+        for (const auto& [k, v] : res.headers) {
+            if (k == name) return v;
+        }
+        return "";
+    }
+
+    // initialize; the session id.
+    std::string Open(const std::string& key, const std::string& version = "2025-11-25") {
+        const Json init = {{"jsonrpc", "2.0"},
+                           {"id", 0},
+                           {"method", "initialize"},
+                           {"params",
+                            {{"protocolVersion", version},
+                             {"capabilities", Json::object()},
+                             {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}};
+        auto res = Send("POST", init.dump(), key, "");
+        EXPECT_EQ(res.status, 200) << res.body;
+        return Header(res, "Mcp-Session-Id");
+    }
+
+    Json Rpc(const std::string& method, const Json& params, int expect_status = 200) {
+        if (session_.empty()) session_ = Open(key_);
+        const Json message = {{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", method}, {"params", params}};
+        auto res = Send("POST", message.dump(), key_, session_);
+        EXPECT_EQ(res.status, expect_status) << res.body;
+        return Json::parse(res.body, nullptr, false);
+    }
+
+    // tools/call's result.
+    Json Call(const std::string& tool, const Json& arguments) {
+        const Json answer = Rpc("tools/call", {{"name", tool}, {"arguments", arguments}});
+        EXPECT_TRUE(answer.contains("result")) << answer.dump();
+        return answer.value("result", Json::object());
+    }
+
+    http::Response Rest(const std::string& method, const std::string& path, const std::string& body) {
+        http::Request req;
+        req.method = method;
+        req.path = req.target = path;
+        req.headers = {{"authorization", "Bearer " + key_}};
+        if (!body.empty()) {
+            req.headers.emplace_back("content-type", "application/json");
+            req.headers.emplace_back("content-length", std::to_string(body.size()));
+        }
+        req.body = body;
+        return fixture_.api().Handle(req);
+    }
+
+    static Json WithoutRequestId(Json error) {
+        error.erase("request_id");
+        return error;
+    }
+
+    ManualClock clock_{kStart};
+    api::ApiOverSqlite fixture_;
+    std::string org_id_;
+    std::string key_;
+    std::string session_;
+    int next_id_ = 0;
+};
+
+TEST_F(McpOverApi, InitializeNegotiatesTheVersionAndOpensASession) {
+    const Json init = {{"jsonrpc", "2.0"},
+                       {"id", "a"},
+                       {"method", "initialize"},
+                       {"params", {{"protocolVersion", "2025-06-18"}, {"capabilities", Json::object()}}}};
+    auto res = Send("POST", init.dump(), key_, "");
+    ASSERT_EQ(res.status, 200) << res.body;
+    const Json answer = Json::parse(res.body);
+    EXPECT_EQ(answer["id"], "a");
+    EXPECT_EQ(answer["result"]["protocolVersion"], "2025-06-18");
+    EXPECT_TRUE(answer["result"]["capabilities"].contains("tools"));
+    EXPECT_EQ(answer["result"]["serverInfo"]["name"], "parley");
+    EXPECT_TRUE(Header(res, "Mcp-Session-Id").starts_with("mcps_"));
+
+    // A version Parley does not speak: it answers with the newest it does.
+    auto later = Send("POST", Json(init).dump().replace(init.dump().find("2025-06-18"), 10, "2099-01-01"), key_, "");
+    ASSERT_EQ(later.status, 200) << later.body;
+    EXPECT_EQ(Json::parse(later.body)["result"]["protocolVersion"], kProtocolVersions[0]);
+}
+
+TEST_F(McpOverApi, ASessionIsNeededFoundOnlyWithItsOwnKeyAndEndedByDelete) {
+    const std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+    auto none = Send("POST", ping, key_, "");
+    EXPECT_EQ(none.status, 400) << none.body;
+    EXPECT_EQ(Json::parse(none.body)["error"]["code"], -32000);
+    EXPECT_EQ(Send("POST", ping, key_, "mcps_unknown").status, 404);
+
+    const std::string session = Open(key_);
+    auto pong = Send("POST", ping, key_, session);
+    ASSERT_EQ(pong.status, 200) << pong.body;
+    EXPECT_EQ(Json::parse(pong.body)["result"], Json::object());
+    // Another key of the same organization does not find it.
+    const auto other = Key(domain::Permission::kFull);
+    auto stranger = Send("POST", ping, other, session);
+    EXPECT_EQ(stranger.status, 404);
+    EXPECT_EQ(Json::parse(stranger.body)["error"]["code"], -32001);
+    EXPECT_EQ(Send("DELETE", "", other, session).status, 404);
+
+    EXPECT_EQ(Send("DELETE", "", key_, session).status, 200);
+    EXPECT_EQ(Send("POST", ping, key_, session).status, 404);
+    EXPECT_EQ(Send("DELETE", "", key_, session).status, 404);
+}
+
+TEST_F(McpOverApi, ASessionUnusedForADayExpiresAndUseKeepsItOpen) {
+    const std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+    const std::string session = Open(key_);
+    for (int hour = 0; hour < 30; hour += 2) {
+        clock_.Advance(2 * 3'600'000);
+        ASSERT_EQ(Send("POST", ping, key_, session).status, 200) << "after " << hour + 2 << " hours in use";
+    }
+    clock_.Advance(24 * 3'600'000 + 1);
+    EXPECT_EQ(Send("POST", ping, key_, session).status, 404);
+}
+
+TEST_F(McpOverApi, ListsSeedZeroZeroZerosToolsEachWithAnObjectSchemaAndWhetherItWrites) {
+    const Json answer = Rpc("tools/list", Json::object());
+    std::set<std::string> names;
+    for (const auto& tool : answer["result"]["tools"]) {
+        const std::string name = tool["name"];
+        SCOPED_TRACE(name);
+        names.insert(name);
+        EXPECT_EQ(tool["inputSchema"]["type"], "object");
+        EXPECT_FALSE(tool["description"].get<std::string>().empty());
+        const bool read_only = tool["annotations"]["readOnlyHint"];
+        if (name.starts_with("list_") || name.starts_with("get_") || name == "help" || name == "suggest_options") {
+            EXPECT_TRUE(read_only);
+        }
+        if (name.starts_with("create_") || name.starts_with("update_") || name.starts_with("delete_")) {
+            EXPECT_FALSE(read_only);
+        }
+    }
+    // 000_7bc22539f3d482ea.txt "MCP Server": 40 tools in 8 categories.
+    for (const char* seed_tool : {"trigger_call",        "list_calls",          "get_recording",
+                                  "get_transcript",      "trigger_batch",       "get_batch_status",
+                                  "get_batch_results",   "create_profile",      "list_profiles",
+                                  "get_profile",         "update_profile",      "archive_profile",
+                                  "list_contacts",       "get_contact",         "create_contact",
+                                  "update_contact",      "delete_contact",      "bulk_create_contacts",
+                                  "add_to_dnc",          "remove_from_dnc",     "list_campaigns",
+                                  "get_campaign",        "start_campaign",      "stop_campaign",
+                                  "pause_campaign",      "resume_campaign",     "list_reports",
+                                  "get_report",          "execute_report",      "export_report",
+                                  "list_webhooks",       "subscribe_webhook",   "unsubscribe_webhook",
+                                  "get_webhook_sample",  "list_custom_fields",  "create_custom_field",
+                                  "update_custom_field", "delete_custom_field", "help",
+                                  "suggest_options"}) {
+        EXPECT_TRUE(names.contains(seed_tool)) << seed_tool;
+    }
+    const auto& tools = answer["result"]["tools"];
+    auto schema_of = [&](std::string_view name) {
+        for (const auto& t : tools) {
+            if (t["name"] == name) return t["inputSchema"];
+        }
+        return Json();
+    };
+    // Path parameters are required arguments; the body's required fields too.
+    EXPECT_EQ(schema_of("update_profile")["required"], Json::array({"id"}));
+    EXPECT_TRUE(schema_of("update_profile")["properties"].contains("opener"));
+    EXPECT_TRUE(schema_of("create_custom_field")["properties"]["type"].contains("enum"));
+    EXPECT_TRUE(schema_of("list_calls")["properties"].contains("has_meeting"));
+}
+
+TEST_F(McpOverApi, AToolCallIsItsRouteWithTheSameResultsAndErrors) {
+    const Json field = {{"name", "budget_range"}, {"type", "enum"}, {"options", {"under_10k", "10k_50k", "50k_plus"}}};
+    const Json created = Call("create_custom_field", field);
+    EXPECT_EQ(created["isError"], false) << created.dump();
+    EXPECT_EQ(created["structuredContent"]["data"]["name"], "budget_range");
+    EXPECT_EQ(created["content"][0]["type"], "text");
+    EXPECT_NE(created["content"][0]["text"].get<std::string>().find("budget_range"), std::string::npos);
+
+    const Json again = Call("create_custom_field", field);
+    EXPECT_EQ(again["isError"], true);
+    const auto rest = Rest("POST", "/api/v1/custom-fields", field.dump());
+    ASSERT_EQ(rest.status, 409) << rest.body;
+    EXPECT_EQ(WithoutRequestId(again["structuredContent"]["error"]), WithoutRequestId(Json::parse(rest.body)["error"]));
+    EXPECT_EQ(again["structuredContent"]["http_status"], 409);
+
+    const Json bad = {{"first_name", "Ann"}, {"phone", "not a phone"}, {"colour", "red"}};
+    const Json refused = Call("create_contact", bad);
+    EXPECT_EQ(refused["isError"], true);
+    const auto rest_bad = Rest("POST", "/api/v1/contacts", bad.dump());
+    ASSERT_EQ(rest_bad.status, 400);
+    EXPECT_EQ(WithoutRequestId(refused["structuredContent"]["error"]),
+              WithoutRequestId(Json::parse(rest_bad.body)["error"]));
+    EXPECT_EQ(refused["structuredContent"]["error"]["code"], "VALIDATION_ERROR");
+
+    // Path and query parameters.
+    const Json contact = Call("create_contact", {{"first_name", "Ann"}, {"phone", "+12025550123"}, {"tags", {"vip"}}});
+    ASSERT_EQ(contact["isError"], false) << contact.dump();
+    const std::string id = contact["structuredContent"]["data"]["id"];
+    EXPECT_EQ(Call("get_contact", {{"id", id}})["structuredContent"]["data"]["first_name"], "Ann");
+    const Json listed = Call("list_contacts", {{"tag", "vip"}, {"limit", 10}});
+    ASSERT_EQ(listed["structuredContent"]["data"].size(), 1u) << listed.dump();
+    EXPECT_EQ(listed["structuredContent"]["meta"]["has_more"], false);
+    const Json missing = Call("get_contact", {{"id", "ct_01aaaaaaaaaaaaaaaaaaaaaaaa"}});
+    EXPECT_EQ(missing["structuredContent"]["error"]["code"], "NOT_FOUND");
+    const Json no_id = Call("get_contact", Json::object());
+    EXPECT_EQ(no_id["isError"], true);
+    EXPECT_EQ(no_id["structuredContent"]["error"]["code"], "VALIDATION_ERROR");
+    EXPECT_EQ(Call("get_contact", {{"id", "a/b"}})["structuredContent"]["error"]["code"], "VALIDATION_ERROR");
+    EXPECT_EQ(Call("list_contacts", {{"nonsense", 1}})["structuredContent"]["error"]["code"], "VALIDATION_ERROR");
+    EXPECT_EQ(Call("list_contacts", {{"tag", {{"a", 1}}}})["structuredContent"]["error"]["code"], "VALIDATION_ERROR");
+
+    const Json dnc = Call("add_to_dnc", {{"phone", "+12025550123"}, {"note", "asked on the phone"}});
+    EXPECT_EQ(dnc["isError"], false) << dnc.dump();
+    EXPECT_EQ(Call("check_dnc", {{"phone", "+12025550123"}})["structuredContent"]["data"]["on_dnc_list"], true);
+    EXPECT_EQ(Call("remove_from_dnc", {{"phone", "+12025550123"}})["isError"], false);
+}
+
+TEST_F(McpOverApi, AReadOnlyKeyListsEveryToolAndReadsButCannotCallAToolThatWrites) {
+    key_ = Key(domain::Permission::kReadOnly);
+    const Json tools = Rpc("tools/list", Json::object());
+    EXPECT_GT(tools["result"]["tools"].size(), 40u);
+    EXPECT_EQ(Call("list_contacts", Json::object())["isError"], false);
+    const Json refused = Call("create_contact", {{"phone", "+12025550123"}});
+    EXPECT_EQ(refused["isError"], true);
+    EXPECT_EQ(refused["structuredContent"]["error"]["code"], "READ_ONLY");
+    EXPECT_EQ(refused["structuredContent"]["http_status"], 403);
+    auto rest = Rest("GET", "/api/v1/contacts", "");
+    EXPECT_EQ(Json::parse(rest.body)["data"].size(), 0u) << "the refused tool call wrote nothing";
+}
+
+TEST_F(McpOverApi, ToolCallsAreRateLimitedLikeTheRoutesTheyRun) {
+    // The standard tier allows 20 requests a second (and 100 a minute); the clock stands still.
+    int allowed = 0;
+    Json last;
+    for (int i = 0; i < 25; ++i) {
+        last = Call("list_contacts", Json::object());
+        if (last["isError"] == false) ++allowed;
+    }
+    EXPECT_LT(allowed, 21);
+    EXPECT_EQ(last["structuredContent"]["error"]["code"], "RATE_LIMIT_EXCEEDED");
+    EXPECT_GT(last["structuredContent"]["retry_after_seconds"].get<int>(), 0);
+    EXPECT_EQ(Rest("GET", "/api/v1/contacts", "").status, 429) << "REST and MCP share the key's limit";
+}
+
+TEST_F(McpOverApi, BadJsonRpcGetsJsonRpcErrors) {
+    session_ = Open(key_);
+    auto send = [&](const std::string& body) { return Send("POST", body, key_, session_); };
+    auto code_of = [](const http::Response& res) { return Json::parse(res.body)["error"]["code"].get<int>(); };
+
+    auto malformed = send("{\"jsonrpc\": \"2.0\", ");
+    EXPECT_EQ(malformed.status, 400);
+    EXPECT_EQ(code_of(malformed), -32700);
+    auto deep = send(std::string(200, '[') + std::string(200, ']'));
+    EXPECT_EQ(deep.status, 400);
+    EXPECT_EQ(code_of(deep), -32700);
+
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"1.0","id":1,"method":"ping"})")), -32600);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":{"x":1},"method":"ping"})")), -32600);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":1,"method":"resources/list"})")), -32601);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}})")), -32602);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope"}})")), -32602);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":[1]})")), -32602);
+    EXPECT_EQ(code_of(send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call",
+                              "params":{"name":"list_contacts","arguments":[1]}})")),
+              -32602);
+    auto init_in_batch =
+        send(R"([{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}])");
+    EXPECT_EQ(init_in_batch.status, 400);
+    EXPECT_EQ(code_of(init_in_batch), -32600);
+    EXPECT_EQ(code_of(send("[]")), -32600);
+
+    // Batches: answered in order, at most 32 messages.
+    auto batch = send(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"},
+                         {"jsonrpc":"2.0","id":2,"method":"nope"}])");
+    ASSERT_EQ(batch.status, 200) << batch.body;
+    const Json answers = Json::parse(batch.body);
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(answers[0]["id"], 1);
+    EXPECT_EQ(answers[1]["error"]["code"], -32601);
+    Json huge = Json::array();
+    for (int i = 0; i < 33; ++i) huge.push_back({{"jsonrpc", "2.0"}, {"id", i}, {"method", "ping"}});
+    auto too_many = send(huge.dump());
+    EXPECT_EQ(too_many.status, 400);
+    EXPECT_EQ(code_of(too_many), -32600);
+
+    // Notifications only: 202, nothing to answer.
+    auto note = send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+    EXPECT_EQ(note.status, 202);
+    EXPECT_TRUE(note.body.empty());
+
+    auto version = Send("POST", R"({"jsonrpc":"2.0","id":1,"method":"ping"})", key_, session_,
+                        {{"mcp-protocol-version", "1999-01-01"}});
+    EXPECT_EQ(version.status, 400);
+    auto origin = Send("POST", R"({"jsonrpc":"2.0","id":1,"method":"ping"})", key_, session_,
+                       {{"origin", "https://evil.example"}, {"host", "127.0.0.1:8080"}});
+    EXPECT_EQ(origin.status, 403);
+    auto html_only =
+        Send("POST", R"({"jsonrpc":"2.0","id":1,"method":"ping"})", key_, session_, {{"accept", "text/html"}});
+    EXPECT_EQ(html_only.status, 406);
+}
+
+TEST_F(McpOverApi, ReportToolsSayTheyAreNotAvailableYet) {
+    const Json result = Call("list_reports", Json::object());
+    EXPECT_EQ(result["isError"], true);
+    EXPECT_EQ(result["structuredContent"]["error"]["code"], "SERVICE_UNAVAILABLE");
+    EXPECT_NE(result["content"][0]["text"].get<std::string>().find("not available yet"), std::string::npos);
+}
+
+TEST(McpHelp, MapsEveryPhraseItKnowsToItsToolAndTheSeedsExamplesFirst) {
+    size_t phrases = 0;
+    for (const auto& intent : Intents()) {
+        size_t start = 0;
+        const std::string_view all = intent.phrases;
+        while (start <= all.size()) {
+            const size_t end = std::min(all.find('|', start), all.size());
+            const std::string phrase(all.substr(start, end - start));
+            start = end + 1;
+            ++phrases;
+            const auto matches = MatchIntents("I want to change the " + phrase + " please", 10);
+            bool found = false;
+            for (const auto* m : matches) found = found || (m->tool == intent.tool && m->field == intent.field);
+            EXPECT_TRUE(found) << "\"" << phrase << "\" does not lead to " << intent.tool;
+        }
+    }
+    EXPECT_GE(phrases, 50u);
+    auto first = [](std::string_view words) {
+        const auto m = MatchIntents(words);
+        return m.empty() ? std::string()
+                         : std::string(m[0]->tool) + (m[0]->field.empty() ? "" : "." + std::string(m[0]->field));
+    };
+    EXPECT_EQ(first("greeting"), "update_profile.opener");
+    EXPECT_EQ(first("change the Greetings of my agent"), "update_profile.opener");
+    EXPECT_EQ(first("do not call"), "add_to_dnc");
+    EXPECT_EQ(first("Pause the outbound sales campaign"), "pause_campaign");
+    EXPECT_EQ(first("show calls where a meeting booked"), "list_calls.has_meeting");
+    EXPECT_TRUE(MatchIntents("zzz qqq").empty());
+}
+
+TEST_F(McpOverApi, HelpAndSuggestOptionsAnswerAsTools) {
+    const Json help = Call("help", {{"query", "change the greeting"}});
+    EXPECT_EQ(help["isError"], false);
+    EXPECT_EQ(help["structuredContent"]["matches"][0]["tool"], "update_profile");
+    EXPECT_EQ(help["structuredContent"]["matches"][0]["field"], "opener");
+    EXPECT_EQ(Call("help", Json::object())["isError"], true);
+
+    ASSERT_EQ(Call("create_custom_field", {{"name", "budget_range"}, {"type", "string"}})["isError"], false);
+    ASSERT_EQ(Call("create_custom_field", {{"name", "timeline"}, {"type", "string"}})["isError"], false);
+    const Json found = Call("suggest_options", {{"keyword", "Budget"}});
+    ASSERT_EQ(found["isError"], false) << found.dump();
+    const auto& fields = found["structuredContent"]["custom_fields"]["items"];
+    ASSERT_EQ(fields.size(), 1u) << found.dump();
+    EXPECT_EQ(fields[0]["name"], "budget_range");
+    const Json events = Call("suggest_options", {{"kind", "webhook_events"}, {"keyword", "campaign"}});
+    const auto& listed = events["structuredContent"]["webhook_events"]["items"];
+    ASSERT_EQ(listed.size(), 5u) << events.dump();
+    EXPECT_EQ(listed[0]["event"], "campaign.started");
+    EXPECT_FALSE(events["structuredContent"].contains("profiles"));
+    EXPECT_EQ(Call("suggest_options", {{"kind", "planets"}})["isError"], true);
+}
+
+TEST(McpTools, EveryRouteToolIsARouteOfTheApi) {
+    api::ApiOverSqlite fixture;
+    auto tools = BuildTools(api::OpenApiDocument());
+    ASSERT_TRUE(tools) << tools.error().message;
+    const auto routes = fixture.api().RouteList();
+    for (const auto& tool : *tools) {
+        if (tool.pattern.empty()) continue;
+        EXPECT_NE(std::find(routes.begin(), routes.end(), tool.method + " " + tool.pattern), routes.end())
+            << tool.name << ": " << tool.method << " " << tool.pattern;
+    }
+}
+
+}  // namespace
+}  // namespace parley::mcp

@@ -1,0 +1,110 @@
+#include <algorithm>
+
+#include "support/fixture.hpp"
+#include "support/mcp_client.hpp"
+
+namespace parley::testing {
+namespace {
+
+class McpSdk : public ApiTest {};
+PARLEY_BACKENDS(McpSdk);
+
+bool Has(const Json& list, const std::string& item) {
+    return list.is_array() && std::find(list.begin(), list.end(), Json(item)) != list.end();
+}
+
+// The official MCP TypeScript SDK's client (tests/mcp/client.mjs) against `parley serve`: it
+// negotiates the newest protocol version, compiles every tool's input schema, checks every
+// call's arguments against it, and carries out 000_7bc22539f3d482ea.txt's example requests.
+TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
+    auto ro = api().Post("/api/v1/api-keys", {{"name", "assistant (read only)"}, {"permission", "read_only"}});
+    ASSERT_EQ(ro.status, 201) << ro.body;
+    const Json report = RunMcpSdkClient(http().port(), org_.key, ro.json()["data"]["key"]);
+    ASSERT_FALSE(report.contains("failure")) << report.dump(2);
+    const Json& steps = report["steps"];
+
+    EXPECT_EQ(report["protocol_version"], "2025-11-25");
+    EXPECT_EQ(report["server"]["name"], "parley");
+    EXPECT_EQ(report["session_id_prefix"], "mcps_");
+    EXPECT_GE(report["tools"].size(), 42u);
+    EXPECT_EQ(report["schema_problems"], Json::array()) << report["schema_problems"].dump(2);
+    EXPECT_EQ(report["argument_problems"], Json::array()) << report["argument_problems"].dump(2);
+    EXPECT_TRUE(Has(report["writing_tools"], "create_contact"));
+    EXPECT_FALSE(Has(report["writing_tools"], "list_contacts"));
+
+    // "Create a custom field called budget_range with options …"
+    EXPECT_EQ(steps["custom_field"]["name"], "budget_range") << steps.dump(2);
+    EXPECT_EQ(steps["custom_field"]["options"], Json({"under_10k", "10k_50k", "50k_plus"}));
+    EXPECT_EQ(steps["duplicate_field_error"], "DUPLICATE");
+    // "Add a budget_range extraction field to my Sales Qualifier profile"
+    EXPECT_EQ(steps["found_profile"], true);
+    EXPECT_EQ(steps["profile_extract_fields"], Json({"budget_range"}));
+    // "Call +1 202 555 0100 and ask for their budget and timeline": the sandbox's qualified person.
+    EXPECT_TRUE(Has(steps["help_for_call"], "trigger_call"));
+    const Json& call = steps["call"];
+    ASSERT_TRUE(call.is_object()) << steps.dump(2);
+    EXPECT_EQ(call["status"], "completed");
+    EXPECT_EQ(call["to_number"], "+12025550100");
+    EXPECT_EQ(call["extracted"]["budget_range"], "50k_plus") << call.dump();  // "about seventy five thousand"
+    EXPECT_TRUE(call["extracted"]["timeline"].is_string()) << call.dump();
+    EXPECT_GT(steps["transcript_lines"].get<int>(), 4);
+    // "Show me all calls from last week where a meeting was booked"
+    EXPECT_EQ(call["meeting_booked"], true);
+    EXPECT_EQ(steps["booked_calls"], Json::array({call["id"]}));
+    // "Pause the outbound sales campaign"
+    EXPECT_EQ(steps["help_for_pause"], "pause_campaign");
+    EXPECT_EQ(steps["paused_status"], "paused");
+    EXPECT_EQ(steps["pause_again_error"], "CONFLICT");
+
+    EXPECT_EQ(steps["not_found_error"], "NOT_FOUND");
+    EXPECT_EQ(steps["report_error"], "SERVICE_UNAVAILABLE");
+    EXPECT_EQ(steps["unknown_tool"], -32602);
+    EXPECT_NE(steps["after_end"].dump().find("Mcp-Session-Id"), std::string::npos) << steps["after_end"];
+
+    EXPECT_EQ(report["read_only"]["tools"], report["tools"].size());
+    EXPECT_TRUE(report["read_only"]["list_error"].is_null());
+    EXPECT_EQ(report["read_only"]["create_error"], "READ_ONLY");
+    EXPECT_EQ(api().Get("/api/v1/contacts?phone=%2B12025550111").json()["data"].size(), 0u);
+}
+
+// What a client sees over HTTP, without an SDK: the status codes of the transport.
+TEST_P(McpSdk, TheTransportAnswersWithTheStatusesOfTheSpecification) {
+    const std::string auth = "Bearer " + org_.key;
+    const std::string init =
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{}}})";
+    const std::vector<std::pair<std::string, std::string>> json = {{"Authorization", auth},
+                                                                   {"Content-Type", "application/json"},
+                                                                   {"Accept", "application/json, text/event-stream"}};
+    auto opened = http().Send("POST", "/mcp", init, json);
+    ASSERT_EQ(opened.status, 200) << opened.body;
+    const std::string session = opened.header("mcp-session-id");
+    ASSERT_TRUE(session.starts_with("mcps_"));
+    EXPECT_EQ(opened.json()["result"]["protocolVersion"], "2025-06-18");
+
+    auto with_session = json;
+    with_session.emplace_back("Mcp-Session-Id", session);
+    auto listed = http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", with_session);
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    EXPECT_GE(listed.json()["result"]["tools"].size(), 42u);
+    // Every answer carries the key's rate-limit headers, as REST answers do.
+    EXPECT_FALSE(listed.header("x-ratelimit-remaining").empty());
+
+    // No key: 401 with a challenge; GET (no server stream): 405; a body that is not JSON: 415.
+    auto anonymous = http().Send("POST", "/mcp", init, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(anonymous.status, 401);
+    EXPECT_EQ(http().Send("GET", "/mcp", "", {{"Authorization", auth}}).status, 405);
+    EXPECT_EQ(http().Send("POST", "/mcp", init, {{"Authorization", auth}, {"Content-Type", "text/plain"}}).status, 415);
+    auto note = http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", with_session);
+    EXPECT_EQ(note.status, 202);
+
+    // Sessions live in the database: another organization's key does not find this one.
+    const OrgKey other = server_->CreateOrg();
+    auto stranger = with_session;
+    stranger[0].second = "Bearer " + other.key;
+    EXPECT_EQ(http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","id":3,"method":"ping"})", stranger).status, 404);
+    EXPECT_EQ(http().Send("DELETE", "/mcp", "", {{"Authorization", auth}, {"Mcp-Session-Id", session}}).status, 200);
+    EXPECT_EQ(http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","id":4,"method":"ping"})", with_session).status, 404);
+}
+
+}  // namespace
+}  // namespace parley::testing
