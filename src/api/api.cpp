@@ -121,7 +121,7 @@ struct Api::Impl {
                                  const std::optional<http::RateDecision>& decision) const;
     std::optional<http::RateDecision> TakeRate(const domain::Principal& principal, RateClass rate);
     http::Response RunAs(const domain::Principal& principal, http::Request& req);
-    mcp::Caller CallerOf(const Ctx& ctx, std::shared_ptr<http::Fields> rate_headers);
+    mcp::Caller CallerOf(const Ctx& ctx, const std::shared_ptr<http::Fields>& rate_headers);
     http::Response Run(http::Request& req, Admitted& admitted);
     http::Response WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key);
     http::Response Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
@@ -431,7 +431,7 @@ http::Response Api::Impl::RunAs(const domain::Principal& principal, http::Reques
 
 // The MCP server's view of the caller of `ctx`; `rate_headers` gets the rate-limit headers of the
 // last message counted.
-mcp::Caller Api::Impl::CallerOf(const Ctx& ctx, std::shared_ptr<http::Fields> rate_headers) {
+mcp::Caller Api::Impl::CallerOf(const Ctx& ctx, const std::shared_ptr<http::Fields>& rate_headers) {
     mcp::Caller caller;
     caller.principal = ctx.principal;
     caller.run_route = [this, principal = ctx.principal, remote = ctx.req.remote_address,

@@ -23,6 +23,7 @@
 
 #include "api/api.hpp"
 #include "app/config.hpp"
+#include "app/mcp_stdio.hpp"
 #include "calls/call_runtime.hpp"
 #include "common/clock.hpp"
 #include "common/crypto.hpp"
@@ -581,10 +582,24 @@ int Run(int argc, char** argv) {
     key_revoke->add_option("--org", key_org, "Organization id")->required();
     key_revoke->add_option("key_id", key_id, "Key id (key_…)")->required();
 
+    auto* mcp = cli.add_subcommand("mcp", "MCP for local clients: relays a client's messages to a Parley server");
+    app::StdioOptions stdio_options{"http://127.0.0.1:8080", ""};
+    bool mcp_stdio = false;
+    mcp->add_flag("--stdio", mcp_stdio, "Speak MCP over standard input and output, as clients that start servers do")
+        ->required();
+    mcp->add_option("--url", stdio_options.url, "The Parley server (its /mcp endpoint is used)")->envname("PARLEY_URL");
+
     CLI11_PARSE(cli, argc, argv);
     spdlog::set_level(spdlog::level::from_str(log_level));
 
     if (serve->parsed()) return Serve(storage, serve_options);
+    if (mcp->parsed()) {
+        // From the environment only: a command line is visible to every user of the machine.
+        const char* key = std::getenv("PARLEY_API_KEY");
+        if (key == nullptr || *key == '\0') return Die("mcp --stdio needs an API key in PARLEY_API_KEY");
+        stdio_options.key = key;
+        return app::RunMcpStdio(stdio_options, std::cin, std::cout);
+    }
 
     auto opened = OpenStorage(storage, 2);
     if (!opened) return Die(opened.error().message);

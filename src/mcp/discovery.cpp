@@ -213,7 +213,7 @@ Json HelpResult(const Json& arguments) {
     structured = {{"query", query}, {"matches", found}};
     if (matches.empty()) {
         text = "No tool matches those words. ";
-        structured["hint"] = "Try a shorter phrase, e.g. \"greeting\", \"do not call\" or \"pause campaign\".";
+        structured["hint"] = R"(Try a shorter phrase, e.g. "greeting", "do not call" or "pause campaign".)";
         text += structured["hint"].get<std::string>();
     }
     return {{"content", {{{"type", "text"}, {"text", text}}}}, {"structuredContent", structured}, {"isError", false}};
@@ -313,11 +313,20 @@ const std::vector<Intent>& Intents() {
 
 std::vector<const Intent*> MatchIntents(std::string_view words, size_t limit) {
     const auto query = Words(Normalize(words.substr(0, kMaxQueryBytes)));
+    // Each intent's phrases as words, made once.
+    static const auto phrases_of = [] {
+        std::vector<std::vector<std::vector<std::string>>> out;
+        for (const auto& intent : kIntents) {
+            auto& phrases = out.emplace_back();
+            for (const auto& phrase : Split(intent.phrases)) phrases.push_back(Words(Normalize(phrase)));
+        }
+        return out;
+    }();
     std::vector<std::pair<size_t, const Intent*>> scored;
-    for (const auto& intent : kIntents) {
+    for (size_t i = 0; i < kIntents.size(); ++i) {
+        const Intent& intent = kIntents[i];
         size_t best = 0;
-        for (const auto& phrase : Split(intent.phrases)) {
-            const auto wanted = Words(Normalize(phrase));
+        for (const auto& wanted : phrases_of[i]) {
             // The longest phrase found wins ("pause campaign" over "campaign"); one found word for
             // word beats one with other words between its own.
             size_t length = 0;
@@ -397,13 +406,13 @@ Json RunDiscoveryTool(const Tool& tool, const Json& arguments, const Caller& cal
         }
         return HelpResult(arguments);
     }
-    static const std::vector<std::string> kKinds = {
+    static const std::vector<std::string> kinds = {
         "all", "profiles", "custom_fields", "voices", "webhook_events", "campaigns", "contact_lists"};
     for (const auto& [key, value] : arguments.items()) {
         if (key != "kind" && key != "keyword") return invalid("unknown argument " + key.substr(0, 100));
         if (!value.is_string()) return invalid(key + " must be a string");
     }
-    if (std::ranges::find(kKinds, arguments.value("kind", "all")) == kKinds.end()) {
+    if (std::ranges::find(kinds, arguments.value("kind", "all")) == kinds.end()) {
         return invalid(
             "kind must be one of all, profiles, custom_fields, voices, webhook_events, campaigns, contact_lists");
     }

@@ -16,6 +16,7 @@ using domain::Json;
 // and query parameters and the fields of its JSON body, their input schema is made from the
 // route's description in the OpenAPI document, and a call runs the route itself, so a tool
 // validates, authorizes and fails exactly as the REST request would.
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json moves and destroys without throwing
 struct Tool {
     std::string name;
     std::string category;  // "Calls", "Contacts", …

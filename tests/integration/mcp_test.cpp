@@ -65,6 +65,13 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_TRUE(report["read_only"]["list_error"].is_null());
     EXPECT_EQ(report["read_only"]["create_error"], "READ_ONLY");
     EXPECT_EQ(api().Get("/api/v1/contacts?phone=%2B12025550111").json()["data"].size(), 0u);
+
+    // `parley mcp --stdio`, started by the SDK's stdio transport as Claude Desktop starts servers.
+    const Json& stdio = report["stdio"];
+    EXPECT_EQ(stdio["server"], "parley") << stdio.dump();
+    EXPECT_EQ(stdio["tools"], report["tools"].size());
+    EXPECT_TRUE(Has(stdio["custom_fields"], "budget_range")) << stdio.dump();
+    EXPECT_NE(stdio["wrong_key"].get<std::string>().find("UNAUTHORIZED"), std::string::npos) << stdio.dump();
 }
 
 // What a client sees over HTTP, without an SDK: the status codes of the transport.

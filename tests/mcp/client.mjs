@@ -4,8 +4,12 @@
 // out seed 000's example requests as tool calls. It prints one JSON report on standard output;
 // the integration test (tests/integration/mcp_test.cpp) asserts on it.
 //
-//   node tests/mcp/client.mjs --url http://127.0.0.1:8080/mcp --key pl_live_… --read-only-key pl_live_…
+// With --parley, it also starts `parley mcp --stdio` as local clients (Claude Desktop) do.
+//
+//   node tests/mcp/client.mjs --url http://127.0.0.1:8080/mcp --key pl_live_… --read-only-key pl_live_… \
+//       [--parley build/parley]
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -169,6 +173,36 @@ async function main() {
     create_error: errorOf(await call(readOnly.client, 'create_contact', { phone: '+12025550111' })),
   };
   await readOnly.client.close();
+
+  if (process.argv.includes('--parley')) await overStdio(option('parley'));
+}
+
+// `parley mcp --stdio`, started by the SDK's stdio transport with the key in its environment.
+async function overStdio(parley) {
+  const start = (key) =>
+    new StdioClientTransport({
+      command: parley,
+      args: ['mcp', '--stdio', '--url', url.origin],
+      env: { PATH: process.env.PATH ?? '', PARLEY_API_KEY: key },
+      stderr: 'pipe',
+    });
+  const client = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
+  await client.connect(start(option('key')));
+  const fields = await call(client, 'list_custom_fields', {});
+  report.stdio = {
+    server: client.getServerVersion()?.name,
+    tools: (await client.listTools()).tools.length,
+    custom_fields: fields.structuredContent?.data?.map((f) => f.name) ?? errorOf(fields),
+  };
+  await client.close();
+  const refused = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
+  try {
+    await refused.connect(start('pl_live_wrongwrongwrongwrongwrongwrong12'));
+    report.stdio.wrong_key = 'connected';
+  } catch (e) {
+    report.stdio.wrong_key = String(e.message ?? e);
+  }
+  await refused.close();
 }
 
 main()
