@@ -289,12 +289,19 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         }
     }
 
+    // A request refused for its session still counts against the key's rate limit: the lookup
+    // is a database read.
     const auto session_id = req.Header("mcp-session-id");
     if (!session_id) {
+        if (auto limited = caller.take_message()) return std::move(*limited);
         return JsonResponse(400, RpcError(nullptr, kBadRequest,
                                           "Bad Request: Mcp-Session-Id header is required; send initialize first"));
     }
     const int64_t now = impl.clock.NowMs();
+    if (session_id->size() > 5 + kSessionIdChars) {
+        if (auto limited = caller.take_message()) return std::move(*limited);
+        return JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one"));
+    }
     auto session = domain::ReadTx(
         impl.store, [&](domain::Repos& r) { return r.mcp_sessions().Get(caller.principal.key_id, *session_id); });
     if (!session) {
@@ -302,6 +309,7 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         return JsonResponse(500, RpcError(nullptr, kInternalError, "Internal error"));
     }
     if (!*session || (*session)->ended_at || (*session)->expires_at <= now) {
+        if (auto limited = caller.take_message()) return std::move(*limited);
         return JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one"));
     }
     // Extended at most once an hour, so a busy session is not a write per request.

@@ -24,7 +24,7 @@ struct ServerOptions {
     size_t max_batch = 32;
     // A session ends this long after its last use.
     int64_t session_idle_ms = 24LL * 3600 * 1000;
-    std::string server_version = "1.0.0";
+    std::string server_version = "0.1.0";  // the API description's info.version
 };
 
 // What the MCP server needs of the REST API for one caller, already authenticated.
