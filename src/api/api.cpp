@@ -10,6 +10,7 @@
 #include "common/crypto.hpp"
 #include "common/ids.hpp"
 #include "common/log_throttle.hpp"
+#include "domain/oauth_service.hpp"
 #include "http/metrics.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/router.hpp"
@@ -141,6 +142,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddContactListRoutes(routes, impl_->services);
     AddWebhookRoutes(routes, impl_->services);
     AddPhoneNumberRoutes(routes, impl_->services);
+    AddOAuthRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz",
                       [impl](Ctx&) {
@@ -222,7 +224,9 @@ http::RouteInfo Api::Route(std::string_view method, std::string_view target) con
     // The public routes answer from memory (/healthz asks the database one SELECT 1); imports and
     // bulk writes parse up to 64 MiB and write thousands of rows, so only a few run at once.
     http::Lane lane = http::Lane::kWorker;
-    if (spec.access == Access::kPublic && spec.pattern.find(':') == std::string::npos) lane = http::Lane::kInline;
+    if (spec.access == Access::kPublic && spec.pattern.find(':') == std::string::npos && !spec.blocking) {
+        lane = http::Lane::kInline;
+    }
     if (spec.rate == RateClass::kBulk || spec.body == BodyKind::kCsvOrJson) lane = http::Lane::kHeavy;
     return {spec.body_limit, lane};
 }
@@ -295,6 +299,17 @@ std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
     const RouteSpec& spec = found.route->value;
     admitted.spec = &spec;
     admitted.params = found.params;
+    if (spec.access == Access::kPublic && spec.address_limit_per_minute > 0) {
+        const auto decision = limiter->Take("ip:" + spec.pattern + ":" + req.remote_address,
+                                            {spec.address_limit_per_minute, 0}, clock.NowMs());
+        if (!decision.allowed) {
+            auto res = ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests from this address", {}},
+                                     admitted.request_id);
+            res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+            AddRateHeaders(res, decision);
+            return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+        }
+    }
     if (spec.access != Access::kPublic) {
         if (auto refused = Authorize(req, spec, admitted)) {
             if (admitted.decision) AddRateHeaders(*refused, *admitted.decision);
@@ -322,7 +337,13 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
         auth && auth->size() > 7 && (auth->starts_with("Bearer ") || auth->starts_with("bearer "))) {
         token = auth->substr(7);
     }
-    auto principal = services.keys.Authenticate(token);
+    // OAuth access tokens were issued for the MCP endpoint (RFC 8707): elsewhere they are refused.
+    Result<domain::Principal> principal =
+        !domain::OAuthService::IsAccessToken(token) ? services.keys.Authenticate(token)
+        : spec.access == Access::kKey
+            ? services.oauth.Authenticate(token)
+            : Result<domain::Principal>(
+                  Fail(ErrorCode::kUnauthorized, "OAuth access tokens work only at /mcp; use an API key here"));
     if (!principal) {
         const auto decision = limiter->Take("ip:" + req.remote_address, {kUnauthenticatedPerMinute, 0}, now);
         admitted.decision = decision;
@@ -330,6 +351,15 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
                        ? ErrorResponse(principal.error(), request_id)
                        : ErrorResponse(Error{ErrorCode::kRateLimited, "Too many requests", {}}, request_id);
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+        if (spec.access == Access::kKey) {
+            // Where an MCP client finds how to sign in (RFC 9728 section 5.1).
+            const std::string base = services.recordings.public_url.empty()
+                                         ? "http://" + std::string(req.Header("host").value_or("localhost"))
+                                         : services.recordings.public_url;
+            res.headers.emplace_back("WWW-Authenticate", "Bearer resource_metadata=\"" + base +
+                                                             "/.well-known/oauth-protected-resource/mcp\"" +
+                                                             (token.empty() ? "" : ", error=\"invalid_token\""));
+        }
         return res;
     }
     admitted.decision = TakeRate(*principal, spec.rate);

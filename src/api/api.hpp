@@ -44,6 +44,7 @@ struct Services {
     domain::ContactListService& contact_lists;
     domain::WebhookService& webhooks;
     domain::PhoneNumberService& phone_numbers;
+    domain::OAuthService& oauth;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
@@ -67,6 +68,7 @@ inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dia
                     set.contact_lists,
                     set.webhooks,
                     set.phone_numbers,
+                    set.oauth,
                     dialer_check,
                     set.catalog,
                     std::move(recordings),

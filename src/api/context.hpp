@@ -58,8 +58,16 @@ struct RouteSpec {
     // JSON pointers to secrets in a success body ("/data/key"): a response kept for an
     // Idempotency-Key replay is stored, and replayed, with these set to null.
     std::vector<std::string> secret_fields = {};
+    // Public routes only: requests per minute from one client address (0: no limit of their own).
+    int address_limit_per_minute = 0;
+    // Public routes only: the handler reads or writes the database, so it runs on the worker pool.
+    bool blocking = false;
     size_t metrics_series = 0;  // set when the route is registered
 };
+
+// The server's address as clients reach it: `configured` (--public-url) when set, else
+// http:// and the request's Host.
+std::string PublicBaseUrl(const Ctx& ctx, std::string_view configured);
 
 // HTTP status and wire code of each error code (one table, pinned by a test).
 int HttpStatusOf(ErrorCode code);
@@ -92,5 +100,6 @@ void AddCampaignRoutes(std::vector<RouteSpec>& routes, struct Services& services
 void AddContactListRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddWebhookRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddOAuthRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

@@ -406,6 +406,84 @@ public:
     virtual Result<int64_t> PurgeExpiredBefore(int64_t cutoff) = 0;
 };
 
+// OAuth 2.1 for MCP clients: a client registered by itself (RFC 7591), an authorization code, a
+// grant (one organization's consent to one client, with a scope) and a grant's tokens. Codes and
+// tokens are kept as SHA-256 hashes.
+struct OAuthClient {
+    std::string id;
+    std::string name;
+    std::vector<std::string> redirect_uris;
+    int64_t created_at = 0;
+};
+
+struct OAuthCode {
+    std::string code_hash;
+    std::string client_id;
+    std::string org_id;
+    std::string key_id;  // the key that signed in and consented
+    std::string scope;
+    std::string redirect_uri;
+    std::string code_challenge;
+    std::string resource;
+    int64_t created_at = 0;
+    int64_t expires_at = 0;
+    std::optional<int64_t> used_at;
+    std::optional<std::string> grant_id;
+};
+
+struct OAuthGrant {
+    std::string id;
+    std::string org_id;
+    std::string client_id;
+    std::string client_name;  // read with the grant
+    std::string scope;
+    std::string resource;
+    std::string granted_by;
+    int64_t created_at = 0;
+    std::optional<int64_t> last_used_at;
+    std::optional<int64_t> revoked_at;
+};
+
+struct OAuthToken {
+    std::string token_hash;
+    std::string grant_id;
+    std::string kind;  // "access" or "refresh"
+    int64_t created_at = 0;
+    int64_t expires_at = 0;
+    std::optional<int64_t> used_at;  // a refresh token once exchanged
+};
+
+// A token with its grant, the organization's tier, and whether the key that granted it is revoked.
+struct OAuthTokenOfGrant {
+    OAuthToken token;
+    OAuthGrant grant;
+    Tier tier = Tier::kStandard;
+    bool granting_key_revoked = false;
+};
+
+class OAuthRepo {
+public:
+    virtual ~OAuthRepo() = default;
+    virtual Result<void> InsertClient(const OAuthClient& client) = 0;
+    virtual Result<std::optional<OAuthClient>> GetClient(std::string_view id) = 0;
+    virtual Result<void> InsertCode(const OAuthCode& code) = 0;
+    // The code, and marks it used when it was not: used_at in the result is what it was before.
+    virtual Result<std::optional<OAuthCode>> TakeCode(std::string_view code_hash, int64_t now) = 0;
+    virtual Result<void> SetCodeGrant(std::string_view code_hash, std::string_view grant_id) = 0;
+    virtual Result<void> InsertGrant(const OAuthGrant& grant) = 0;
+    virtual Result<std::optional<OAuthGrant>> GetGrant(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<OAuthGrant>> ListGrants(std::string_view org_id, const PageRequest& page) = 0;
+    // Sets revoked_at unless already set; false when there is no such open grant.
+    virtual Result<bool> RevokeGrant(std::string_view grant_id, int64_t now) = 0;
+    virtual Result<void> TouchGrant(std::string_view grant_id, int64_t now) = 0;
+    virtual Result<void> InsertToken(const OAuthToken& token) = 0;
+    virtual Result<std::optional<OAuthTokenOfGrant>> FindToken(std::string_view token_hash) = 0;
+    // Marks an unused token used; false when it was used already.
+    virtual Result<bool> UseToken(std::string_view token_hash, int64_t now) = 0;
+    // Codes and tokens that expired before `cutoff`.
+    virtual Result<int64_t> PurgeExpired(int64_t cutoff) = 0;
+};
+
 class Repos {
 public:
     virtual ~Repos() = default;
@@ -425,6 +503,7 @@ public:
     virtual CampaignRepo& campaigns() = 0;
     virtual WebhookRepo& webhooks() = 0;
     virtual McpSessionRepo& mcp_sessions() = 0;
+    virtual OAuthRepo& oauth() = 0;
 };
 
 class Store {

@@ -14,6 +14,7 @@
 #include "domain/custom_field_service.hpp"
 #include "domain/engine_catalog.hpp"
 #include "domain/key_service.hpp"
+#include "domain/oauth_service.hpp"
 #include "domain/phone_number_service.hpp"
 #include "domain/profile_service.hpp"
 #include "domain/voice_preset_service.hpp"
@@ -49,7 +50,8 @@ public:
           campaigns(store, clock, parts.default_region, parts.launcher, parts.wake_dialer),
           contact_lists(store, clock),
           webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
-          phone_numbers(store, clock, parts.launcher, parts.default_region) {}
+          phone_numbers(store, clock, parts.launcher, parts.default_region),
+          oauth(store, clock) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 
@@ -65,6 +67,7 @@ public:
     ContactListService contact_lists;
     WebhookService webhooks;
     PhoneNumberService phone_numbers;
+    OAuthService oauth;
 };
 
 }  // namespace parley::domain

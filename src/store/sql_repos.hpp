@@ -164,6 +164,29 @@ private:
     Connection& c_;
 };
 
+class SqlOAuthRepo final : public domain::OAuthRepo {
+public:
+    explicit SqlOAuthRepo(Connection& c) : c_(c) {}
+    Result<void> InsertClient(const domain::OAuthClient& client) override;
+    Result<std::optional<domain::OAuthClient>> GetClient(std::string_view id) override;
+    Result<void> InsertCode(const domain::OAuthCode& code) override;
+    Result<std::optional<domain::OAuthCode>> TakeCode(std::string_view code_hash, int64_t now) override;
+    Result<void> SetCodeGrant(std::string_view code_hash, std::string_view grant_id) override;
+    Result<void> InsertGrant(const domain::OAuthGrant& grant) override;
+    Result<std::optional<domain::OAuthGrant>> GetGrant(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::OAuthGrant>> ListGrants(std::string_view org_id,
+                                                        const domain::PageRequest& page) override;
+    Result<bool> RevokeGrant(std::string_view grant_id, int64_t now) override;
+    Result<void> TouchGrant(std::string_view grant_id, int64_t now) override;
+    Result<void> InsertToken(const domain::OAuthToken& token) override;
+    Result<std::optional<domain::OAuthTokenOfGrant>> FindToken(std::string_view token_hash) override;
+    Result<bool> UseToken(std::string_view token_hash, int64_t now) override;
+    Result<int64_t> PurgeExpired(int64_t cutoff) override;
+
+private:
+    Connection& c_;
+};
+
 class SqlProfileRepo final : public domain::ProfileRepo {
 public:
     explicit SqlProfileRepo(Connection& c) : c_(c) {}

@@ -21,7 +21,8 @@ public:
           contact_lists_(c),
           campaigns_(c),
           webhooks_(c, box),
-          mcp_sessions_(c) {}
+          mcp_sessions_(c),
+          oauth_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -38,6 +39,7 @@ public:
     domain::CampaignRepo& campaigns() override { return campaigns_; }
     domain::WebhookRepo& webhooks() override { return webhooks_; }
     domain::McpSessionRepo& mcp_sessions() override { return mcp_sessions_; }
+    domain::OAuthRepo& oauth() override { return oauth_; }
     bool recorded_events() const { return webhooks_.recorded(); }
 
 private:
@@ -57,6 +59,7 @@ private:
     SqlCampaignRepo campaigns_;
     SqlWebhookRepo webhooks_;
     SqlMcpSessionRepo mcp_sessions_;
+    SqlOAuthRepo oauth_;
 };
 
 class SqlStore final : public domain::Store {
