@@ -18,6 +18,7 @@ packages=(
     libspeexdsp-dev libsndfile1-dev
     libsofia-sip-ua-dev libortp-dev libspandsp-dev libsrtp2-dev baresip-core kamailio openssl
     postgresql wrk nginx-light afl++ clang-format clang-tidy-16
+    chromium
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -56,7 +57,8 @@ if [ ! -f tests/webhooks/node_modules/.package-lock.json ] ||
    [ tests/webhooks/package-lock.json -nt tests/webhooks/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/webhooks --no-audit --no-fund --loglevel=error
 fi
-# The official MCP SDK's client the MCP tests run (tests/mcp/).
+# The official MCP SDK's client the MCP tests run, and playwright-core, which drives Chromium
+# through the OAuth sign-in page (tests/mcp/).
 if [ ! -f tests/mcp/node_modules/.package-lock.json ] ||
    [ tests/mcp/package-lock.json -nt tests/mcp/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error

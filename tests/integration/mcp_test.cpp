@@ -74,6 +74,43 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_NE(stdio["wrong_key"].get<std::string>().find("UNAUTHORIZED"), std::string::npos) << stdio.dump();
 }
 
+// The SDK's OAuth client signs in as the Claude and ChatGPT connectors do, through Parley's
+// sign-in page in Chromium (tests/mcp/oauth.mjs), and then the failures the RFCs name.
+TEST_P(McpSdk, TheOfficialClientSignsInWithOAuthThroughTheSignInPage) {
+    const OrgKey other = server_->CreateOrg();
+    const Json report = RunMcpOAuthClient(http().port(), org_.key, other.key);
+    ASSERT_FALSE(report.contains("failure")) << report.dump(2);
+    EXPECT_EQ(report["page"]["client"], "Parley integration test") << report.dump(2);
+    EXPECT_EQ(report["page"]["scope"], "read and write");
+    EXPECT_EQ(report["callback_has_iss"], true);
+    EXPECT_EQ(report["client_id_prefix"], "oac_");
+    EXPECT_EQ(report["token_prefix"], "pl_oat_");
+    EXPECT_EQ(report["token_scope"], "read write");
+    EXPECT_GE(report["tools"].get<int>(), 42);
+    EXPECT_TRUE(report["create_error"].is_null());
+    EXPECT_EQ(report["own_contacts"], Json::array({"+12025550142"}));
+    EXPECT_EQ(report["rest_status"], 401) << "an access token is for /mcp only";
+    EXPECT_EQ(report["other_contacts"], Json::array()) << "another organization's token sees none of it";
+    EXPECT_EQ(report["denied"], "access_denied");
+    EXPECT_TRUE(report["denied_tokens"].is_null());
+    EXPECT_EQ(report["wrong_verifier"], "invalid_grant");
+    EXPECT_EQ(report["after_wrong_verifier"], "invalid_grant") << "a failed exchange uses the code up";
+    EXPECT_EQ(report["reused_code"], "invalid_grant");
+    EXPECT_NE(report["after_reuse"].get<std::string>().find("revoked"), std::string::npos) << report["after_reuse"];
+    EXPECT_EQ(report["refreshed"], 200);
+    EXPECT_EQ(report["refresh_again"], "invalid_grant");
+
+    // The grants the sign-ins made, as the organization's owner sees them.
+    const Json grants = api().Get("/api/v1/oauth/grants").json()["data"];
+    // Two: the first sign-in's, ended by its replayed refresh token, and the reused code's.
+    ASSERT_EQ(grants.size(), 2u) << grants.dump();
+    for (const auto& grant : grants) {
+        EXPECT_EQ(grant["client_name"], "Parley integration test");
+        EXPECT_EQ(grant["granted_by"], org_.key_id);
+        EXPECT_FALSE(grant["revoked_at"].is_null());
+    }
+}
+
 // What a client sees over HTTP, without an SDK: the status codes of the transport.
 TEST_P(McpSdk, TheTransportAnswersWithTheStatusesOfTheSpecification) {
     const std::string auth = "Bearer " + org_.key;

@@ -4,13 +4,15 @@
 #include "support/process.hpp"
 
 namespace parley::testing {
+namespace {
 
-Json RunMcpSdkClient(uint16_t port, const std::string& key, const std::string& read_only_key) {
+// Runs a Node script of tests/mcp with `args` and reads the JSON report it prints last.
+Json RunReport(const std::string& script, std::vector<std::string> args) {
     // env finds node on the PATH (Debian's nodejs package or another install).
-    Process client({"/usr/bin/env", "node", std::string(PARLEY_SOURCE_DIR) + "/tests/mcp/client.mjs", "--url",
-                    "http://127.0.0.1:" + std::to_string(port) + "/mcp", "--key", key, "--read-only-key", read_only_key,
-                    "--parley", ParleyBinary()});
-    // A sandbox call runs in it; the sanitizer build is several times slower.
+    std::vector<std::string> argv = {"/usr/bin/env", "node", std::string(PARLEY_SOURCE_DIR) + "/tests/mcp/" + script};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process client(argv);
+    // A sandbox call or a browser runs in it; the sanitizer build is several times slower.
     client.ReadToEnd(std::chrono::seconds(300));
     const int code = client.Wait();
     const std::string output = client.output();
@@ -19,6 +21,21 @@ Json RunMcpSdkClient(uint16_t port, const std::string& key, const std::string& r
     if (!report.is_object()) report = Json{{"output", output}};
     if (code != 0 && !report.contains("failure")) report["failure"] = "exit code " + std::to_string(code);
     return report;
+}
+
+std::string McpUrl(uint16_t port) {
+    return "http://127.0.0.1:" + std::to_string(port) + "/mcp";
+}
+
+}  // namespace
+
+Json RunMcpSdkClient(uint16_t port, const std::string& key, const std::string& read_only_key) {
+    return RunReport("client.mjs", {"--url", McpUrl(port), "--key", key, "--read-only-key", read_only_key, "--parley",
+                                    ParleyBinary()});
+}
+
+Json RunMcpOAuthClient(uint16_t port, const std::string& key, const std::string& other_key) {
+    return RunReport("oauth.mjs", {"--url", McpUrl(port), "--key", key, "--other-key", other_key});
 }
 
 }  // namespace parley::testing
