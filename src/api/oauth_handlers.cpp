@@ -269,7 +269,7 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           auto signer = s.keys.Authenticate(Field(*form, "api_key"));
                           if (!signer) {
                               return ConsentPage(401, *client, request, *scope,
-                                                 "That is not a valid API key. Use an owner or admin key (pl_live_…).");
+                                                 "That is not a valid API key: use an owner or admin key.");
                           }
                           auto code = s.oauth.Approve(request, *signer, McpResource(base));
                           if (!code && code.error().error == "access_denied") {
