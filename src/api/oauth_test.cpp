@@ -5,11 +5,13 @@
 #include "api/api.hpp"
 #include "api/test_api.hpp"
 #include "common/crypto.hpp"
+#include "domain/oauth_service.hpp"
 
 namespace parley::api {
 namespace {
 
 using domain::Json;
+using OAuthServiceLimits = domain::OAuthService;
 
 constexpr int64_t kStart = 1'800'000'000'000;
 constexpr std::string_view kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-abc";
@@ -359,6 +361,25 @@ TEST_F(OAuthFlow, RefreshTokensRotateAndAReplayedOneEndsTheGrant) {
     EXPECT_EQ(Json::parse(replay.body)["error"], "invalid_grant");
     EXPECT_EQ(McpStatus(rotated["access_token"]), 401);
     EXPECT_EQ(refresh(rotated["refresh_token"]).status, 400);
+}
+
+TEST_F(OAuthFlow, ExpiredCodesAndTokensArePurged) {
+    const std::string client = Register();
+    const Json tokens = SignIn(client, owner_);
+    auto purge = [&] {
+        return domain::WriteTx(fixture_.store(),
+                               [&](domain::Repos& r) { return r.oauth().PurgeExpired(clock_.NowMs()); });
+    };
+    auto none = purge();
+    ASSERT_TRUE(none);
+    EXPECT_EQ(*none, 0);
+    clock_.Advance(OAuthServiceLimits::kRefreshMs + 1);
+    auto purged = purge();
+    ASSERT_TRUE(purged);
+    EXPECT_EQ(*purged, 3) << "the code, the access token and the refresh token";
+    auto refresh =
+        Token({{"grant_type", "refresh_token"}, {"refresh_token", tokens["refresh_token"]}, {"client_id", client}});
+    EXPECT_EQ(refresh.status, 400);
 }
 
 TEST_F(OAuthFlow, GrantsAreListedAndRevokedAndEndWithTheKeyThatGaveThem) {

@@ -405,10 +405,12 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                 if (!windows) return Fail(std::move(windows.error()));
                 auto sessions = r.mcp_sessions().PurgeExpiredBefore(clock.NowMs());
                 if (!sessions) return Fail(std::move(sessions.error()));
+                auto oauth = r.oauth().PurgeExpired(clock.NowMs());
+                if (!oauth) return Fail(std::move(oauth.error()));
                 return {};
             });
             if (!purged)
-                spdlog::warn("purging expired idempotency keys, rate windows and MCP sessions failed: {}",
+                spdlog::warn("purging expired idempotency keys, rate windows, MCP sessions and OAuth tokens failed: {}",
                              purged.error().message);
         }
     });
