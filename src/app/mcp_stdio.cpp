@@ -12,7 +12,7 @@
 namespace parley::app {
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 constexpr long kTimeoutSeconds = 300;  // a tool may run a report or a batch
 constexpr int kRelayError = -32000;

@@ -11,24 +11,24 @@
 namespace parley::domain {
 namespace {
 
-constexpr std::string_view kAccessPrefix = "pl_oat_";
-constexpr std::string_view kRefreshPrefix = "pl_ort_";
-constexpr size_t kTokenChars = 40;
-constexpr size_t kCodeChars = 43;
+constexpr std::string_view kAccessTokenPrefix = "pl_oat_";
+constexpr std::string_view kRefreshTokenPrefix = "pl_ort_";
+constexpr size_t kOAuthTokenChars = 40;
+constexpr size_t kOAuthCodeChars = 43;
 constexpr size_t kMaxRedirectUris = 10;
-constexpr size_t kMaxUriBytes = 2000;
-constexpr size_t kMaxNameBytes = 200;
-constexpr size_t kMaxStateBytes = 1000;
-constexpr int64_t kTouchEveryMs = 60'000;
+constexpr size_t kMaxRedirectUriBytes = 2000;
+constexpr size_t kMaxClientNameBytes = 200;
+constexpr size_t kMaxOAuthStateBytes = 1000;
+constexpr int64_t kGrantTouchEveryMs = 60'000;
 
-OAuthError Invalid(std::string error, std::string description) {
+OAuthError OAuthFault(std::string error, std::string description) {
     return OAuthError{std::move(error), std::move(description)};
 }
 
 // An https URI, or an http one on the loopback interface (RFC 8252 section 7.3), without a
 // fragment, spaces or control characters.
 bool IsAllowedRedirect(std::string_view uri) {
-    if (uri.empty() || uri.size() > kMaxUriBytes || uri.find('#') != std::string_view::npos) return false;
+    if (uri.empty() || uri.size() > kMaxRedirectUriBytes || uri.find('#') != std::string_view::npos) return false;
     if (std::ranges::any_of(uri, [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) return false;
     std::string_view rest;
     bool secure = false;
@@ -83,27 +83,27 @@ std::optional<std::string> NormalizeScope(std::string_view scope) {
     return write ? "read write" : "read";
 }
 
-OAuthError ServerError(const Error& e) {
-    return Invalid("server_error", e.message);
+OAuthError OAuthServerError(const Error& e) {
+    return OAuthFault("server_error", e.message);
 }
 
 }  // namespace
 
 bool OAuthService::IsAccessToken(std::string_view token) {
-    return token.starts_with(kAccessPrefix);
+    return token.starts_with(kAccessTokenPrefix);
 }
 
 OAuthResult<OAuthClient> OAuthService::Register(const Json& metadata) {
     if (!metadata.is_object())
-        return std::unexpected(Invalid("invalid_client_metadata", "the body must be a JSON object"));
+        return std::unexpected(OAuthFault("invalid_client_metadata", "the body must be a JSON object"));
     const Json uris = metadata.value("redirect_uris", Json());
     if (!uris.is_array() || uris.empty() || uris.size() > kMaxRedirectUris) {
-        return std::unexpected(Invalid("invalid_redirect_uri", "redirect_uris must list 1 to 10 URIs"));
+        return std::unexpected(OAuthFault("invalid_redirect_uri", "redirect_uris must list 1 to 10 URIs"));
     }
     OAuthClient client;
     for (const auto& uri : uris) {
         if (!uri.is_string() || !IsAllowedRedirect(uri.get_ref<const std::string&>())) {
-            return std::unexpected(Invalid("invalid_redirect_uri",
+            return std::unexpected(OAuthFault("invalid_redirect_uri",
                                            "each redirect URI must be https, or http on 127.0.0.1, localhost or [::1], "
                                            "without a fragment, at most 2000 bytes"));
         }
@@ -111,7 +111,7 @@ OAuthResult<OAuthClient> OAuthService::Register(const Json& metadata) {
     }
     const Json method = metadata.value("token_endpoint_auth_method", Json("none"));
     if (method != "none") {
-        return std::unexpected(Invalid("invalid_client_metadata",
+        return std::unexpected(OAuthFault("invalid_client_metadata",
                                        "token_endpoint_auth_method must be none: Parley registers public clients, "
                                        "which prove themselves with PKCE"));
     }
@@ -124,21 +124,21 @@ OAuthResult<OAuthClient> OAuthService::Register(const Json& metadata) {
                 return v.is_string() && std::ranges::find(allowed, v.get<std::string>()) != allowed.end();
             })) {
             return std::unexpected(
-                Invalid("invalid_client_metadata",
+                OAuthFault("invalid_client_metadata",
                         std::string(key) + " may hold only " +
                             (allowed.size() == 2 ? "authorization_code and refresh_token" : "code")));
         }
     }
     const Json name = metadata.value("client_name", Json("MCP client"));
     if (!name.is_string() || name.get_ref<const std::string&>().empty() ||
-        name.get_ref<const std::string&>().size() > kMaxNameBytes || !IsValidUtf8(name.get_ref<const std::string&>())) {
-        return std::unexpected(Invalid("invalid_client_metadata", "client_name must be 1 to 200 bytes of text"));
+        name.get_ref<const std::string&>().size() > kMaxClientNameBytes || !IsValidUtf8(name.get_ref<const std::string&>())) {
+        return std::unexpected(OAuthFault("invalid_client_metadata", "client_name must be 1 to 200 bytes of text"));
     }
     client.name = name.get<std::string>();
     client.created_at = clock_.NowMs();
     client.id = NewId("oac_", client.created_at);
     auto saved = store_.Write([&](Repos& r) { return r.oauth().InsertClient(client); });
-    if (!saved) return std::unexpected(ServerError(saved.error()));
+    if (!saved) return std::unexpected(OAuthServerError(saved.error()));
     return client;
 }
 
@@ -149,12 +149,12 @@ Result<std::optional<OAuthClient>> OAuthService::Client(std::string_view id) {
 
 OAuthResult<OAuthClient> OAuthService::CheckClient(const AuthorizationRequest& request) {
     auto client = Client(request.client_id);
-    if (!client) return std::unexpected(ServerError(client.error()));
-    if (!*client) return std::unexpected(Invalid("invalid_client", "this client_id is not registered"));
+    if (!client) return std::unexpected(OAuthServerError(client.error()));
+    if (!*client) return std::unexpected(OAuthFault("invalid_client", "this client_id is not registered"));
     const auto& uris = (*client)->redirect_uris;
     if (request.redirect_uri.empty() || std::ranges::find(uris, request.redirect_uri) == uris.end()) {
         return std::unexpected(
-            Invalid("invalid_request", "redirect_uri must be one of the client's registered redirect URIs, exactly"));
+            OAuthFault("invalid_request", "redirect_uri must be one of the client's registered redirect URIs, exactly"));
     }
     return **client;
 }
@@ -162,20 +162,20 @@ OAuthResult<OAuthClient> OAuthService::CheckClient(const AuthorizationRequest& r
 OAuthResult<std::string> OAuthService::CheckRequest(const AuthorizationRequest& request,
                                                     std::string_view resource) const {
     if (request.response_type != "code") {
-        return std::unexpected(Invalid("unsupported_response_type", "response_type must be code"));
+        return std::unexpected(OAuthFault("unsupported_response_type", "response_type must be code"));
     }
     if (request.code_challenge_method != "S256" || !IsPkceValue(request.code_challenge)) {
         return std::unexpected(
-            Invalid("invalid_request", "PKCE is required: a code_challenge with code_challenge_method S256"));
+            OAuthFault("invalid_request", "PKCE is required: a code_challenge with code_challenge_method S256"));
     }
-    if (request.state.size() > kMaxStateBytes) {
-        return std::unexpected(Invalid("invalid_request", "state is longer than 1000 bytes"));
+    if (request.state.size() > kMaxOAuthStateBytes) {
+        return std::unexpected(OAuthFault("invalid_request", "state is longer than 1000 bytes"));
     }
     if (!request.resource.empty() && request.resource != resource) {
-        return std::unexpected(Invalid("invalid_target", "resource must be " + std::string(resource)));
+        return std::unexpected(OAuthFault("invalid_target", "resource must be " + std::string(resource)));
     }
     auto scope = NormalizeScope(request.scope);
-    if (!scope) return std::unexpected(Invalid("invalid_scope", "scope may hold read and write"));
+    if (!scope) return std::unexpected(OAuthFault("invalid_scope", "scope may hold read and write"));
     return *scope;
 }
 
@@ -188,10 +188,10 @@ OAuthResult<std::string> OAuthService::Approve(const AuthorizationRequest& reque
     if (signer.mode != KeyMode::kLive || (signer.role != Role::kOwner && signer.role != Role::kAdmin) ||
         signer.permission == Permission::kWriteOnly) {
         return std::unexpected(
-            Invalid("access_denied", "sign in with a live owner or admin API key that may read (pl_live_…)"));
+            OAuthFault("access_denied", "sign in with a live owner or admin API key that may read (pl_live_…)"));
     }
     OAuthCode code;
-    const std::string raw = RandomAlphanumeric(kCodeChars);
+    const std::string raw = RandomAlphanumeric(kOAuthCodeChars);
     code.code_hash = Sha256Hex(raw);
     code.client_id = client->id;
     code.org_id = signer.org_id;
@@ -203,18 +203,18 @@ OAuthResult<std::string> OAuthService::Approve(const AuthorizationRequest& reque
     code.created_at = clock_.NowMs();
     code.expires_at = code.created_at + kCodeMs;
     auto saved = store_.Write([&](Repos& r) { return r.oauth().InsertCode(code); });
-    if (!saved) return std::unexpected(ServerError(saved.error()));
+    if (!saved) return std::unexpected(OAuthServerError(saved.error()));
     return raw;
 }
 
 OAuthResult<IssuedTokens> OAuthService::Issue(Repos& r, const OAuthGrant& grant) {
     const int64_t now = clock_.NowMs();
-    IssuedTokens out{std::string(kAccessPrefix) + RandomAlphanumeric(kTokenChars),
-                     std::string(kRefreshPrefix) + RandomAlphanumeric(kTokenChars), grant.scope, kAccessMs / 1000};
+    IssuedTokens out{std::string(kAccessTokenPrefix) + RandomAlphanumeric(kOAuthTokenChars),
+                     std::string(kRefreshTokenPrefix) + RandomAlphanumeric(kOAuthTokenChars), grant.scope, kAccessMs / 1000};
     for (const auto& [raw, kind, ttl] :
          {std::tuple{&out.access_token, "access", kAccessMs}, std::tuple{&out.refresh_token, "refresh", kRefreshMs}}) {
         auto saved = r.oauth().InsertToken(OAuthToken{Sha256Hex(*raw), grant.id, kind, now, now + ttl, std::nullopt});
-        if (!saved) return std::unexpected(ServerError(saved.error()));
+        if (!saved) return std::unexpected(OAuthServerError(saved.error()));
     }
     return out;
 }
@@ -226,26 +226,26 @@ OAuthResult<IssuedTokens> OAuthService::ExchangeCode(std::string_view code, std:
     const std::string hash = Sha256Hex(code);
     // Taken (marked used) in a transaction of its own, so a failed exchange still uses it up.
     auto taken = WriteTx(store_, [&](Repos& r) { return r.oauth().TakeCode(hash, now); });
-    if (!taken) return std::unexpected(ServerError(taken.error()));
-    if (!*taken) return std::unexpected(Invalid("invalid_grant", "unknown authorization code"));
+    if (!taken) return std::unexpected(OAuthServerError(taken.error()));
+    if (!*taken) return std::unexpected(OAuthFault("invalid_grant", "unknown authorization code"));
     const OAuthCode& c = **taken;
     if (c.used_at) {
         // RFC 6749 section 4.1.2: a code used twice revokes what it gave.
         if (c.grant_id) (void)WriteTx(store_, [&](Repos& r) { return r.oauth().RevokeGrant(*c.grant_id, now); });
         return std::unexpected(
-            Invalid("invalid_grant", "this authorization code was already used; its tokens are revoked"));
+            OAuthFault("invalid_grant", "this authorization code was already used; its tokens are revoked"));
     }
-    if (c.expires_at <= now) return std::unexpected(Invalid("invalid_grant", "the authorization code expired"));
+    if (c.expires_at <= now) return std::unexpected(OAuthFault("invalid_grant", "the authorization code expired"));
     if (c.client_id != client_id)
-        return std::unexpected(Invalid("invalid_grant", "the code was issued to another client"));
+        return std::unexpected(OAuthFault("invalid_grant", "the code was issued to another client"));
     if (c.redirect_uri != redirect_uri) {
-        return std::unexpected(Invalid("invalid_grant", "redirect_uri differs from the authorization request's"));
+        return std::unexpected(OAuthFault("invalid_grant", "redirect_uri differs from the authorization request's"));
     }
     if (!IsPkceValue(verifier) || S256(verifier) != c.code_challenge) {
-        return std::unexpected(Invalid("invalid_grant", "code_verifier does not match the code_challenge"));
+        return std::unexpected(OAuthFault("invalid_grant", "code_verifier does not match the code_challenge"));
     }
     if (!resource.empty() && resource != c.resource) {
-        return std::unexpected(Invalid("invalid_target", "resource must be " + c.resource));
+        return std::unexpected(OAuthFault("invalid_target", "resource must be " + c.resource));
     }
     OAuthGrant grant{NewId("grant_", now), c.org_id, c.client_id, "",           c.scope,
                      c.resource,           c.key_id, now,         std::nullopt, std::nullopt};
@@ -257,7 +257,7 @@ OAuthResult<IssuedTokens> OAuthService::ExchangeCode(std::string_view code, std:
         if (!issued) return Fail(ErrorCode::kInternal, issued.error().description);
         return {};
     });
-    if (!saved) return std::unexpected(ServerError(saved.error()));
+    if (!saved) return std::unexpected(OAuthServerError(saved.error()));
     return issued;
 }
 
@@ -265,22 +265,22 @@ OAuthResult<IssuedTokens> OAuthService::Refresh(std::string_view refresh_token, 
     const int64_t now = clock_.NowMs();
     const std::string hash = Sha256Hex(refresh_token);
     auto found = ReadTx(store_, [&](Repos& r) { return r.oauth().FindToken(hash); });
-    if (!found) return std::unexpected(ServerError(found.error()));
+    if (!found) return std::unexpected(OAuthServerError(found.error()));
     if (!*found || (*found)->token.kind != "refresh") {
-        return std::unexpected(Invalid("invalid_grant", "unknown refresh token"));
+        return std::unexpected(OAuthFault("invalid_grant", "unknown refresh token"));
     }
     const auto& t = **found;
     if (t.grant.client_id != client_id)
-        return std::unexpected(Invalid("invalid_grant", "the token belongs to another client"));
+        return std::unexpected(OAuthFault("invalid_grant", "the token belongs to another client"));
     if (t.grant.revoked_at || t.granting_key_revoked)
-        return std::unexpected(Invalid("invalid_grant", "the grant was revoked"));
-    if (t.token.expires_at <= now) return std::unexpected(Invalid("invalid_grant", "the refresh token expired"));
+        return std::unexpected(OAuthFault("invalid_grant", "the grant was revoked"));
+    if (t.token.expires_at <= now) return std::unexpected(OAuthFault("invalid_grant", "the refresh token expired"));
     auto used = WriteTx(store_, [&](Repos& r) { return r.oauth().UseToken(hash, now); });
-    if (!used) return std::unexpected(ServerError(used.error()));
+    if (!used) return std::unexpected(OAuthServerError(used.error()));
     if (!*used) {
         // A refresh token is used once: a second use means it was copied, so the grant ends.
         (void)WriteTx(store_, [&](Repos& r) { return r.oauth().RevokeGrant(t.grant.id, now); });
-        return std::unexpected(Invalid("invalid_grant", "this refresh token was already used; the grant is revoked"));
+        return std::unexpected(OAuthFault("invalid_grant", "this refresh token was already used; the grant is revoked"));
     }
     OAuthResult<IssuedTokens> issued;
     auto saved = store_.Write([&](Repos& r) -> Result<void> {
@@ -288,13 +288,13 @@ OAuthResult<IssuedTokens> OAuthService::Refresh(std::string_view refresh_token, 
         if (!issued) return Fail(ErrorCode::kInternal, issued.error().description);
         return {};
     });
-    if (!saved) return std::unexpected(ServerError(saved.error()));
+    if (!saved) return std::unexpected(OAuthServerError(saved.error()));
     return issued;
 }
 
 Result<Principal> OAuthService::Authenticate(std::string_view access_token) {
     auto refused = [] { return Fail(ErrorCode::kUnauthorized, "Invalid or expired access token"); };
-    if (!IsAccessToken(access_token) || access_token.size() != kAccessPrefix.size() + kTokenChars) return refused();
+    if (!IsAccessToken(access_token) || access_token.size() != kAccessTokenPrefix.size() + kOAuthTokenChars) return refused();
     const int64_t now = clock_.NowMs();
     auto found = ReadTx(store_, [&](Repos& r) { return r.oauth().FindToken(Sha256Hex(access_token)); });
     if (!found) return Fail(std::move(found.error()));
@@ -303,7 +303,7 @@ Result<Principal> OAuthService::Authenticate(std::string_view access_token) {
     if (t.token.kind != "access" || t.token.expires_at <= now || t.grant.revoked_at || t.granting_key_revoked) {
         return refused();
     }
-    if (!t.grant.last_used_at || *t.grant.last_used_at < now - kTouchEveryMs) {
+    if (!t.grant.last_used_at || *t.grant.last_used_at < now - kGrantTouchEveryMs) {
         (void)store_.Write([&](Repos& r) { return r.oauth().TouchGrant(t.grant.id, now); });
     }
     Principal p;
