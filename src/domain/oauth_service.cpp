@@ -103,17 +103,18 @@ OAuthResult<OAuthClient> OAuthService::Register(const Json& metadata) {
     OAuthClient client;
     for (const auto& uri : uris) {
         if (!uri.is_string() || !IsAllowedRedirect(uri.get_ref<const std::string&>())) {
-            return std::unexpected(OAuthFault("invalid_redirect_uri",
-                                           "each redirect URI must be https, or http on 127.0.0.1, localhost or [::1], "
-                                           "without a fragment, at most 2000 bytes"));
+            return std::unexpected(
+                OAuthFault("invalid_redirect_uri",
+                           "each redirect URI must be https, or http on 127.0.0.1, localhost or [::1], "
+                           "without a fragment, at most 2000 bytes"));
         }
         client.redirect_uris.push_back(uri.get<std::string>());
     }
     const Json method = metadata.value("token_endpoint_auth_method", Json("none"));
     if (method != "none") {
         return std::unexpected(OAuthFault("invalid_client_metadata",
-                                       "token_endpoint_auth_method must be none: Parley registers public clients, "
-                                       "which prove themselves with PKCE"));
+                                          "token_endpoint_auth_method must be none: Parley registers public clients, "
+                                          "which prove themselves with PKCE"));
     }
     for (const auto& [key, allowed] :
          {std::pair{"grant_types", std::vector<std::string>{"authorization_code", "refresh_token"}},
@@ -125,13 +126,14 @@ OAuthResult<OAuthClient> OAuthService::Register(const Json& metadata) {
             })) {
             return std::unexpected(
                 OAuthFault("invalid_client_metadata",
-                        std::string(key) + " may hold only " +
-                            (allowed.size() == 2 ? "authorization_code and refresh_token" : "code")));
+                           std::string(key) + " may hold only " +
+                               (allowed.size() == 2 ? "authorization_code and refresh_token" : "code")));
         }
     }
     const Json name = metadata.value("client_name", Json("MCP client"));
     if (!name.is_string() || name.get_ref<const std::string&>().empty() ||
-        name.get_ref<const std::string&>().size() > kMaxClientNameBytes || !IsValidUtf8(name.get_ref<const std::string&>())) {
+        name.get_ref<const std::string&>().size() > kMaxClientNameBytes ||
+        !IsValidUtf8(name.get_ref<const std::string&>())) {
         return std::unexpected(OAuthFault("invalid_client_metadata", "client_name must be 1 to 200 bytes of text"));
     }
     client.name = name.get<std::string>();
@@ -153,8 +155,8 @@ OAuthResult<OAuthClient> OAuthService::CheckClient(const AuthorizationRequest& r
     if (!*client) return std::unexpected(OAuthFault("invalid_client", "this client_id is not registered"));
     const auto& uris = (*client)->redirect_uris;
     if (request.redirect_uri.empty() || std::ranges::find(uris, request.redirect_uri) == uris.end()) {
-        return std::unexpected(
-            OAuthFault("invalid_request", "redirect_uri must be one of the client's registered redirect URIs, exactly"));
+        return std::unexpected(OAuthFault(
+            "invalid_request", "redirect_uri must be one of the client's registered redirect URIs, exactly"));
     }
     return **client;
 }
@@ -210,7 +212,8 @@ OAuthResult<std::string> OAuthService::Approve(const AuthorizationRequest& reque
 OAuthResult<IssuedTokens> OAuthService::Issue(Repos& r, const OAuthGrant& grant) {
     const int64_t now = clock_.NowMs();
     IssuedTokens out{std::string(kAccessTokenPrefix) + RandomAlphanumeric(kOAuthTokenChars),
-                     std::string(kRefreshTokenPrefix) + RandomAlphanumeric(kOAuthTokenChars), grant.scope, kAccessMs / 1000};
+                     std::string(kRefreshTokenPrefix) + RandomAlphanumeric(kOAuthTokenChars), grant.scope,
+                     kAccessMs / 1000};
     for (const auto& [raw, kind, ttl] :
          {std::tuple{&out.access_token, "access", kAccessMs}, std::tuple{&out.refresh_token, "refresh", kRefreshMs}}) {
         auto saved = r.oauth().InsertToken(OAuthToken{Sha256Hex(*raw), grant.id, kind, now, now + ttl, std::nullopt});
@@ -280,7 +283,8 @@ OAuthResult<IssuedTokens> OAuthService::Refresh(std::string_view refresh_token, 
     if (!*used) {
         // A refresh token is used once: a second use means it was copied, so the grant ends.
         (void)WriteTx(store_, [&](Repos& r) { return r.oauth().RevokeGrant(t.grant.id, now); });
-        return std::unexpected(OAuthFault("invalid_grant", "this refresh token was already used; the grant is revoked"));
+        return std::unexpected(
+            OAuthFault("invalid_grant", "this refresh token was already used; the grant is revoked"));
     }
     OAuthResult<IssuedTokens> issued;
     auto saved = store_.Write([&](Repos& r) -> Result<void> {
@@ -294,7 +298,8 @@ OAuthResult<IssuedTokens> OAuthService::Refresh(std::string_view refresh_token, 
 
 Result<Principal> OAuthService::Authenticate(std::string_view access_token) {
     auto refused = [] { return Fail(ErrorCode::kUnauthorized, "Invalid or expired access token"); };
-    if (!IsAccessToken(access_token) || access_token.size() != kAccessTokenPrefix.size() + kOAuthTokenChars) return refused();
+    if (!IsAccessToken(access_token) || access_token.size() != kAccessTokenPrefix.size() + kOAuthTokenChars)
+        return refused();
     const int64_t now = clock_.NowMs();
     auto found = ReadTx(store_, [&](Repos& r) { return r.oauth().FindToken(Sha256Hex(access_token)); });
     if (!found) return Fail(std::move(found.error()));
