@@ -353,9 +353,7 @@ std::optional<http::Response> Api::Impl::Authorize(http::Request& req, const Rou
         if (!decision.allowed) res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
         if (spec.access == Access::kKey) {
             // Where an MCP client finds how to sign in (RFC 9728 section 5.1).
-            const std::string base = services.recordings.public_url.empty()
-                                         ? "http://" + std::string(req.Header("host").value_or("localhost"))
-                                         : services.recordings.public_url;
+            const std::string base = PublicBaseUrl(req, services.recordings.public_url);
             res.headers.emplace_back("WWW-Authenticate", "Bearer resource_metadata=\"" + base +
                                                              "/.well-known/oauth-protected-resource/mcp\"" +
                                                              (token.empty() ? "" : ", error=\"invalid_token\""));

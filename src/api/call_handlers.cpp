@@ -125,8 +125,9 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
                                                    ctx.request_id);
                           }
                           const int64_t expires = ctx.clock.NowMs() / 1000 + s.recordings.link_seconds;
-                          const std::string url = PublicBaseUrl(ctx, s.recordings.public_url) + "/api/v1/recordings/" +
-                                                  call->id + "?expires=" + std::to_string(expires) +
+                          const std::string url = PublicBaseUrl(ctx.req, s.recordings.public_url) +
+                                                  "/api/v1/recordings/" + call->id +
+                                                  "?expires=" + std::to_string(expires) +
                                                   "&signature=" + RecordingSignature(s.recordings, call->id, expires);
                           return Ok(Json{{"call_id", call->id},
                                          {"url", url},

@@ -67,7 +67,7 @@ struct RouteSpec {
 
 // The server's address as clients reach it: `configured` (--public-url) when set, else
 // http:// and the request's Host.
-std::string PublicBaseUrl(const Ctx& ctx, std::string_view configured);
+std::string PublicBaseUrl(const http::Request& req, std::string_view configured);
 
 // HTTP status and wire code of each error code (one table, pinned by a test).
 int HttpStatusOf(ErrorCode code);

@@ -36,21 +36,6 @@ std::string Html(std::string_view text) {
     return out;
 }
 
-std::string UrlEncode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 http::Response JsonOf(int status, const Json& body) {
     http::Response res{status, "application/json", {{"Cache-Control", "no-store"}}, DumpJson(body)};
     return res;
@@ -157,25 +142,41 @@ http::Response ConsentPage(int status, const domain::OAuthClient& client, const 
     return Page(status, body);
 }
 
-// A 302 to the client's redirect URI with these parameters and the issuer (RFC 9207).
-http::Response RedirectTo(const std::string& redirect_uri,
-                          const std::vector<std::pair<std::string, std::string>>& params, const std::string& issuer) {
-    std::string location = redirect_uri + (redirect_uri.find('?') == std::string::npos ? "?" : "&");
+// A 302 to the request's redirect URI with these parameters, its state and the issuer (RFC 9207).
+http::Response RedirectTo(const domain::AuthorizationRequest& request,
+                          std::vector<std::pair<std::string, std::string>> params, const std::string& issuer) {
+    params.emplace_back("state", request.state);
+    params.emplace_back("iss", issuer);
+    std::string location = request.redirect_uri + (request.redirect_uri.find('?') == std::string::npos ? "?" : "&");
     bool first = true;
     for (const auto& [k, v] : params) {
         if (v.empty()) continue;
-        location += (first ? "" : "&") + k + "=" + UrlEncode(v);
+        location += (first ? "" : "&") + k + "=" + http::PercentEncode(v);
         first = false;
     }
-    location += (first ? "" : "&") + std::string("iss=") + UrlEncode(issuer);
     return http::Response{302, "text/plain", {{"Location", location}, {"Cache-Control", "no-store"}}, ""};
+}
+
+// What both steps of the sign-in check first: a client or redirect URI that must not be used
+// gets an error page (nothing goes to that URI); the request's other faults go back to the client
+// as an error. Else the client and the scope to grant.
+std::expected<std::pair<domain::OAuthClient, std::string>, http::Response> CheckAuthorization(
+    domain::OAuthService& oauth, const domain::AuthorizationRequest& request, const std::string& base) {
+    auto client = oauth.CheckClient(request);
+    if (!client) return std::unexpected(ErrorPage(400, client.error().description));
+    auto scope = oauth.CheckRequest(request, McpResource(base));
+    if (!scope) {
+        return std::unexpected(RedirectTo(
+            request, {{"error", scope.error().error}, {"error_description", scope.error().description}}, base));
+    }
+    return std::pair{std::move(*client), std::move(*scope)};
 }
 
 }  // namespace
 
 void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto protected_resource = [&s](Ctx& ctx) {
-        const std::string base = PublicBaseUrl(ctx, s.recordings.public_url);
+        const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
         return JsonOf(200, Json{{"resource", McpResource(base)},
                                 {"authorization_servers", {base}},
                                 {"scopes_supported", {"read", "write"}},
@@ -186,7 +187,7 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
     routes.push_back({"GET", "/.well-known/oauth-protected-resource/mcp", protected_resource, Access::kPublic});
     routes.push_back({"GET", "/.well-known/oauth-authorization-server",
                       [&s](Ctx& ctx) {
-                          const std::string base = PublicBaseUrl(ctx, s.recordings.public_url);
+                          const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
                           return JsonOf(200, Json{{"issuer", base},
                                                   {"authorization_endpoint", base + "/oauth/authorize"},
                                                   {"token_endpoint", base + "/oauth/token"},
@@ -222,18 +223,10 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
     RouteSpec page{"GET", "/oauth/authorize",
                    [&s](Ctx& ctx) {
                        const auto request = RequestOf(ctx.req.query);
-                       auto client = s.oauth.CheckClient(request);
-                       if (!client) return ErrorPage(400, client.error().description);
-                       const std::string base = PublicBaseUrl(ctx, s.recordings.public_url);
-                       auto scope = s.oauth.CheckRequest(request, McpResource(base));
-                       if (!scope) {
-                           return RedirectTo(request.redirect_uri,
-                                             {{"error", scope.error().error},
-                                              {"error_description", scope.error().description},
-                                              {"state", request.state}},
-                                             base);
-                       }
-                       return ConsentPage(200, *client, request, *scope, "");
+                       const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
+                       auto checked = CheckAuthorization(s.oauth, request, base);
+                       if (!checked) return std::move(checked.error());
+                       return ConsentPage(200, checked->first, request, checked->second, "");
                    },
                    Access::kPublic};
     page.blocking = true;
@@ -245,38 +238,30 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           auto form = FormOf(ctx.req);
                           if (!form) return ErrorPage(400, "the form is malformed");
                           const auto request = RequestOf(*form);
-                          auto client = s.oauth.CheckClient(request);
-                          if (!client) return ErrorPage(400, client.error().description);
-                          const std::string base = PublicBaseUrl(ctx, s.recordings.public_url);
-                          auto scope = s.oauth.CheckRequest(request, McpResource(base));
-                          if (!scope) {
-                              return RedirectTo(request.redirect_uri,
-                                                {{"error", scope.error().error},
-                                                 {"error_description", scope.error().description},
-                                                 {"state", request.state}},
-                                                base);
-                          }
+                          const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
+                          auto checked = CheckAuthorization(s.oauth, request, base);
+                          if (!checked) return std::move(checked.error());
+                          const auto& [client, scope] = *checked;
                           const std::string decision = Field(*form, "decision");
                           if (decision == "deny") {
-                              return RedirectTo(request.redirect_uri,
-                                                {{"error", "access_denied"},
-                                                 {"error_description", "the person denied the request"},
-                                                 {"state", request.state}},
-                                                base);
+                              return RedirectTo(
+                                  request,
+                                  {{"error", "access_denied"}, {"error_description", "the person denied the request"}},
+                                  base);
                           }
                           if (decision != "allow")
-                              return ConsentPage(400, *client, request, *scope, "Choose Allow or Deny.");
+                              return ConsentPage(400, client, request, scope, "Choose Allow or Deny.");
                           auto signer = s.keys.Authenticate(Field(*form, "api_key"));
                           if (!signer) {
-                              return ConsentPage(401, *client, request, *scope,
+                              return ConsentPage(401, client, request, scope,
                                                  "That is not a valid API key: use an owner or admin key.");
                           }
                           auto code = s.oauth.Approve(request, *signer, McpResource(base));
                           if (!code && code.error().error == "access_denied") {
-                              return ConsentPage(403, *client, request, *scope, code.error().description);
+                              return ConsentPage(403, client, request, scope, code.error().description);
                           }
                           if (!code) return ErrorPage(500, "the sign-in could not be recorded; try again");
-                          return RedirectTo(request.redirect_uri, {{"code", *code}, {"state", request.state}}, base);
+                          return RedirectTo(request, {{"code", *code}}, base);
                       },
                       Access::kPublic};
     consent.body_limit = kFormLimit;

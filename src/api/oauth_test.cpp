@@ -24,24 +24,9 @@ std::string Challenge(std::string_view verifier) {
     return Base64UrlEncode(raw);
 }
 
-std::string Encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::string Form(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out;
-    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + Encode(v);
+    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + http::PercentEncode(v);
     return out;
 }
 

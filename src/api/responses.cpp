@@ -81,9 +81,9 @@ Result<domain::PageRequest> PageOf(const Ctx& ctx, std::string_view id_prefix) {
     return domain::ParsePage(ctx.Query("limit"), ctx.Query("cursor"), id_prefix);
 }
 
-std::string PublicBaseUrl(const Ctx& ctx, std::string_view configured) {
+std::string PublicBaseUrl(const http::Request& req, std::string_view configured) {
     if (!configured.empty()) return std::string(configured);
-    return "http://" + std::string(ctx.req.Header("host").value_or("localhost"));
+    return "http://" + std::string(req.Header("host").value_or("localhost"));
 }
 
 }  // namespace parley::api

@@ -34,6 +34,10 @@ struct Response {
     std::string body;
 };
 
+// `text` with every byte but RFC 3986's unreserved characters percent-encoded: safe in a path
+// segment, a query value and a form field, and read back by ParseTarget.
+std::string PercentEncode(std::string_view text);
+
 // Splits a request target into a decoded path and query. False when the target is not a path
 // or holds a malformed percent escape.
 bool ParseTarget(std::string_view target, std::string& path, Fields& query);

@@ -258,22 +258,6 @@ std::vector<Tool> ReportTools() {
     return out;
 }
 
-// Percent-encodes everything but RFC 3986's unreserved characters.
-std::string Encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
 // A scalar argument as the text of a path or query parameter.
 std::optional<std::string> ParameterText(const Json& value) {
     if (value.is_string()) return value.get<std::string>();
@@ -319,7 +303,7 @@ Result<http::Request> RequestFor(const Tool& tool, const Json& arguments) {
                 value = "-";
             }
             path += "/" + *value;
-            target += "/" + Encode(*value);
+            target += "/" + http::PercentEncode(*value);
         } else {
             path += segment;
             target += segment;
@@ -337,7 +321,7 @@ Result<http::Request> RequestFor(const Tool& tool, const Json& arguments) {
                 continue;
             }
             req.query.emplace_back(name, *text);
-            query += (query.empty() ? "?" : "&") + Encode(name) + "=" + Encode(*text);
+            query += (query.empty() ? "?" : "&") + http::PercentEncode(name) + "=" + http::PercentEncode(*text);
         } else if (tool.has_body) {
             body[name] = value;
         } else {
