@@ -98,13 +98,15 @@ TEST_F(SipCalls, ACampaignFromTheOrganizationsNumberDialsOverSip) {
 // The callee puts the call on hold and takes it back (two re-INVITEs: sendonly, then sendrecv with
 // one codec fewer): the call goes on, and what the callee says after it reaches the agent. (The
 // phone stops recording what it hears at the hold, so the person speaks on cue rather than
-// listening for their turn.)
+// listening for their turn; it holds once the agent has begun to speak, so that a slow start of
+// the agent, as under the sanitizers, cannot leave the answer before any question.)
 TEST_F(SipCalls, HoldAndResumeByTheCalleeKeepTheCallGoing) {
     Baresip phone({.wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
     Kamailio proxy({.auth_user = "parley", .auth_password = "trunk-secret", .callee_port = phone.sip_port()});
     AddTrunk(proxy, "trunk-secret");
     const std::string id = Call(NewProfile(api()));
     ASSERT_TRUE(phone.WaitForEvent("CALL_ESTABLISHED").has_value()) << proxy.Log();
+    ASSERT_TRUE(WaitUntilHeardSpeech(phone, std::chrono::seconds(30))) << "the agent never spoke";
     ASSERT_TRUE(phone.Command("hold").first) << phone.Log();
     std::this_thread::sleep_for(std::chrono::seconds(2));
     EXPECT_EQ(api().Get("/api/v1/calls/" + id).json()["data"]["status"], "in_progress");

@@ -32,6 +32,28 @@ double Rms(const int16_t* samples, size_t n) {
 
 }  // namespace
 
+bool WaitUntilHeardSpeech(const Baresip& phone, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));
+        const auto heard = NewestHeard(phone.recordings_dir());
+        std::error_code ec;
+        const auto size = heard.empty() ? 0 : std::filesystem::file_size(heard, ec);
+        if (ec || size < kWavHeaderBytes + kFrameSamples * 2) continue;
+        std::vector<int16_t> samples((size - kWavHeaderBytes) / 2 / kFrameSamples * kFrameSamples);
+        std::ifstream in(heard, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(kWavHeaderBytes));
+        in.read(reinterpret_cast<char*>(samples.data()), static_cast<std::streamsize>(samples.size() * 2));
+        if (!in) continue;
+        int speech_frames = 0;
+        for (size_t f = 0; f + kFrameSamples <= samples.size(); f += kFrameSamples) {
+            if (Rms(samples.data() + f, kFrameSamples) > kSpeechRms) ++speech_frames;
+        }
+        if (speech_frames >= kSpeechFramesToCount) return true;
+    }
+    return false;
+}
+
 void WriteLineWav(const std::filesystem::path& path, const audio::Pcm& speech, std::chrono::milliseconds silence) {
     audio::Pcm all = speech;
     all.resize(all.size() + static_cast<size_t>(silence.count()) * 8, 0);

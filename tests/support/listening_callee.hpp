@@ -50,6 +50,10 @@ private:
     std::thread thread_;
 };
 
+// Waits until the phone has heard the far end speak on its current call (200 ms of speech in the
+// recording baresip writes as the call goes); false after `timeout`.
+bool WaitUntilHeardSpeech(const Baresip& phone, std::chrono::milliseconds timeout);
+
 // `speech` followed by `silence`, written as an 8 kHz mono WAV at `path`.
 void WriteLineWav(const std::filesystem::path& path, const audio::Pcm& speech,
                   std::chrono::milliseconds silence = std::chrono::seconds(60));
