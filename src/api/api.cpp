@@ -115,6 +115,7 @@ struct Api::Impl {
     http::Metrics metrics;
 
     std::unique_ptr<mcp::Server> mcp;
+    std::shared_ptr<const http::Response> mcp_too_large;  // the 413 of /mcp, a JSON-RPC error
 
     std::optional<http::Response> Admit(http::Request& req);
     std::optional<http::Response> Authorize(http::Request& req, const RouteSpec& spec, Admitted& admitted);
@@ -180,6 +181,8 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     };
     routes.push_back({"POST", "/mcp", mcp_route(&mcp::Server::Post), Access::kKey, RateClass::kPerMessage,
                       BodyKind::kJson, impl_->options.bulk_body_limit});
+    impl_->mcp_too_large =
+        std::make_shared<const http::Response>(mcp::TooLargeResponse(impl_->options.bulk_body_limit));
     routes.push_back({"DELETE", "/mcp", mcp_route(&mcp::Server::Delete), Access::kKey, RateClass::kPerMessage});
     const auto& o = impl_->options;
     for (auto& r : routes) {
@@ -228,7 +231,7 @@ http::RouteInfo Api::Route(std::string_view method, std::string_view target) con
         lane = http::Lane::kInline;
     }
     if (spec.rate == RateClass::kBulk || spec.body == BodyKind::kCsvOrJson) lane = http::Lane::kHeavy;
-    return {spec.body_limit, lane};
+    return {spec.body_limit, lane, spec.access == Access::kKey ? impl_->mcp_too_large : nullptr};
 }
 
 Result<int64_t> Api::ReleaseUnfinishedClaims() {

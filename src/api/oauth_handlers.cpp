@@ -15,6 +15,10 @@ namespace {
 constexpr size_t kFormLimit = 16 * 1024;
 constexpr int kRegistrationsPerMinute = 20;
 constexpr int kSignInsPerMinute = 60;
+constexpr std::string_view kSessionCookie = "parley_sign_in";
+constexpr std::string_view kPendingCookie = "parley_oauth_request";
+// A pending authorization request is remembered in a cookie only up to this size (browsers keep 4 kB).
+constexpr size_t kMaxPendingCookieBytes = 3000;
 
 std::string McpResource(const std::string& base) {
     return base + "/mcp";
@@ -67,6 +71,47 @@ std::string Field(const http::Fields& fields, std::string_view name) {
     return "";
 }
 
+// A cookie's value from the request's Cookie headers; empty when absent.
+std::string CookieOf(const http::Request& req, std::string_view name) {
+    for (const auto& [header, value] : req.headers) {
+        if (header != "cookie") continue;
+        std::string_view rest = value;
+        while (!rest.empty()) {
+            const size_t end = std::min(rest.find(';'), rest.size());
+            std::string_view pair = rest.substr(0, end);
+            rest.remove_prefix(std::min(end + 1, rest.size()));
+            while (pair.starts_with(' ')) pair.remove_prefix(1);
+            if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+                return std::string(pair.substr(name.size() + 1));
+            }
+        }
+    }
+    return "";
+}
+
+// A cookie for the sign-in pages only, out of reach of scripts, sent on a top-level navigation
+// from another site (an assistant opening the sign-in page) but not with another site's POST.
+std::string SetCookie(std::string_view name, std::string_view value, int64_t max_age_seconds, const std::string& base) {
+    return std::string(name) + "=" + std::string(value) + "; Path=/oauth; Max-Age=" + std::to_string(max_age_seconds) +
+           "; HttpOnly; SameSite=Lax" + (base.starts_with("https://") ? "; Secure" : "");
+}
+
+// A form posted from another site's page (its Origin is not this server): a sign-in must come
+// from Parley's own page.
+bool PostedFromElsewhere(const http::Request& req) {
+    auto origin = req.Header("origin");
+    if (!origin) return false;
+    const auto scheme = origin->find("://");
+    return scheme == std::string_view::npos || origin->substr(scheme + 3) != req.Header("host").value_or("");
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
 domain::AuthorizationRequest RequestOf(const http::Fields& fields) {
     return domain::AuthorizationRequest{Field(fields, "response_type"),
                                         Field(fields, "client_id"),
@@ -83,7 +128,9 @@ http::Response Page(int status, const std::string& body) {
                           "text/html; charset=utf-8",
                           {{"Cache-Control", "no-store"},
                            {"X-Frame-Options", "DENY"},
-                           {"Referrer-Policy", "no-referrer"},
+                           // Nothing of these pages' addresses leaves Parley, while the forms
+                           // still carry their Origin (under no-referrer a browser sends "null").
+                           {"Referrer-Policy", "same-origin"},
                            {"Content-Security-Policy",
                             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"}},
                           "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -103,9 +150,17 @@ http::Response ErrorPage(int status, std::string_view message) {
                             "</p><p>Start the connection again from your assistant.</p>");
 }
 
-// The consent page: who asks, for what, and the key field.
+// Who is signed in on the consent page without a key, by a sign-in link: the key's id, and the
+// value the form carries against forgery.
+struct SignedInAs {
+    std::string key_id;
+    std::string form_token;
+};
+
+// The consent page: who asks, for what, and the key field (or who is signed in by a link).
 http::Response ConsentPage(int status, const domain::OAuthClient& client, const domain::AuthorizationRequest& request,
-                           const std::string& scope, std::string_view error) {
+                           const std::string& scope, std::string_view error,
+                           const std::optional<SignedInAs>& signed_in = std::nullopt) {
     const bool write = scope.find("write") != std::string::npos;
     std::string redirect_host = request.redirect_uri;
     if (auto scheme = redirect_host.find("://"); scheme != std::string::npos) {
@@ -132,13 +187,26 @@ http::Response ConsentPage(int status, const domain::OAuthClient& client, const 
     for (const auto& [name, value] : hidden) {
         body += R"(<input type="hidden" name=")" + std::string(name) + R"(" value=")" + Html(*value) + R"(">)";
     }
+    if (signed_in) {
+        body += R"(<p>Signed in by a sign-in link as key <strong id="signed_in">)" + Html(signed_in->key_id) +
+                R"(</strong>.</p><input type="hidden" name="form_token" value=")" + Html(signed_in->form_token) +
+                R"(">)";
+    } else {
+        body +=
+            "<label for=\"api_key\">An owner or admin API key of your organization</label>"
+            "<input id=\"api_key\" name=\"api_key\" type=\"password\" autocomplete=\"off\" "
+            "placeholder=\"pl_live_…\">";
+    }
     body +=
-        "<label for=\"api_key\">An owner or admin API key of your organization</label>"
-        "<input id=\"api_key\" name=\"api_key\" type=\"password\" autocomplete=\"off\" placeholder=\"pl_live_…\">"
         "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button>"
         "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button></form>"
         "<p><small>Client id " +
-        Html(client.id) + ". The key is used for this sign-in only and is not given to the client.</small></p>";
+        Html(client.id) +
+        (signed_in ? std::string(". ")
+                   : ". The key is used for this sign-in only and is not given to the client. Rather not type a key "
+                     "here? Run <code>parley login-link --org …</code> on the server and open its link in this "
+                     "browser. ") +
+        "</small></p>";
     return Page(status, body);
 }
 
@@ -220,21 +288,37 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
     reg.blocking = true;
     routes.push_back(std::move(reg));
 
-    RouteSpec page{"GET", "/oauth/authorize",
-                   [&s](Ctx& ctx) {
-                       const auto request = RequestOf(ctx.req.query);
-                       const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
-                       auto checked = CheckAuthorization(s.oauth, request, base);
-                       if (!checked) return std::move(checked.error());
-                       return ConsentPage(200, checked->first, request, checked->second, "");
-                   },
-                   Access::kPublic};
+    RouteSpec page{
+        "GET", "/oauth/authorize",
+        [&s](Ctx& ctx) {
+            const auto request = RequestOf(ctx.req.query);
+            const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
+            auto checked = CheckAuthorization(s.oauth, request, base);
+            if (!checked) return std::move(checked.error());
+            const std::string session = CookieOf(ctx.req, kSessionCookie);
+            if (auto signer = s.oauth.SignedIn(session); signer) {
+                return ConsentPage(200, checked->first, request, checked->second, "",
+                                   SignedInAs{signer->key_id, domain::OAuthService::FormTokenOf(session)});
+            }
+            auto page = ConsentPage(200, checked->first, request, checked->second, "");
+            // Remembered so that a sign-in link opened next in this browser comes back here.
+            const auto query = ctx.req.target.substr(std::min(ctx.req.target.find('?'), ctx.req.target.size()));
+            if (const std::string pending = http::PercentEncode(query.empty() ? "" : query.substr(1));
+                pending.size() <= kMaxPendingCookieBytes) {
+                page.headers.emplace_back(
+                    "Set-Cookie", SetCookie(kPendingCookie, pending, domain::OAuthService::kSignInLinkMs / 1000, base));
+            }
+            return page;
+        },
+        Access::kPublic};
     page.blocking = true;
     page.address_limit_per_minute = kSignInsPerMinute;
     routes.push_back(std::move(page));
 
     RouteSpec consent{"POST", "/oauth/authorize",
                       [&s](Ctx& ctx) {
+                          if (PostedFromElsewhere(ctx.req))
+                              return ErrorPage(403, "the form was not sent from Parley's sign-in page");
                           auto form = FormOf(ctx.req);
                           if (!form) return ErrorPage(400, "the form is malformed");
                           const auto request = RequestOf(*form);
@@ -251,10 +335,21 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
                           }
                           if (decision != "allow")
                               return ConsentPage(400, client, request, scope, "Choose Allow or Deny.");
-                          auto signer = s.keys.Authenticate(Field(*form, "api_key"));
-                          if (!signer) {
-                              return ConsentPage(401, client, request, scope,
-                                                 "That is not a valid API key: use an owner or admin key.");
+                          Result<domain::Principal> signer = Fail(ErrorCode::kUnauthorized, "");
+                          if (const std::string form_token = Field(*form, "form_token"); !form_token.empty()) {
+                              // Signed in by a link: this browser's session, and the form its page gave it.
+                              const std::string session = CookieOf(ctx.req, kSessionCookie);
+                              signer = s.oauth.SignedIn(session);
+                              if (!signer || !SameSecret(form_token, domain::OAuthService::FormTokenOf(session))) {
+                                  return ConsentPage(401, client, request, scope,
+                                                     "The sign-in has expired: open a new sign-in link, or use a key.");
+                              }
+                          } else {
+                              signer = s.keys.Authenticate(Field(*form, "api_key"));
+                              if (!signer) {
+                                  return ConsentPage(401, client, request, scope,
+                                                     "That is not a valid API key: use an owner or admin key.");
+                              }
                           }
                           auto code = s.oauth.Approve(request, *signer, McpResource(base));
                           if (!code && code.error().error == "access_denied") {
@@ -268,6 +363,65 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
     consent.address_limit_per_minute = kSignInsPerMinute;
     consent.blocking = true;
     routes.push_back(std::move(consent));
+
+    // A sign-in link from `parley login-link`. Opening it shows a button rather than signing in at
+    // once: a link preview that fetches it must not use it up.
+    RouteSpec link_page{"GET", "/oauth/sign-in",
+                        [](Ctx& ctx) {
+                            const std::string token(ctx.Query("token").value_or(""));
+                            if (token.empty()) return ErrorPage(400, "the link has no token");
+                            return Page(200,
+                                        "<h1>Sign in to Parley</h1><p>This one-time link signs this browser in "
+                                        "to approve an assistant's access to your organization.</p>"
+                                        R"(<form method="post" action="/oauth/sign-in">)"
+                                        R"(<input type="hidden" name="token" value=")" +
+                                            Html(token) +
+                                            R"("><button type="submit" id="continue">Continue</button></form>)");
+                        },
+                        Access::kPublic};
+    link_page.address_limit_per_minute = kSignInsPerMinute;
+    routes.push_back(std::move(link_page));
+
+    RouteSpec link_open{"POST", "/oauth/sign-in",
+                        [&s](Ctx& ctx) {
+                            if (PostedFromElsewhere(ctx.req))
+                                return ErrorPage(403, "the form was not sent from Parley's sign-in page");
+                            auto form = FormOf(ctx.req);
+                            if (!form) return ErrorPage(400, "the form is malformed");
+                            auto session = s.oauth.OpenSignInLink(Field(*form, "token"));
+                            if (!session) {
+                                return ErrorPage(session.error().code == ErrorCode::kUnauthorized ? 401 : 500,
+                                                 session.error().code == ErrorCode::kUnauthorized
+                                                     ? session.error().message
+                                                     : "the sign-in could not be recorded; try again");
+                            }
+                            const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
+                            const std::string cookie = SetCookie(kSessionCookie, *session,
+                                                                 domain::OAuthService::kSignInSessionMs / 1000, base);
+                            // Back to the request this browser was asked to approve, when it remembers one.
+                            std::string path;
+                            http::Fields pending;
+                            if (http::ParseTarget("/?q=" + CookieOf(ctx.req, kPendingCookie), path, pending) &&
+                                !pending.empty() && !pending[0].second.empty()) {
+                                return http::Response{303,
+                                                      "text/plain",
+                                                      {{"Location", base + "/oauth/authorize?" + pending[0].second},
+                                                       {"Cache-Control", "no-store"},
+                                                       {"Set-Cookie", cookie},
+                                                       {"Set-Cookie", SetCookie(kPendingCookie, "", 0, base)}},
+                                                      ""};
+                            }
+                            auto page = Page(200, R"(<h1 id="signed_in">You are signed in to Parley</h1>)"
+                                                  "<p>Go back to the page that asked you to sign in and reload it. "
+                                                  "The sign-in lasts an hour.</p>");
+                            page.headers.emplace_back("Set-Cookie", cookie);
+                            return page;
+                        },
+                        Access::kPublic};
+    link_open.body_limit = kFormLimit;
+    link_open.address_limit_per_minute = kSignInsPerMinute;
+    link_open.blocking = true;
+    routes.push_back(std::move(link_open));
 
     RouteSpec token{"POST", "/oauth/token",
                     [&s](Ctx& ctx) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "api/api.hpp"
@@ -351,9 +352,13 @@ TEST_F(OAuthFlow, RefreshTokensRotateAndAReplayedOneEndsTheGrant) {
 TEST_F(OAuthFlow, ExpiredCodesAndTokensArePurged) {
     const std::string client = Register();
     const Json tokens = SignIn(client, owner_);
+    const std::string never_used = Register("Registered and gone");
+    auto link = fixture_.oauth().CreateSignInLink(org_id_, "");
+    ASSERT_TRUE(link) << link.error().message;
     auto purge = [&] {
-        return domain::WriteTx(fixture_.store(),
-                               [&](domain::Repos& r) { return r.oauth().PurgeExpired(clock_.NowMs()); });
+        return domain::WriteTx(fixture_.store(), [&](domain::Repos& r) {
+            return r.oauth().PurgeExpired(clock_.NowMs(), clock_.NowMs() - OAuthServiceLimits::kUnusedClientMs);
+        });
     };
     auto none = purge();
     ASSERT_TRUE(none);
@@ -361,10 +366,135 @@ TEST_F(OAuthFlow, ExpiredCodesAndTokensArePurged) {
     clock_.Advance(OAuthServiceLimits::kRefreshMs + 1);
     auto purged = purge();
     ASSERT_TRUE(purged);
-    EXPECT_EQ(*purged, 3) << "the code, the access token and the refresh token";
+    EXPECT_EQ(*purged, 5) << "the code, the access and refresh tokens, the sign-in link and the unused client";
     auto refresh =
         Token({{"grant_type", "refresh_token"}, {"refresh_token", tokens["refresh_token"]}, {"client_id", client}});
     EXPECT_EQ(refresh.status, 400);
+    // A client with a grant stays registered; the one never used is gone.
+    auto page = [&](const std::string& id) {
+        return Send("GET", "/oauth/authorize?" + Form(AuthorizeFields(id))).status;
+    };
+    EXPECT_EQ(page(client), 200);
+    EXPECT_EQ(page(never_used), 400);
+}
+
+// What a browser does with a sign-in link from `parley login-link`: the consent page remembers
+// the request, the link's page waits for a click, the click signs the browser in and goes back
+// to the consent page, which then needs no key.
+TEST_F(OAuthFlow, ASignInLinkSignsABrowserInOnceAndTheConsentNeedsNoKey) {
+    const std::string client = Register();
+    auto cookies = [](const http::Response& res) {
+        std::map<std::string, std::string> out;
+        for (const auto& [k, v] : res.headers) {
+            if (k != "Set-Cookie") continue;
+            EXPECT_NE(v.find("; HttpOnly; SameSite=Lax"), std::string::npos) << v;
+            EXPECT_NE(v.find("; Path=/oauth;"), std::string::npos) << v;
+            out[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1, v.find(';') - v.find('=') - 1);
+        }
+        return out;
+    };
+    const http::Fields form_type = {{"content-type", "application/x-www-form-urlencoded"}};
+    auto with = [](http::Fields headers, const std::string& cookie) {
+        headers.emplace_back("cookie", "theme=dark; " + cookie);
+        return headers;
+    };
+
+    // Links are made for a live owner or admin key of the organization only.
+    EXPECT_EQ(fixture_.oauth().CreateSignInLink("org_nobody", "").error().code, ErrorCode::kNotFound);
+    const std::string member = Key(domain::Permission::kFull, domain::Role::kMember);
+    auto member_id = fixture_.keys().Authenticate(member);
+    ASSERT_TRUE(member_id);
+    EXPECT_EQ(fixture_.oauth().CreateSignInLink(org_id_, member_id->key_id).error().code, ErrorCode::kValidation);
+    EXPECT_EQ(fixture_.oauth().CreateSignInLink(org_id_, "key_nosuch").error().code, ErrorCode::kNotFound);
+    auto link = fixture_.oauth().CreateSignInLink(org_id_, "");
+    ASSERT_TRUE(link) << link.error().message;
+    EXPECT_EQ(link->second.id, owner_id_) << "the organization's owner key by default";
+    const std::string token = link->first;
+    ASSERT_TRUE(token.starts_with("pl_osl_"));
+
+    // The consent page without a sign-in asks for a key and remembers the request.
+    const std::string query = Form(AuthorizeFields(client));
+    auto first = Send("GET", "/oauth/authorize?" + query);
+    ASSERT_EQ(first.status, 200);
+    EXPECT_NE(first.body.find("id=\"api_key\""), std::string::npos);
+    const std::string pending = cookies(first).at("parley_oauth_request");
+    EXPECT_EQ(pending, http::PercentEncode(query));
+
+    // The link's page does not use the link; a form from another site does not either.
+    for (int i = 0; i < 2; ++i) {
+        auto page = Send("GET", "/oauth/sign-in?token=" + token);
+        ASSERT_EQ(page.status, 200);
+        EXPECT_NE(page.body.find("id=\"continue\""), std::string::npos);
+    }
+    auto forged = form_type;
+    forged.emplace_back("origin", "https://evil.example");
+    EXPECT_EQ(Send("POST", "/oauth/sign-in", Form({{"token", token}}), forged).status, 403);
+
+    // The click: signed in, and back to the consent page.
+    auto opened =
+        Send("POST", "/oauth/sign-in", Form({{"token", token}}), with(form_type, "parley_oauth_request=" + pending));
+    ASSERT_EQ(opened.status, 303) << opened.body;
+    EXPECT_EQ(Header(opened, "Location"), "http://parley.test/oauth/authorize?" + query);
+    const std::string session = cookies(opened).at("parley_sign_in");
+    ASSERT_TRUE(session.starts_with("pl_oss_"));
+    EXPECT_EQ(cookies(opened).at("parley_oauth_request"), "");
+
+    // The link works once.
+    auto again = Send("POST", "/oauth/sign-in", Form({{"token", token}}), form_type);
+    EXPECT_EQ(again.status, 401);
+    EXPECT_NE(again.body.find("unknown, used or expired"), std::string::npos);
+
+    // The consent page knows the browser: no key field, the key it signs in as, a form token.
+    auto signed_page = Send("GET", "/oauth/authorize?" + query, "", with({}, "parley_sign_in=" + session));
+    ASSERT_EQ(signed_page.status, 200);
+    EXPECT_EQ(signed_page.body.find("id=\"api_key\""), std::string::npos);
+    EXPECT_NE(signed_page.body.find(owner_id_), std::string::npos);
+    const std::string form_token = domain::OAuthService::FormTokenOf(session);
+    EXPECT_NE(signed_page.body.find(form_token), std::string::npos);
+
+    auto consent = [&](const std::string& given_token, const std::string& cookie, http::Fields headers) {
+        auto fields = AuthorizeFields(client);
+        fields.emplace_back("form_token", given_token);
+        fields.emplace_back("decision", "allow");
+        return Send("POST", "/oauth/authorize", Form(fields), with(std::move(headers), cookie));
+    };
+    // Without the browser's session, with another form token, or from another site: refused.
+    EXPECT_EQ(consent(form_token, "", form_type).status, 401);
+    EXPECT_EQ(consent(std::string(64, 'a'), "parley_sign_in=" + session, form_type).status, 401);
+    EXPECT_EQ(consent(form_token, "parley_sign_in=" + session, forged).status, 403);
+    auto allowed = consent(form_token, "parley_sign_in=" + session, form_type);
+    ASSERT_EQ(allowed.status, 302) << allowed.body;
+    const std::string code = Param(Header(allowed, "Location"), "code");
+    auto tokens = Token({{"grant_type", "authorization_code"},
+                         {"code", code},
+                         {"redirect_uri", std::string(kRedirect)},
+                         {"client_id", client},
+                         {"code_verifier", std::string(kVerifier)}});
+    ASSERT_EQ(tokens.status, 200) << tokens.body;
+    EXPECT_EQ(McpStatus(Json::parse(tokens.body)["access_token"]), 200);
+    auto grants = Json::parse(Send("GET", "/api/v1/oauth/grants", "", {{"authorization", "Bearer " + owner_}}).body);
+    ASSERT_EQ(grants["data"].size(), 1u);
+    EXPECT_EQ(grants["data"][0]["granted_by"], owner_id_);
+
+    // A session ends with its key, and after an hour; a link after 15 minutes.
+    const std::string admin = Key(domain::Permission::kFull, domain::Role::kAdmin);
+    const std::string admin_id = fixture_.keys().Authenticate(admin)->key_id;
+    auto admin_link = fixture_.oauth().CreateSignInLink(org_id_, admin_id);
+    ASSERT_TRUE(admin_link);
+    auto admin_session = fixture_.oauth().OpenSignInLink(admin_link->first);
+    ASSERT_TRUE(admin_session);
+    EXPECT_TRUE(fixture_.oauth().SignedIn(*admin_session));
+    ASSERT_TRUE(fixture_.keys().Revoke(org_id_, admin_id));
+    EXPECT_EQ(fixture_.oauth().SignedIn(*admin_session).error().code, ErrorCode::kUnauthorized);
+    auto late_link = fixture_.oauth().CreateSignInLink(org_id_, "");
+    ASSERT_TRUE(late_link);
+    clock_.Advance(OAuthServiceLimits::kSignInLinkMs);
+    EXPECT_EQ(fixture_.oauth().OpenSignInLink(late_link->first).error().code, ErrorCode::kUnauthorized);
+    EXPECT_TRUE(fixture_.oauth().SignedIn(session));
+    clock_.Advance(OAuthServiceLimits::kSignInSessionMs);
+    EXPECT_EQ(fixture_.oauth().SignedIn(session).error().code, ErrorCode::kUnauthorized);
+    auto expired_page = Send("GET", "/oauth/authorize?" + query, "", with({}, "parley_sign_in=" + session));
+    EXPECT_NE(expired_page.body.find("id=\"api_key\""), std::string::npos);
 }
 
 TEST_F(OAuthFlow, GrantsAreListedAndRevokedAndEndWithTheKeyThatGaveThem) {

@@ -26,6 +26,7 @@ public:
 
     Api& api() { return *api_; }
     domain::KeyService& keys() { return services_.keys; }
+    domain::OAuthService& oauth() { return services_.oauth; }
     domain::Store& store() { return temp_.store(); }
     store::Database& db() { return temp_.db(); }
 

@@ -29,9 +29,11 @@
 #include "common/crypto.hpp"
 #include "common/phone.hpp"
 #include "common/secret_box.hpp"
+#include "common/time_format.hpp"
 #include "dialer/call_check.hpp"
 #include "dialer/dialer.hpp"
 #include "domain/key_service.hpp"
+#include "domain/oauth_service.hpp"
 #include "domain/render.hpp"
 #include "domain/service_set.hpp"
 #include "events/webhook_worker.hpp"
@@ -405,7 +407,8 @@ int Serve(const StorageConfig& storage_config, const ServeOptions& o) {
                 if (!windows) return Fail(std::move(windows.error()));
                 auto sessions = r.mcp_sessions().PurgeExpiredBefore(clock.NowMs());
                 if (!sessions) return Fail(std::move(sessions.error()));
-                auto oauth = r.oauth().PurgeExpired(clock.NowMs());
+                auto oauth =
+                    r.oauth().PurgeExpired(clock.NowMs(), clock.NowMs() - domain::OAuthService::kUnusedClientMs);
                 if (!oauth) return Fail(std::move(oauth.error()));
                 return {};
             });
@@ -584,6 +587,14 @@ int Run(int argc, char** argv) {
     key_revoke->add_option("--org", key_org, "Organization id")->required();
     key_revoke->add_option("key_id", key_id, "Key id (key_…)")->required();
 
+    auto* login_link = cli.add_subcommand(
+        "login-link", "Print a one-time link that signs a browser in on the OAuth consent page (15 minutes)");
+    add_storage(login_link);
+    std::string link_org, link_key, link_url = "http://127.0.0.1:8080";
+    login_link->add_option("--org", link_org, "Organization id")->required();
+    login_link->add_option("--key", link_key, "The owner or admin key it signs in as (default: the oldest owner key)");
+    login_link->add_option("--url", link_url, "The server's public base URL")->envname("PARLEY_PUBLIC_URL");
+
     auto* mcp = cli.add_subcommand("mcp", "MCP for local clients: relays a client's messages to a Parley server");
     app::StdioOptions stdio_options{"http://127.0.0.1:8080", ""};
     bool mcp_stdio = false;
@@ -660,6 +671,17 @@ int Run(int argc, char** argv) {
             page.after_id = listed->items.back().id;
         }
         PrintJson(all);
+        return 0;
+    }
+    if (login_link->parsed()) {
+        domain::OAuthService oauth(*opened->store, clock);
+        auto link = oauth.CreateSignInLink(link_org, link_key);
+        if (!link) return Die(link.error().message);
+        while (link_url.ends_with('/')) link_url.pop_back();
+        PrintJson({{"url", link_url + "/oauth/sign-in?token=" + link->first},
+                   {"key_id", link->second.id},
+                   {"key_name", link->second.name},
+                   {"expires_at", FormatIsoTime(clock.NowMs() + domain::OAuthService::kSignInLinkMs)}});
         return 0;
     }
     if (key_revoke->parsed()) {

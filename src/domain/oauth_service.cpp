@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::string_view kAccessTokenPrefix = "pl_oat_";
 constexpr std::string_view kRefreshTokenPrefix = "pl_ort_";
+constexpr std::string_view kSignInLinkPrefix = "pl_osl_";
+constexpr std::string_view kSignInSessionPrefix = "pl_oss_";
 constexpr size_t kOAuthTokenChars = 40;
 constexpr size_t kOAuthCodeChars = 43;
 constexpr size_t kMaxRedirectUris = 10;
@@ -319,6 +321,108 @@ Result<Principal> OAuthService::Authenticate(std::string_view access_token) {
     p.role = Role::kMember;
     p.tier = t.tier;
     return p;
+}
+
+namespace {
+
+// Whether `key` may sign in on the consent page: live, owner or admin, allowed to read, not revoked.
+bool MaySignIn(const ApiKey& key) {
+    return !key.revoked_at && key.mode == KeyMode::kLive && (key.role == Role::kOwner || key.role == Role::kAdmin) &&
+           key.permission != Permission::kWriteOnly;
+}
+
+}  // namespace
+
+Result<std::pair<std::string, ApiKey>> OAuthService::CreateSignInLink(std::string_view org_id,
+                                                                      std::string_view key_id) {
+    auto key = ReadTx(store_, [&](Repos& r) -> Result<std::optional<ApiKey>> {
+        auto org = r.organizations().Get(org_id);
+        if (!org) return Fail(std::move(org.error()));
+        if (!*org) return Fail(ErrorCode::kNotFound, "no organization " + std::string(org_id));
+        if (!key_id.empty()) return r.api_keys().Get(org_id, key_id);
+        std::optional<ApiKey> oldest;
+        PageRequest page{kMaxPageLimit, std::nullopt};
+        for (;;) {
+            auto keys = r.api_keys().List(org_id, page);
+            if (!keys) return Fail(std::move(keys.error()));
+            for (auto& k : keys->items) {
+                if (MaySignIn(k) && k.role == Role::kOwner && (!oldest || k.created_at < oldest->created_at)) {
+                    oldest = std::move(k);
+                }
+            }
+            if (!keys->has_more || keys->items.empty()) break;
+            page.after_id = keys->items.back().id;
+        }
+        if (!oldest) return Fail(ErrorCode::kNotFound, "the organization has no live owner key that may read");
+        return oldest;
+    });
+    if (!key) return Fail(std::move(key.error()));
+    if (!*key) return Fail(ErrorCode::kNotFound, "the organization has no key " + std::string(key_id));
+    if (!MaySignIn(**key)) {
+        return Fail(ErrorCode::kValidation,
+                    "a sign-in link needs a live owner or admin key that may read and is not revoked");
+    }
+    OAuthSignIn link;
+    const std::string raw = std::string(kSignInLinkPrefix) + RandomAlphanumeric(kOAuthTokenChars);
+    link.token_hash = Sha256Hex(raw);
+    link.kind = "link";
+    link.org_id = std::string(org_id);
+    link.key_id = (*key)->id;
+    link.created_at = clock_.NowMs();
+    link.expires_at = link.created_at + kSignInLinkMs;
+    auto saved = store_.Write([&](Repos& r) { return r.oauth().InsertSignIn(link); });
+    if (!saved) return Fail(std::move(saved.error()));
+    return std::pair{raw, std::move(**key)};
+}
+
+Result<std::string> OAuthService::OpenSignInLink(std::string_view link_token) {
+    auto refused = [] {
+        return Fail(ErrorCode::kUnauthorized, "this sign-in link is unknown, used or expired: make a new one");
+    };
+    if (!link_token.starts_with(kSignInLinkPrefix) || link_token.size() != kSignInLinkPrefix.size() + kOAuthTokenChars)
+        return refused();
+    const int64_t now = clock_.NowMs();
+    const std::string raw = std::string(kSignInSessionPrefix) + RandomAlphanumeric(kOAuthTokenChars);
+    auto opened = WriteTx(store_, [&](Repos& r) -> Result<bool> {
+        auto link = r.oauth().FindSignIn(Sha256Hex(link_token));
+        if (!link) return Fail(std::move(link.error()));
+        if (!*link || (*link)->kind != "link" || (*link)->expires_at <= now || (*link)->used_at) return false;
+        // Only the request that marks the link used opens a session with it.
+        auto used = r.oauth().UseSignIn((*link)->token_hash, now);
+        if (!used || !*used) return used;
+        OAuthSignIn session{Sha256Hex(raw),         "session",   (*link)->org_id, (*link)->key_id, now,
+                            now + kSignInSessionMs, std::nullopt};
+        if (auto saved = r.oauth().InsertSignIn(session); !saved) return Fail(std::move(saved.error()));
+        return true;
+    });
+    if (!opened) return Fail(std::move(opened.error()));
+    if (!*opened) return refused();
+    return raw;
+}
+
+Result<Principal> OAuthService::SignedIn(std::string_view session_token) {
+    auto refused = [] { return Fail(ErrorCode::kUnauthorized, "the sign-in has expired: open a new sign-in link"); };
+    if (!session_token.starts_with(kSignInSessionPrefix) ||
+        session_token.size() != kSignInSessionPrefix.size() + kOAuthTokenChars)
+        return refused();
+    const int64_t now = clock_.NowMs();
+    return ReadTx(store_, [&](Repos& r) -> Result<Principal> {
+        auto session = r.oauth().FindSignIn(Sha256Hex(session_token));
+        if (!session) return Fail(std::move(session.error()));
+        if (!*session || (*session)->kind != "session" || (*session)->expires_at <= now) return refused();
+        auto key = r.api_keys().Get((*session)->org_id, (*session)->key_id);
+        if (!key) return Fail(std::move(key.error()));
+        if (!*key || (*key)->revoked_at) return refused();
+        auto org = r.organizations().Get((*session)->org_id);
+        if (!org) return Fail(std::move(org.error()));
+        if (!*org) return refused();
+        const ApiKey& k = **key;
+        return Principal{k.org_id, k.id, k.mode, k.permission, k.role, (*org)->tier};
+    });
+}
+
+std::string OAuthService::FormTokenOf(std::string_view session_token) {
+    return Sha256Hex("parley consent form\n" + std::string(session_token));
 }
 
 Result<Page<OAuthGrant>> OAuthService::ListGrants(const Principal& who, const PageRequest& page) {

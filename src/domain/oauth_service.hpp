@@ -51,6 +51,10 @@ public:
     static constexpr int64_t kCodeMs = 10 * 60 * 1000;
     static constexpr int64_t kAccessMs = 60 * 60 * 1000;
     static constexpr int64_t kRefreshMs = 30LL * 24 * 60 * 60 * 1000;
+    static constexpr int64_t kSignInLinkMs = 15 * 60 * 1000;
+    static constexpr int64_t kSignInSessionMs = 60 * 60 * 1000;
+    // A registered client with no grant and no code is forgotten after this long.
+    static constexpr int64_t kUnusedClientMs = 7LL * 24 * 60 * 60 * 1000;
 
     OAuthService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
@@ -79,6 +83,21 @@ public:
 
     Result<Page<OAuthGrant>> ListGrants(const Principal& who, const PageRequest& page);
     Result<OAuthGrant> RevokeGrant(const Principal& who, std::string_view id);
+
+    // A one-time sign-in link's token for the consent page, made on the server (`parley
+    // login-link`) so that no API key is typed into a browser. It signs in as `key_id`, an owner
+    // or admin key of the organization that is live and may read (empty: the organization's
+    // oldest such owner key), once, within kSignInLinkMs. The token and the key.
+    Result<std::pair<std::string, ApiKey>> CreateSignInLink(std::string_view org_id, std::string_view key_id);
+    // Opens a sign-in link: the token of a browser session (for a cookie) that signs in as the
+    // link's key for kSignInSessionMs. kUnauthorized for an unknown, used or expired link.
+    Result<std::string> OpenSignInLink(std::string_view link_token);
+    // Who a browser session signs in as: its key as the key is now, so a revoked key no longer
+    // signs in. kUnauthorized for an unknown or expired session.
+    Result<Principal> SignedIn(std::string_view session_token);
+    // What the consent form of a browser session carries against cross-site forgery: derived
+    // from the session's token, which only that browser holds.
+    static std::string FormTokenOf(std::string_view session_token);
 
     // Whether a bearer token is one of these access tokens (by its prefix).
     static bool IsAccessToken(std::string_view token);

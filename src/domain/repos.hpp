@@ -453,6 +453,19 @@ struct OAuthToken {
     std::optional<int64_t> used_at;  // a refresh token once exchanged
 };
 
+// A way to sign in on the consent page without typing a key, for one owner or admin key: a
+// one-time link ("link", made by `parley login-link`) or the browser session it opened
+// ("session").
+struct OAuthSignIn {
+    std::string token_hash;
+    std::string kind;
+    std::string org_id;
+    std::string key_id;
+    int64_t created_at = 0;
+    int64_t expires_at = 0;
+    std::optional<int64_t> used_at;  // a link once opened
+};
+
 // A token with its grant, the organization's tier, and whether the key that granted it is revoked.
 struct OAuthTokenOfGrant {
     OAuthToken token;
@@ -480,8 +493,13 @@ public:
     virtual Result<std::optional<OAuthTokenOfGrant>> FindToken(std::string_view token_hash) = 0;
     // Marks an unused token used; false when it was used already.
     virtual Result<bool> UseToken(std::string_view token_hash, int64_t now) = 0;
-    // Codes and tokens that expired before `cutoff`.
-    virtual Result<int64_t> PurgeExpired(int64_t cutoff) = 0;
+    virtual Result<void> InsertSignIn(const OAuthSignIn& sign_in) = 0;
+    virtual Result<std::optional<OAuthSignIn>> FindSignIn(std::string_view token_hash) = 0;
+    // Marks an unused sign-in link used; false when it was used already.
+    virtual Result<bool> UseSignIn(std::string_view token_hash, int64_t now) = 0;
+    // Codes, tokens and sign-ins that expired before `cutoff`, and clients registered before
+    // `unused_clients_before` that have no grant and no code: registration is open to anyone.
+    virtual Result<int64_t> PurgeExpired(int64_t cutoff, int64_t unused_clients_before) = 0;
 };
 
 class Repos {

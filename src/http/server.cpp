@@ -208,7 +208,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     asio::awaitable<void> Write(Connection& conn, unsigned version, Response out, bool keep_alive) {
         bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version ? version : 11};
         res.set(bhttp::field::content_type, out.content_type);
-        for (auto& [k, v] : out.headers) res.set(k, v);
+        for (auto& [k, v] : out.headers) {
+            // Each cookie is a header of its own (RFC 6265 section 3); any other name is set once.
+            if (beast::iequals(k, "set-cookie")) {
+                res.insert(k, v);
+            } else {
+                res.set(k, v);
+            }
+        }
         res.body() = std::move(out.body);
         res.keep_alive(keep_alive);
         res.set(bhttp::field::date, HttpDate());
@@ -232,6 +239,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             if (ec) break;
             drained_bytes += n;
         }
+    }
+
+    static Response TooLarge(const RouteInfo& route) {
+        if (route.too_large) return *route.too_large;
+        return ErrorResponse(413, "PAYLOAD_TOO_LARGE",
+                             "request body is larger than " + std::to_string(route.body_limit) + " bytes");
     }
 
     asio::thread_pool* PoolOf(Lane lane) {
@@ -313,10 +326,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             const RouteInfo route = options.route ? options.route(req.method, req.target) : RouteInfo{};
             if (parser.content_length() && *parser.content_length() > route.body_limit) {
-                co_await AnswerAndClose(
-                    *conn, version,
-                    ErrorResponse(413, "PAYLOAD_TOO_LARGE",
-                                  "request body is larger than " + std::to_string(route.body_limit) + " bytes"));
+                co_await AnswerAndClose(*conn, version, TooLarge(route));
                 break;
             }
             const bool body_coming = !parser.is_done();
@@ -363,10 +373,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kUseTuple);
                 if (bec) {
                     if (bec == bhttp::error::body_limit) {
-                        co_await AnswerAndClose(*conn, version,
-                                                ErrorResponse(413, "PAYLOAD_TOO_LARGE",
-                                                              "request body is larger than " +
-                                                                  std::to_string(route.body_limit) + " bytes"));
+                        co_await AnswerAndClose(*conn, version, TooLarge(route));
                     } else if (bec != beast::error::timeout && bec != bhttp::error::end_of_stream) {
                         co_await AnswerAndClose(*conn, version,
                                                 ErrorResponse(400, "INVALID_REQUEST", "malformed HTTP request body"));

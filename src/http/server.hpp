@@ -26,6 +26,9 @@ enum class Lane {
 struct RouteInfo {
     size_t body_limit = 1024 * 1024;  // larger bodies are answered 413 unread
     Lane lane = Lane::kWorker;
+    // The answer to a larger body, for a route whose clients read errors in another form (a
+    // JSON-RPC error at /mcp); null: the REST error PAYLOAD_TOO_LARGE.
+    std::shared_ptr<const Response> too_large;
 };
 
 struct ServerOptions {

@@ -38,6 +38,15 @@ http::Response JsonResponse(int status, const Json& body) {
     return {status, "application/json", {}, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
 }
 
+}  // namespace
+
+http::Response TooLargeResponse(size_t limit) {
+    return JsonResponse(
+        413, RpcError(nullptr, kInvalidRequest, "the request body is larger than " + std::to_string(limit) + " bytes"));
+}
+
+namespace {
+
 bool Supported(std::string_view version) {
     return std::ranges::find(kProtocolVersions, version) != std::end(kProtocolVersions);
 }

@@ -37,6 +37,10 @@ struct Caller {
     std::function<std::optional<http::Response>()> take_message;
 };
 
+// The answer to a POST /mcp body larger than `limit` bytes: HTTP 413 with a JSON-RPC error
+// (-32600, id null), which MCP clients read where they would not read a REST error.
+http::Response TooLargeResponse(size_t limit);
+
 // The MCP server over Streamable HTTP (the MCP specification's transport): JSON-RPC 2.0 on
 // POST /mcp, sessions in the Mcp-Session-Id header, DELETE /mcp to end one. Tools are the
 // REST routes of tools.hpp, and help and suggest_options.

@@ -157,12 +157,50 @@ Result<bool> SqlOAuthRepo::UseToken(std::string_view token_hash, int64_t now) {
     return *n > 0;
 }
 
-Result<int64_t> SqlOAuthRepo::PurgeExpired(int64_t cutoff) {
-    auto codes = c_.Exec("DELETE FROM oauth_codes WHERE expires_at < ?", {cutoff});
-    if (!codes) return Fail(std::move(codes.error()));
-    auto tokens = c_.Exec("DELETE FROM oauth_tokens WHERE expires_at < ?", {cutoff});
-    if (!tokens) return Fail(std::move(tokens.error()));
-    return *codes + *tokens;
+Result<void> SqlOAuthRepo::InsertSignIn(const domain::OAuthSignIn& s) {
+    auto n = c_.Exec(
+        "INSERT INTO oauth_sign_ins (token_hash, kind, org_id, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, "
+        "?)",
+        {s.token_hash, s.kind, s.org_id, s.key_id, s.created_at, s.expires_at});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
+Result<std::optional<domain::OAuthSignIn>> SqlOAuthRepo::FindSignIn(std::string_view token_hash) {
+    auto row = c_.QueryOne(
+        "SELECT token_hash, kind, org_id, key_id, created_at, expires_at, used_at FROM oauth_sign_ins "
+        "WHERE token_hash = ?",
+        {token_hash});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<domain::OAuthSignIn>();
+    const Row& r = **row;
+    return domain::OAuthSignIn{r[0].AsText(), r[1].AsText(), r[2].AsText(),       r[3].AsText(),
+                               r[4].AsInt(),  r[5].AsInt(),  r[6].AsOptionalInt()};
+}
+
+Result<bool> SqlOAuthRepo::UseSignIn(std::string_view token_hash, int64_t now) {
+    auto n =
+        c_.Exec("UPDATE oauth_sign_ins SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", {now, token_hash});
+    if (!n) return Fail(std::move(n.error()));
+    return *n > 0;
+}
+
+Result<int64_t> SqlOAuthRepo::PurgeExpired(int64_t cutoff, int64_t unused_clients_before) {
+    int64_t purged = 0;
+    for (const char* sql :
+         {"DELETE FROM oauth_codes WHERE expires_at < ?", "DELETE FROM oauth_tokens WHERE expires_at < ?",
+          "DELETE FROM oauth_sign_ins WHERE expires_at < ?"}) {
+        auto n = c_.Exec(sql, {cutoff});
+        if (!n) return Fail(std::move(n.error()));
+        purged += *n;
+    }
+    auto clients = c_.Exec(
+        "DELETE FROM oauth_clients WHERE created_at < ? "
+        "AND NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.client_id = oauth_clients.id) "
+        "AND NOT EXISTS (SELECT 1 FROM oauth_codes k WHERE k.client_id = oauth_clients.id)",
+        {unused_clients_before});
+    if (!clients) return Fail(std::move(clients.error()));
+    return purged + *clients;
 }
 
 }  // namespace parley::store

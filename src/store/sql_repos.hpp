@@ -181,7 +181,10 @@ public:
     Result<void> InsertToken(const domain::OAuthToken& token) override;
     Result<std::optional<domain::OAuthTokenOfGrant>> FindToken(std::string_view token_hash) override;
     Result<bool> UseToken(std::string_view token_hash, int64_t now) override;
-    Result<int64_t> PurgeExpired(int64_t cutoff) override;
+    Result<void> InsertSignIn(const domain::OAuthSignIn& sign_in) override;
+    Result<std::optional<domain::OAuthSignIn>> FindSignIn(std::string_view token_hash) override;
+    Result<bool> UseSignIn(std::string_view token_hash, int64_t now) override;
+    Result<int64_t> PurgeExpired(int64_t cutoff, int64_t unused_clients_before) override;
 
 private:
     Connection& c_;

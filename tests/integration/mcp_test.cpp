@@ -78,7 +78,17 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
 // sign-in page in Chromium (tests/mcp/oauth.mjs), and then the failures the RFCs name.
 TEST_P(McpSdk, TheOfficialClientSignsInWithOAuthThroughTheSignInPage) {
     const OrgKey other = server_->CreateOrg();
-    const Json report = RunMcpOAuthClient(http().port(), org_.key, other.key);
+    // A person who would rather not type a key into a browser asks the server for a link.
+    auto [code, out] = server_->Cli({"login-link", "--org", org_.org_id, "--url",
+                                     "http://127.0.0.1:" + std::to_string(http().port()), "--log-level", "warn"});
+    ASSERT_EQ(code, 0) << out;
+    const Json link = Json::parse(out);
+    EXPECT_EQ(link["key_id"], org_.key_id);
+    auto [refused, why] = server_->Cli({"login-link", "--org", "org_nosuch", "--log-level", "warn"});
+    EXPECT_NE(refused, 0);
+    EXPECT_NE(why.find("no organization org_nosuch"), std::string::npos) << why;
+
+    const Json report = RunMcpOAuthClient(http().port(), org_.key, other.key, link["url"]);
     ASSERT_FALSE(report.contains("failure")) << report.dump(2);
     EXPECT_EQ(report["page"]["client"], "Parley integration test") << report.dump(2);
     EXPECT_EQ(report["page"]["scope"], "read and write");
@@ -98,16 +108,21 @@ TEST_P(McpSdk, TheOfficialClientSignsInWithOAuthThroughTheSignInPage) {
     EXPECT_EQ(report["reused_code"], "invalid_grant");
     EXPECT_NE(report["after_reuse"].get<std::string>().find("revoked"), std::string::npos) << report["after_reuse"];
     EXPECT_EQ(report["refreshed"], 200);
+    EXPECT_EQ(report["link"]["signed_in_as"], org_.key_id) << report.dump(2);
+    EXPECT_EQ(report["link"]["key_field_shown"], false);
+    EXPECT_GE(report["link"]["tools"].get<int>(), 42);
+    EXPECT_NE(report["link"]["again"].get<std::string>().find("unknown, used or expired"), std::string::npos);
     EXPECT_EQ(report["refresh_again"], "invalid_grant");
 
     // The grants the sign-ins made, as the organization's owner sees them.
     const Json grants = api().Get("/api/v1/oauth/grants").json()["data"];
-    // Two: the first sign-in's, ended by its replayed refresh token, and the reused code's.
-    ASSERT_EQ(grants.size(), 2u) << grants.dump();
+    // Three, newest first: the link's, open; the reused code's and the first sign-in's, ended by
+    // the reuse and by the replayed refresh token.
+    ASSERT_EQ(grants.size(), 3u) << grants.dump();
     for (const auto& grant : grants) {
         EXPECT_EQ(grant["client_name"], "Parley integration test");
         EXPECT_EQ(grant["granted_by"], org_.key_id);
-        EXPECT_FALSE(grant["revoked_at"].is_null());
+        EXPECT_EQ(grant["revoked_at"].is_null(), &grant == &grants[0]) << grant.dump();
     }
 }
 
@@ -140,6 +155,11 @@ TEST_P(McpSdk, TheTransportAnswersWithTheStatusesOfTheSpecification) {
     EXPECT_EQ(http().Send("POST", "/mcp", init, {{"Authorization", auth}, {"Content-Type", "text/plain"}}).status, 415);
     auto note = http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", with_session);
     EXPECT_EQ(note.status, 202);
+    // A body over 8 MiB: 413, with a JSON-RPC error an MCP client reads.
+    auto huge = http().Send("POST", "/mcp", std::string(8 * 1024 * 1024 + 1, ' '), with_session);
+    EXPECT_EQ(huge.status, 413);
+    EXPECT_EQ(huge.json()["error"]["code"], -32600) << huge.body;
+    EXPECT_TRUE(huge.json()["id"].is_null());
 
     // Sessions live in the database: another organization's key does not find this one.
     const OrgKey other = server_->CreateOrg();

@@ -3,11 +3,12 @@
 // registers itself, and sends the person to Parley's sign-in page, which Chromium (Debian's
 // package, driven by playwright-core) fills in and submits; the SDK then exchanges the code and
 // calls tools with the token. Then the failures the RFCs name: a denied consent, a wrong PKCE
-// verifier, a reused code, a revoked grant, another organization's token. It prints one JSON
-// report; tests/integration/mcp_test.cpp asserts on it.
+// verifier, a reused code, a revoked grant, another organization's token. Last, a sign-in with
+// a one-time link from `parley login-link` instead of a key. It prints one JSON report;
+// tests/integration/mcp_test.cpp asserts on it.
 //
 //   node tests/mcp/oauth.mjs --url http://127.0.0.1:8080/mcp --key pl_live_… --other-key pl_live_… \
-//       [--chromium /usr/bin/chromium]
+//       --link http://127.0.0.1:8080/oauth/sign-in?token=pl_osl_… [--chromium /usr/bin/chromium]
 import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -38,10 +39,12 @@ const redirectUrl = `http://127.0.0.1:${receiver.address().port}/callback`;
 
 const browser = await chromium.launch({ executablePath: option('chromium', '/usr/bin/chromium'), headless: true });
 
-// An OAuthClientProvider kept in memory, whose "browser" is Chromium signing in with `key`.
+// An OAuthClientProvider kept in memory, whose "browser" is Chromium signing in with `key`, or
+// with the one-time sign-in link `link` when given.
 class Provider {
-  constructor(key, decision = 'allow') {
+  constructor(key, decision = 'allow', link = null) {
     this.key = key;
+    this.link = link;
     this.decision = decision;
     this.saved = {};
     this.callback = null;
@@ -85,7 +88,15 @@ class Provider {
     await page.goto(this.authorizationUrl);
     this.page_client = await page.textContent('#client');
     this.page_scope = await page.textContent('#scope');
-    await page.fill('#api_key', this.key);
+    if (this.link) {
+      // The person opens the link in the same browser, continues, and is back on this page.
+      await page.goto(this.link);
+      await Promise.all([page.waitForURL(/\/oauth\/authorize\?/), page.click('#continue')]);
+      this.signed_in_as = await page.textContent('#signed_in');
+      this.key_field_shown = (await page.$('#api_key')) !== null;
+    } else {
+      await page.fill('#api_key', this.key);
+    }
     await page.click(this.decision === 'allow' ? '#allow' : '#deny');
     // Back at the redirect URI, or still on Parley's page with its error.
     this.result = await Promise.race([
@@ -124,10 +135,17 @@ async function token(form) {
   return { status: res.status, body: await res.json() };
 }
 
+// A connection that must have signed in: its client, else an error saying where it stopped.
+async function signedIn(provider) {
+  const connected = await connect(provider);
+  if (!connected.client) throw new Error(`the sign-in stopped: ${JSON.stringify(connected)}`);
+  return connected;
+}
+
 async function main() {
   // The whole sign-in, then tools with the token.
   const owner = new Provider(option('key'));
-  const signed = await connect(owner);
+  const signed = await signedIn(owner);
   report.page = { client: owner.page_client, scope: owner.page_scope };
   report.callback_has_iss = owner.result?.iss === `${url.protocol}//${url.host}`;
   report.token_scope = owner.saved.tokens?.scope;
@@ -146,7 +164,7 @@ async function main() {
 
   // Another organization's token sees none of it.
   const other = new Provider(option('other-key'));
-  const theirs = await connect(other);
+  const theirs = await signedIn(other);
   const their = await theirs.client.callTool({ name: 'list_contacts', arguments: {} });
   report.other_contacts = their.structuredContent?.data?.map((c) => c.phone);
   await theirs.client.close();
@@ -171,7 +189,7 @@ async function main() {
 
   // A code used twice: refused, and what the first use gave stops working.
   const reuse = new Provider(option('key'));
-  const reused = await connect(reuse);
+  const reused = await signedIn(reuse);
   report.reused_code = (
     await token({
       grant_type: 'authorization_code',
@@ -199,6 +217,18 @@ async function main() {
     await token({ grant_type: 'refresh_token', refresh_token: owner.saved.tokens.refresh_token, client_id: owner.saved.client.client_id })
   ).body.error;
   await signed.client.close();
+
+  // A sign-in with a one-time link instead of a key; the link then works no more.
+  const linked = new Provider(null, 'allow', option('link'));
+  const viaLink = await signedIn(linked);
+  report.link = { signed_in_as: linked.signed_in_as, key_field_shown: linked.key_field_shown };
+  report.link.tools = (await viaLink.client.listTools()).tools.length;
+  await viaLink.client.close();
+  const again = await browser.newPage();
+  await again.goto(option('link'));
+  await again.click('#continue');
+  report.link.again = await again.textContent('#error');
+  await again.close();
 }
 
 main()

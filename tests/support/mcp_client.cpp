@@ -34,8 +34,10 @@ Json RunMcpSdkClient(uint16_t port, const std::string& key, const std::string& r
                                     ParleyBinary()});
 }
 
-Json RunMcpOAuthClient(uint16_t port, const std::string& key, const std::string& other_key) {
-    return RunReport("oauth.mjs", {"--url", McpUrl(port), "--key", key, "--other-key", other_key});
+Json RunMcpOAuthClient(uint16_t port, const std::string& key, const std::string& other_key,
+                       const std::string& sign_in_link) {
+    return RunReport("oauth.mjs",
+                     {"--url", McpUrl(port), "--key", key, "--other-key", other_key, "--link", sign_in_link});
 }
 
 }  // namespace parley::testing

@@ -13,7 +13,9 @@ namespace parley::testing {
 Json RunMcpSdkClient(uint16_t port, const std::string& key, const std::string& read_only_key);
 
 // Runs tests/mcp/oauth.mjs: the SDK's OAuth client signing in through Parley's sign-in page in
-// Chromium with `key` (and once with `other_key`, of another organization); its report.
-Json RunMcpOAuthClient(uint16_t port, const std::string& key, const std::string& other_key);
+// Chromium with `key` (and once with `other_key`, of another organization), and once with a
+// one-time sign-in link of `key`'s organization; its report.
+Json RunMcpOAuthClient(uint16_t port, const std::string& key, const std::string& other_key,
+                       const std::string& sign_in_link);
 
 }  // namespace parley::testing
