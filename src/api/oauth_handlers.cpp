@@ -71,22 +71,9 @@ std::string Field(const http::Fields& fields, std::string_view name) {
     return "";
 }
 
-// A cookie's value from the request's Cookie headers; empty when absent.
+// A cookie's value; empty when absent.
 std::string CookieOf(const http::Request& req, std::string_view name) {
-    for (const auto& [header, value] : req.headers) {
-        if (header != "cookie") continue;
-        std::string_view rest = value;
-        while (!rest.empty()) {
-            const size_t end = std::min(rest.find(';'), rest.size());
-            std::string_view pair = rest.substr(0, end);
-            rest.remove_prefix(std::min(end + 1, rest.size()));
-            while (pair.starts_with(' ')) pair.remove_prefix(1);
-            if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-                return std::string(pair.substr(name.size() + 1));
-            }
-        }
-    }
-    return "";
+    return std::string(req.Cookie(name).value_or(""));
 }
 
 // A cookie for the sign-in pages only, out of reach of scripts, sent on a top-level navigation

@@ -56,6 +56,19 @@ TEST(Target, RefusesMalformedEscapesAndNonPaths) {
     EXPECT_FALSE(ParseTarget("", path, query));
 }
 
+TEST(Cookies, AreReadFromEveryCookieHeaderByExactName) {
+    Request req;
+    req.headers = {{"cookie", "theme=dark;parley_sign_in_x=no; parley_sign_in=pl_oss_1"},
+                   {"cookie", "parley_sign_in=second; empty="}};
+    EXPECT_EQ(req.Cookie("parley_sign_in"), "pl_oss_1");
+    EXPECT_EQ(req.Cookie("theme"), "dark");
+    EXPECT_EQ(req.Cookie("empty"), "");
+    EXPECT_EQ(req.Cookie("parley"), std::nullopt);
+    EXPECT_EQ(req.Cookie("dark"), std::nullopt);
+    req.headers = {{"cookie", ";;  ;="}};
+    EXPECT_EQ(req.Cookie("parley_sign_in"), std::nullopt);
+}
+
 TEST(RateLimiter, RefusesOverTheMinuteLimitUntilTheNextWindow) {
     RateLimiter limiter;
     const int64_t start = 1'800'000'000'000;  // a minute boundary

@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include <algorithm>
+
 namespace parley::http {
 namespace {
 
@@ -31,6 +33,23 @@ bool Decode(std::string_view in, bool plus_is_space, std::string& out) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> Request::Cookie(std::string_view name) const {
+    for (const auto& [header, value] : headers) {
+        if (header != "cookie") continue;
+        std::string_view rest = value;
+        while (!rest.empty()) {
+            const size_t end = std::min(rest.find(';'), rest.size());
+            std::string_view pair = rest.substr(0, end);
+            rest.remove_prefix(std::min(end + 1, rest.size()));
+            while (pair.starts_with(' ')) pair.remove_prefix(1);
+            if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+                return pair.substr(name.size() + 1);
+            }
+        }
+    }
+    return std::nullopt;
+}
 
 std::optional<std::string_view> Request::Header(std::string_view lower_name) const {
     for (const auto& [k, v] : headers) {

@@ -25,6 +25,8 @@ struct Request {
 
     std::optional<std::string_view> Header(std::string_view lower_name) const;
     std::optional<std::string_view> Query(std::string_view name) const;
+    // A cookie's value from the Cookie headers (RFC 6265 section 5.4): the first of that name.
+    std::optional<std::string_view> Cookie(std::string_view name) const;
 };
 
 struct Response {

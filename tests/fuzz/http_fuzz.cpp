@@ -1,7 +1,8 @@
 // An HTTP request as the server reads it: Beast's parser with the server's header limit, then
-// the target split into a decoded path and query.
+// the target split into a decoded path and query, and the Cookie headers read.
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
@@ -24,6 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         parley::http::Request req;
         req.query = query;
         (void)req.Query("limit");
+        for (const auto& field : parser.get()) {
+            if (boost::beast::iequals(field.name_string(), "cookie")) req.headers.emplace_back("cookie", field.value());
+        }
+        (void)req.Cookie("parley_sign_in");
     }
     return 0;
 }
