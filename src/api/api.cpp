@@ -504,7 +504,8 @@ http::Response Api::Impl::Run(http::Request& req, Admitted& admitted) {
                              admitted.request_id);
     }
     Ctx ctx{req, admitted.params, *admitted.principal, admitted.request_id, clock};
-    const auto idem = req.Header("idempotency-key");
+    // /mcp is JSON-RPC with its own ids and sessions, and may answer with a stream: no replay.
+    const auto idem = spec.access == Access::kKey ? std::nullopt : req.Header("idempotency-key");
     return (req.method == "POST" && idem) ? WithIdempotency(ctx, spec, *idem) : spec.handler(ctx);
 }
 

@@ -185,7 +185,7 @@ void AddCallRoutes(std::vector<RouteSpec>& routes, Services& s) {
     routes.push_back({"POST", "/api/v1/batches",
                       [&calls](Ctx& ctx) {
                           return Body(ctx, false, [&](const Json& body) {
-                              auto outcome = calls.TriggerBatch(ctx.principal, body);
+                              auto outcome = calls.TriggerBatch(ctx.principal, body, ctx.req.progress);
                               if (!outcome) return ErrorResponse(outcome.error(), ctx.request_id);
                               return Ok(ToJson(*outcome), 201);
                           });

@@ -36,7 +36,7 @@ void AddContactRoutes(std::vector<RouteSpec>& routes, Services& s) {
                       [&contacts](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx);
                           if (!body) return ErrorResponse(body.error(), ctx.request_id);
-                          auto result = contacts.CreateMany(ctx.principal, *body);
+                          auto result = contacts.CreateMany(ctx.principal, *body, ctx.req.progress);
                           if (!result) return ErrorResponse(result.error(), ctx.request_id);
                           return Ok(ToJson(*result, true), 200);
                       },

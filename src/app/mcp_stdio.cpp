@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,39 +18,81 @@ using Json = nlohmann::ordered_json;
 constexpr long kTimeoutSeconds = 300;  // a tool may run a report or a batch
 constexpr int kRelayError = -32000;
 
+constexpr size_t kMaxEventBytes = 8 * 1024 * 1024;
+
 struct Answer {
     long status = 0;
     std::string body;
     std::string session_id;
-    std::string error;  // transport failure
+    std::string content_type;
+    std::string error;      // transport failure
+    bool streamed = false;  // an event stream, whose messages went to the client as they came
+};
+
+// What one POST receives: a JSON body, or an event stream (a tool's progress, then its result)
+// whose messages are handed on at once.
+struct Receiving {
+    Answer* answer;
+    const std::function<void(const Json&)>* emit;
+    std::string pending;  // an event stream's bytes up to the next complete event
 };
 
 size_t Collect(char* data, size_t size, size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
+    auto& in = *static_cast<Receiving*>(user);
+    const size_t n = size * count;
+    if (!in.answer->content_type.starts_with("text/event-stream")) {
+        in.answer->body.append(data, n);
+        return n;
+    }
+    in.answer->streamed = true;
+    in.pending.append(data, n);
+    if (in.pending.size() > kMaxEventBytes) return 0;  // ends the transfer: no event is this long
+    for (size_t end; (end = in.pending.find("\n\n")) != std::string::npos;) {
+        std::string_view event(in.pending.data(), end);
+        std::string payload;
+        while (!event.empty()) {
+            const size_t eol = std::min(event.find('\n'), event.size());
+            std::string_view line = event.substr(0, eol);
+            event.remove_prefix(std::min(eol + 1, event.size()));
+            if (line.starts_with("data:")) {
+                line.remove_prefix(line.starts_with("data: ") ? 6 : 5);
+                payload.append(line);
+            }
+        }
+        in.pending.erase(0, end + 2);
+        const Json message = Json::parse(payload, nullptr, false);
+        if (message.is_object() || message.is_array()) (*in.emit)(message);
+    }
+    return n;
 }
 
-size_t CollectSession(char* data, size_t size, size_t count, void* user) {
-    std::string_view line(data, size * count);
-    constexpr std::string_view kName = "mcp-session-id:";
-    if (line.size() > kName.size()) {
-        std::string lower(line.substr(0, kName.size()));
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == kName) {
-            std::string_view value = line.substr(kName.size());
-            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-            while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-                value.remove_suffix(1);
-            }
-            *static_cast<std::string*>(user) = std::string(value);
-        }
+// The value of a header line named `lower_name` ("mcp-session-id:"), trimmed; nullopt for another.
+std::optional<std::string> HeaderValue(std::string_view line, std::string_view lower_name) {
+    if (line.size() <= lower_name.size()) return std::nullopt;
+    std::string lower(line.substr(0, lower_name.size()));
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower != lower_name) return std::nullopt;
+    std::string_view value = line.substr(lower_name.size());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+        value.remove_suffix(1);
     }
+    return std::string(value);
+}
+
+size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
+    std::string_view line(data, size * count);
+    auto& answer = *static_cast<Answer*>(user);
+    if (auto session = HeaderValue(line, "mcp-session-id:")) answer.session_id = std::move(*session);
+    if (auto type = HeaderValue(line, "content-type:")) answer.content_type = std::move(*type);
     return size * count;
 }
 
 class Relay {
 public:
-    explicit Relay(const StdioOptions& options) : key_(options.key) {
+    // `emit` hands a message to the client at once (an event stream's, as it comes).
+    Relay(const StdioOptions& options, std::function<void(const Json&)> emit)
+        : key_(options.key), emit_(std::move(emit)) {
         static std::once_flag once;
         std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
         url_ = options.url;
@@ -78,7 +121,7 @@ public:
             if (opened.status == 200 && !opened.session_id.empty()) answer = Post(line);
         }
         if (!answer.error.empty()) return Errors(message, "Parley at " + url_ + " is not reachable: " + answer.error);
-        if (answer.status == 202) return {};
+        if (answer.status == 202 || answer.streamed) return {};
         const Json body = Json::parse(answer.body, nullptr, false);
         if (body.is_object() && body.contains("jsonrpc")) {
             if (body.contains("/result/protocolVersion"_json_pointer) &&
@@ -99,7 +142,7 @@ public:
 private:
     Answer Post(const std::string& body) {
         Answer answer;
-        std::string session_header;
+        Receiving receiving{&answer, &emit_, {}};
         curl_easy_reset(curl_);
         struct curl_slist* headers = nullptr;
         const std::string auth = "Authorization: Bearer " + key_;
@@ -115,9 +158,9 @@ private:
         curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
         curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
         curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Collect);
-        curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &answer.body);
-        curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, CollectSession);
-        curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &session_header);
+        curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &receiving);
+        curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, CollectHeader);
+        curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &answer);
         curl_easy_setopt(curl_, CURLOPT_TIMEOUT, kTimeoutSeconds);
         curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -128,10 +171,7 @@ private:
             return answer;
         }
         curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &answer.status);
-        if (!session_header.empty()) {
-            session_ = session_header;
-            answer.session_id = session_header;
-        }
+        if (!answer.session_id.empty()) session_ = answer.session_id;
         return answer;
     }
 
@@ -155,6 +195,7 @@ private:
 
     std::string url_;
     std::string key_;
+    std::function<void(const Json&)> emit_;
     CURL* curl_ = nullptr;
     std::string session_;
     std::string protocol_;
@@ -183,7 +224,10 @@ bool ReadLine(std::istream& in, size_t limit, std::string& line, bool& too_long)
 }  // namespace
 
 int RunMcpStdio(const StdioOptions& options, std::istream& in, std::ostream& out) {
-    Relay relay(options);
+    auto write = [&out](const Json& answer) {
+        out << answer.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n' << std::flush;
+    };
+    Relay relay(options, write);
     std::string line;
     bool too_long = false;
     while (ReadLine(in, options.max_line_bytes, line, too_long)) {
@@ -198,9 +242,7 @@ int RunMcpStdio(const StdioOptions& options, std::istream& in, std::ostream& out
             continue;
         }
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        for (const auto& answer : relay.Handle(line)) {
-            out << answer.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n' << std::flush;
-        }
+        for (const auto& answer : relay.Handle(line)) write(answer);
     }
     return 0;
 }

@@ -172,7 +172,7 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
     return call;
 }
 
-Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json& body) {
+Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json& body, const Progress& progress) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
     checker.RejectUnknownKeys(
@@ -194,8 +194,10 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
         out.batch.profile_id = shared->profile.id;
         out.batch.created_at = now;
         long index = 0;
+        const auto total = static_cast<int64_t>(calls->size());
         for (const auto& item : *calls) {
             const long i = index++;
+            Report(progress, i, total);
             std::optional<std::string> phone;
             if (item.is_object() && item.contains("phone") && item["phone"].is_string()) phone = item["phone"];
             if (!item.is_object()) {
@@ -218,6 +220,7 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
             if (auto saved = r.calls().Insert(*call); !saved) return Fail(std::move(saved.error()));
             out.call_ids.push_back(call->id);
         }
+        Report(progress, total, total);
         out.batch.total = static_cast<int>(calls->size());
         out.batch.rejected = static_cast<int>(out.rejections.size());
         if (auto saved = r.calls().InsertBatch(out.batch); !saved) return Fail(std::move(saved.error()));

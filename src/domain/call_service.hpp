@@ -96,7 +96,7 @@ public:
     // Queues one outbound call (seed 000 trigger_call; seed 003 POST /v1/calls).
     Result<Call> Trigger(const Principal& who, const Json& body);
     // Queues up to 1,000 calls; rows that cannot be called are reported and the rest queued.
-    Result<BatchOutcome> TriggerBatch(const Principal& who, const Json& body);
+    Result<BatchOutcome> TriggerBatch(const Principal& who, const Json& body, const Progress& progress = {});
     Result<Call> Get(const Principal& who, std::string_view id);
     Result<Page<Call>> List(const Principal& who, const CallQuery& query, const PageRequest& page);
     // Hangs up a ringing or in-progress call; it ends as completed (or canceled while ringing)

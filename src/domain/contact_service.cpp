@@ -98,7 +98,7 @@ Result<Contact> ContactService::Create(const Principal& who, const Json& body, s
     });
 }
 
-Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json& body) {
+Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json& body, const Progress& progress) {
     if (!body.is_object()) return Fail(ErrorCode::kValidation, "request body must be a JSON object");
     Checker checker;
     checker.RejectUnknownKeys(body, {"contacts", "campaign_id", "tags", "source"});
@@ -115,7 +115,7 @@ Result<BulkOutcome> ContactService::CreateMany(const Principal& who, const Json&
     const auto& rows = it->get_ref<const Json::array_t&>();
     std::vector<long> indexes(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) indexes[i] = static_cast<long>(i);
-    return InsertRows(who, *defs, rows, defaults, "bulk", indexes, {}, DncReason::kApi);
+    return InsertRows(who, *defs, rows, defaults, "bulk", indexes, {}, DncReason::kApi, progress);
 }
 
 Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_view csv, const Json& options) {
@@ -220,7 +220,8 @@ Result<BulkOutcome> ContactService::Import(const Principal& who, std::string_vie
 Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::vector<CustomField>& defs,
                                                std::span<const Json> rows, const Json& defaults,
                                                std::string_view default_source, std::span<const long> indexes,
-                                               std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason) {
+                                               std::vector<BulkOutcome::Failure> failures, DncReason dnc_reason,
+                                               const Progress& progress) {
     BulkOutcome out;
     out.invalid = static_cast<int>(failures.size());
     out.failures = std::move(failures);
@@ -328,10 +329,14 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
     // a failure halfway leaves no partial import for a retry to trip over. Other writers wait
     // for it (about a second for 100,000 rows on SQLite, the most an import takes).
     std::vector<std::pair<size_t, std::optional<std::string>>> dupes;
+    // Rows refused before the write count as done: progress is over every row of the request.
+    const auto total = static_cast<int64_t>(out.failures.size() + ready.size());
+    const auto refused = static_cast<int64_t>(out.failures.size());
     auto done = store_.Write([&](Repos& r) -> Result<void> {
         dupes.clear();
         std::map<std::string, std::optional<Campaign>> campaigns;
         for (size_t i = 0; i < ready.size(); ++i) {
+            Report(progress, refused + static_cast<int64_t>(i), total);
             auto& item = ready[i];
             auto inserted = r.contacts().InsertIfNew(item.contact);
             if (!inserted) return Fail(std::move(inserted.error()));
@@ -354,6 +359,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
             }
             if (auto e = r.webhooks().Record(ContactEvent("contact.created", created, now)); !e) return e;
         }
+        Report(progress, total, total);
         return {};
     });
     if (!done) return Fail(std::move(done.error()));

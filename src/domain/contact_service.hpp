@@ -58,7 +58,7 @@ public:
 
     // `source` is the default for the contact's source field (the caller's channel).
     Result<Contact> Create(const Principal& who, const Json& body, std::string_view source = "api");
-    Result<BulkOutcome> CreateMany(const Principal& who, const Json& body);
+    Result<BulkOutcome> CreateMany(const Principal& who, const Json& body, const Progress& progress = {});
     // `options` may set tags, campaign_id and source for every row (checked as a bulk request's).
     Result<BulkOutcome> Import(const Principal& who, std::string_view csv, const Json& options);
     Result<Contact> Get(const Principal& who, std::string_view id);
@@ -82,7 +82,7 @@ private:
     Result<BulkOutcome> InsertRows(const Principal& who, const std::vector<CustomField>& defs,
                                    std::span<const Json> rows, const Json& defaults, std::string_view default_source,
                                    std::span<const long> indexes, std::vector<BulkOutcome::Failure> failures,
-                                   DncReason dnc_reason);
+                                   DncReason dnc_reason, const Progress& progress = {});
 
     Store& store_;
     const Clock& clock_;

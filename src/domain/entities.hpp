@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,6 +13,16 @@
 namespace parley::domain {
 
 using Json = nlohmann::ordered_json;
+
+// Told how far a long operation has come (`done` of `total` items) for a caller that follows it
+// (an MCP tool call with a progress token). May be empty; called on the operation's thread.
+using Progress = std::function<void(int64_t done, int64_t total)>;
+// Items between two reports of a Progress.
+inline constexpr int64_t kProgressEvery = 100;
+// Reports `done` of `total` every kProgressEvery items and at the last.
+inline void Report(const Progress& progress, int64_t done, int64_t total) {
+    if (progress && done > 0 && (done % kProgressEvery == 0 || done == total)) progress(done, total);
+}
 
 enum class Tier { kStandard, kProfessional, kEnterprise };
 enum class KeyMode { kLive, kTest };

@@ -34,6 +34,60 @@ bool Decode(std::string_view in, bool plus_is_space, std::string& out) {
 
 }  // namespace
 
+bool BodyStream::Write(std::string piece) {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mutex_);
+        if (gone_ || ended_) return false;
+        queued_bytes_ += piece.size();
+        if (queued_bytes_ > kMaxQueuedBytes) {
+            gone_ = true;  // a client this far behind is not reading
+            return false;
+        }
+        pieces_.push_back(std::move(piece));
+        wake = wake_;
+    }
+    if (wake) wake();
+    return true;
+}
+
+void BodyStream::End() {
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(mutex_);
+        if (ended_) return;
+        ended_ = true;
+        wake = wake_;
+    }
+    if (wake) wake();
+}
+
+bool BodyStream::Gone() const {
+    std::lock_guard lock(mutex_);
+    return gone_;
+}
+
+std::vector<std::string> BodyStream::Take(bool& ended) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    out.swap(pieces_);
+    queued_bytes_ = 0;
+    ended = ended_;
+    return out;
+}
+
+void BodyStream::SetGone() {
+    std::lock_guard lock(mutex_);
+    gone_ = true;
+    pieces_.clear();
+    queued_bytes_ = 0;
+}
+
+void BodyStream::OnChange(std::function<void()> wake) {
+    std::lock_guard lock(mutex_);
+    wake_ = std::move(wake);
+}
+
 std::optional<std::string_view> Request::Cookie(std::string_view name) const {
     for (const auto& [header, value] : headers) {
         if (header != "cookie") continue;

@@ -1,6 +1,10 @@
 #pragma once
 
 #include <any>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +26,9 @@ struct Request {
     std::string remote_address;
     // Left by the server's admission step for the handler (who is calling, which route).
     std::any admission;
+    // Told how far a long request has come (`done` of `total` items), when its caller follows it
+    // (an MCP tool call with a progress token); empty otherwise. Called on the handler's thread.
+    std::function<void(int64_t done, int64_t total)> progress;
 
     std::optional<std::string_view> Header(std::string_view lower_name) const;
     std::optional<std::string_view> Query(std::string_view name) const;
@@ -29,11 +36,44 @@ struct Request {
     std::optional<std::string_view> Cookie(std::string_view name) const;
 };
 
+// The body of a response sent while it is made (server-sent events): the server sends the
+// headers, then each piece as it is written, until End. Thread-safe.
+class BodyStream {
+public:
+    // Pieces written and not yet sent, in bytes, past which the client counts as gone.
+    static constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+
+    // Queues a piece; false once the client has gone (nothing more is sent).
+    bool Write(std::string piece);
+    // No more pieces: the response ends once the queued ones are sent.
+    void End();
+    bool Gone() const;
+
+    // The server's side: takes the queued pieces, and whether End was called before.
+    std::vector<std::string> Take(bool& ended);
+    // The client has gone, or the server stops.
+    void SetGone();
+    // Called on the writer's thread whenever a piece is queued or the stream ends.
+    void OnChange(std::function<void()> wake);
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> pieces_;
+    size_t queued_bytes_ = 0;
+    bool ended_ = false;
+    bool gone_ = false;
+    std::function<void()> wake_;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
     Fields headers;
     std::string body;
+    // When set, the body is streamed instead: the server sends the headers (chunked), then runs
+    // this on a worker thread with the stream to write. The response ends when the stream is
+    // ended; a stream still open when this throws is ended then.
+    std::function<void(const std::shared_ptr<BodyStream>&)> stream;
 };
 
 // `text` with every byte but RFC 3986's unreserved characters percent-encoded: safe in a path

@@ -224,6 +224,70 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await bhttp::async_write(conn.stream, res, kUseTuple);
     }
 
+    // A streamed answer: the header (chunked), then each piece the producer writes as it comes,
+    // the producer running on the worker pool meanwhile. True when the connection may serve
+    // another request.
+    asio::awaitable<bool> WriteStreamed(Connection& conn, unsigned version, Response out, bool keep_alive) {
+        bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), version ? version : 11};
+        res.set(bhttp::field::content_type, out.content_type);
+        for (auto& [k, v] : out.headers) res.set(k, v);
+        res.keep_alive(keep_alive);
+        res.set(bhttp::field::date, HttpDate());
+        res.chunked(true);
+        bhttp::response_serializer<bhttp::empty_body> head{res};
+        conn.stream.expires_after(options.body_timeout);
+        auto [hec, hn] = co_await bhttp::async_write_header(conn.stream, head, kUseTuple);
+        if (hec) co_return false;
+        auto body = std::make_shared<BodyStream>();
+        // Woken when a piece is queued: the wake is posted to this connection's thread, where the
+        // loop below waits on the timer, so it cannot come between taking the pieces and waiting.
+        auto timer = std::make_shared<asio::steady_timer>(conn.stream.get_executor());
+        body->OnChange([executor = conn.stream.get_executor(), weak = std::weak_ptr<asio::steady_timer>(timer)] {
+            asio::post(executor, [weak] {
+                if (auto t = weak.lock()) t->cancel();
+            });
+        });
+        asio::post(workers, [this, body, produce = std::move(out.stream)] {
+            try {
+                produce(body);
+            } catch (const std::exception& e) {
+                if (auto held = exception_log.Allow()) {
+                    spdlog::error("unhandled exception streaming a response: {}{}", e.what(), HeldBack(*held));
+                }
+                body->End();
+            }
+        });
+        bool sent = true;
+        for (;;) {
+            bool ended = false;
+            for (const auto& piece : body->Take(ended)) {
+                if (piece.empty()) continue;
+                conn.stream.expires_after(options.body_timeout);
+                auto [ec, n] =
+                    co_await asio::async_write(conn.stream, bhttp::make_chunk(asio::buffer(piece)), kUseTuple);
+                if (ec) {
+                    sent = false;
+                    break;
+                }
+            }
+            if (!sent) break;
+            if (ended) {
+                auto [ec, n] = co_await asio::async_write(conn.stream, bhttp::make_chunk_last(), kUseTuple);
+                sent = !ec;
+                break;
+            }
+            if (stopping) {  // a stopping server does not wait for streams that may never end
+                sent = false;
+                break;
+            }
+            timer->expires_after(std::chrono::seconds(1));
+            co_await timer->async_wait(kUseTuple);
+        }
+        if (!sent) body->SetGone();
+        body->OnChange(nullptr);
+        co_return sent&& keep_alive;
+    }
+
     // Answers and closes. The client may still be sending a body we will not read; reading and
     // dropping it for a while (a lingering close) lets the client read our answer instead of
     // getting a connection reset. Nothing of it is kept.
@@ -384,6 +448,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 out = co_await Call(PoolOf(route.lane), req, [&] { return handler(req); });
             }
             const bool keep_open = keep && !stopping;
+            if (out.stream) {
+                if (!co_await WriteStreamed(*conn, version, std::move(out), keep_open)) break;
+                continue;
+            }
             co_await Write(*conn, version, std::move(out), keep_open);
             if (!keep_open) break;
         }

@@ -402,6 +402,82 @@ TEST_F(McpOverApi, HelpAndSuggestOptionsAnswerAsTools) {
     EXPECT_EQ(Call("suggest_options", {{"kind", "planets"}})["isError"], true);
 }
 
+// A tool that reports progress, called with a progress token by a client that reads event
+// streams: notifications/progress as the work goes, then the result, all in one event stream.
+TEST_F(McpOverApi, ABulkToolCalledWithAProgressTokenStreamsItsProgressThenItsResult) {
+    session_ = Open(key_);
+    Json contacts = Json::array();
+    for (int i = 0; i < 250; ++i) contacts.push_back({{"phone", "+1202555" + std::to_string(1000 + i)}});
+    contacts[7] = {{"phone", "not a number"}};
+    auto call = [&](const Json& arguments, const Json& meta, const std::string& tool = "bulk_create_contacts",
+                    const std::string& accept = "application/json, text/event-stream") {
+        Json params = {{"name", tool}, {"arguments", arguments}};
+        if (!meta.is_null()) params["_meta"] = meta;
+        const Json message = {{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", "tools/call"}, {"params", params}};
+        return Send("POST", message.dump(), key_, session_, {{"accept", accept}});
+    };
+    // The stream's events, as a client reads them.
+    auto events = [](const http::Response& res) {
+        EXPECT_EQ(res.content_type, "text/event-stream");
+        EXPECT_TRUE(res.stream);
+        std::vector<Json> out;
+        if (!res.stream) return out;
+        auto body = std::make_shared<http::BodyStream>();
+        res.stream(body);
+        bool ended = false;
+        std::string text;
+        for (auto& piece : body->Take(ended)) text += piece;
+        EXPECT_TRUE(ended);
+        for (size_t at = 0; (at = text.find("data: ", at)) != std::string::npos;) {
+            const size_t end = text.find("\n\n", at);
+            out.push_back(Json::parse(text.substr(at + 6, end - at - 6)));
+            at = end;
+        }
+        return out;
+    };
+
+    auto streamed = events(call({{"contacts", contacts}}, {{"progressToken", "bulk-1"}}));
+    ASSERT_EQ(streamed.size(), 4u);
+    std::vector<int64_t> progress;
+    for (size_t i = 0; i + 1 < streamed.size(); ++i) {
+        EXPECT_EQ(streamed[i]["method"], "notifications/progress");
+        EXPECT_EQ(streamed[i]["params"]["progressToken"], "bulk-1");
+        EXPECT_EQ(streamed[i]["params"]["total"], 250);
+        progress.push_back(streamed[i]["params"]["progress"]);
+    }
+    EXPECT_EQ(progress, (std::vector<int64_t>{100, 200, 250}));
+    const Json& result = streamed.back();
+    EXPECT_EQ(result["id"], next_id_);
+    EXPECT_EQ(result["result"]["isError"], false) << result.dump();
+    EXPECT_EQ(result["result"]["structuredContent"]["data"]["created"], 249);
+
+    // A batch of calls reports too: here every item is refused (a number that is not one).
+    Json calls = Json::array();
+    for (int i = 0; i < 120; ++i) calls.push_back({{"phone", "12"}});
+    const auto profile = Call("create_profile", {{"name", "Sales Qualifier"}, {"opener", "Hi"}});
+    ASSERT_EQ(profile["isError"], false) << profile.dump();
+    const std::string profile_id = profile["structuredContent"]["data"]["id"];
+    auto batch = events(call({{"profile_id", profile_id}, {"calls", calls}}, {{"progressToken", 7}}, "trigger_batch"));
+    ASSERT_EQ(batch.size(), 3u);
+    EXPECT_EQ(batch[0]["params"]["progressToken"], 7);
+    EXPECT_EQ(batch[0]["params"]["progress"], 100);
+    EXPECT_EQ(batch[1]["params"]["progress"], 120);
+    EXPECT_EQ(batch.back()["result"]["structuredContent"]["data"]["rejected"], 120) << batch.back().dump();
+
+    // Without a token, to a client that reads JSON only, or for a tool that does not report:
+    // one JSON answer.
+    for (const auto& res :
+         {call({{"contacts", contacts}}, nullptr),
+          call({{"contacts", contacts}}, {{"progressToken", "b"}}, "bulk_create_contacts", "application/json"),
+          call(Json::object(), {{"progressToken", "c"}}, "list_contacts")}) {
+        EXPECT_EQ(res.content_type, "application/json");
+        EXPECT_FALSE(res.stream);
+        EXPECT_TRUE(Json::parse(res.body).contains("result")) << res.body;
+    }
+    // A token that is neither a string nor an integer is not one.
+    EXPECT_FALSE(call({{"contacts", contacts}}, {{"progressToken", 1.5}}).stream);
+}
+
 TEST(McpTools, EveryRouteToolIsARouteOfTheApi) {
     api::ApiOverSqlite fixture;
     auto tools = BuildTools(api::OpenApiDocument());

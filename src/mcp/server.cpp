@@ -58,6 +58,11 @@ bool AcceptsJson(std::optional<std::string_view> accept) {
            accept->find("application/*") != std::string_view::npos || accept->find("*/*") != std::string_view::npos;
 }
 
+// Whether a client reads an event stream as the answer to a POST (MCP clients list it with JSON).
+bool AcceptsEventStream(std::optional<std::string_view> accept) {
+    return accept && accept->find("text/event-stream") != std::string_view::npos;
+}
+
 // The host of an Origin header ("https://a.example:8443" → "a.example:8443").
 std::string_view OriginHost(std::string_view origin) {
     const auto scheme = origin.find("://");
@@ -139,7 +144,8 @@ struct Server::Impl {
 
     // The answer to one message, or nothing for a notification or a client's response.
     std::optional<Json> Message(const Json& message, const Caller& caller, std::optional<http::Response>& refused);
-    Json CallTool(const Json& id, const Json& params, const Caller& caller);
+    Json CallTool(const Json& id, const Json& params, const Caller& caller, const domain::Progress& progress = {});
+    std::optional<http::Response> Streamed(const Json& message, const Caller& caller);
     Result<std::string> OpenSession(const Json& params, const domain::Principal& principal, std::string& version);
 };
 
@@ -209,7 +215,8 @@ std::optional<Json> Server::Impl::Message(const Json& message, const Caller& cal
     return RpcError(id, kMethodNotFound, "method not found: " + method.substr(0, 100));
 }
 
-Json Server::Impl::CallTool(const Json& id, const Json& params, const Caller& caller) {
+Json Server::Impl::CallTool(const Json& id, const Json& params, const Caller& caller,
+                            const domain::Progress& progress) {
     if (!params.contains("name") || !params["name"].is_string()) {
         return RpcError(id, kInvalidParams, "tools/call needs the tool's name");
     }
@@ -229,7 +236,51 @@ Json Server::Impl::CallTool(const Json& id, const Json& params, const Caller& ca
         if (auto limited = caller.take_message()) return RpcResult(id, ToolResult(*limited));
         return RpcResult(id, ToolErrorResult(request.error()));
     }
+    request->progress = progress;
     return RpcResult(id, ToolResult(caller.run_route(*request)));
+}
+
+// A call of a tool that reports progress, with a progress token: answered as an event stream of
+// notifications/progress, then the result. nullopt for any other message.
+std::optional<http::Response> Server::Impl::Streamed(const Json& message, const Caller& caller) {
+    if (!message.is_object() || message.value("jsonrpc", Json()) != "2.0" ||
+        message.value("method", Json()) != "tools/call") {
+        return std::nullopt;
+    }
+    const Json id = message.value("id", Json());
+    const Json params = message.value("params", Json());
+    if ((!id.is_string() && !id.is_number_integer()) || !params.is_object() || !params.contains("name") ||
+        !params["name"].is_string()) {
+        return std::nullopt;
+    }
+    const auto found = by_name.find(params["name"].get<std::string>());
+    if (found == by_name.end() || !tools[found->second].reports_progress) return std::nullopt;
+    const Json meta = params.value("_meta", Json());
+    if (!meta.is_object() || !meta.contains("progressToken")) return std::nullopt;
+    const Json token = meta["progressToken"];
+    if (!token.is_string() && !token.is_number_integer()) return std::nullopt;
+    http::Response res{200, "text/event-stream", {{"Cache-Control", "no-cache"}}, ""};
+    res.stream = [this, caller, id, params, token](const std::shared_ptr<http::BodyStream>& out) {
+        auto event = [&out](const Json& payload) {
+            out->Write("event: message\ndata: " + payload.dump(-1, ' ', false, Json::error_handler_t::replace) +
+                       "\n\n");
+        };
+        int64_t reported = 0;  // progress only grows, though a retried transaction counts again
+        auto progress = [&](int64_t done, int64_t total) {
+            if (done <= reported) return;
+            reported = done;
+            event({{"jsonrpc", "2.0"},
+                   {"method", "notifications/progress"},
+                   {"params",
+                    {{"progressToken", token},
+                     {"progress", done},
+                     {"total", total},
+                     {"message", std::to_string(done) + " of " + std::to_string(total)}}}});
+        };
+        event(CallTool(id, params, caller, progress));
+        out->End();
+    };
+    return res;
 }
 
 http::Response Server::Post(const http::Request& req, const Caller& caller) {
@@ -329,6 +380,9 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         if (!extended) spdlog::warn("extending an MCP session failed: {}", extended.error().message);
     }
 
+    if (AcceptsEventStream(req.Header("accept"))) {
+        if (auto streamed = impl.Streamed(body, caller)) return std::move(*streamed);
+    }
     std::optional<http::Response> refused;
     std::optional<http::Response> last;
     Json answers = Json::array();

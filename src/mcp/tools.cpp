@@ -189,6 +189,7 @@ Result<Tool> FromRoute(const RouteTool& spec, const Json& doc) {
     const std::string access = operation.value("x-parley-access", "read");
     tool.writes = access == "write" || access == "secret";
     tool.destructive = spec.method == "DELETE" || spec.name.starts_with("stop_");
+    tool.reports_progress = spec.name == "trigger_batch" || spec.name == "bulk_create_contacts";
 
     Json properties = Json::object();
     Json required = Json::array();

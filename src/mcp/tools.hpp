@@ -33,6 +33,9 @@ struct Tool {
     bool body_required = false;
     // Not empty: the tool is listed but answers this as a tool error (what Parley has not built).
     std::string unavailable;
+    // Its route reports how far it has come (a batch of calls, a bulk create): a call with a
+    // progress token is answered with progress notifications before its result.
+    bool reports_progress = false;
 };
 
 // Seed 000's tools, and the tools for what the other seeds have that Parley has, with their input

@@ -56,6 +56,10 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_EQ(steps["paused_status"], "paused");
     EXPECT_EQ(steps["pause_again_error"], "CONFLICT");
 
+    // A bulk create followed with progress: notifications as it goes, then the result.
+    EXPECT_EQ(steps["bulk"]["progress"], Json::parse("[[100,350],[200,350],[300,350],[350,350]]")) << steps["bulk"];
+    EXPECT_EQ(steps["bulk"]["created"], 350);
+
     EXPECT_EQ(steps["not_found_error"], "NOT_FOUND");
     EXPECT_EQ(steps["report_error"], "SERVICE_UNAVAILABLE");
     EXPECT_EQ(steps["unknown_tool"], -32602);
@@ -71,6 +75,8 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_EQ(stdio["server"], "parley") << stdio.dump();
     EXPECT_EQ(stdio["tools"], report["tools"].size());
     EXPECT_TRUE(Has(stdio["custom_fields"], "budget_range")) << stdio.dump();
+    EXPECT_EQ(stdio["bulk"]["progress"], Json::parse("[[100,150],[150,150]]")) << stdio.dump();
+    EXPECT_EQ(stdio["bulk"]["created"], 150);
     EXPECT_NE(stdio["wrong_key"].get<std::string>().find("UNAUTHORIZED"), std::string::npos) << stdio.dump();
 }
 

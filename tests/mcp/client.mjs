@@ -37,14 +37,23 @@ addFormats(ajv);
 const validators = new Map();
 
 // A tool call as an assistant makes it: its arguments are first checked against the tool's schema.
-async function call(client, name, args = {}) {
+async function call(client, name, args = {}, options = undefined) {
   const validate = validators.get(name);
   if (!validate) {
     report.argument_problems.push({ tool: name, problem: 'not listed' });
   } else if (!validate(args)) {
     report.argument_problems.push({ tool: name, arguments: args, errors: validate.errors });
   }
-  return client.callTool({ name, arguments: args });
+  return client.callTool({ name, arguments: args }, undefined, options);
+}
+
+// A bulk create of `count` contacts from `first` on, followed with a progress callback (the SDK
+// then sends a progress token): the progress seen, [progress, total] each, and how many were created.
+async function bulkWithProgress(client, first, count) {
+  const seen = [];
+  const contacts = Array.from({ length: count }, (_, i) => ({ phone: `+1202555${first + i}` }));
+  const result = await call(client, 'bulk_create_contacts', { contacts }, { onprogress: (p) => seen.push([p.progress, p.total]) });
+  return { progress: seen, created: result.structuredContent?.data?.created ?? errorOf(result) };
 }
 
 function errorOf(result) {
@@ -155,6 +164,9 @@ async function main() {
     report.steps.unknown_tool = e.code;
   }
 
+  // A long tool reports its progress on the answer's event stream.
+  report.steps.bulk = await bulkWithProgress(client, 2000, 350);
+
   // The session ends: a request with its id is refused, and a new connection opens a new one.
   await transport.terminateSession();
   try {
@@ -193,6 +205,7 @@ async function overStdio(parley) {
     server: client.getServerVersion()?.name,
     tools: (await client.listTools()).tools.length,
     custom_fields: fields.structuredContent?.data?.map((f) => f.name) ?? errorOf(fields),
+    bulk: await bulkWithProgress(client, 3000, 150),
   };
   await client.close();
   const refused = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
