@@ -183,6 +183,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
                       BodyKind::kJson, impl_->options.bulk_body_limit});
     impl_->mcp_too_large =
         std::make_shared<const http::Response>(mcp::TooLargeResponse(impl_->options.bulk_body_limit));
+    routes.push_back({"GET", "/mcp", mcp_route(&mcp::Server::Get), Access::kKey, RateClass::kPerMessage});
     routes.push_back({"DELETE", "/mcp", mcp_route(&mcp::Server::Delete), Access::kKey, RateClass::kPerMessage});
     const auto& o = impl_->options;
     for (auto& r : routes) {

@@ -258,12 +258,22 @@ public:
     virtual Result<void> SaveSettings(std::string_view org_id, const DialerSettings& settings) = 0;
 };
 
+// An event as the outbox keeps it: its body is the JSON a webhook delivers.
+struct OutboxEvent {
+    std::string id;
+    std::string type;
+    std::string body;
+    int64_t created_at = 0;
+};
+
 // The outbox, webhook endpoints and their deliveries.
 class WebhookRepo {
 public:
     virtual ~WebhookRepo() = default;
     // Writes an event to the outbox (inside the transaction of the change that caused it).
     virtual Result<void> Record(const Event& event) = 0;
+    // An organization's events created at or after `from`, oldest first, at most `limit`.
+    virtual Result<std::vector<OutboxEvent>> EventsSince(std::string_view org_id, int64_t from, int limit) = 0;
 
     virtual Result<void> Insert(const WebhookEndpoint& endpoint) = 0;
     virtual Result<std::optional<WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) = 0;
@@ -392,6 +402,7 @@ struct McpSession {
     int64_t created_at = 0;
     int64_t expires_at = 0;
     std::optional<int64_t> ended_at;
+    std::string log_level = "info";  // the lowest level of log message the client wants
 };
 
 class McpSessionRepo {
@@ -403,6 +414,7 @@ public:
     virtual Result<void> Extend(std::string_view id, int64_t expires_at) = 0;
     // Ends an open session of this key; false when there is none.
     virtual Result<bool> End(std::string_view key_id, std::string_view id, int64_t now) = 0;
+    virtual Result<void> SetLogLevel(std::string_view id, std::string_view level) = 0;
     virtual Result<int64_t> PurgeExpiredBefore(int64_t cutoff) = 0;
 };
 

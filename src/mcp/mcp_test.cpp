@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api/test_api.hpp"
@@ -476,6 +479,79 @@ TEST_F(McpOverApi, ABulkToolCalledWithAProgressTokenStreamsItsProgressThenItsRes
     }
     // A token that is neither a string nor an integer is not one.
     EXPECT_FALSE(call({{"contacts", contacts}}, {{"progressToken", 1.5}}).stream);
+}
+
+// GET /mcp: the session's stream of its organization's events, as notifications/message.
+TEST_F(McpOverApi, TheServerStreamCarriesTheOrganizationsEventsUntilTheSessionEnds) {
+    session_ = Open(key_);
+    const http::Fields stream_accept = {{"accept", "text/event-stream"}};
+    EXPECT_EQ(Send("GET", "", key_, session_, {{"accept", "application/json"}}).status, 406);
+    EXPECT_EQ(Send("GET", "", key_, "", stream_accept).status, 400);
+    EXPECT_EQ(Send("GET", "", key_, "mcps_unknown", stream_accept).status, 404);
+    EXPECT_EQ(
+        Send("GET", "", Key(domain::Permission::kWriteOnly), Open(Key(domain::Permission::kWriteOnly)), stream_accept)
+            .status,
+        404)
+        << "a session belongs to the key that opened it";
+    const std::string write_only = Key(domain::Permission::kWriteOnly);
+    EXPECT_EQ(Send("GET", "", write_only, Open(write_only), stream_accept).status, 403);
+
+    auto res = Send("GET", "", key_, session_, stream_accept);
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.content_type, "text/event-stream");
+    ASSERT_TRUE(res.stream);
+    auto body = std::make_shared<http::BodyStream>();
+    res.stream(body);
+    // What the stream has sent until `done` says it has all it needs, or 10 s have passed.
+    std::string text;
+    bool ended = false;
+    auto read_until = [&](const std::function<bool()>& done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done() && !ended && std::chrono::steady_clock::now() < deadline) {
+            for (auto& piece : body->Take(ended)) text += piece;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    };
+    read_until([&] { return text.starts_with(": stream open\n\n"); });
+    EXPECT_TRUE(text.starts_with(": stream open\n\n")) << text;
+
+    ASSERT_EQ(Rest("POST", "/api/v1/contacts", R"({"phone":"+12025550123","first_name":"Ada"})").status, 201);
+    read_until([&] { return text.find("contact.created") != std::string::npos; });
+    const auto data = text.find("data: ");
+    ASSERT_NE(data, std::string::npos) << text;
+    const Json message = Json::parse(text.substr(data + 6, text.find("\n\n", data) - data - 6));
+    EXPECT_EQ(message["method"], "notifications/message");
+    EXPECT_EQ(message["params"]["level"], "info");
+    EXPECT_EQ(message["params"]["logger"], "parley.events");
+    EXPECT_EQ(message["params"]["data"]["event"], "contact.created");
+    EXPECT_EQ(message["params"]["data"]["data"]["phone"], "+12025550123") << message.dump();
+
+    // Above info, events are not sent; a level that is not one is refused.
+    EXPECT_EQ(Rpc("logging/setLevel", {{"level", "loud"}})["error"]["code"], -32602);
+    EXPECT_TRUE(Rpc("logging/setLevel", {{"level", "warning"}}).contains("result"));
+    text.clear();
+    ASSERT_EQ(Rest("POST", "/api/v1/contacts", R"({"phone":"+12025550124"})").status, 201);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    for (auto& piece : body->Take(ended)) text += piece;
+    EXPECT_EQ(text.find("data: "), std::string::npos) << text;
+
+    // A key has at most four streams; ending the session ends its stream.
+    std::vector<std::shared_ptr<http::BodyStream>> more;
+    for (int i = 0; i < 3; ++i) {
+        auto another = Send("GET", "", key_, session_, stream_accept);
+        ASSERT_EQ(another.status, 200);
+        more.push_back(std::make_shared<http::BodyStream>());
+        another.stream(more.back());
+    }
+    EXPECT_EQ(Send("GET", "", key_, session_, stream_accept).status, 429);
+    ASSERT_EQ(Send("DELETE", "", key_, session_).status, 200);
+    read_until([] { return false; });
+    EXPECT_TRUE(ended);
+    EXPECT_TRUE(std::ranges::all_of(more, [](const auto& b) {
+        bool over = false;
+        b->Take(over);
+        return over;
+    }));
 }
 
 TEST(McpTools, EveryRouteToolIsARouteOfTheApi) {

@@ -8,6 +8,7 @@
 
 #include "common/crypto.hpp"
 #include "mcp/discovery.hpp"
+#include "mcp/event_streams.hpp"
 
 namespace parley::mcp {
 namespace {
@@ -122,9 +123,10 @@ struct Server::Impl {
     const Clock& clock;
     ServerOptions options;
     Json tool_list;
+    EventStreams streams;
 
     Impl(std::vector<Tool> t, domain::Store& s, const Clock& c, ServerOptions o)
-        : tools(std::move(t)), store(s), clock(c), options(std::move(o)) {
+        : tools(std::move(t)), store(s), clock(c), options(std::move(o)), streams(s, c) {
         for (auto& tool : DiscoveryTools()) tools.push_back(std::move(tool));
         Json list = Json::array();
         for (size_t i = 0; i < tools.size(); ++i) {
@@ -143,7 +145,10 @@ struct Server::Impl {
     }
 
     // The answer to one message, or nothing for a notification or a client's response.
-    std::optional<Json> Message(const Json& message, const Caller& caller, std::optional<http::Response>& refused);
+    std::optional<Json> Message(const Json& message, const Caller& caller, const domain::McpSession& session,
+                                std::optional<http::Response>& refused);
+    // The open session of the request's Mcp-Session-Id, extended when due; else the answer.
+    std::expected<domain::McpSession, http::Response> LiveSession(const http::Request& req, const Caller& caller);
     Json CallTool(const Json& id, const Json& params, const Caller& caller, const domain::Progress& progress = {});
     std::optional<http::Response> Streamed(const Json& message, const Caller& caller);
     Result<std::string> OpenSession(const Json& params, const domain::Principal& principal, std::string& version);
@@ -178,7 +183,7 @@ Result<std::string> Server::Impl::OpenSession(const Json& params, const domain::
     return session.id;
 }
 
-std::optional<Json> Server::Impl::Message(const Json& message, const Caller& caller,
+std::optional<Json> Server::Impl::Message(const Json& message, const Caller& caller, const domain::McpSession& session,
                                           std::optional<http::Response>& refused) {
     if (!message.is_object()) return RpcError(nullptr, kInvalidRequest, "a JSON-RPC message must be an object");
     const Json id = message.value("id", Json());
@@ -210,6 +215,21 @@ std::optional<Json> Server::Impl::Message(const Json& message, const Caller& cal
         return RpcResult(id, tool_list);
     }
     if (method == "tools/call") return CallTool(id, params, caller);
+    if (method == "logging/setLevel") {
+        const Json level = params.value("level", Json());
+        if (!level.is_string() || LogLevelRank(level.get<std::string>()) < 0) {
+            return RpcError(id, kInvalidParams,
+                            "level must be debug, info, notice, warning, error, critical, alert or emergency");
+        }
+        auto saved = store.Write(
+            [&](domain::Repos& r) { return r.mcp_sessions().SetLogLevel(session.id, level.get<std::string>()); });
+        if (!saved) {
+            spdlog::error("saving an MCP session's log level failed: {}", saved.error().message);
+            return RpcError(id, kInternalError, "Internal error");
+        }
+        streams.SetLevel(session.id, level.get<std::string>());
+        return RpcResult(id, Json::object());
+    }
     if (method == "initialize")
         return RpcError(id, kInvalidRequest, "initialize must be sent alone, without a session");
     return RpcError(id, kMethodNotFound, "method not found: " + method.substr(0, 100));
@@ -283,12 +303,46 @@ std::optional<http::Response> Server::Impl::Streamed(const Json& message, const 
     return res;
 }
 
-http::Response Server::Post(const http::Request& req, const Caller& caller) {
-    auto& impl = *impl_;
-    if (!AcceptsJson(req.Header("accept"))) {
-        return JsonResponse(406,
-                            RpcError(nullptr, kBadRequest, "Not Acceptable: the client must accept application/json"));
+std::expected<domain::McpSession, http::Response> Server::Impl::LiveSession(const http::Request& req,
+                                                                            const Caller& caller) {
+    // A request refused for its session still counts against the key's rate limit: the lookup
+    // is a database read.
+    const auto session_id = req.Header("mcp-session-id");
+    if (!session_id) {
+        if (auto limited = caller.take_message()) return std::unexpected(std::move(*limited));
+        return std::unexpected(JsonResponse(
+            400,
+            RpcError(nullptr, kBadRequest, "Bad Request: Mcp-Session-Id header is required; send initialize first")));
     }
+    const int64_t now = clock.NowMs();
+    if (session_id->size() > 5 + kSessionIdChars) {
+        if (auto limited = caller.take_message()) return std::unexpected(std::move(*limited));
+        return std::unexpected(
+            JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one")));
+    }
+    auto session = domain::ReadTx(
+        store, [&](domain::Repos& r) { return r.mcp_sessions().Get(caller.principal.key_id, *session_id); });
+    if (!session) {
+        spdlog::error("reading an MCP session failed: {}", session.error().message);
+        return std::unexpected(JsonResponse(500, RpcError(nullptr, kInternalError, "Internal error")));
+    }
+    if (!*session || (*session)->ended_at || (*session)->expires_at <= now) {
+        if (auto limited = caller.take_message()) return std::unexpected(std::move(*limited));
+        return std::unexpected(
+            JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one")));
+    }
+    // Extended at most once an hour, so a busy session is not a write per request.
+    if ((*session)->expires_at - now < options.session_idle_ms - 3'600'000) {
+        auto extended = store.Write(
+            [&](domain::Repos& r) { return r.mcp_sessions().Extend((*session)->id, now + options.session_idle_ms); });
+        if (!extended) spdlog::warn("extending an MCP session failed: {}", extended.error().message);
+    }
+    return std::move(**session);
+}
+
+// What every request to /mcp is refused for from its headers: an Origin that is not this server
+// (DNS rebinding), an MCP-Protocol-Version Parley does not speak.
+std::optional<http::Response> HeaderRefusal(const http::Request& req) {
     if (auto origin = req.Header("origin"); origin && OriginHost(*origin) != req.Header("host").value_or("")) {
         return JsonResponse(403, RpcError(nullptr, kBadRequest, "Forbidden: the Origin is not this server"));
     }
@@ -296,9 +350,42 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         return JsonResponse(
             400, RpcError(nullptr, kBadRequest,
                           "Bad Request: unsupported MCP-Protocol-Version " + std::string(version->substr(0, 40)) +
-                              "; supported: 2025-11-25, "
-                              "2025-06-18, 2025-03-26, 2024-11-05"));
+                              "; supported: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05"));
     }
+    return std::nullopt;
+}
+
+http::Response Server::Get(const http::Request& req, const Caller& caller) {
+    auto& impl = *impl_;
+    if (!AcceptsEventStream(req.Header("accept"))) {
+        return JsonResponse(
+            406, RpcError(nullptr, kBadRequest, "Not Acceptable: the stream is text/event-stream; accept it"));
+    }
+    if (auto refused = HeaderRefusal(req)) return std::move(*refused);
+    auto session = impl.LiveSession(req, caller);
+    if (!session) return std::move(session.error());
+    if (auto limited = caller.take_message()) return std::move(*limited);
+    if (caller.principal.permission == domain::Permission::kWriteOnly) {
+        return JsonResponse(403, RpcError(nullptr, kBadRequest, "Forbidden: a write-only key cannot read events"));
+    }
+    if (!impl.streams.HasRoom(caller.principal.key_id)) {
+        return JsonResponse(
+            429, RpcError(nullptr, kBadRequest, "Too many streams: a key has at most 4 open at once; close one first"));
+    }
+    http::Response res{200, "text/event-stream", {{"Cache-Control", "no-cache"}}, ""};
+    res.stream = [&impl, open = std::move(*session)](const std::shared_ptr<http::BodyStream>& out) {
+        impl.streams.Add(out, open);
+    };
+    return res;
+}
+
+http::Response Server::Post(const http::Request& req, const Caller& caller) {
+    auto& impl = *impl_;
+    if (!AcceptsJson(req.Header("accept"))) {
+        return JsonResponse(406,
+                            RpcError(nullptr, kBadRequest, "Not Acceptable: the client must accept application/json"));
+    }
+    if (auto refused = HeaderRefusal(req)) return std::move(*refused);
     auto parsed = domain::ParseBoundedJson(req.body);
     if (!parsed) return JsonResponse(400, RpcError(nullptr, kParseError, "Parse error: " + parsed.error().message));
     const Json& body = *parsed;
@@ -330,7 +417,7 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         }
         Json result = {
             {"protocolVersion", version},
-            {"capabilities", {{"tools", {{"listChanged", false}}}}},
+            {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", Json::object()}}},
             {"serverInfo", {{"name", "parley"}, {"title", "Parley"}, {"version", impl.options.server_version}}},
             {"instructions",
              "Parley places and answers phone calls with an AI voice agent. Tools manage profiles (the agent), "
@@ -349,36 +436,8 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         }
     }
 
-    // A request refused for its session still counts against the key's rate limit: the lookup
-    // is a database read.
-    const auto session_id = req.Header("mcp-session-id");
-    if (!session_id) {
-        if (auto limited = caller.take_message()) return std::move(*limited);
-        return JsonResponse(400, RpcError(nullptr, kBadRequest,
-                                          "Bad Request: Mcp-Session-Id header is required; send initialize first"));
-    }
-    const int64_t now = impl.clock.NowMs();
-    if (session_id->size() > 5 + kSessionIdChars) {
-        if (auto limited = caller.take_message()) return std::move(*limited);
-        return JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one"));
-    }
-    auto session = domain::ReadTx(
-        impl.store, [&](domain::Repos& r) { return r.mcp_sessions().Get(caller.principal.key_id, *session_id); });
-    if (!session) {
-        spdlog::error("reading an MCP session failed: {}", session.error().message);
-        return JsonResponse(500, RpcError(nullptr, kInternalError, "Internal error"));
-    }
-    if (!*session || (*session)->ended_at || (*session)->expires_at <= now) {
-        if (auto limited = caller.take_message()) return std::move(*limited);
-        return JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found: initialize a new one"));
-    }
-    // Extended at most once an hour, so a busy session is not a write per request.
-    if ((*session)->expires_at - now < impl.options.session_idle_ms - 3'600'000) {
-        auto extended = impl.store.Write([&](domain::Repos& r) {
-            return r.mcp_sessions().Extend((*session)->id, now + impl.options.session_idle_ms);
-        });
-        if (!extended) spdlog::warn("extending an MCP session failed: {}", extended.error().message);
-    }
+    auto session = impl.LiveSession(req, caller);
+    if (!session) return std::move(session.error());
 
     if (AcceptsEventStream(req.Header("accept"))) {
         if (auto streamed = impl.Streamed(body, caller)) return std::move(*streamed);
@@ -388,7 +447,7 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
     Json answers = Json::array();
     const Json messages = body.is_array() ? body : Json::array({body});
     for (const auto& message : messages) {
-        if (auto answer = impl.Message(message, caller, refused)) answers.push_back(std::move(*answer));
+        if (auto answer = impl.Message(message, caller, *session, refused)) answers.push_back(std::move(*answer));
     }
     if (answers.empty()) {
         if (refused && !body.is_array()) return std::move(*refused);
@@ -415,6 +474,7 @@ http::Response Server::Delete(const http::Request& req, const Caller& caller) {
     if (!ended && ended.error().code == ErrorCode::kNotFound) {
         return JsonResponse(404, RpcError(nullptr, kSessionNotFound, "Session not found"));
     }
+    if (ended) impl_->streams.EndSession(*session_id);
     if (!ended) {
         spdlog::error("ending an MCP session failed: {}", ended.error().message);
         return JsonResponse(500, RpcError(nullptr, kInternalError, "Internal error"));

@@ -51,6 +51,9 @@ public:
 
     // POST /mcp: a JSON-RPC message or batch in req.body.
     http::Response Post(const http::Request& req, const Caller& caller);
+    // GET /mcp: the session's server-to-client stream (its organization's events, see
+    // EventStreams).
+    http::Response Get(const http::Request& req, const Caller& caller);
     // DELETE /mcp: ends the session of the Mcp-Session-Id header.
     http::Response Delete(const http::Request& req, const Caller& caller);
 

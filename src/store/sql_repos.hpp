@@ -158,6 +158,7 @@ public:
     Result<std::optional<domain::McpSession>> Get(std::string_view key_id, std::string_view id) override;
     Result<void> Extend(std::string_view id, int64_t expires_at) override;
     Result<bool> End(std::string_view key_id, std::string_view id, int64_t now) override;
+    Result<void> SetLogLevel(std::string_view id, std::string_view level) override;
     Result<int64_t> PurgeExpiredBefore(int64_t cutoff) override;
 
 private:
@@ -323,6 +324,7 @@ class SqlWebhookRepo final : public domain::WebhookRepo {
 public:
     SqlWebhookRepo(Connection& c, const SecretBox& box) : c_(c), box_(box) {}
     Result<void> Record(const domain::Event& event) override;
+    Result<std::vector<domain::OutboxEvent>> EventsSince(std::string_view org_id, int64_t from, int limit) override;
     Result<void> Insert(const domain::WebhookEndpoint& endpoint) override;
     Result<std::optional<domain::WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) override;
     Result<domain::Page<domain::WebhookEndpoint>> List(std::string_view org_id,

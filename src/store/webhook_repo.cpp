@@ -105,6 +105,18 @@ Result<void> SqlWebhookRepo::Record(const domain::Event& e) {
     return {};
 }
 
+Result<std::vector<domain::OutboxEvent>> SqlWebhookRepo::EventsSince(std::string_view org_id, int64_t from, int limit) {
+    auto rows = c_.Query(
+        "SELECT id, type, body, created_at FROM events WHERE org_id = ? AND created_at >= ? "
+        "ORDER BY created_at, id LIMIT ?",
+        {org_id, from, limit});
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<domain::OutboxEvent> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows) out.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt()});
+    return out;
+}
+
 Result<void> SqlWebhookRepo::Insert(const WebhookEndpoint& e) {
     static const std::string sql = "INSERT INTO webhook_endpoints (" + std::string(kEndpointColumns) +
                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

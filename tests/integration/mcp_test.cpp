@@ -56,6 +56,12 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_EQ(steps["paused_status"], "paused");
     EXPECT_EQ(steps["pause_again_error"], "CONFLICT");
 
+    // The server's stream: the contact the assistant made, and the bulk create's, as events.
+    EXPECT_EQ(report["capabilities"]["logging"], Json::object()) << report["capabilities"];
+    EXPECT_EQ(steps["streamed"]["level"], "info") << steps["streamed"];
+    EXPECT_EQ(steps["streamed"]["logger"], "parley.events");
+    EXPECT_GE(steps["streamed"]["events"].get<int>(), 351);
+
     // A bulk create followed with progress: notifications as it goes, then the result.
     EXPECT_EQ(steps["bulk"]["progress"], Json::parse("[[100,350],[200,350],[300,350],[350,350]]")) << steps["bulk"];
     EXPECT_EQ(steps["bulk"]["created"], 350);
@@ -154,10 +160,11 @@ TEST_P(McpSdk, TheTransportAnswersWithTheStatusesOfTheSpecification) {
     // Every answer carries the key's rate-limit headers, as REST answers do.
     EXPECT_FALSE(listed.header("x-ratelimit-remaining").empty());
 
-    // No key: 401 with a challenge; GET (no server stream): 405; a body that is not JSON: 415.
+    // No key: 401 with a challenge; GET without accepting an event stream: 406; a body that is
+    // not JSON: 415.
     auto anonymous = http().Send("POST", "/mcp", init, {{"Content-Type", "application/json"}});
     EXPECT_EQ(anonymous.status, 401);
-    EXPECT_EQ(http().Send("GET", "/mcp", "", {{"Authorization", auth}}).status, 405);
+    EXPECT_EQ(http().Send("GET", "/mcp", "", {{"Authorization", auth}}).status, 406);
     EXPECT_EQ(http().Send("POST", "/mcp", init, {{"Authorization", auth}, {"Content-Type", "text/plain"}}).status, 415);
     auto note = http().Send("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", with_session);
     EXPECT_EQ(note.status, 202);

@@ -11,6 +11,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
@@ -64,6 +65,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   const { client, transport } = await connect(option('key'));
+  // The server's stream (GET /mcp, which the SDK opens after initializing) brings the
+  // organization's events as log messages.
+  const events = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => events.push(n.params));
+  report.capabilities = client.getServerCapabilities();
   report.protocol_version = transport.protocolVersion;
   report.server = client.getServerVersion();
   report.session_id_prefix = transport.sessionId?.slice(0, 5);
@@ -166,6 +172,12 @@ async function main() {
 
   // A long tool reports its progress on the answer's event stream.
   report.steps.bulk = await bulkWithProgress(client, 2000, 350);
+
+  // A contact made by the assistant comes back on the server's stream as an event.
+  await call(client, 'create_contact', { phone: '+12025550177', first_name: 'Streamed' });
+  const streamed = () => events.find((e) => e.data?.event === 'contact.created' && e.data?.data?.phone === '+12025550177');
+  for (const deadline = Date.now() + 10000; !streamed() && Date.now() < deadline; ) await sleep(100);
+  report.steps.streamed = { level: streamed()?.level, logger: streamed()?.logger, events: events.length };
 
   // The session ends: a request with its id is refused, and a new connection opens a new one.
   await transport.terminateSession();

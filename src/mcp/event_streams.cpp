@@ -1,0 +1,175 @@
+#include "mcp/event_streams.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+namespace parley::mcp {
+namespace {
+
+using domain::Json;
+
+constexpr std::array<std::string_view, 8> kLogLevels = {"debug", "info",     "notice", "warning",
+                                                        "error", "critical", "alert",  "emergency"};
+constexpr std::string_view kEventLevel = "info";
+
+// A server-sent event carrying one JSON-RPC message.
+std::string EventOf(const Json& message) {
+    return "event: message\ndata: " + message.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+}
+
+}  // namespace
+
+int LogLevelRank(std::string_view level) {
+    const auto it = std::ranges::find(kLogLevels, level);
+    return it == kLogLevels.end() ? -1 : static_cast<int>(it - kLogLevels.begin());
+}
+
+EventStreams::EventStreams(domain::Store& store, const Clock& clock, Options options)
+    : store_(store), clock_(clock), options_(options) {}
+
+EventStreams::~EventStreams() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    for (const auto& stream : streams_) stream->out->End();
+    streams_.clear();
+}
+
+bool EventStreams::HasRoom(std::string_view key_id) const {
+    std::lock_guard lock(mutex_);
+    if (streams_.size() >= options_.max_streams) return false;
+    return static_cast<size_t>(std::ranges::count_if(
+               streams_, [&](const auto& s) { return s->session.key_id == key_id; })) < options_.max_per_key;
+}
+
+bool EventStreams::Add(const std::shared_ptr<http::BodyStream>& out, const domain::McpSession& session) {
+    auto stream = std::make_shared<Stream>();
+    stream->out = out;
+    stream->session = session;
+    stream->opened_at = stream->last_write = stream->last_check = clock_.NowMs();
+    {
+        std::lock_guard lock(mutex_);
+        const auto of_key =
+            std::ranges::count_if(streams_, [&](const auto& s) { return s->session.key_id == session.key_id; });
+        if (stopping_ || streams_.size() >= options_.max_streams ||
+            static_cast<size_t>(of_key) >= options_.max_per_key) {
+            out->End();
+            return false;
+        }
+        streams_.push_back(std::move(stream));
+        if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+    }
+    // Sent at once, so the client knows the stream is open before any event.
+    out->Write(": stream open\n\n");
+    return true;
+}
+
+void EventStreams::SetLevel(std::string_view session_id, std::string_view level) {
+    std::lock_guard tick(tick_mutex_);
+    std::lock_guard lock(mutex_);
+    for (const auto& stream : streams_) {
+        if (stream->session.id == session_id) stream->session.log_level = std::string(level);
+    }
+}
+
+void EventStreams::EndSession(std::string_view session_id) {
+    std::lock_guard tick(tick_mutex_);
+    std::lock_guard lock(mutex_);
+    std::erase_if(streams_, [&](const auto& stream) {
+        if (stream->session.id != session_id) return false;
+        stream->out->End();
+        return true;
+    });
+}
+
+size_t EventStreams::Open() const {
+    std::lock_guard lock(mutex_);
+    return streams_.size();
+}
+
+void EventStreams::Run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, options_.tick, [&] { return stopping_; });
+        if (stopping_) break;
+        lock.unlock();
+        Tick();
+        lock.lock();
+    }
+}
+
+bool EventStreams::SessionLive(Stream& stream, int64_t now) {
+    if (now - stream.last_check < options_.session_check_ms) return true;
+    stream.last_check = now;
+    auto found = domain::ReadTx(
+        store_, [&](domain::Repos& r) { return r.mcp_sessions().Get(stream.session.key_id, stream.session.id); });
+    if (!found) return true;  // the database is away: the stream waits for it
+    if (!*found || (*found)->ended_at || (*found)->expires_at <= now) return false;
+    stream.session.log_level = (*found)->log_level;
+    return true;
+}
+
+void EventStreams::Tick() {
+    std::lock_guard tick(tick_mutex_);
+    std::vector<std::shared_ptr<Stream>> streams;
+    {
+        std::lock_guard lock(mutex_);
+        streams = streams_;
+    }
+    const int64_t now = clock_.NowMs();
+    std::set<std::shared_ptr<Stream>> ended;
+    std::map<std::string, std::vector<Stream*>> by_org;
+    for (const auto& stream : streams) {
+        if (stream->out->Gone() || !SessionLive(*stream, now)) {
+            ended.insert(stream);
+            continue;
+        }
+        by_org[stream->session.org_id].push_back(stream.get());
+    }
+    for (auto& [org_id, of_org] : by_org) {
+        int64_t from = now;
+        for (const Stream* s : of_org) from = std::min(from, std::max(s->opened_at, now - options_.window_ms));
+        auto events = domain::ReadTx(store_, [&](domain::Repos& r) {
+            return r.webhooks().EventsSince(org_id, from, options_.max_events_per_read);
+        });
+        if (!events) {
+            spdlog::warn("reading events for MCP streams failed: {}", events.error().message);
+            continue;
+        }
+        for (Stream* s : of_org) {
+            const bool wanted = LogLevelRank(kEventLevel) >= LogLevelRank(s->session.log_level);
+            for (const auto& event : *events) {
+                if (event.created_at < s->opened_at || !s->sent.emplace(event.id, event.created_at).second) continue;
+                if (!wanted) continue;
+                const Json data = Json::parse(event.body, nullptr, false);
+                s->out->Write(
+                    EventOf({{"jsonrpc", "2.0"},
+                             {"method", "notifications/message"},
+                             {"params", {{"level", kEventLevel}, {"logger", "parley.events"}, {"data", data}}}}));
+                s->last_write = now;
+            }
+            std::erase_if(s->sent, [&](const auto& sent) { return sent.second < now - options_.window_ms; });
+        }
+    }
+    for (const auto& stream : streams) {
+        if (ended.contains(stream) || now - stream->last_write < options_.keepalive.count()) continue;
+        stream->out->Write(": keepalive\n\n");
+        stream->last_write = now;
+    }
+    if (ended.empty()) return;
+    std::lock_guard lock(mutex_);
+    std::erase_if(streams_, [&](const auto& stream) {
+        if (!ended.contains(stream)) return false;
+        stream->out->End();
+        return true;
+    });
+}
+
+}  // namespace parley::mcp
