@@ -277,7 +277,7 @@ std::optional<http::Response> Server::Impl::Streamed(const Json& message, const 
     if (found == by_name.end() || !tools[found->second].reports_progress) return std::nullopt;
     const Json meta = params.value("_meta", Json());
     if (!meta.is_object() || !meta.contains("progressToken")) return std::nullopt;
-    const Json token = meta["progressToken"];
+    const Json& token = meta["progressToken"];
     if (!token.is_string() && !token.is_number_integer()) return std::nullopt;
     http::Response res{200, "text/event-stream", {{"Cache-Control", "no-cache"}}, ""};
     res.stream = [this, caller, id, params, token](const std::shared_ptr<http::BodyStream>& out) {
