@@ -137,6 +137,16 @@ http::Response ErrorPage(int status, std::string_view message) {
                             "</p><p>Start the connection again from your assistant.</p>");
 }
 
+// The fields of a form posted from Parley's own sign-in pages; else the error page.
+std::expected<http::Fields, http::Response> SignInForm(const http::Request& req) {
+    if (PostedFromElsewhere(req)) {
+        return std::unexpected(ErrorPage(403, "the form was not sent from Parley's sign-in page"));
+    }
+    auto form = FormOf(req);
+    if (!form) return std::unexpected(ErrorPage(400, "the form is malformed"));
+    return std::move(*form);
+}
+
 // Who is signed in on the consent page without a key, by a sign-in link: the key's id, and the
 // value the form carries against forgery.
 struct SignedInAs {
@@ -304,10 +314,8 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
 
     RouteSpec consent{"POST", "/oauth/authorize",
                       [&s](Ctx& ctx) {
-                          if (PostedFromElsewhere(ctx.req))
-                              return ErrorPage(403, "the form was not sent from Parley's sign-in page");
-                          auto form = FormOf(ctx.req);
-                          if (!form) return ErrorPage(400, "the form is malformed");
+                          auto form = SignInForm(ctx.req);
+                          if (!form) return std::move(form.error());
                           const auto request = RequestOf(*form);
                           const std::string base = PublicBaseUrl(ctx.req, s.recordings.public_url);
                           auto checked = CheckAuthorization(s.oauth, request, base);
@@ -371,10 +379,8 @@ void AddOAuthRoutes(std::vector<RouteSpec>& routes, Services& s) {
 
     RouteSpec link_open{"POST", "/oauth/sign-in",
                         [&s](Ctx& ctx) {
-                            if (PostedFromElsewhere(ctx.req))
-                                return ErrorPage(403, "the form was not sent from Parley's sign-in page");
-                            auto form = FormOf(ctx.req);
-                            if (!form) return ErrorPage(400, "the form is malformed");
+                            auto form = SignInForm(ctx.req);
+                            if (!form) return std::move(form.error());
                             auto session = s.oauth.OpenSignInLink(Field(*form, "token"));
                             if (!session) {
                                 return ErrorPage(session.error().code == ErrorCode::kUnauthorized ? 401 : 500,

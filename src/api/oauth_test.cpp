@@ -115,9 +115,8 @@ protected:
         return Send("POST", "/oauth/token", Form(fields), {{"content-type", "application/x-www-form-urlencoded"}});
     }
 
-    // A whole sign-in: the tokens' JSON.
-    Json SignIn(const std::string& client, const std::string& key, const std::string& scope = "") {
-        auto consent = Consent(client, key, "allow", scope);
+    // The code an allowed consent redirected with, exchanged: the tokens' JSON.
+    Json Exchange(const http::Response& consent, const std::string& client) {
         EXPECT_EQ(consent.status, 302) << consent.body;
         const std::string code = Param(Header(consent, "Location"), "code");
         auto res = Token({{"grant_type", "authorization_code"},
@@ -127,6 +126,11 @@ protected:
                           {"code_verifier", std::string(kVerifier)}});
         EXPECT_EQ(res.status, 200) << res.body;
         return Json::parse(res.body, nullptr, false);
+    }
+
+    // A whole sign-in: the tokens' JSON.
+    Json SignIn(const std::string& client, const std::string& key, const std::string& scope = "") {
+        return Exchange(Consent(client, key, "allow", scope), client);
     }
 
     // initialize on /mcp with a bearer token: the HTTP status.
@@ -462,16 +466,8 @@ TEST_F(OAuthFlow, ASignInLinkSignsABrowserInOnceAndTheConsentNeedsNoKey) {
     EXPECT_EQ(consent(form_token, "", form_type).status, 401);
     EXPECT_EQ(consent(std::string(64, 'a'), "parley_sign_in=" + session, form_type).status, 401);
     EXPECT_EQ(consent(form_token, "parley_sign_in=" + session, forged).status, 403);
-    auto allowed = consent(form_token, "parley_sign_in=" + session, form_type);
-    ASSERT_EQ(allowed.status, 302) << allowed.body;
-    const std::string code = Param(Header(allowed, "Location"), "code");
-    auto tokens = Token({{"grant_type", "authorization_code"},
-                         {"code", code},
-                         {"redirect_uri", std::string(kRedirect)},
-                         {"client_id", client},
-                         {"code_verifier", std::string(kVerifier)}});
-    ASSERT_EQ(tokens.status, 200) << tokens.body;
-    EXPECT_EQ(McpStatus(Json::parse(tokens.body)["access_token"]), 200);
+    const Json tokens = Exchange(consent(form_token, "parley_sign_in=" + session, form_type), client);
+    EXPECT_EQ(McpStatus(tokens.value("access_token", "")), 200);
     auto grants = Json::parse(Send("GET", "/api/v1/oauth/grants", "", {{"authorization", "Bearer " + owner_}}).body);
     ASSERT_EQ(grants["data"].size(), 1u);
     EXPECT_EQ(grants["data"][0]["granted_by"], owner_id_);
