@@ -272,8 +272,12 @@ public:
     virtual ~WebhookRepo() = default;
     // Writes an event to the outbox (inside the transaction of the change that caused it).
     virtual Result<void> Record(const Event& event) = 0;
-    // An organization's events created at or after `from`, oldest first, at most `limit`.
-    virtual Result<std::vector<OutboxEvent>> EventsSince(std::string_view org_id, int64_t from, int limit) = 0;
+    // An organization's events after (`created_at`, `id`) = (`from`, `after_id`) in that order,
+    // oldest first, at most `limit` (an empty `after_id` takes every event at `from`).
+    virtual Result<std::vector<OutboxEvent>> EventsAfter(std::string_view org_id, int64_t from,
+                                                         std::string_view after_id, int limit) = 0;
+    // The organization's newest event, if any.
+    virtual Result<std::optional<OutboxEvent>> LatestEvent(std::string_view org_id) = 0;
 
     virtual Result<void> Insert(const WebhookEndpoint& endpoint) = 0;
     virtual Result<std::optional<WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <tuple>
 
 namespace parley::mcp {
 namespace {
@@ -116,6 +117,57 @@ bool EventStreams::SessionLive(Stream& stream, int64_t now) {
     return true;
 }
 
+void EventStreams::SendEvents(Stream& s, int64_t now) {
+    const bool wanted = LogLevelRank(kEventLevel) >= LogLevelRank(s.session.log_level);
+    int64_t from = std::max(s.opened_at, now - options_.window_ms);
+    std::string after_id;
+    if (s.skipped_to.first >= from) std::tie(from, after_id) = s.skipped_to;  // what was skipped is not read
+    int read = 0;
+    for (;;) {
+        auto events = domain::ReadTx(store_, [&](domain::Repos& r) {
+            return r.webhooks().EventsAfter(s.session.org_id, from, after_id, options_.max_events_per_read);
+        });
+        if (!events) {
+            spdlog::warn("reading events for an MCP stream failed: {}", events.error().message);
+            return;
+        }
+        for (const auto& event : *events) {
+            if (std::pair(event.created_at, event.id) <= s.skipped_to) continue;
+            if (!s.sent.emplace(event.id, event.created_at).second || !wanted) continue;
+            const Json data = Json::parse(event.body, nullptr, false);
+            s.out->Write(EventOf({{"jsonrpc", "2.0"},
+                                  {"method", "notifications/message"},
+                                  {"params", {{"level", kEventLevel}, {"logger", "parley.events"}, {"data", data}}}}));
+            s.last_write = now;
+        }
+        read += static_cast<int>(events->size());
+        if (static_cast<int>(events->size()) < options_.max_events_per_read) break;
+        if (read >= options_.max_events_per_tick) {
+            // Too far behind to catch up: on from the newest event, saying so.
+            auto latest =
+                domain::ReadTx(store_, [&](domain::Repos& r) { return r.webhooks().LatestEvent(s.session.org_id); });
+            if (latest && *latest) s.skipped_to = {(*latest)->created_at, (*latest)->id};
+            if (wanted) {
+                s.out->Write(
+                    EventOf({{"jsonrpc", "2.0"},
+                             {"method", "notifications/message"},
+                             {"params",
+                              {{"level", "warning"},
+                               {"logger", "parley.events"},
+                               {"data",
+                                {{"skipped", true},
+                                 {"message",
+                                  "events came faster than this stream carries them; some were skipped (webhooks "
+                                  "and the API have every one)"}}}}}}));
+            }
+            break;
+        }
+        from = events->back().created_at;
+        after_id = events->back().id;
+    }
+    std::erase_if(s.sent, [&](const auto& sent) { return sent.second < now - options_.window_ms; });
+}
+
 void EventStreams::Tick() {
     std::lock_guard tick(tick_mutex_);
     std::vector<std::shared_ptr<Stream>> streams;
@@ -125,43 +177,16 @@ void EventStreams::Tick() {
     }
     const int64_t now = clock_.NowMs();
     std::set<std::shared_ptr<Stream>> ended;
-    std::map<std::string, std::vector<Stream*>> by_org;
     for (const auto& stream : streams) {
         if (stream->out->Gone() || !SessionLive(*stream, now)) {
             ended.insert(stream);
             continue;
         }
-        by_org[stream->session.org_id].push_back(stream.get());
-    }
-    for (auto& [org_id, of_org] : by_org) {
-        int64_t from = now;
-        for (const Stream* s : of_org) from = std::min(from, std::max(s->opened_at, now - options_.window_ms));
-        auto events = domain::ReadTx(store_, [&](domain::Repos& r) {
-            return r.webhooks().EventsSince(org_id, from, options_.max_events_per_read);
-        });
-        if (!events) {
-            spdlog::warn("reading events for MCP streams failed: {}", events.error().message);
-            continue;
+        SendEvents(*stream, now);
+        if (now - stream->last_write >= options_.keepalive.count()) {
+            stream->out->Write(": keepalive\n\n");
+            stream->last_write = now;
         }
-        for (Stream* s : of_org) {
-            const bool wanted = LogLevelRank(kEventLevel) >= LogLevelRank(s->session.log_level);
-            for (const auto& event : *events) {
-                if (event.created_at < s->opened_at || !s->sent.emplace(event.id, event.created_at).second) continue;
-                if (!wanted) continue;
-                const Json data = Json::parse(event.body, nullptr, false);
-                s->out->Write(
-                    EventOf({{"jsonrpc", "2.0"},
-                             {"method", "notifications/message"},
-                             {"params", {{"level", kEventLevel}, {"logger", "parley.events"}, {"data", data}}}}));
-                s->last_write = now;
-            }
-            std::erase_if(s->sent, [&](const auto& sent) { return sent.second < now - options_.window_ms; });
-        }
-    }
-    for (const auto& stream : streams) {
-        if (ended.contains(stream) || now - stream->last_write < options_.keepalive.count()) continue;
-        stream->out->Write(": keepalive\n\n");
-        stream->last_write = now;
     }
     if (ended.empty()) return;
     std::lock_guard lock(mutex_);

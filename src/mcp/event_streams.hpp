@@ -23,9 +23,11 @@ int LogLevelRank(std::string_view level);
 // The server-to-client streams of MCP sessions (GET /mcp). Each carries its organization's
 // events, as webhooks deliver them, as notifications/message (logger "parley.events", level
 // info) from when it opened until its session ends or its client goes; a comment every 15 s
-// keeps an idle one open. One thread serves them all: every second it reads each organization's
-// recent events once. An event is sent when it is read, so one written by a transaction that
+// keeps an idle one open. One thread serves them all: every second it reads each stream's events
+// of the last `window_ms` and sends those not sent yet, so an event written by a transaction that
 // commits more than `window_ms` after the event's time is not sent (webhooks still deliver it).
+// A stream that falls more than `max_events_per_tick` events behind (a large import) skips to
+// the newest and says so with a warning message.
 class EventStreams {
 public:
     struct Options {
@@ -37,6 +39,7 @@ public:
         size_t max_streams = 1000;
         size_t max_per_key = 4;
         int max_events_per_read = 500;
+        int max_events_per_tick = 2000;
     };
 
     EventStreams(domain::Store& store, const Clock& clock, Options options);
@@ -67,11 +70,15 @@ private:
         int64_t last_write = 0;
         int64_t last_check = 0;
         std::map<std::string, int64_t> sent;  // event ids sent within the window, with their times
+        // Events up to this one (time, id) were skipped, not to be sent.
+        std::pair<int64_t, std::string> skipped_to{0, ""};
     };
 
     void Run();
     // Reads the streams' sessions again when due: false for a stream to end.
     bool SessionLive(Stream& stream, int64_t now);
+    // Sends the stream's events it has not sent yet.
+    void SendEvents(Stream& stream, int64_t now);
 
     domain::Store& store_;
     const Clock& clock_;

@@ -10,6 +10,7 @@
 #include "api/api.hpp"
 #include "api/test_api.hpp"
 #include "mcp/discovery.hpp"
+#include "mcp/event_streams.hpp"
 #include "mcp/server.hpp"
 
 namespace parley::mcp {
@@ -552,6 +553,51 @@ TEST_F(McpOverApi, TheServerStreamCarriesTheOrganizationsEventsUntilTheSessionEn
         b->Take(over);
         return over;
     }));
+}
+
+// A stream far behind (a large import) skips to the newest event and says so, then goes on.
+TEST_F(McpOverApi, AStreamTooFarBehindSkipsToTheNewestEventAndSaysSo) {
+    EventStreams::Options options;
+    options.max_events_per_read = 5;
+    options.max_events_per_tick = 10;
+    EventStreams streams(fixture_.store(), clock_, options);
+    domain::McpSession session;
+    session.id = "mcps_test";
+    session.org_id = org_id_;
+    session.key_id = "key_test";
+    auto out = std::make_shared<http::BodyStream>();
+    ASSERT_TRUE(streams.Add(out, session));
+    auto sent = [&] {
+        bool ended = false;
+        std::string text;
+        for (auto& piece : out->Take(ended)) text += piece;
+        std::vector<Json> messages;
+        for (size_t at = 0; (at = text.find("data: ", at)) != std::string::npos;) {
+            const size_t end = text.find("\n\n", at);
+            messages.push_back(Json::parse(text.substr(at + 6, end - at - 6)));
+            at = end;
+        }
+        return messages;
+    };
+    sent();
+    Json contacts = Json::array();
+    for (int i = 0; i < 30; ++i) contacts.push_back({{"phone", "+1202555" + std::to_string(3000 + i)}});
+    ASSERT_EQ(Rest("POST", "/api/v1/contacts/bulk", Json{{"contacts", contacts}}.dump()).status, 200);
+    streams.Tick();
+    auto first = sent();
+    ASSERT_EQ(first.size(), 11u);
+    EXPECT_EQ(first[0]["params"]["data"]["data"]["phone"], "+12025553000");
+    EXPECT_EQ(first[10]["params"]["level"], "warning");
+    EXPECT_EQ(first[10]["params"]["data"]["skipped"], true);
+    streams.Tick();
+    EXPECT_EQ(sent().size(), 0u) << "the skipped events are not sent later";
+    ASSERT_EQ(Rest("POST", "/api/v1/contacts", R"({"phone":"+12025553999"})").status, 201);
+    streams.Tick();
+    auto after = sent();
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0]["params"]["data"]["data"]["phone"], "+12025553999");
+    streams.Tick();
+    EXPECT_EQ(sent().size(), 0u) << "each event once";
 }
 
 TEST(McpTools, EveryRouteToolIsARouteOfTheApi) {

@@ -324,7 +324,9 @@ class SqlWebhookRepo final : public domain::WebhookRepo {
 public:
     SqlWebhookRepo(Connection& c, const SecretBox& box) : c_(c), box_(box) {}
     Result<void> Record(const domain::Event& event) override;
-    Result<std::vector<domain::OutboxEvent>> EventsSince(std::string_view org_id, int64_t from, int limit) override;
+    Result<std::vector<domain::OutboxEvent>> EventsAfter(std::string_view org_id, int64_t from,
+                                                         std::string_view after_id, int limit) override;
+    Result<std::optional<domain::OutboxEvent>> LatestEvent(std::string_view org_id) override;
     Result<void> Insert(const domain::WebhookEndpoint& endpoint) override;
     Result<std::optional<domain::WebhookEndpoint>> Get(std::string_view org_id, std::string_view id) override;
     Result<domain::Page<domain::WebhookEndpoint>> List(std::string_view org_id,

@@ -105,16 +105,27 @@ Result<void> SqlWebhookRepo::Record(const domain::Event& e) {
     return {};
 }
 
-Result<std::vector<domain::OutboxEvent>> SqlWebhookRepo::EventsSince(std::string_view org_id, int64_t from, int limit) {
+Result<std::vector<domain::OutboxEvent>> SqlWebhookRepo::EventsAfter(std::string_view org_id, int64_t from,
+                                                                     std::string_view after_id, int limit) {
     auto rows = c_.Query(
-        "SELECT id, type, body, created_at FROM events WHERE org_id = ? AND created_at >= ? "
-        "ORDER BY created_at, id LIMIT ?",
-        {org_id, from, limit});
+        "SELECT id, type, body, created_at FROM events WHERE org_id = ? AND (created_at > ? OR (created_at = ? AND "
+        "id > ?)) ORDER BY created_at, id LIMIT ?",
+        {org_id, from, from, after_id, limit});
     if (!rows) return Fail(std::move(rows.error()));
     std::vector<domain::OutboxEvent> out;
     out.reserve(rows->size());
     for (const auto& r : *rows) out.push_back({r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt()});
     return out;
+}
+
+Result<std::optional<domain::OutboxEvent>> SqlWebhookRepo::LatestEvent(std::string_view org_id) {
+    auto row = c_.QueryOne(
+        "SELECT id, type, body, created_at FROM events WHERE org_id = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+        {org_id});
+    if (!row) return Fail(std::move(row.error()));
+    if (!*row) return std::optional<domain::OutboxEvent>();
+    const Row& r = **row;
+    return domain::OutboxEvent{r[0].AsText(), r[1].AsText(), r[2].AsText(), r[3].AsInt()};
 }
 
 Result<void> SqlWebhookRepo::Insert(const WebhookEndpoint& e) {
