@@ -3,11 +3,15 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace parley::app {
@@ -101,7 +105,10 @@ public:
         if (scheme != std::string::npos && url_.find('/', scheme + 3) == std::string::npos) url_ += "/mcp";
         curl_ = curl_easy_init();
     }
-    ~Relay() { curl_easy_cleanup(curl_); }
+    ~Relay() {
+        StopListening();
+        curl_easy_cleanup(curl_);
+    }
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;
 
@@ -118,7 +125,10 @@ public:
             // The session ended on the server (unused for a day): open a new one as the client did.
             session_.clear();
             Answer opened = Post(*initialize_);
-            if (opened.status == 200 && !opened.session_id.empty()) answer = Post(line);
+            if (opened.status == 200 && !opened.session_id.empty()) {
+                Listen();
+                answer = Post(line);
+            }
         }
         if (!answer.error.empty()) return Errors(message, "Parley at " + url_ + " is not reachable: " + answer.error);
         if (answer.status == 202 || answer.streamed) return {};
@@ -127,6 +137,7 @@ public:
             if (body.contains("/result/protocolVersion"_json_pointer) &&
                 body["result"]["protocolVersion"].is_string()) {
                 protocol_ = body["result"]["protocolVersion"];
+                if (!answer.session_id.empty()) Listen();
             }
             return {body};
         }
@@ -140,6 +151,60 @@ public:
     }
 
 private:
+    // Listens on the session's server stream (GET /mcp) on a thread of its own, handing its
+    // messages to the client as they come, until the relay ends or another session replaces
+    // this one; a stream that breaks is opened again a second later.
+    void Listen() {
+        StopListening();
+        auto stop = std::make_shared<std::atomic<bool>>(false);
+        stop_listening_ = stop;
+        listener_ = std::thread([this, stop, session = session_, protocol = protocol_] {
+            CURL* curl = curl_easy_init();
+            const std::string auth = "Authorization: Bearer " + key_;
+            const std::string session_header = "Mcp-Session-Id: " + session;
+            const std::string protocol_header = "MCP-Protocol-Version: " + protocol;
+            while (!*stop) {
+                Answer answer;
+                Receiving receiving{&answer, &emit_, {}};
+                struct curl_slist* headers = nullptr;
+                headers = curl_slist_append(headers, auth.c_str());
+                headers = curl_slist_append(headers, "Accept: text/event-stream");
+                headers = curl_slist_append(headers, session_header.c_str());
+                if (!protocol.empty()) headers = curl_slist_append(headers, protocol_header.c_str());
+                curl_easy_reset(curl);
+                curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+                curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+                curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
+                curl_easy_setopt(curl, CURLOPT_WRITEDATA, &receiving);
+                curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+                curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+                curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+                curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+                // Ends the transfer once the relay stops listening.
+                curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+                curl_easy_setopt(curl, CURLOPT_XFERINFODATA, stop.get());
+                curl_easy_setopt(
+                    curl, CURLOPT_XFERINFOFUNCTION,
+                    +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                        return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0;
+                    });
+                curl_easy_perform(curl);
+                curl_slist_free_all(headers);
+                long status = 0;
+                curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+                // The session is gone, or the server refuses or has no stream: nothing to wait for.
+                if (status >= 400 && status != 429 && status < 500) break;
+                for (int i = 0; i < 10 && !*stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            curl_easy_cleanup(curl);
+        });
+    }
+
+    void StopListening() {
+        if (stop_listening_) *stop_listening_ = true;
+        if (listener_.joinable()) listener_.join();
+    }
+
     Answer Post(const std::string& body) {
         Answer answer;
         Receiving receiving{&answer, &emit_, {}};
@@ -196,6 +261,8 @@ private:
     std::string url_;
     std::string key_;
     std::function<void(const Json&)> emit_;
+    std::thread listener_;
+    std::shared_ptr<std::atomic<bool>> stop_listening_;
     CURL* curl_ = nullptr;
     std::string session_;
     std::string protocol_;
@@ -224,8 +291,11 @@ bool ReadLine(std::istream& in, size_t limit, std::string& line, bool& too_long)
 }  // namespace
 
 int RunMcpStdio(const StdioOptions& options, std::istream& in, std::ostream& out) {
-    auto write = [&out](const Json& answer) {
-        out << answer.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n' << std::flush;
+    std::mutex writing;  // the server stream's listener writes too
+    auto write = [&out, &writing](const Json& answer) {
+        const std::string line = answer.dump(-1, ' ', false, Json::error_handler_t::replace);
+        std::lock_guard lock(writing);
+        out << line << '\n' << std::flush;
     };
     Relay relay(options, write);
     std::string line;

@@ -83,6 +83,7 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_TRUE(Has(stdio["custom_fields"], "budget_range")) << stdio.dump();
     EXPECT_EQ(stdio["bulk"]["progress"], Json::parse("[[100,150],[150,150]]")) << stdio.dump();
     EXPECT_EQ(stdio["bulk"]["created"], 150);
+    EXPECT_EQ(stdio["relayed_event"], "contact.created") << stdio.dump();
     EXPECT_NE(stdio["wrong_key"].get<std::string>().find("UNAUTHORIZED"), std::string::npos) << stdio.dump();
 }
 

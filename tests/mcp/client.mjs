@@ -211,13 +211,20 @@ async function overStdio(parley) {
       stderr: 'pipe',
     });
   const client = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
+  const events = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => events.push(n.params));
   await client.connect(start(option('key')));
   const fields = await call(client, 'list_custom_fields', {});
+  // The relay listens on the session's server stream and hands its events on.
+  await call(client, 'create_contact', { phone: '+12025550178', first_name: 'Relayed' });
+  const relayed = () => events.find((e) => e.data?.event === 'contact.created' && e.data?.data?.phone === '+12025550178');
+  for (const deadline = Date.now() + 10000; !relayed() && Date.now() < deadline; ) await sleep(100);
   report.stdio = {
     server: client.getServerVersion()?.name,
     tools: (await client.listTools()).tools.length,
     custom_fields: fields.structuredContent?.data?.map((f) => f.name) ?? errorOf(fields),
     bulk: await bulkWithProgress(client, 3000, 150),
+    relayed_event: relayed()?.data?.event ?? null,
   };
   await client.close();
   const refused = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
