@@ -87,6 +87,20 @@ void RefuseBusy(tcp::socket& socket) {
     socket.close(ignored);
 }
 
+// A response's content type and headers on a Beast message. Each cookie is a header of its own
+// (RFC 6265 section 3); any other name is set once.
+template <class Message>
+void SetHeaders(Message& res, const Response& out) {
+    res.set(bhttp::field::content_type, out.content_type);
+    for (const auto& [k, v] : out.headers) {
+        if (beast::iequals(k, "set-cookie")) {
+            res.insert(k, v);
+        } else {
+            res.set(k, v);
+        }
+    }
+}
+
 struct Connection {
     Connection(tcp::socket socket, std::string address) : stream(std::move(socket)), remote(std::move(address)) {}
     beast::tcp_stream stream;
@@ -207,15 +221,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     asio::awaitable<void> Write(Connection& conn, unsigned version, Response out, bool keep_alive) {
         bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version ? version : 11};
-        res.set(bhttp::field::content_type, out.content_type);
-        for (auto& [k, v] : out.headers) {
-            // Each cookie is a header of its own (RFC 6265 section 3); any other name is set once.
-            if (beast::iequals(k, "set-cookie")) {
-                res.insert(k, v);
-            } else {
-                res.set(k, v);
-            }
-        }
+        SetHeaders(res, out);
         res.body() = std::move(out.body);
         res.keep_alive(keep_alive);
         res.set(bhttp::field::date, HttpDate());
@@ -229,8 +235,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     // another request.
     asio::awaitable<bool> WriteStreamed(Connection& conn, unsigned version, Response out, bool keep_alive) {
         bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), version ? version : 11};
-        res.set(bhttp::field::content_type, out.content_type);
-        for (auto& [k, v] : out.headers) res.set(k, v);
+        SetHeaders(res, out);
         res.keep_alive(keep_alive);
         res.set(bhttp::field::date, HttpDate());
         res.chunked(true);

@@ -16,12 +16,18 @@ constexpr std::array<std::string_view, 8> kLogLevels = {"debug", "info",     "no
                                                         "error", "critical", "alert",  "emergency"};
 constexpr std::string_view kEventLevel = "info";
 
-// A server-sent event carrying one JSON-RPC message.
-std::string EventOf(const Json& message) {
-    return "event: message\ndata: " + message.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+// A log message of the stream, at `level`, with `data`.
+std::string LogMessage(std::string_view level, const Json& data) {
+    return SseMessage({{"jsonrpc", "2.0"},
+                       {"method", "notifications/message"},
+                       {"params", {{"level", level}, {"logger", "parley.events"}, {"data", data}}}});
 }
 
 }  // namespace
+
+std::string SseMessage(const Json& message) {
+    return "event: message\ndata: " + message.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+}
 
 int LogLevelRank(std::string_view level) {
     const auto it = std::ranges::find(kLogLevels, level);
@@ -43,11 +49,14 @@ EventStreams::~EventStreams() {
     streams_.clear();
 }
 
+bool EventStreams::FitsLocked(std::string_view key_id) const {
+    const auto of_key = std::ranges::count_if(streams_, [&](const auto& s) { return s->session.key_id == key_id; });
+    return streams_.size() < options_.max_streams && static_cast<size_t>(of_key) < options_.max_per_key;
+}
+
 bool EventStreams::HasRoom(std::string_view key_id) const {
     std::lock_guard lock(mutex_);
-    if (streams_.size() >= options_.max_streams) return false;
-    return static_cast<size_t>(std::ranges::count_if(
-               streams_, [&](const auto& s) { return s->session.key_id == key_id; })) < options_.max_per_key;
+    return FitsLocked(key_id);
 }
 
 bool EventStreams::Add(const std::shared_ptr<http::BodyStream>& out, const domain::McpSession& session) {
@@ -57,10 +66,7 @@ bool EventStreams::Add(const std::shared_ptr<http::BodyStream>& out, const domai
     stream->opened_at = stream->last_write = stream->last_check = clock_.NowMs();
     {
         std::lock_guard lock(mutex_);
-        const auto of_key =
-            std::ranges::count_if(streams_, [&](const auto& s) { return s->session.key_id == session.key_id; });
-        if (stopping_ || streams_.size() >= options_.max_streams ||
-            static_cast<size_t>(of_key) >= options_.max_per_key) {
+        if (stopping_ || !FitsLocked(session.key_id)) {
             out->End();
             return false;
         }
@@ -88,11 +94,6 @@ void EventStreams::EndSession(std::string_view session_id) {
         stream->out->End();
         return true;
     });
-}
-
-size_t EventStreams::Open() const {
-    std::lock_guard lock(mutex_);
-    return streams_.size();
 }
 
 void EventStreams::Run() {
@@ -134,10 +135,7 @@ void EventStreams::SendEvents(Stream& s, int64_t now) {
         for (const auto& event : *events) {
             if (std::pair(event.created_at, event.id) <= s.skipped_to) continue;
             if (!s.sent.emplace(event.id, event.created_at).second || !wanted) continue;
-            const Json data = Json::parse(event.body, nullptr, false);
-            s.out->Write(EventOf({{"jsonrpc", "2.0"},
-                                  {"method", "notifications/message"},
-                                  {"params", {{"level", kEventLevel}, {"logger", "parley.events"}, {"data", data}}}}));
+            s.out->Write(LogMessage(kEventLevel, Json::parse(event.body, nullptr, false)));
             s.last_write = now;
         }
         read += static_cast<int>(events->size());
@@ -148,17 +146,11 @@ void EventStreams::SendEvents(Stream& s, int64_t now) {
                 domain::ReadTx(store_, [&](domain::Repos& r) { return r.webhooks().LatestEvent(s.session.org_id); });
             if (latest && *latest) s.skipped_to = {(*latest)->created_at, (*latest)->id};
             if (wanted) {
-                s.out->Write(
-                    EventOf({{"jsonrpc", "2.0"},
-                             {"method", "notifications/message"},
-                             {"params",
-                              {{"level", "warning"},
-                               {"logger", "parley.events"},
-                               {"data",
-                                {{"skipped", true},
-                                 {"message",
-                                  "events came faster than this stream carries them; some were skipped (webhooks "
-                                  "and the API have every one)"}}}}}}));
+                s.out->Write(LogMessage("warning", {{"skipped", true},
+                                                    {"message",
+                                                     "events came faster than this stream carries them; "
+                                                     "some were skipped (webhooks and the API have every "
+                                                     "one)"}}));
             }
             break;
         }

@@ -20,6 +20,9 @@ namespace parley::mcp {
 // The levels of MCP log messages (RFC 5424's), lowest first; -1 for another name.
 int LogLevelRank(std::string_view level);
 
+// A server-sent event carrying one JSON-RPC message, as the streams of /mcp send them.
+std::string SseMessage(const domain::Json& message);
+
 // The server-to-client streams of MCP sessions (GET /mcp). Each carries its organization's
 // events, as webhooks deliver them, as notifications/message (logger "parley.events", level
 // info) from when it opened until its session ends or its client goes; a comment every 15 s
@@ -60,7 +63,6 @@ public:
     // One round: new events written, idle streams kept open, streams of ended sessions or gone
     // clients dropped. The thread runs this every tick; tests may run it themselves.
     void Tick();
-    size_t Open() const;
 
 private:
     struct Stream {
@@ -75,6 +77,8 @@ private:
     };
 
     void Run();
+    // Whether another stream of this key fits under the caps; mutex_ held.
+    bool FitsLocked(std::string_view key_id) const;
     // Reads the streams' sessions again when due: false for a stream to end.
     bool SessionLive(Stream& stream, int64_t now);
     // Sends the stream's events it has not sent yet.

@@ -281,10 +281,7 @@ std::optional<http::Response> Server::Impl::Streamed(const Json& message, const 
     if (!token.is_string() && !token.is_number_integer()) return std::nullopt;
     http::Response res{200, "text/event-stream", {{"Cache-Control", "no-cache"}}, ""};
     res.stream = [this, caller, id, params, token](const std::shared_ptr<http::BodyStream>& out) {
-        auto event = [&out](const Json& payload) {
-            out->Write("event: message\ndata: " + payload.dump(-1, ' ', false, Json::error_handler_t::replace) +
-                       "\n\n");
-        };
+        auto event = [&out](const Json& payload) { out->Write(SseMessage(payload)); };
         int64_t reported = 0;  // progress only grows, though a retried transaction counts again
         auto progress = [&](int64_t done, int64_t total) {
             if (done <= reported) return;
@@ -443,7 +440,6 @@ http::Response Server::Post(const http::Request& req, const Caller& caller) {
         if (auto streamed = impl.Streamed(body, caller)) return std::move(*streamed);
     }
     std::optional<http::Response> refused;
-    std::optional<http::Response> last;
     Json answers = Json::array();
     const Json messages = body.is_array() ? body : Json::array({body});
     for (const auto& message : messages) {
