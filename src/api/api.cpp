@@ -144,6 +144,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddWebhookRoutes(routes, impl_->services);
     AddPhoneNumberRoutes(routes, impl_->services);
     AddOAuthRoutes(routes, impl_->services);
+    AddAnalyticsRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz",
                       [impl](Ctx&) {

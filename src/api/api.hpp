@@ -45,6 +45,7 @@ struct Services {
     domain::WebhookService& webhooks;
     domain::PhoneNumberService& phone_numbers;
     domain::OAuthService& oauth;
+    domain::AnalyticsService& analytics;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
@@ -69,6 +70,7 @@ inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dia
                     set.webhooks,
                     set.phone_numbers,
                     set.oauth,
+                    set.analytics,
                     dialer_check,
                     set.catalog,
                     std::move(recordings),

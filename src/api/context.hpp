@@ -101,5 +101,6 @@ void AddContactListRoutes(std::vector<RouteSpec>& routes, struct Services& servi
 void AddWebhookRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddOAuthRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddAnalyticsRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

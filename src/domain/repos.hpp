@@ -154,6 +154,54 @@ struct CallFilter {
     std::optional<bool> has_meeting;
 };
 
+// What calls can be grouped or filtered by in an aggregate (seed 001 "Analytics API").
+enum class CallDimension { kCampaign, kProfile, kDisposition, kNumber, kDirection, kStatus };
+
+// Every UTC offset in use is a whole multiple of 15 minutes, so all calls of one slice this long
+// (counted from the epoch) fall on the same local day in any time zone.
+inline constexpr int64_t kCallSliceMs = 15 * 60 * 1000;
+
+// The organization's calls created in [since, until) that count: answered or ended (statuses
+// in_progress, completed, voicemail, no_answer, busy, failed; not queued, ringing or canceled).
+struct CallAggregateQuery {
+    int64_t since = 0;
+    int64_t until = 0;
+    bool by_slice = false;  // group by kCallSliceMs slices of created_at as well
+    std::vector<CallDimension> dimensions;
+    // Only calls whose value of each dimension is one of the values given.
+    std::vector<std::pair<CallDimension, std::vector<std::string>>> filters;
+};
+
+// Sums over a group of counted calls.
+struct CallTotals {
+    int64_t calls = 0;
+    int64_t answered = 0;  // completed or in progress
+    int64_t voicemail = 0;
+    int64_t talk_seconds = 0;
+    int64_t cost_cents = 0;
+    int64_t meetings_booked = 0;
+    int64_t hot_leads = 0;  // disposition hot_lead
+    int64_t qualified = 0;  // disposition hot_lead or interested, or a meeting booked
+
+    CallTotals& operator+=(const CallTotals& other) {
+        calls += other.calls;
+        answered += other.answered;
+        voicemail += other.voicemail;
+        talk_seconds += other.talk_seconds;
+        cost_cents += other.cost_cents;
+        meetings_booked += other.meetings_booked;
+        hot_leads += other.hot_leads;
+        qualified += other.qualified;
+        return *this;
+    }
+};
+
+struct CallAggregateRow {
+    int64_t slice_start = 0;                       // when by_slice
+    std::vector<std::optional<std::string>> keys;  // one per dimension of the query, in order
+    CallTotals totals;
+};
+
 class CallRepo {
 public:
     virtual ~CallRepo() = default;
@@ -180,6 +228,13 @@ public:
                                                                         std::string_view batch_id) = 0;
     virtual Result<void> InsertBatch(const CallBatch& batch) = 0;
     virtual Result<std::optional<CallBatch>> GetBatch(std::string_view org_id, std::string_view id) = 0;
+    // The sums of the calls `query` selects, a row per group (none for a query without groups
+    // that selects no call).
+    virtual Result<std::vector<CallAggregateRow>> Aggregate(std::string_view org_id,
+                                                            const CallAggregateQuery& query) = 0;
+    // How many different numbers those calls had on the other end (the callee of an outbound
+    // call, the caller of an inbound one).
+    virtual Result<int64_t> OtherParties(std::string_view org_id, const CallAggregateQuery& query) = 0;
 };
 
 class ContactListRepo {

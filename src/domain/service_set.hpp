@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include "domain/analytics_service.hpp"
 #include "domain/call_service.hpp"
 #include "domain/campaign_service.hpp"
 #include "domain/contact_list_service.hpp"
@@ -51,7 +52,8 @@ public:
           contact_lists(store, clock),
           webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
           phone_numbers(store, clock, parts.launcher, parts.default_region),
-          oauth(store, clock) {}
+          oauth(store, clock),
+          analytics(store, clock) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 
@@ -68,6 +70,7 @@ public:
     WebhookService webhooks;
     PhoneNumberService phone_numbers;
     OAuthService oauth;
+    AnalyticsService analytics;
 };
 
 }  // namespace parley::domain

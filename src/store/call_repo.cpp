@@ -267,4 +267,81 @@ Result<std::optional<domain::CallBatch>> SqlCallRepo::GetBatch(std::string_view 
         r[5].AsInt()};
 }
 
+namespace {
+
+// The column (or expression) of a dimension in the calls table. A call's own number is the one
+// it was placed from or answered on.
+std::string_view CallColumn(domain::CallDimension d) {
+    switch (d) {
+        case domain::CallDimension::kCampaign: return "campaign_id";
+        case domain::CallDimension::kProfile: return "profile_id";
+        case domain::CallDimension::kDisposition: return "disposition";
+        case domain::CallDimension::kNumber:
+            return "(CASE WHEN direction = 'outbound' THEN from_number ELSE to_number END)";
+        case domain::CallDimension::kDirection: return "direction";
+        case domain::CallDimension::kStatus: return "status";
+    }
+    return "NULL";
+}
+
+// "FROM calls WHERE …" for the calls a query counts, on the index calls_by_time (V015).
+std::string CountedCalls(std::string_view org_id, const domain::CallAggregateQuery& q, std::vector<Value>& params) {
+    std::string sql =
+        " FROM calls WHERE org_id = ? AND created_at >= ? AND created_at < ? AND status IN ('in_progress', "
+        "'completed', 'voicemail', 'no_answer', 'busy', 'failed')";
+    params.insert(params.end(), {org_id, q.since, q.until});
+    for (const auto& [dimension, values] : q.filters) {
+        sql += " AND " + std::string(CallColumn(dimension)) + " IN (" + Placeholders(values.size()) + ")";
+        for (const auto& v : values) params.emplace_back(v);
+    }
+    return sql;
+}
+
+}  // namespace
+
+Result<std::vector<domain::CallAggregateRow>> SqlCallRepo::Aggregate(std::string_view org_id,
+                                                                     const domain::CallAggregateQuery& q) {
+    std::string groups;
+    auto group = [&](std::string_view expression) {
+        groups += groups.empty() ? "" : ", ";
+        groups += expression;
+    };
+    if (q.by_slice) group("created_at / " + std::to_string(domain::kCallSliceMs));
+    for (auto d : q.dimensions) group(CallColumn(d));
+    std::vector<Value> params;
+    std::string sql = "SELECT " + groups + (groups.empty() ? "" : ", ") +
+                      "COUNT(*), SUM(CASE WHEN status IN ('completed', 'in_progress') THEN 1 ELSE 0 END), "
+                      "SUM(CASE WHEN status = 'voicemail' THEN 1 ELSE 0 END), SUM(talk_duration_seconds), "
+                      "SUM(cost_cents), SUM(meeting_booked), SUM(CASE WHEN disposition = 'hot_lead' THEN 1 ELSE 0 "
+                      "END), SUM(CASE WHEN disposition IN ('hot_lead', 'interested') OR meeting_booked = 1 THEN 1 "
+                      "ELSE 0 END)" +
+                      CountedCalls(org_id, q, params);
+    if (!groups.empty()) sql += " GROUP BY " + groups;
+    auto rows = c_.Query(sql, params);
+    if (!rows) return Fail(std::move(rows.error()));
+    std::vector<domain::CallAggregateRow> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows) {
+        size_t i = 0;
+        domain::CallAggregateRow row;
+        if (q.by_slice) row.slice_start = r[i++].AsInt() * domain::kCallSliceMs;
+        for (size_t d = 0; d < q.dimensions.size(); ++d) row.keys.push_back(r[i++].AsOptionalText());
+        auto sum = [&] { return r[i++].AsOptionalInt().value_or(0); };
+        row.totals = {sum(), sum(), sum(), sum(), sum(), sum(), sum(), sum()};
+        if (row.totals.calls == 0) continue;  // the one row of an aggregate without groups over nothing
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+Result<int64_t> SqlCallRepo::OtherParties(std::string_view org_id, const domain::CallAggregateQuery& q) {
+    std::vector<Value> params;
+    const std::string sql =
+        "SELECT COUNT(DISTINCT CASE WHEN direction = 'outbound' THEN to_number ELSE from_number END)" +
+        CountedCalls(org_id, q, params);
+    auto rows = c_.Query(sql, params);
+    if (!rows) return Fail(std::move(rows.error()));
+    return rows->empty() ? 0 : rows->front()[0].AsInt();
+}
+
 }  // namespace parley::store

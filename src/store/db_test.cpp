@@ -12,6 +12,7 @@
 
 #include "store/migrations.hpp"
 #include "store/sql_repos.hpp"
+#include "store/test_database.hpp"
 
 namespace parley::store {
 namespace {
@@ -20,38 +21,14 @@ namespace {
 class DatabaseTest : public ::testing::TestWithParam<Dialect> {
 protected:
     void SetUp() override {
-        static std::mt19937_64 rng{std::random_device{}()};
-        const std::string suffix = std::to_string(rng() % 1'000'000'000);
-        if (GetParam() == Dialect::kSqlite) {
-            path_ = (std::filesystem::temp_directory_path() / ("parley-db-test-" + suffix + ".db")).string();
-            auto db = OpenSqlite(path_, 2);
-            ASSERT_TRUE(db) << db.error().message;
-            db_ = std::move(*db);
-            return;
-        }
-        const char* host = std::getenv("PARLEY_TEST_PG_HOST");
-        if (!host) GTEST_SKIP() << "no test PostgreSQL server (run the suite with scripts/test.sh)";
-        const std::string user = std::getenv("PARLEY_TEST_PG_USER") ? std::getenv("PARLEY_TEST_PG_USER") : "postgres";
-        const std::string admin = std::string("host=") + host + " user=" + user + " dbname=postgres";
-        PGconn* c = PQconnectdb(admin.c_str());
-        ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-        PQclear(PQexec(c, ("CREATE DATABASE db_test_" + suffix).c_str()));
-        PQfinish(c);
-        auto db = OpenPostgres(std::string("host=") + host + " user=" + user + " dbname=db_test_" + suffix, 2);
-        ASSERT_TRUE(db) << db.error().message;
-        db_ = std::move(*db);
+        test_db_ = std::make_unique<TestDatabase>(GetParam());
+        if (test_db_->db() == nullptr) GTEST_SKIP() << test_db_->skip_reason();
+        db_ = test_db_->db();
     }
-    void TearDown() override {
-        db_.reset();
-        if (!path_.empty()) {
-            std::filesystem::remove(path_);
-            std::filesystem::remove(path_ + "-wal");
-            std::filesystem::remove(path_ + "-shm");
-        }
-    }
+    void TearDown() override { test_db_.reset(); }
 
-    std::unique_ptr<Database> db_;
-    std::string path_;
+    std::unique_ptr<TestDatabase> test_db_;
+    Database* db_ = nullptr;
 };
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DatabaseTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),

@@ -266,6 +266,9 @@ public:
                                                                         std::string_view batch_id) override;
     Result<void> InsertBatch(const domain::CallBatch& batch) override;
     Result<std::optional<domain::CallBatch>> GetBatch(std::string_view org_id, std::string_view id) override;
+    Result<std::vector<domain::CallAggregateRow>> Aggregate(std::string_view org_id,
+                                                            const domain::CallAggregateQuery& query) override;
+    Result<int64_t> OtherParties(std::string_view org_id, const domain::CallAggregateQuery& query) override;
 
 private:
     Connection& c_;
