@@ -144,8 +144,13 @@ const std::vector<Intent> kIntents = {
      "The organization's numbers, which calls can come from."},
     {"carrier|sip trunk|byoc|provider", "list_carriers", "", "The organization's SIP carriers."},
     {"available voice|voice option|tts voice", "list_builtin_voices", "", "The voices Parley can speak with."},
-    {"report|analytics|export|dashboard", "list_reports", "",
-     "Reports are not available yet; list_calls with its filters answers most questions about calls."},
+    {"dashboard|stats|statistics|how many calls|answer rate", "get_dashboard_stats", "",
+     "Totals of a period: calls, answered, missed, voicemail, qualified, unique callers, minutes."},
+    {"analytics|calls per day|per campaign|conversion rate|cost per|breakdown", "query_analytics", "group_by",
+     "Sums calls, minutes, cost, meetings and conversion grouped by day, week, campaign, profile, disposition, "
+     "number, direction or status."},
+    {"report|export|saved report", "list_reports", "",
+     "Saved reports are not available yet; query_analytics answers most questions about calls."},
 };
 
 std::vector<std::string> Words(const std::string& normalized) {

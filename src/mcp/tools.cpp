@@ -67,6 +67,9 @@ constexpr std::array kRouteTools = {
     RouteTool{"resume_campaign", "Campaigns", "POST", "/api/v1/campaigns/:id/resume", ""},
     RouteTool{"check_number", "Campaigns", "GET", "/api/v1/dialer/check",
               "Whether the dialer may call this number now, and when it may if not."},
+    // Analytics
+    RouteTool{"get_dashboard_stats", "Reports", "GET", "/api/v1/dashboard/stats", ""},
+    RouteTool{"query_analytics", "Reports", "POST", "/api/v1/analytics/query", ""},
     // Webhooks
     RouteTool{"list_webhooks", "Webhooks", "GET", "/api/v1/webhooks", ""},
     RouteTool{"subscribe_webhook", "Webhooks", "POST", "/api/v1/webhooks", ""},
