@@ -145,6 +145,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddPhoneNumberRoutes(routes, impl_->services);
     AddOAuthRoutes(routes, impl_->services);
     AddAnalyticsRoutes(routes, impl_->services);
+    AddReportRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz",
                       [impl](Ctx&) {

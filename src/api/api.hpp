@@ -46,6 +46,7 @@ struct Services {
     domain::PhoneNumberService& phone_numbers;
     domain::OAuthService& oauth;
     domain::AnalyticsService& analytics;
+    domain::ReportService& reports;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
@@ -71,6 +72,7 @@ inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dia
                     set.phone_numbers,
                     set.oauth,
                     set.analytics,
+                    set.reports,
                     dialer_check,
                     set.catalog,
                     std::move(recordings),

@@ -102,5 +102,6 @@ void AddWebhookRoutes(std::vector<RouteSpec>& routes, struct Services& services)
 void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddOAuthRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddAnalyticsRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddReportRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

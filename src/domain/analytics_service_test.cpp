@@ -10,6 +10,8 @@
 
 #include "common/secret_box.hpp"
 #include "common/time_format.hpp"
+#include "domain/render.hpp"
+#include "domain/report_service.hpp"
 #include "store/sql_repos.hpp"
 #include "store/temp_store.hpp"
 #include "store/test_database.hpp"
@@ -436,6 +438,97 @@ TEST_F(AnalyticsRules, ABadQueryIsRefusedWithEveryProblemNamed) {
     EXPECT_TRUE(HasField(QueryError({{"group_by", {"campaign", "campaign"}}}), "group_by"));
     EXPECT_TRUE(HasField(QueryError({{"group_by", {"colour"}}}), "group_by"));
     EXPECT_TRUE(HasField(QueryError({{"colour", "red"}}), "colour"));
+}
+
+}  // namespace
+}  // namespace parley::domain
+
+namespace parley::domain {
+namespace {
+
+// Saved reports over an empty database: what they keep, and the refusals.
+class Reports : public AnalyticsRules {
+protected:
+    void SetUp() override {
+        AnalyticsRules::SetUp();
+        reports_ = std::make_unique<ReportService>(temp_.store(), clock_, *service_);
+        auto orgs = temp_.store().Write([](Repos& r) -> Result<void> {
+            for (const char* id : {"org_main", "org_other"}) {
+                if (auto org = r.organizations().Insert({id, id, Tier::kEnterprise, 0}); !org) return org;
+            }
+            return {};
+        });
+        ASSERT_TRUE(orgs);
+    }
+    std::unique_ptr<ReportService> reports_;
+};
+
+TEST_F(Reports, AReportKeepsItsQueryAndRunsOverItsPeriodOrAnother) {
+    auto created = reports_->Create(main_, {{"name", "Weekly meetings"},
+                                            {"description", "Booked meetings per campaign"},
+                                            {"date_range", "last_7_days"},
+                                            {"timezone", "America/New_York"},
+                                            {"group_by", {"day"}},
+                                            {"metrics", {"calls", "meetings_booked"}}});
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_TRUE(created->id.starts_with("rpt_"));
+    const Json shown = ToJson(*created);
+    EXPECT_EQ(shown["group_by"], Json({"day"}));
+    EXPECT_EQ(shown["date_range"], "last_7_days");
+
+    auto run = reports_->Execute(main_, created->id, nullptr);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ((*run)["report"]["name"], "Weekly meetings");
+    EXPECT_EQ((*run)["period"]["date_from"], "2026-03-04");
+    EXPECT_EQ((*run)["rows"].size(), 7u);  // a row for each day, none with calls
+    auto yesterday = reports_->Execute(main_, created->id, {{"date_range", "yesterday"}});
+    ASSERT_TRUE(yesterday);
+    EXPECT_EQ((*yesterday)["period"]["date_from"], "2026-03-09");
+    EXPECT_EQ((*yesterday)["period"]["timezone"], "America/New_York");  // the report's own
+    EXPECT_EQ(reports_->Execute(main_, created->id, {{"group_by", {"week"}}}).error().code, ErrorCode::kValidation);
+
+    // New dates replace the old ones whole; null takes a field back to its default.
+    auto changed = reports_->Update(main_, created->id, {{"since", "2026-03-01T00:00:00Z"}, {"metrics", nullptr}});
+    ASSERT_TRUE(changed) << changed.error().message;
+    EXPECT_FALSE(changed->definition.contains("date_range"));
+    EXPECT_EQ(changed->definition["timezone"], "America/New_York");
+    EXPECT_FALSE(changed->definition.contains("metrics"));
+    EXPECT_EQ((*reports_->Execute(main_, created->id, nullptr))["metrics"].size(), 11u);
+    // A change that would not run is refused and changes nothing.
+    auto bad = reports_->Update(main_, created->id, {{"metrics", {"profit"}}, {"name", ""}});
+    ASSERT_FALSE(bad);
+    EXPECT_TRUE(HasField(bad.error(), "metrics"));
+    EXPECT_TRUE(HasField(bad.error(), "name"));
+    EXPECT_EQ(reports_->Get(main_, created->id)->name, "Weekly meetings");
+
+    EXPECT_EQ(reports_->Create(main_, {{"name", "Weekly meetings"}}).error().code, ErrorCode::kDuplicate);
+    EXPECT_TRUE(reports_->Create(other_, {{"name", "Weekly meetings"}}));  // another organization's name
+    EXPECT_EQ(reports_->Get(other_, created->id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(reports_->Delete(other_, created->id).error().code, ErrorCode::kNotFound);
+    auto missing = reports_->Create(main_, {{"metrics", {"calls"}}});
+    ASSERT_FALSE(missing);
+    EXPECT_TRUE(HasField(missing.error(), "name"));
+    ASSERT_TRUE(reports_->Delete(main_, created->id));
+    EXPECT_EQ(reports_->Execute(main_, created->id, nullptr).error().code, ErrorCode::kNotFound);
+}
+
+// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled; UTF-8
+// passes as it is; a null is an empty field; lines end with CRLF.
+TEST(ReportCsv, QuotesWhatMustBeQuotedAndKeepsUtf8) {
+    const Json run = {
+        {"group_by", {"campaign", "number"}},
+        {"metrics", {"calls", "conversion_rate"}},
+        {"rows",
+         {{{"campaign_id", "a,b"}, {"number", "say \"hi\""}, {"calls", 3}, {"conversion_rate", 0.25}},
+          {{"campaign_id", "line\nbreak"}, {"number", "Z\u00fcrich \u260e"}, {"calls", 0}, {"conversion_rate", 0}},
+          {{"campaign_id", nullptr}, {"number", "+12025550101"}, {"calls", 12}, {"conversion_rate", 1}}}}};
+    std::string csv;
+    WriteReportCsv(run, [&](std::string piece) { csv += piece; });
+    EXPECT_EQ(csv,
+              "campaign_id,number,calls,conversion_rate\r\n"
+              "\"a,b\",\"say \"\"hi\"\"\",3,0.25\r\n"
+              "\"line\nbreak\",Z\u00fcrich \u260e,0,0\r\n"
+              ",+12025550101,12,1\r\n");
 }
 
 }  // namespace

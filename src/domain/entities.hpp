@@ -354,6 +354,18 @@ struct ContactList {
     int64_t updated_at = 0;
 };
 
+// A saved report (seed 000 "Reports API"): an analytics query kept by name. `definition` holds
+// its metrics, group_by, filters and period fields as validated; a run may name another period.
+struct SavedReport {
+    std::string id;
+    std::string org_id;
+    std::string name;
+    std::string description;
+    Json definition = Json::object();
+    int64_t created_at = 0;
+    int64_t updated_at = 0;
+};
+
 // draft -> running <-> paused -> completed (every contact final) | stopped (by a user).
 enum class CampaignStatus { kDraft, kRunning, kPaused, kCompleted, kStopped };
 std::string_view ToString(CampaignStatus s);

@@ -276,6 +276,14 @@ Json ToJson(const ContactList& l) {
                 {"updated_at", FormatIsoTime(l.updated_at)}};
 }
 
+Json ToJson(const SavedReport& r) {
+    Json j = {{"id", r.id}, {"name", r.name}, {"description", r.description}};
+    j.update(r.definition);
+    j["created_at"] = FormatIsoTime(r.created_at);
+    j["updated_at"] = FormatIsoTime(r.updated_at);
+    return j;
+}
+
 Json ToJson(const ListChange& c) {
     Json j = ToJson(c.list);
     j["changed"] = c.changed;

@@ -34,6 +34,8 @@ Json ToJson(const Call& c, bool with_transcript = true);
 Json ToJson(const BatchOutcome& o);
 Json ToJson(const BatchStatus& s);
 Json ToJson(const ContactList& l);
+// A report's id, name and description, its definition's fields, and its times.
+Json ToJson(const SavedReport& r);
 Json ToJson(const ListChange& c);
 // A campaign's settings; with its live stats when they are given (get and control actions).
 Json ToJson(const Campaign& c);

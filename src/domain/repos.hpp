@@ -237,6 +237,19 @@ public:
     virtual Result<int64_t> OtherParties(std::string_view org_id, const CallAggregateQuery& query) = 0;
 };
 
+class ReportRepo {
+public:
+    virtual ~ReportRepo() = default;
+    // kDuplicate when the organization has a report of that name.
+    virtual Result<void> Insert(const SavedReport& report) = 0;
+    virtual Result<std::optional<SavedReport>> Get(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<Page<SavedReport>> List(std::string_view org_id, const PageRequest& page) = 0;
+    // kDuplicate when another report has the name.
+    virtual Result<void> Update(const SavedReport& report) = 0;
+    virtual Result<bool> Delete(std::string_view org_id, std::string_view id) = 0;
+    virtual Result<int64_t> Count(std::string_view org_id) = 0;
+};
+
 class ContactListRepo {
 public:
     virtual ~ContactListRepo() = default;
@@ -593,6 +606,7 @@ public:
     virtual WebhookRepo& webhooks() = 0;
     virtual McpSessionRepo& mcp_sessions() = 0;
     virtual OAuthRepo& oauth() = 0;
+    virtual ReportRepo& reports() = 0;
 };
 
 class Store {

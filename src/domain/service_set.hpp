@@ -18,6 +18,7 @@
 #include "domain/oauth_service.hpp"
 #include "domain/phone_number_service.hpp"
 #include "domain/profile_service.hpp"
+#include "domain/report_service.hpp"
 #include "domain/voice_preset_service.hpp"
 #include "domain/webhook_service.hpp"
 #include "net/url_guard.hpp"
@@ -53,7 +54,8 @@ public:
           webhooks(store, clock, parts.webhook_urls, parts.wake_webhooks),
           phone_numbers(store, clock, parts.launcher, parts.default_region),
           oauth(store, clock),
-          analytics(store, clock) {}
+          analytics(store, clock),
+          reports(store, clock, analytics) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 
@@ -71,6 +73,7 @@ public:
     PhoneNumberService phone_numbers;
     OAuthService oauth;
     AnalyticsService analytics;
+    ReportService reports;
 };
 
 }  // namespace parley::domain

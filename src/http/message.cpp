@@ -88,6 +88,20 @@ void BodyStream::OnChange(std::function<void()> wake) {
     wake_ = std::move(wake);
 }
 
+std::string WholeBody(const Response& res) {
+    if (!res.stream) return res.body;
+    auto stream = std::make_shared<BodyStream>();
+    std::string out;
+    stream->OnChange([&out, raw = stream.get()] {
+        bool ended = false;
+        for (auto& piece : raw->Take(ended)) out += piece;
+    });
+    res.stream(stream);
+    stream->End();
+    stream->OnChange({});
+    return out;
+}
+
 std::optional<std::string_view> Request::Cookie(std::string_view name) const {
     for (const auto& [header, value] : headers) {
         if (header != "cookie") continue;

@@ -76,6 +76,10 @@ struct Response {
     std::function<void(const std::shared_ptr<BodyStream>&)> stream;
 };
 
+// The whole body of a response: a streamed one is run on this thread to its end (at most
+// BodyStream::kMaxQueuedBytes between two reads, which here follow every write).
+std::string WholeBody(const Response& res);
+
 // `text` with every byte but RFC 3986's unreserved characters percent-encoded: safe in a path
 // segment, a query value and a form field, and read back by ParseTarget.
 std::string PercentEncode(std::string_view text);

@@ -347,11 +347,25 @@ TEST_F(McpOverApi, BadJsonRpcGetsJsonRpcErrors) {
     EXPECT_EQ(html_only.status, 406);
 }
 
-TEST_F(McpOverApi, ReportToolsSayTheyAreNotAvailableYet) {
-    const Json result = Call("list_reports", Json::object());
-    EXPECT_EQ(result["isError"], true);
-    EXPECT_EQ(result["structuredContent"]["error"]["code"], "SERVICE_UNAVAILABLE");
-    EXPECT_NE(result["content"][0]["text"].get<std::string>().find("not available yet"), std::string::npos);
+// Seed 000's report tools: a report saved, run and exported as CSV through tools.
+TEST_F(McpOverApi, ReportToolsSaveRunAndExportAReport) {
+    const Json created = Call("create_report", {{"name", "Calls by direction, \"weekly\""},
+                                                {"date_range", "last_7_days"},
+                                                {"group_by", {"direction"}},
+                                                {"metrics", {"calls", "answered"}}});
+    ASSERT_EQ(created["isError"], false) << created.dump();
+    const std::string id = created["structuredContent"]["data"]["id"];
+    EXPECT_TRUE(id.starts_with("rpt_"));
+    EXPECT_EQ(Call("list_reports", Json::object())["structuredContent"]["data"][0]["id"], id);
+    const Json run = Call("execute_report", {{"id", id}, {"date_range", "today"}});
+    ASSERT_EQ(run["isError"], false) << run.dump();
+    EXPECT_EQ(run["structuredContent"]["data"]["report"]["id"], id);
+    EXPECT_EQ(run["structuredContent"]["data"]["totals"], Json({{"calls", 0}, {"answered", 0}}));
+    const Json csv = Call("export_report", {{"id", id}, {"format", "csv"}});
+    ASSERT_EQ(csv["isError"], false) << csv.dump();
+    EXPECT_EQ(csv["content"][0]["text"], "direction,calls,answered\r\n");
+    EXPECT_EQ(Call("export_report", {{"id", id}, {"format", "xlsx"}})["isError"], true);
+    EXPECT_EQ(Call("get_report", {{"id", "rpt_missing"}})["structuredContent"]["error"]["code"], "NOT_FOUND");
 }
 
 TEST(McpHelp, MapsEveryPhraseItKnowsToItsToolAndTheSeedsExamplesFirst) {

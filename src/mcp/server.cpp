@@ -80,9 +80,10 @@ std::string Bounded(const Json& object, std::string_view key) {
 // A REST answer as a tool result: the data (and a list's paging) as structured content and as
 // text; an error envelope as a tool error with the same code, message and details.
 Json ToolResult(const http::Response& res) {
-    const Json body = Json::parse(res.body, nullptr, false);
+    const std::string whole = http::WholeBody(res);  // an export is streamed
+    const Json body = Json::parse(whole, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-        return {{"content", {{{"type", "text"}, {"text", res.body}}}}, {"isError", res.status >= 300}};
+        return {{"content", {{{"type", "text"}, {"text", whole}}}}, {"isError", res.status >= 300}};
     }
     if (res.status >= 300 || !body.value("success", false)) {
         const Json error = body.value("error", Json::object());
@@ -246,10 +247,6 @@ Json Server::Impl::CallTool(const Json& id, const Json& params, const Caller& ca
     const Json arguments = params.value("arguments", Json::object());
     if (!arguments.is_object()) return RpcError(id, kInvalidParams, "arguments must be an object");
     const Tool& tool = tools[found->second];
-    if (!tool.unavailable.empty()) {
-        if (auto limited = caller.take_message()) return RpcResult(id, ToolResult(*limited));
-        return RpcResult(id, ToolErrorResult(Error{ErrorCode::kUnavailable, tool.unavailable, {}}));
-    }
     if (tool.pattern.empty()) return RpcResult(id, RunDiscoveryTool(tool, arguments, caller));
     auto request = RequestFor(tool, arguments);
     if (!request) {

@@ -70,6 +70,13 @@ constexpr std::array kRouteTools = {
     // Analytics
     RouteTool{"get_dashboard_stats", "Reports", "GET", "/api/v1/dashboard/stats", ""},
     RouteTool{"query_analytics", "Reports", "POST", "/api/v1/analytics/query", ""},
+    RouteTool{"list_reports", "Reports", "GET", "/api/v1/reports", ""},
+    RouteTool{"get_report", "Reports", "GET", "/api/v1/reports/:id", ""},
+    RouteTool{"create_report", "Reports", "POST", "/api/v1/reports", ""},
+    RouteTool{"update_report", "Reports", "PATCH", "/api/v1/reports/:id", ""},
+    RouteTool{"delete_report", "Reports", "DELETE", "/api/v1/reports/:id", ""},
+    RouteTool{"execute_report", "Reports", "POST", "/api/v1/reports/:id/execute", ""},
+    RouteTool{"export_report", "Reports", "GET", "/api/v1/reports/:id/export", ""},
     // Webhooks
     RouteTool{"list_webhooks", "Webhooks", "GET", "/api/v1/webhooks", ""},
     RouteTool{"subscribe_webhook", "Webhooks", "POST", "/api/v1/webhooks", ""},
@@ -90,10 +97,6 @@ constexpr std::array kRouteTools = {
     RouteTool{"list_builtin_voices", "Voice", "GET", "/api/v1/voices/builtin", ""},
     RouteTool{"list_voices", "Voice", "GET", "/api/v1/voices", ""},
 };
-
-constexpr std::string_view kReportsUnavailable =
-    "Reports are not available yet in this version of Parley: saved reports, their runs and exports come "
-    "with a later release. list_calls with its filters answers most questions about calls meanwhile.";
 
 // "/api/v1/contacts/:id" → "/api/v1/contacts/{id}".
 std::string OpenApiPath(std::string_view pattern) {
@@ -240,28 +243,6 @@ Result<Tool> FromRoute(const RouteTool& spec, const Json& doc) {
     return tool;
 }
 
-// Seed 000's report tools, listed so an assistant sees them, answering that reports are not built.
-std::vector<Tool> ReportTools() {
-    const Json id = {{"type", "string"}, {"description", "The report's id."}};
-    auto tool = [&](std::string name, std::string description, Json properties, Json required) {
-        Tool t;
-        t.name = std::move(name);
-        t.category = "Reports";
-        t.description = std::move(description) + " Not available yet: answers an error saying so.";
-        t.input_schema = {{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
-        if (!required.empty()) t.input_schema["required"] = std::move(required);
-        t.unavailable = kReportsUnavailable;
-        return t;
-    };
-    std::vector<Tool> out;
-    out.push_back(tool("list_reports", "List saved reports.", Json::object(), Json::array()));
-    out.push_back(tool("get_report", "Get a saved report's definition.", {{"id", id}}, {"id"}));
-    out.push_back(tool("execute_report", "Run a saved report and return its rows.", {{"id", id}}, {"id"}));
-    out.push_back(tool("export_report", "Export a saved report as CSV or PDF.",
-                       {{"id", id}, {"format", {{"type", "string"}, {"enum", {"csv", "pdf"}}}}}, {"id"}));
-    return out;
-}
-
 // A scalar argument as the text of a path or query parameter.
 std::optional<std::string> ParameterText(const Json& value) {
     if (value.is_string()) return value.get<std::string>();
@@ -281,7 +262,6 @@ Result<std::vector<Tool>> BuildTools(std::string_view openapi) {
         if (!tool) return Fail(std::move(tool.error()));
         tools.push_back(std::move(*tool));
     }
-    for (auto& tool : ReportTools()) tools.push_back(std::move(tool));
     return tools;
 }
 

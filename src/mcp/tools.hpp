@@ -31,8 +31,6 @@ struct Tool {
     std::vector<std::string> query_params;
     bool has_body = false;
     bool body_required = false;
-    // Not empty: the tool is listed but answers this as a tool error (what Parley has not built).
-    std::string unavailable;
     // Its route reports how far it has come (a batch of calls, a bulk create): a call with a
     // progress token is answered with progress notifications before its result.
     bool reports_progress = false;

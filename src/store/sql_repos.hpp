@@ -274,6 +274,20 @@ private:
     Connection& c_;
 };
 
+class SqlReportRepo final : public domain::ReportRepo {
+public:
+    explicit SqlReportRepo(Connection& c) : c_(c) {}
+    Result<void> Insert(const domain::SavedReport& report) override;
+    Result<std::optional<domain::SavedReport>> Get(std::string_view org_id, std::string_view id) override;
+    Result<domain::Page<domain::SavedReport>> List(std::string_view org_id, const domain::PageRequest& page) override;
+    Result<void> Update(const domain::SavedReport& report) override;
+    Result<bool> Delete(std::string_view org_id, std::string_view id) override;
+    Result<int64_t> Count(std::string_view org_id) override;
+
+private:
+    Connection& c_;
+};
+
 class SqlContactListRepo final : public domain::ContactListRepo {
 public:
     explicit SqlContactListRepo(Connection& c) : c_(c) {}

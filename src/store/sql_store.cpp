@@ -22,7 +22,8 @@ public:
           campaigns_(c),
           webhooks_(c, box),
           mcp_sessions_(c),
-          oauth_(c) {}
+          oauth_(c),
+          reports_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -40,6 +41,7 @@ public:
     domain::WebhookRepo& webhooks() override { return webhooks_; }
     domain::McpSessionRepo& mcp_sessions() override { return mcp_sessions_; }
     domain::OAuthRepo& oauth() override { return oauth_; }
+    domain::ReportRepo& reports() override { return reports_; }
     bool recorded_events() const { return webhooks_.recorded(); }
 
 private:
@@ -60,6 +62,7 @@ private:
     SqlWebhookRepo webhooks_;
     SqlMcpSessionRepo mcp_sessions_;
     SqlOAuthRepo oauth_;
+    SqlReportRepo reports_;
 };
 
 class SqlStore final : public domain::Store {

@@ -51,6 +51,30 @@ TEST_P(AnalyticsApi, TheDashboardAndTheQueryCountTheOrganizationsOwnCalls) {
     EXPECT_EQ(q["rows"][0], Json({{"disposition", "busy"}, {"calls", 2}, {"missed", 2}, {"answered", 0}}));
     EXPECT_EQ(q["totals"]["calls"], 2);
 
+    // The same saved as a report, run and exported as CSV; a read-only key runs it but saves none.
+    auto saved = api().Post("/api/v1/reports", {{"name", "Missed calls, by outcome \u2014 weekly"},
+                                                {"date_range", "last_7_days"},
+                                                {"group_by", {"disposition"}},
+                                                {"metrics", {"calls"}}});
+    ASSERT_EQ(saved.status, 201) << saved.body;
+    const std::string report = saved.json()["data"]["id"];
+    ExpectError(api().Post("/api/v1/reports", {{"name", "Missed calls, by outcome \u2014 weekly"}}), 409, "DUPLICATE");
+    ExpectError(reader.Post("/api/v1/reports", {{"name", "mine"}}), 403, "READ_ONLY");
+    EXPECT_EQ(reader.Get("/api/v1/reports").json()["data"][0]["id"], report);
+    auto run = reader.Post("/api/v1/reports/" + report + "/execute", Json::object());
+    ASSERT_EQ(run.status, 200) << run.body;
+    EXPECT_EQ(run.json()["data"]["rows"], Json::parse(R"([{"disposition": "busy", "calls": 2}])"));
+    auto csv = reader.Get("/api/v1/reports/" + report + "/export?format=csv");
+    ASSERT_EQ(csv.status, 200) << csv.body;
+    EXPECT_EQ(csv.body, "disposition,calls\r\nbusy,2\r\n");
+    EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(csv.header("content-disposition"),
+              "attachment; filename=\"Missed_calls__by_outcome_____weekly.csv\"; "
+              "filename*=UTF-8''Missed%20calls%2C%20by%20outcome%20%E2%80%94%20weekly.csv");
+    ExpectError(reader.Get("/api/v1/reports/" + report + "/export?format=xlsx"), 400, "VALIDATION_ERROR");
+    ASSERT_EQ(api().Delete("/api/v1/reports/" + report).status, 200);
+    ExpectError(api().Get("/api/v1/reports/" + report), 404, "NOT_FOUND");
+
     // Another organization's dashboard has none of them.
     const OrgKey other = server_->CreateOrg(tier());
     auto theirs = server_->Client(other.key).Get("/api/v1/dashboard/stats");

@@ -162,7 +162,17 @@ async function main() {
   report.steps.pause_again_error = errorOf(await call(client, 'pause_campaign', { id: campaignId }));
 
   report.steps.not_found_error = errorOf(await call(client, 'get_contact', { id: 'ct_01aaaaaaaaaaaaaaaaaaaaaaaa' }));
-  report.steps.report_error = errorOf(await call(client, 'list_reports', {}));
+  // A saved report of last week's calls by campaign, run and exported.
+  const saved = await call(client, 'create_report', {
+    name: 'Meetings by campaign', date_range: 'last_7_days', group_by: ['campaign'], metrics: ['calls', 'meetings_booked'],
+  });
+  if (saved.isError) throw new Error(`create_report: ${errorOf(saved)}`);
+  const run = await call(client, 'execute_report', { id: saved.structuredContent.data.id });
+  const csv = await call(client, 'export_report', { id: saved.structuredContent.data.id, format: 'csv' });
+  report.steps.saved_report = {
+    meetings: run.structuredContent?.data?.totals?.meetings_booked ?? errorOf(run),
+    csv_header: csv.content?.[0]?.text?.split('\r\n')[0],
+  };
   try {
     await client.callTool({ name: 'no_such_tool', arguments: {} });
     report.steps.unknown_tool = 'answered';
