@@ -60,7 +60,7 @@ TEST_P(McpSdk, TheOfficialClientRunsTheSeedsExampleRequestsAsToolCalls) {
     EXPECT_TRUE(call["extracted"]["timeline"].is_string()) << call.dump();
     EXPECT_GT(steps["transcript_lines"].get<int>(), 4);
     // "Show me all calls from last week where a meeting was booked"
-    EXPECT_EQ(call["meeting_booked"], true);
+    EXPECT_EQ(call["meeting_booked"], true) << call.dump();
     EXPECT_EQ(steps["booked_calls"], Json::array({call["id"]}));
     // "Pause the outbound sales campaign"
     EXPECT_EQ(steps["help_for_pause"], "pause_campaign");
