@@ -84,6 +84,10 @@ async function main() {
       report.schema_problems.push({ tool: tool.name, problem: String(e.message ?? e) });
     }
   }
+  // Compiling blocks the event loop for seconds on a loaded machine; the server meanwhile closes
+  // the idle keep-alive connection (after 5 s). Yield once so the client sees that close before
+  // its next request instead of writing it to the closed socket ("fetch failed").
+  await sleep(20);
 
   // "Create a custom field called budget_range with options under 10k, 10-50k, and 50k+"
   const field = await call(client, 'create_custom_field', {
