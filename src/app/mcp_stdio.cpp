@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@ constexpr long kTimeoutSeconds = 300;  // a tool may run a report or a batch
 constexpr int kRelayError = -32000;
 
 constexpr size_t kMaxEventBytes = 8 * 1024 * 1024;
+constexpr int kOpenWaitSeconds = 5;  // for the server stream to open after initialize
 
 struct Answer {
     long status = 0;
@@ -38,7 +40,8 @@ struct Answer {
 struct Receiving {
     Answer* answer;
     const std::function<void(const Json&)>* emit;
-    std::string pending;  // an event stream's bytes up to the next complete event
+    std::string pending;                            // an event stream's bytes up to the next complete event
+    const std::function<void()>* opened = nullptr;  // told once the stream's first bytes came
 };
 
 size_t Collect(char* data, size_t size, size_t count, void* user) {
@@ -49,6 +52,7 @@ size_t Collect(char* data, size_t size, size_t count, void* user) {
         return n;
     }
     in.answer->streamed = true;
+    if (in.opened != nullptr && *in.opened) (*in.opened)();
     in.pending.append(data, n);
     if (in.pending.size() > kMaxEventBytes) return 0;  // ends the transfer: no event is this long
     for (size_t end; (end = in.pending.find("\n\n")) != std::string::npos;) {
@@ -154,18 +158,30 @@ private:
     // Listens on the session's server stream (GET /mcp) on a thread of its own, handing its
     // messages to the client as they come, until the relay ends or another session replaces
     // this one; a stream that breaks is opened again a second later.
+    //
+    // Returns once the stream is open (its first bytes came, which the server sends once it
+    // follows the session's events), or after kOpenWaitSeconds: events after initialize are
+    // then relayed, not only those after the client's next request.
     void Listen() {
         StopListening();
         auto stop = std::make_shared<std::atomic<bool>>(false);
         stop_listening_ = stop;
-        listener_ = std::thread([this, stop, session = session_, protocol = protocol_] {
+        auto open = std::make_shared<std::promise<void>>();
+        std::future<void> opened = open->get_future();
+        listener_ = std::thread([this, stop, open, session = session_, protocol = protocol_] {
+            bool told = false;
+            const std::function<void()> tell = [&told, &open] {
+                if (told) return;
+                told = true;
+                open->set_value();
+            };
             CURL* curl = curl_easy_init();
             const std::string auth = "Authorization: Bearer " + key_;
             const std::string session_header = "Mcp-Session-Id: " + session;
             const std::string protocol_header = "MCP-Protocol-Version: " + protocol;
             while (!*stop) {
                 Answer answer;
-                Receiving receiving{&answer, &emit_, {}};
+                Receiving receiving{&answer, &emit_, {}, &tell};
                 struct curl_slist* headers = nullptr;
                 headers = curl_slist_append(headers, auth.c_str());
                 headers = curl_slist_append(headers, "Accept: text/event-stream");
@@ -194,10 +210,13 @@ private:
                 curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
                 // The session is gone, or the server refuses or has no stream: nothing to wait for.
                 if (status >= 400 && status != 429 && status < 500) break;
+                tell();  // no stream for now: the client is not kept waiting for one
                 for (int i = 0; i < 10 && !*stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
+            tell();
             curl_easy_cleanup(curl);
         });
+        opened.wait_for(std::chrono::seconds(kOpenWaitSeconds));
     }
 
     void StopListening() {
