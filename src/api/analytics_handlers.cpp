@@ -10,16 +10,11 @@ namespace parley::api {
 void AddAnalyticsRoutes(std::vector<RouteSpec>& routes, Services& s) {
     auto& analytics = s.analytics;
 
-    routes.push_back(
-        {"GET", "/api/v1/dashboard/stats", [&analytics](Ctx& ctx) {
-             Json period = Json::object();
-             for (const char* name : {"date_range", "date_from", "date_to", "since", "until", "timezone"}) {
-                 if (auto value = ctx.Query(name)) period[name] = std::string(*value);
-             }
-             auto stats = analytics.DashboardStats(ctx.principal, period);
-             if (!stats) return ErrorResponse(stats.error(), ctx.request_id);
-             return Ok(*stats);
-         }});
+    routes.push_back({"GET", "/api/v1/dashboard/stats", [&analytics](Ctx& ctx) {
+                          auto stats = analytics.DashboardStats(ctx.principal, PeriodQuery(ctx));
+                          if (!stats) return ErrorResponse(stats.error(), ctx.request_id);
+                          return Ok(*stats);
+                      }});
     routes.push_back({"POST", "/api/v1/analytics/query",
                       [&analytics](Ctx& ctx) {
                           auto body = ParseJsonBody(ctx, true);

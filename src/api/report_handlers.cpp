@@ -17,15 +17,6 @@ std::string Attachment(const std::string& name, std::string_view extension) {
            http::PercentEncode(name) + "." + std::string(extension);
 }
 
-// The period fields of a query string, as a run's period.
-Json PeriodOf(const Ctx& ctx) {
-    Json period = Json::object();
-    for (const char* name : {"date_range", "date_from", "date_to", "since", "until", "timezone"}) {
-        if (auto value = ctx.Query(name)) period[name] = std::string(*value);
-    }
-    return period;
-}
-
 }  // namespace
 
 // Seed 000 "Reports API": saved analytics queries, their runs and their exports.
@@ -75,7 +66,7 @@ void AddReportRoutes(std::vector<RouteSpec>& routes, Services& s) {
                                                          {{"format", "\"" + format.substr(0, 32) + "\" is not csv"}}},
                                                    ctx.request_id);
                           }
-                          auto run = reports.Execute(ctx.principal, ctx.Param("id"), PeriodOf(ctx));
+                          auto run = reports.Execute(ctx.principal, ctx.Param("id"), PeriodQuery(ctx));
                           if (!run) return ErrorResponse(run.error(), ctx.request_id);
                           http::Response res{
                               200,

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "api/context.hpp"
+#include "domain/analytics_service.hpp"
 #include "domain/render.hpp"
 
 namespace parley::api {
@@ -34,6 +35,15 @@ http::Response RespondPage(const Ctx& ctx, std::string_view id_prefix, Fetch&& f
     std::optional<std::string> last;
     if (!result->items.empty()) last = id_of(result->items.back());
     return PageResponse(items, result->has_more, last, page->limit);
+}
+
+// The period fields of the query string (domain::ReadPeriod reads them).
+inline Json PeriodQuery(const Ctx& ctx) {
+    Json period = Json::object();
+    for (auto name : domain::kPeriodFields) {
+        if (auto value = ctx.Query(name)) period[std::string(name)] = std::string(*value);
+    }
+    return period;
 }
 
 // Deletions answer {"id": …, "deleted": true}.

@@ -188,6 +188,13 @@ void CheckFilterValues(CallDimension d, const std::vector<std::string>& values, 
 
 }  // namespace
 
+std::string_view RowKeyOf(std::string_view group) {
+    for (const auto& n : kDimensionNames) {
+        if (n.group == group) return n.key;
+    }
+    return group;
+}
+
 std::optional<Period> ReadPeriod(const Json& fields, int64_t now, Checker& check) {
     const size_t before = check.errors().size();
     const auto timezone = check.String(fields, "timezone", 64);

@@ -3,8 +3,10 @@
 // Call statistics of an organization over a period, summed by the database: seed 001's
 // "Dashboard Stats" and "Analytics API". Saved reports (seed 000) run the same query.
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -31,6 +33,14 @@ struct Period {
 std::optional<Period> ReadPeriod(const Json& fields, int64_t now, Checker& check);
 
 inline constexpr int kMaxPeriodDays = 3660;
+
+// The fields ReadPeriod reads, as a query string or a body names them.
+inline constexpr std::array<std::string_view, 6> kPeriodFields = {"date_range", "date_from", "date_to",
+                                                                  "since",      "until",     "timezone"};
+
+// The key a run's rows give a group_by name: campaign_id and profile_id for campaign and
+// profile, the name itself for the others.
+std::string_view RowKeyOf(std::string_view group);
 
 enum class CallMetric {
     kCalls,

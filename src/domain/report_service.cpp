@@ -12,11 +12,11 @@ namespace {
 constexpr size_t kMaxReportNameBytes = 200;
 constexpr size_t kMaxReportDescriptionBytes = 2000;
 // The fields that say which days or instants; the time zone is kept unless one is given.
-constexpr std::array<std::string_view, 5> kPeriodFields = {"date_range", "date_from", "date_to", "since", "until"};
+constexpr std::array<std::string_view, 5> kDateFields = {"date_range", "date_from", "date_to", "since", "until"};
 constexpr std::array<std::string_view, 3> kQueryFields = {"metrics", "group_by", "filters"};
 
-bool IsPeriodField(std::string_view key) {
-    return std::find(kPeriodFields.begin(), kPeriodFields.end(), key) != kPeriodFields.end();
+bool IsDateField(std::string_view key) {
+    return std::find(kDateFields.begin(), kDateFields.end(), key) != kDateFields.end();
 }
 
 // The definition and the name and description of `body` checked together, every problem at once;
@@ -38,13 +38,13 @@ Result<void> Apply(const Json& body, bool creating, int64_t now, SavedReport& re
     }
     // New dates replace the old ones whole: since alone must not keep an old date_range.
     bool new_period = false;
-    for (const auto& item : body.items()) new_period = new_period || IsPeriodField(item.key());
+    for (const auto& item : body.items()) new_period = new_period || IsDateField(item.key());
     if (new_period) {
-        for (auto key : kPeriodFields) next.definition.erase(std::string(key));
+        for (auto key : kDateFields) next.definition.erase(std::string(key));
     }
     for (const auto& [key, value] : body.items()) {
         if (key == "name" || key == "description" ||
-            (!IsPeriodField(key) && key != "timezone" &&
+            (!IsDateField(key) && key != "timezone" &&
              std::find(kQueryFields.begin(), kQueryFields.end(), key) == kQueryFields.end())) {
             continue;
         }
@@ -163,9 +163,9 @@ Result<Json> ReportService::Execute(const Principal& who, std::string_view id, c
     if (!report) return Fail(std::move(report.error()));
     Json definition = report->definition;
     bool new_dates = false;
-    for (const auto& item : overrides.items()) new_dates = new_dates || IsPeriodField(item.key());
+    for (const auto& item : overrides.items()) new_dates = new_dates || IsDateField(item.key());
     if (new_dates) {
-        for (auto key : kPeriodFields) definition.erase(std::string(key));
+        for (auto key : kDateFields) definition.erase(std::string(key));
     }
     definition.update(overrides);
     auto query = ParseAnalyticsQuery(definition, clock_.NowMs());
@@ -180,8 +180,7 @@ Result<Json> ReportService::Execute(const Principal& who, std::string_view id, c
 void WriteReportCsv(const Json& run, const std::function<void(std::string)>& write) {
     std::vector<std::string> columns;
     for (const auto& g : run["group_by"]) {
-        const std::string name = g.get<std::string>();
-        columns.push_back(name == "campaign" ? "campaign_id" : name == "profile" ? "profile_id" : name);
+        columns.emplace_back(RowKeyOf(g.get<std::string>()));
     }
     for (const auto& m : run["metrics"]) columns.push_back(m.get<std::string>());
     auto record = [&](auto&& cell) {
