@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <mutex>
 
 #include "audio/resampler.hpp"
@@ -52,6 +54,23 @@ constexpr size_t kVoiceCount = std::size(kLibraries);
 // The voice objects are process-wide singletons inside the flite libraries and synthesis reads
 // features we set on them, so every flite call in the process holds this lock.
 std::mutex g_mutex;
+
+// The clustergen voices (slt, rms, awb) excite unvoiced sounds with noise from the C library's
+// rand(), so a line's samples depended on whatever had drawn from it before (another line, a SIP
+// stack, another thread), and the recognizer heard one line differently from run to run ("the
+// voicemail of sam" once as "a white male"). Seeded from the words and the take, under g_mutex,
+// a line's audio is a function of its voice, style, words and take.
+unsigned SeedFor(std::string_view words, unsigned take) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (const char c : words) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return static_cast<unsigned>(h ^ (h >> 32)) + take;
+}
+
+// The clustergen voices (slt, rms, awb) excite unvoiced sounds with noise from the C library's
+// rand(), so a line's samples depended on whatever had drawn from it before: another voice's
+// line, a SIP stack, another thread. The recognizer then heard the same line differently from
+// run to run ("the voicemail of sam" as "a white male"). Seeding it from what is said, under
+// g_mutex, makes a line's audio a function of its voice, style and words.
 int g_users = 0;
 cst_voice* g_voices[kVoiceCount] = {};
 float g_natural_f0[kVoiceCount] = {};
@@ -119,6 +138,7 @@ public:
             if (voice == nullptr) return Fail(ErrorCode::kUnavailable, "flite voice failed to load: " + key);
             feat_set_float(voice->features, "duration_stretch", stretch);
             feat_set_float(voice->features, "int_f0_target_mean", g_natural_f0[index] * f0_factor);
+            std::srand(SeedFor(input, style.take));
             std::unique_ptr<cst_wave, WaveDeleter> wave(flite_text_to_wave(input.c_str(), voice));
             if (!wave) return Fail(ErrorCode::kInternal, "flite synthesis failed");
             rate_hz = wave->sample_rate;

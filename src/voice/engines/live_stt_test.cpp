@@ -62,6 +62,19 @@ protected:
         return stream->Finish();
     }
 
+    // The words of the final results the server sent from its `from`th result on: what it
+    // recognized (pocketsphinx on the audio it received, cut where its own endpointing cut it).
+    static std::string FinalWords(LiveSttServer& server, size_t from) {
+        std::string words;
+        const auto sent = server.Sent();
+        for (size_t i = from; i < sent.size(); ++i) {
+            const std::string transcript = sent[i]["transcript"];
+            if (!sent[i]["final"] || transcript.empty()) continue;
+            words += (words.empty() ? "" : " ") + transcript;
+        }
+        return words;
+    }
+
     static SttEngine* sphinx_;
     static std::vector<audio::Pcm> speech_;
 };
@@ -73,11 +86,10 @@ TEST_F(LiveStt, StreamedSpeechComesBackAsTheServersRecognitionWithInterimResults
     auto engine = Engine(server.Url(), "dg-secret");
     EXPECT_FALSE(engine->OnThisNode());
     for (const auto& pcm : speech_) {
-        auto whole = sphinx_->Recognize(pcm, {});
-        ASSERT_TRUE(whole) << whole.error().message;
+        const size_t before = server.Sent().size();
         auto heard = Stream(*engine, pcm);
         ASSERT_TRUE(heard) << heard.error().message;
-        EXPECT_EQ(heard->text, whole->text);
+        EXPECT_EQ(heard->text, FinalWords(server, before));
         EXPECT_FALSE(heard->text.empty());
         EXPECT_GT(heard->confidence, 0);
         EXPECT_FALSE(heard->used_grammar);
@@ -143,7 +155,8 @@ TEST_F(LiveStt, RecognizeStreamsAWholeUtteranceThroughOneConnection) {
     auto engine = Engine(server.Url());
     auto heard = engine->Recognize(speech_[1], {});
     ASSERT_TRUE(heard) << heard.error().message;
-    EXPECT_EQ(heard->text, sphinx_->Recognize(speech_[1], {})->text);
+    EXPECT_EQ(heard->text, FinalWords(server, 0));
+    EXPECT_NE(heard->text.find("tomorrow"), std::string::npos) << heard->text;
     EXPECT_EQ(server.Targets().size(), 1u);
 }
 

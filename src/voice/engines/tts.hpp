@@ -32,6 +32,10 @@ struct SpeechStyle {
     std::string voice;
     int rate_wpm = 0;
     std::optional<int> pitch;
+    // Engines that vary a line's sound from one rendering to the next (flite's clustergen voices
+    // draw noise) render this take of it: the same voice, style, words and take always give the
+    // same audio.
+    unsigned take = 0;
 };
 
 class TtsEngine {
