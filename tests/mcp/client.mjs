@@ -50,11 +50,23 @@ async function call(client, name, args = {}, options = undefined) {
 
 // A bulk create of `count` contacts from `first` on, followed with a progress callback (the SDK
 // then sends a progress token): the progress seen, [progress, total] each, and how many were created.
-async function bulkWithProgress(client, first, count) {
+// `received`, when given, is every message the transport hands the client, in order: what the
+// server (or the stdio relay) sent, whether or not the SDK then passes it on.
+async function bulkWithProgress(client, first, count, received) {
   const seen = [];
   const contacts = Array.from({ length: count }, (_, i) => ({ phone: `+1202555${first + i}` }));
+  const from = received?.length ?? 0;
   const result = await call(client, 'bulk_create_contacts', { contacts }, { onprogress: (p) => seen.push([p.progress, p.total]) });
-  return { progress: seen, created: result.structuredContent?.data?.created ?? errorOf(result) };
+  const out = { progress: seen, created: result.structuredContent?.data?.created ?? errorOf(result) };
+  if (received) {
+    const mine = received.slice(from);
+    out.received = mine
+      .filter((m) => m.method === 'notifications/progress')
+      .map((m) => [m.params.progress, m.params.total]);
+    const last = mine.filter((m) => m.method === 'notifications/progress' || m.result !== undefined).at(-1);
+    out.result_last = last?.result !== undefined;
+  }
+  return out;
 }
 
 function errorOf(result) {
@@ -227,7 +239,15 @@ async function overStdio(parley) {
   const client = new Client({ name: 'parley-integration-test-stdio', version: '1.0.0' });
   const events = [];
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => events.push(n.params));
-  await client.connect(start(option('key')));
+  const transport = start(option('key'));
+  await client.connect(transport);
+  // What the relay writes, as the transport reads it off the process's stdout.
+  const received = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    received.push(message);
+    deliver?.(message, extra);
+  };
   const fields = await call(client, 'list_custom_fields', {});
   // The relay listens on the session's server stream and hands its events on.
   await call(client, 'create_contact', { phone: '+12025550178', first_name: 'Relayed' });
@@ -237,7 +257,7 @@ async function overStdio(parley) {
     server: client.getServerVersion()?.name,
     tools: (await client.listTools()).tools.length,
     custom_fields: fields.structuredContent?.data?.map((f) => f.name) ?? errorOf(fields),
-    bulk: await bulkWithProgress(client, 3000, 150),
+    bulk: await bulkWithProgress(client, 3000, 150, received),
     relayed_event: relayed()?.data?.event ?? null,
   };
   await client.close();
