@@ -18,7 +18,7 @@ packages=(
     libspeexdsp-dev libsndfile1-dev
     libsofia-sip-ua-dev libortp-dev libspandsp-dev libsrtp2-dev baresip-core kamailio openssl
     postgresql wrk nginx-light afl++ clang-format clang-tidy-16
-    chromium
+    chromium libcairo2-dev fonts-dejavu-core poppler-utils
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 

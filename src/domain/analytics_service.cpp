@@ -188,6 +188,10 @@ void CheckFilterValues(CallDimension d, const std::vector<std::string>& values, 
 
 }  // namespace
 
+bool MetricAddsUp(std::string_view metric) {
+    return metric != "average_duration" && metric != "conversion_rate";
+}
+
 std::string_view RowKeyOf(std::string_view group) {
     for (const auto& n : kDimensionNames) {
         if (n.group == group) return n.key;

@@ -42,6 +42,10 @@ inline constexpr std::array<std::string_view, 6> kPeriodFields = {"date_range", 
 // profile, the name itself for the others.
 std::string_view RowKeyOf(std::string_view group);
 
+// Whether a metric's value for several groups together is the sum of theirs (calls, minutes,
+// cost...); not so for average_duration and conversion_rate.
+bool MetricAddsUp(std::string_view metric);
+
 enum class CallMetric {
     kCalls,
     kAnswered,

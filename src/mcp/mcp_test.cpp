@@ -364,6 +364,16 @@ TEST_F(McpOverApi, ReportToolsSaveRunAndExportAReport) {
     const Json csv = Call("export_report", {{"id", id}, {"format", "csv"}});
     ASSERT_EQ(csv["isError"], false) << csv.dump();
     EXPECT_EQ(csv["content"][0]["text"], "direction,calls,answered\r\n");
+    // A PDF comes back as an embedded resource (base64), with a line that says what it is.
+    const Json pdf = Call("export_report", {{"id", id}, {"format", "pdf"}});
+    ASSERT_EQ(pdf["isError"], false) << pdf.dump().substr(0, 400);
+    ASSERT_EQ(pdf["content"].size(), 2u);
+    EXPECT_TRUE(pdf["content"][0]["text"].get<std::string>().starts_with("A PDF of ")) << pdf["content"][0];
+    const Json& resource = pdf["content"][1]["resource"];
+    EXPECT_EQ(pdf["content"][1]["type"], "resource");
+    EXPECT_EQ(resource["mimeType"], "application/pdf");
+    EXPECT_TRUE(resource["uri"].get<std::string>().ends_with(".pdf")) << resource["uri"];
+    EXPECT_TRUE(resource["blob"].get<std::string>().starts_with("JVBERi0xL")) << "base64 of %PDF-1.";
     EXPECT_EQ(Call("export_report", {{"id", id}, {"format", "xlsx"}})["isError"], true);
     EXPECT_EQ(Call("get_report", {{"id", "rpt_missing"}})["structuredContent"]["error"]["code"], "NOT_FOUND");
 }

@@ -81,6 +81,24 @@ std::string Bounded(const Json& object, std::string_view key) {
 // text; an error envelope as a tool error with the same code, message and details.
 Json ToolResult(const http::Response& res) {
     const std::string whole = http::WholeBody(res);  // an export is streamed
+    if (res.status < 300 && res.content_type == "application/pdf") {
+        // A binary file is an embedded resource (base64), named as the download would be.
+        std::string file = "export.pdf";
+        for (const auto& [name, value] : res.headers) {
+            const auto at = value.find("filename=\"");
+            if (name == "Content-Disposition" && at != std::string::npos) {
+                file = value.substr(at + 10, value.find('"', at + 10) - at - 10);
+            }
+        }
+        return {{"content",
+                 {{{"type", "text"}, {"text", "A PDF of " + std::to_string(whole.size()) + " bytes: " + file}},
+                  {{"type", "resource"},
+                   {"resource",
+                    {{"uri", "parley://exports/" + file},
+                     {"mimeType", res.content_type},
+                     {"blob", Base64Encode(whole)}}}}}},
+                {"isError", false}};
+    }
     const Json body = Json::parse(whole, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
         return {{"content", {{{"type", "text"}, {"text", whole}}}}, {"isError", res.status >= 300}};

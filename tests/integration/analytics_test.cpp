@@ -71,7 +71,17 @@ TEST_P(AnalyticsApi, TheDashboardAndTheQueryCountTheOrganizationsOwnCalls) {
     EXPECT_EQ(csv.header("content-disposition"),
               "attachment; filename=\"Missed_calls__by_outcome_____weekly.csv\"; "
               "filename*=UTF-8''Missed%20calls%2C%20by%20outcome%20%E2%80%94%20weekly.csv");
-    ExpectError(reader.Get("/api/v1/reports/" + report + "/export?format=xlsx"), 400, "VALIDATION_ERROR");
+    // The PDF: one page whose text is the report's (the drawing is checked in the reports' tests).
+    auto pdf = reader.Get("/api/v1/reports/" + report + "/export?format=pdf");
+    ASSERT_EQ(pdf.status, 200) << pdf.body;
+    EXPECT_EQ(pdf.header("content-type"), "application/pdf");
+    EXPECT_TRUE(pdf.body.starts_with("%PDF-1.")) << pdf.body.substr(0, 16);
+    EXPECT_NE(pdf.body.find("%%EOF"), std::string::npos);
+    EXPECT_NE(pdf.header("content-disposition").find("weekly.pdf\""), std::string::npos)
+        << pdf.header("content-disposition");
+    auto xlsx = reader.Get("/api/v1/reports/" + report + "/export?format=xlsx");
+    ExpectError(xlsx, 400, "VALIDATION_ERROR");
+    EXPECT_TRUE(NamesField(xlsx, "format")) << xlsx.body;
     ASSERT_EQ(api().Delete("/api/v1/reports/" + report).status, 200);
     ExpectError(api().Get("/api/v1/reports/" + report), 404, "NOT_FOUND");
 
