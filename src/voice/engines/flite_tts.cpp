@@ -66,11 +66,6 @@ unsigned SeedFor(std::string_view words, unsigned take) {
     return static_cast<unsigned>(h ^ (h >> 32)) + take;
 }
 
-// The clustergen voices (slt, rms, awb) excite unvoiced sounds with noise from the C library's
-// rand(), so a line's samples depended on whatever had drawn from it before: another voice's
-// line, a SIP stack, another thread. The recognizer then heard the same line differently from
-// run to run ("the voicemail of sam" as "a white male"). Seeding it from what is said, under
-// g_mutex, makes a line's audio a function of its voice, style and words.
 int g_users = 0;
 cst_voice* g_voices[kVoiceCount] = {};
 float g_natural_f0[kVoiceCount] = {};
