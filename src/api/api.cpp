@@ -146,6 +146,7 @@ Api::Api(Services services, const Clock& clock, ApiOptions options)
     AddOAuthRoutes(routes, impl_->services);
     AddAnalyticsRoutes(routes, impl_->services);
     AddReportRoutes(routes, impl_->services);
+    AddBillingRoutes(routes, impl_->services);
     auto* impl = impl_.get();
     routes.push_back({"GET", "/healthz",
                       [impl](Ctx&) {

@@ -47,6 +47,7 @@ struct Services {
     domain::OAuthService& oauth;
     domain::AnalyticsService& analytics;
     domain::ReportService& reports;
+    domain::BillingService& billing;
     const dialer::CallCheck& dialer_check;
     const domain::EngineCatalog& catalog;
     RecordingAccess recordings;
@@ -73,6 +74,7 @@ inline Services ServicesOf(domain::ServiceSet& set, const dialer::CallCheck& dia
                     set.oauth,
                     set.analytics,
                     set.reports,
+                    set.billing,
                     dialer_check,
                     set.catalog,
                     std::move(recordings),

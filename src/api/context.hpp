@@ -103,5 +103,6 @@ void AddPhoneNumberRoutes(std::vector<RouteSpec>& routes, struct Services& servi
 void AddOAuthRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddAnalyticsRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 void AddReportRoutes(std::vector<RouteSpec>& routes, struct Services& services);
+void AddBillingRoutes(std::vector<RouteSpec>& routes, struct Services& services);
 
 }  // namespace parley::api

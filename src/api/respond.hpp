@@ -21,6 +21,12 @@ http::Response Respond(const Result<T>& result, const Ctx& ctx, int status = 200
     return Ok(ToJson(*result), status);
 }
 
+// A service's answer that is JSON already.
+inline http::Response Respond(const Result<Json>& result, const Ctx& ctx, int status = 200) {
+    if (!result) return ErrorResponse(result.error(), ctx.request_id);
+    return Ok(*result, status);
+}
+
 // A paginated list: reads limit and cursor (for ids starting with `id_prefix`), calls
 // `fetch(PageRequest) -> Result<Page<T>>`, and renders the page; `id_of(item)` is what the next
 // cursor points after.

@@ -10,6 +10,7 @@
 #include "calls/trunks.hpp"
 #include "common/log_throttle.hpp"
 #include "common/phone.hpp"
+#include "domain/billing.hpp"
 #include "domain/call_lifecycle.hpp"
 #include "domain/carrier_body.hpp"
 #include "domain/outbox.hpp"
@@ -85,9 +86,11 @@ Result<bool> Dispatcher::AtCapacity(domain::Repos& r, const std::string& org_id,
     }
     auto settings = r.campaigns().Settings(org_id);
     if (!settings) return Fail(std::move(settings.error()));
+    auto ceiling = domain::CallCeiling(r, org_id, settings->max_concurrent_calls);
+    if (!ceiling) return Fail(std::move(ceiling.error()));
     auto live = r.calls().Live(org_id, std::nullopt);
     if (!live) return Fail(std::move(live.error()));
-    return *live >= settings->max_concurrent_calls;
+    return *live >= *ceiling;
 }
 
 bool Dispatcher::RecognizedHere(std::string_view stt) const {
@@ -185,12 +188,19 @@ void Dispatcher::Route(std::unique_ptr<telephony::sip::IncomingCall> incoming) {
         incoming->Reject(480, "Temporarily Unavailable");
         return;
     }
+    const int64_t now = clock_.NowMs();
+    auto refusal =
+        domain::ReadTx(store_, [&](domain::Repos& r) { return domain::SpendingRefusal(r, owned->org_id, now); });
+    if (refusal && *refusal) {
+        LogLimited(forbidden, spdlog::level::warn, "inbound call to {}: {}: 402", owned->number, (**refusal).message);
+        incoming->Reject(402, "Payment Required");
+        return;
+    }
     auto full = domain::ReadTx(store_, [&](domain::Repos& r) { return AtCapacity(r, owned->org_id, carrier); });
-    if (media_.FreeLines(RecognizedHere(profile->spec.stt)) <= 0 || !full || *full) {
+    if (!refusal || media_.FreeLines(RecognizedHere(profile->spec.stt)) <= 0 || !full || *full) {
         incoming->Reject(486, "Busy Here");
         return;
     }
-    const int64_t now = clock_.NowMs();
     // The caller's number as E.164 when it is one; as the From header wrote it otherwise.
     std::string caller = incoming->from_user();
     if (auto parsed = ParsePhone(caller.starts_with('+') ? caller : "+" + caller, "US")) caller = parsed->e164;
@@ -271,6 +281,11 @@ std::optional<std::shared_ptr<Session>> Dispatcher::Prepare(Call call,
             auto full = AtCapacity(r, call.org_id, trunk);
             if (!full) return Fail(std::move(full.error()));
             if (*full) return false;
+            // A call queued before the organization's credits ran out or its monthly limit was
+            // reached fails with the reason, rather than waiting in front of other calls.
+            auto refusal = domain::SpendingRefusal(r, call.org_id, now);
+            if (!refusal) return Fail(std::move(refusal.error()));
+            if (*refusal && failure.empty()) failure = (*refusal)->message;
         }
         if (call.contact_id) {
             auto contact = r.contacts().Get(call.org_id, *call.contact_id);

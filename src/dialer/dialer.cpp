@@ -7,6 +7,7 @@
 #include "common/ids.hpp"
 #include "common/log_throttle.hpp"
 #include "dialer/call_policy.hpp"
+#include "domain/billing.hpp"
 #include "domain/call_lifecycle.hpp"
 
 namespace parley::dialer {
@@ -190,9 +191,16 @@ Result<void> Dialer::PlaceDue(const Campaign& campaign, PassResult& result) {
         if (!dialing) return Fail(std::move(dialing.error()));
         auto active = r.campaigns().ActiveCalls(campaign.org_id);
         if (!active) return Fail(std::move(active.error()));
-        const auto room = std::min<int64_t>(
-            {spec.concurrent_calls - *dialing, settings->max_concurrent_calls - *active, options_.max_starts_per_pass});
+        auto ceiling = domain::CallCeiling(r, campaign.org_id, settings->max_concurrent_calls);
+        if (!ceiling) return Fail(std::move(ceiling.error()));
+        const auto room =
+            std::min<int64_t>({spec.concurrent_calls - *dialing, *ceiling - *active, options_.max_starts_per_pass});
         if (room <= 0) return {};
+        // An organization that may not spend (credits used up, monthly limit reached) places no
+        // calls; its contacts wait where they are until it may again.
+        auto refusal = domain::SpendingRefusal(r, campaign.org_id, now);
+        if (!refusal) return Fail(std::move(refusal.error()));
+        if (*refusal) return {};
         auto profile = r.profiles().Get(campaign.org_id, campaign.profile_id);
         if (!profile) return Fail(std::move(profile.error()));
         if (!*profile || (*profile)->status != domain::ProfileStatus::kActive) {

@@ -144,15 +144,6 @@ Json MetricsOf(const std::vector<CallMetric>& metrics, const CallTotals& t) {
     return out;
 }
 
-Json PeriodJson(const Period& p) {
-    const auto* zone = Zone(p.timezone);
-    return {{"since", FormatIsoTime(p.since)},
-            {"until", FormatIsoTime(p.until)},
-            {"timezone", p.timezone},
-            {"date_from", DateText(LocalDay(zone, p.since))},
-            {"date_to", DateText(LocalDay(zone, p.until - 1))}};
-}
-
 // A filter's values: a string or a list of 1 to 100 strings of 1 to 64 bytes.
 std::vector<std::string> FilterValues(const Json& value, std::string_view key, Checker& check) {
     const std::string field = "filters." + std::string(key);
@@ -187,6 +178,25 @@ void CheckFilterValues(CallDimension d, const std::vector<std::string>& values, 
 }
 
 }  // namespace
+
+Json PeriodJson(const Period& p) {
+    const auto* zone = Zone(p.timezone);
+    return {{"since", FormatIsoTime(p.since)},
+            {"until", FormatIsoTime(p.until)},
+            {"timezone", p.timezone},
+            {"date_from", DateText(LocalDay(zone, p.since))},
+            {"date_to", DateText(LocalDay(zone, p.until - 1))}};
+}
+
+std::vector<std::pair<std::string, int64_t>> LocalDays(const Period& p) {
+    const auto* zone = Zone(p.timezone);
+    std::vector<std::pair<std::string, int64_t>> days;
+    const date::local_days last = LocalDay(zone, p.until - 1);
+    for (date::local_days day = LocalDay(zone, p.since); day <= last; day += date::days{1}) {
+        days.emplace_back(DateText(day), days.empty() ? p.since : StartOf(zone, day));
+    }
+    return days;
+}
 
 bool MetricAddsUp(std::string_view metric) {
     return metric != "average_duration" && metric != "conversion_rate";

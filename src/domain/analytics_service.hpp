@@ -34,6 +34,13 @@ std::optional<Period> ReadPeriod(const Json& fields, int64_t now, Checker& check
 
 inline constexpr int kMaxPeriodDays = 3660;
 
+// The period as answers show it: {since, until, timezone, date_from, date_to}.
+Json PeriodJson(const Period& p);
+
+// Each local day of the period in order: its date ("2026-12-05") and the instant it begins
+// (the first, the period's start).
+std::vector<std::pair<std::string, int64_t>> LocalDays(const Period& p);
+
 // The fields ReadPeriod reads, as a query string or a body names them.
 inline constexpr std::array<std::string_view, 6> kPeriodFields = {"date_range", "date_from", "date_to",
                                                                   "since",      "until",     "timezone"};

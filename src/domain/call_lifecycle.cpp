@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/ids.hpp"
+#include "domain/billing.hpp"
 #include "domain/outbox.hpp"
 
 namespace parley::domain {
@@ -79,6 +80,7 @@ Result<bool> CloseCall(Repos& r, const Call& call, const CallOutcome& outcome, c
     }
     auto saved = SaveCall(r, c, stored, now);
     if (!saved || !*saved) return saved;
+    if (auto charged = ChargeCall(r, c, now); !charged) return Fail(std::move(charged.error()));
     if (outcome.opted_out) {
         if (auto recorded = RecordDnc(r, OptOutEntry(c, now)); !recorded) return Fail(std::move(recorded.error()));
     }

@@ -58,10 +58,10 @@ struct CallOutcome {
 
 // Ends `call` with `outcome` in the caller's transaction, the one place a call's end is decided:
 // the final status and its transition (kept after the transitions the database already has),
-// talk time, transcript, analysis, tools, cost, the call's event, and, when the callee opted
-// out, the Do Not Call ledger entry with its events. False, changing nothing, when the stored
-// call is already final, or is not in `only_from` when that is given (a queued call another
-// node claimed first).
+// talk time, transcript, analysis, tools, cost and its charge to the organization's balance,
+// the call's event, and, when the callee opted out, the Do Not Call ledger entry with its
+// events. False, changing nothing, when the stored call is already final, or is not in
+// `only_from` when that is given (a queued call another node claimed first).
 Result<bool> CloseCall(Repos& r, const Call& call, const CallOutcome& outcome, const PriceTable& prices, int64_t now,
                        std::optional<CallStatus> only_from = std::nullopt);
 

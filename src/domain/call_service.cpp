@@ -6,6 +6,7 @@
 #include "common/ids.hpp"
 #include "common/phone.hpp"
 #include "common/time_format.hpp"
+#include "domain/billing.hpp"
 #include "domain/call_body.hpp"
 #include "domain/call_lifecycle.hpp"
 #include "domain/custom_field_service.hpp"
@@ -165,6 +166,9 @@ Result<Call> CallService::Trigger(const Principal& who, const Json& body) {
         if (!shared) return Fail(std::move(shared.error()));
         auto prepared = Prepare(r, who, body, *shared, now);
         if (!prepared) return prepared;
+        auto refusal = SpendingRefusal(r, who.org_id, now);
+        if (!refusal) return Fail(std::move(refusal.error()));
+        if (*refusal) return Fail(std::move(**refusal));
         if (auto saved = r.calls().Insert(*prepared); !saved) return Fail(std::move(saved.error()));
         return prepared;
     });
@@ -188,6 +192,9 @@ Result<BatchOutcome> CallService::TriggerBatch(const Principal& who, const Json&
     auto outcome = WriteTx(store_, [&](Repos& r) -> Result<BatchOutcome> {
         auto shared = LoadShared(r, who, std::move(fields), checker);
         if (!shared) return Fail(std::move(shared.error()));
+        auto refusal = SpendingRefusal(r, who.org_id, now);
+        if (!refusal) return Fail(std::move(refusal.error()));
+        if (*refusal) return Fail(std::move(**refusal));
         BatchOutcome out;
         out.batch.id = NewId("batch_", now);
         out.batch.org_id = who.org_id;

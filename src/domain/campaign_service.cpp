@@ -6,6 +6,7 @@
 #include "common/ids.hpp"
 #include "common/phone.hpp"
 #include "common/text.hpp"
+#include "domain/billing.hpp"
 #include "domain/schedule.hpp"
 
 namespace parley::domain {
@@ -184,6 +185,11 @@ Result<CampaignView> CampaignService::Transition(const Principal& who, std::stri
             }
             c.status = CampaignStatus::kStopped;
             c.ended_at = now;
+        }
+        if (action == "started" || action == "resumed") {
+            auto refusal = SpendingRefusal(r, who.org_id, now);
+            if (!refusal) return Fail(std::move(refusal.error()));
+            if (*refusal) return Fail(std::move(**refusal));
         }
         c.updated_at = now;
         auto saved = r.campaigns().Save(c, before);

@@ -17,8 +17,8 @@
 namespace parley::domain {
 namespace {
 
-DncLedgerEntry LedgerEntry(const Principal& who, std::string_view phone, DncAction action, DncReason reason,
-                           std::optional<std::string> contact_id, std::optional<std::string> note, int64_t now) {
+DncLedgerEntry DncEntryBy(const Principal& who, std::string_view phone, DncAction action, DncReason reason,
+                          std::optional<std::string> contact_id, std::optional<std::string> note, int64_t now) {
     DncLedgerEntry e = NewDncEntry(who.org_id, std::string(phone), action, reason, now);
     e.note = std::move(note);
     e.contact_id = std::move(contact_id);
@@ -87,7 +87,7 @@ Result<Contact> ContactService::Create(const Principal& who, const Json& body, s
         std::map<std::string, std::optional<Campaign>> campaigns;
         if (auto joined = JoinCampaign(r, contact, now, campaigns); !joined) return Fail(std::move(joined.error()));
         if (dnc.value_or(false)) {
-            auto entry = LedgerEntry(who, contact.phone, DncAction::kAdd, DncReason::kApi, contact.id, {}, now);
+            auto entry = DncEntryBy(who, contact.phone, DncAction::kAdd, DncReason::kApi, contact.id, {}, now);
             if (auto recorded = RecordDnc(r, entry, false); !recorded) return Fail(std::move(recorded.error()));
         }
         auto stored = r.contacts().Get(who.org_id, contact.id);
@@ -348,8 +348,7 @@ Result<BulkOutcome> ContactService::InsertRows(const Principal& who, const std::
             }
             if (auto joined = JoinCampaign(r, item.contact, now, campaigns); !joined) return joined;
             if (item.dnc) {
-                auto entry =
-                    LedgerEntry(who, item.contact.phone, DncAction::kAdd, dnc_reason, item.contact.id, {}, now);
+                auto entry = DncEntryBy(who, item.contact.phone, DncAction::kAdd, dnc_reason, item.contact.id, {}, now);
                 if (auto recorded = RecordDnc(r, entry, false); !recorded) return recorded;
             }
             Contact created = item.contact;
@@ -463,8 +462,8 @@ Result<Contact> ContactService::SetDnc(const Principal& who, std::string_view id
         if (!existing) return Fail(std::move(existing.error()));
         if (!*existing) return Fail(ErrorCode::kNotFound, "contact not found");
         const int64_t now = clock_.NowMs();
-        auto entry = LedgerEntry(who, (*existing)->phone, on_list ? DncAction::kAdd : DncAction::kRemove,
-                                 DncReason::kApi, std::string(id), *note, now);
+        auto entry = DncEntryBy(who, (*existing)->phone, on_list ? DncAction::kAdd : DncAction::kRemove,
+                                DncReason::kApi, std::string(id), *note, now);
         if (auto recorded = RecordDnc(r, entry); !recorded) return Fail(std::move(recorded.error()));
         auto stored = r.contacts().Get(who.org_id, id);
         if (!stored) return Fail(std::move(stored.error()));
@@ -517,8 +516,8 @@ Result<DncStatus> ContactService::ChangeDnc(const Principal& who, std::string_vi
         }
         auto contact_id = r.contacts().IdByPhone(who.org_id, phone->e164);
         if (!contact_id) return Fail(std::move(contact_id.error()));
-        auto entry = LedgerEntry(who, phone->e164, on_list ? DncAction::kAdd : DncAction::kRemove, DncReason::kApi,
-                                 *contact_id, *note, clock_.NowMs());
+        auto entry = DncEntryBy(who, phone->e164, on_list ? DncAction::kAdd : DncAction::kRemove, DncReason::kApi,
+                                *contact_id, *note, clock_.NowMs());
         return RecordDnc(r, entry);
     });
     if (!done) return Fail(std::move(done.error()));

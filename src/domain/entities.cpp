@@ -57,6 +57,10 @@ constexpr std::array<std::pair<CallDirection, std::string_view>, 2> kDirections{
     {{CallDirection::kOutbound, "outbound"}, {CallDirection::kInbound, "inbound"}}};
 constexpr std::array<std::pair<QueueState, std::string_view>, 3> kQueueStates{
     {{QueueState::kPending, "pending"}, {QueueState::kDialing, "dialing"}, {QueueState::kDone, "done"}}};
+constexpr std::array<std::pair<LedgerKind, std::string_view>, 3> kLedgerKinds{
+    {{LedgerKind::kCallCharge, "call_charge"},
+     {LedgerKind::kPurchase, "purchase"},
+     {LedgerKind::kAdjustment, "adjustment"}}};
 constexpr std::array<std::pair<CampaignStatus, std::string_view>, 5> kCampaignStatuses{
     {{CampaignStatus::kDraft, "draft"},
      {CampaignStatus::kRunning, "running"},
@@ -172,6 +176,12 @@ std::string_view ToString(QueueState s) {
 }
 std::optional<QueueState> ParseQueueState(std::string_view s) {
     return ValueOf(kQueueStates, s);
+}
+std::string_view ToString(LedgerKind k) {
+    return NameOf(kLedgerKinds, k);
+}
+std::optional<LedgerKind> ParseLedgerKind(std::string_view s) {
+    return ValueOf(kLedgerKinds, s);
 }
 bool IsFinal(CallStatus s) {
     return s != CallStatus::kQueued && s != CallStatus::kRinging && s != CallStatus::kInProgress;

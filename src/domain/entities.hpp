@@ -366,6 +366,47 @@ struct SavedReport {
     int64_t updated_at = 0;
 };
 
+// Money (seeds 001 "Billing", 002 "Credits", 003 "Account"), in integer cents. An entry of an
+// organization's ledger: a call's charge (negative, once per call), a credit purchase, or an
+// adjustment a person made.
+enum class LedgerKind { kCallCharge, kPurchase, kAdjustment };
+std::string_view ToString(LedgerKind k);
+std::optional<LedgerKind> ParseLedgerKind(std::string_view s);
+
+struct LedgerEntry {
+    std::string id;  // txn_…
+    std::string org_id;
+    LedgerKind kind = LedgerKind::kCallCharge;
+    int64_t amount_cents = 0;
+    int64_t balance_after_cents = 0;  // set when the entry is posted
+    std::optional<std::string> call_id;
+    std::string description;
+    std::optional<std::string> reference;   // the buyer's own reference of a purchase
+    std::optional<std::string> created_by;  // the key that recorded a purchase or adjustment
+    Json components = Json::object();       // a call charge's cents per carrier and engine
+    int64_t created_at = 0;
+};
+
+// What an organization chose about spending. Prepaid: calls start only while the balance is
+// above zero. The threshold sends credits.low when a charge takes the balance below it; the
+// monthly limit (of call charges in a UTC month) sends billing.limit_warning at 80% and
+// billing.limit_reached at 100%, and stops new calls until the next month or a higher limit.
+struct BillingSettings {
+    bool prepaid = false;
+    std::optional<int64_t> low_balance_threshold_cents;
+    std::optional<int64_t> monthly_limit_cents;
+};
+
+struct BillingAccount {
+    std::string org_id;
+    int64_t balance_cents = 0;
+    BillingSettings settings;
+    std::string month;  // "2026-12": the UTC month of month_calls and month_spent_cents
+    int64_t month_calls = 0;
+    int64_t month_spent_cents = 0;
+    int64_t updated_at = 0;
+};
+
 // draft -> running <-> paused -> completed (every contact final) | stopped (by a user).
 enum class CampaignStatus { kDraft, kRunning, kPaused, kCompleted, kStopped };
 std::string_view ToString(CampaignStatus s);

@@ -284,6 +284,19 @@ Json ToJson(const SavedReport& r) {
     return j;
 }
 
+Json ToJson(const LedgerEntry& e) {
+    return {{"id", e.id},
+            {"type", ToString(e.kind)},
+            {"amount_cents", e.amount_cents},
+            {"balance_after_cents", e.balance_after_cents},
+            {"call_id", e.call_id ? Json(*e.call_id) : Json()},
+            {"description", e.description},
+            {"reference", e.reference ? Json(*e.reference) : Json()},
+            {"components", e.components},
+            {"created_by", e.created_by ? Json(*e.created_by) : Json()},
+            {"created_at", FormatIsoTime(e.created_at)}};
+}
+
 Json ToJson(const ListChange& c) {
     Json j = ToJson(c.list);
     j["changed"] = c.changed;

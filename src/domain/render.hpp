@@ -36,6 +36,7 @@ Json ToJson(const BatchStatus& s);
 Json ToJson(const ContactList& l);
 // A report's id, name and description, its definition's fields, and its times.
 Json ToJson(const SavedReport& r);
+Json ToJson(const LedgerEntry& e);
 Json ToJson(const ListChange& c);
 // A campaign's settings; with its live stats when they are given (get and control actions).
 Json ToJson(const Campaign& c);

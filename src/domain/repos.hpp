@@ -250,6 +250,46 @@ public:
     virtual Result<int64_t> Count(std::string_view org_id) = 0;
 };
 
+// The balance as one posting left it.
+struct Posting {
+    int64_t balance_cents = 0;
+    std::string month;  // the account's month now
+    int64_t month_calls = 0;
+    int64_t month_spent_cents = 0;
+};
+
+// Sums of call charges over 15-minute slices (kCallSliceMs) of when they were posted.
+struct ChargeSlice {
+    int64_t slice_start = 0;
+    int64_t calls = 0;
+    int64_t cents = 0;
+};
+
+struct ComponentSlice {
+    int64_t slice_start = 0;
+    std::string component;
+    int64_t cents = 0;
+};
+
+class BillingRepo {
+public:
+    virtual ~BillingRepo() = default;
+    // The organization's account; zero balance and default settings when it has none yet.
+    virtual Result<BillingAccount> Account(std::string_view org_id) = 0;
+    virtual Result<void> SaveSettings(std::string_view org_id, const BillingSettings& settings, int64_t now) = 0;
+    // Writes the entry and adds its amount to the balance in one step that concurrent postings
+    // (other nodes too) wait for; a call charge also adds to the spending of `month` ("2026-12")
+    // when that is the account's month or a later one. Sets entry.balance_after_cents. None,
+    // changing nothing, when the entry's call was charged before.
+    virtual Result<std::optional<Posting>> Post(LedgerEntry& entry, std::string_view month) = 0;
+    // Newest first, of one kind or all.
+    virtual Result<Page<LedgerEntry>> History(std::string_view org_id, std::optional<LedgerKind> kind,
+                                              const PageRequest& page) = 0;
+    // Call charges posted in [since, until).
+    virtual Result<std::vector<ChargeSlice>> Charges(std::string_view org_id, int64_t since, int64_t until) = 0;
+    virtual Result<std::vector<ComponentSlice>> Components(std::string_view org_id, int64_t since, int64_t until) = 0;
+};
+
 class ContactListRepo {
 public:
     virtual ~ContactListRepo() = default;
@@ -607,6 +647,7 @@ public:
     virtual McpSessionRepo& mcp_sessions() = 0;
     virtual OAuthRepo& oauth() = 0;
     virtual ReportRepo& reports() = 0;
+    virtual BillingRepo& billing() = 0;
 };
 
 class Store {

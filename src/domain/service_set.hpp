@@ -8,6 +8,7 @@
 
 #include "common/clock.hpp"
 #include "domain/analytics_service.hpp"
+#include "domain/billing.hpp"
 #include "domain/call_service.hpp"
 #include "domain/campaign_service.hpp"
 #include "domain/contact_list_service.hpp"
@@ -55,7 +56,8 @@ public:
           phone_numbers(store, clock, parts.launcher, parts.default_region),
           oauth(store, clock),
           analytics(store, clock),
-          reports(store, clock, analytics) {}
+          reports(store, clock, analytics),
+          billing(store, clock) {}
     ServiceSet(const ServiceSet&) = delete;
     ServiceSet& operator=(const ServiceSet&) = delete;
 
@@ -74,6 +76,7 @@ public:
     OAuthService oauth;
     AnalyticsService analytics;
     ReportService reports;
+    BillingService billing;
 };
 
 }  // namespace parley::domain

@@ -77,6 +77,10 @@ constexpr std::array kRouteTools = {
     RouteTool{"delete_report", "Reports", "DELETE", "/api/v1/reports/:id", ""},
     RouteTool{"execute_report", "Reports", "POST", "/api/v1/reports/:id/execute", ""},
     RouteTool{"export_report", "Reports", "GET", "/api/v1/reports/:id/export", ""},
+    // Money
+    RouteTool{"get_balance", "Billing", "GET", "/api/v1/billing/balance", ""},
+    RouteTool{"get_billing_history", "Billing", "GET", "/api/v1/billing/history", ""},
+    RouteTool{"get_credit_usage", "Billing", "GET", "/api/v1/credits/usage", ""},
     // Webhooks
     RouteTool{"list_webhooks", "Webhooks", "GET", "/api/v1/webhooks", ""},
     RouteTool{"subscribe_webhook", "Webhooks", "POST", "/api/v1/webhooks", ""},

@@ -288,6 +288,22 @@ private:
     Connection& c_;
 };
 
+class SqlBillingRepo final : public domain::BillingRepo {
+public:
+    explicit SqlBillingRepo(Connection& c) : c_(c) {}
+    Result<domain::BillingAccount> Account(std::string_view org_id) override;
+    Result<void> SaveSettings(std::string_view org_id, const domain::BillingSettings& settings, int64_t now) override;
+    Result<std::optional<domain::Posting>> Post(domain::LedgerEntry& entry, std::string_view month) override;
+    Result<domain::Page<domain::LedgerEntry>> History(std::string_view org_id, std::optional<domain::LedgerKind> kind,
+                                                      const domain::PageRequest& page) override;
+    Result<std::vector<domain::ChargeSlice>> Charges(std::string_view org_id, int64_t since, int64_t until) override;
+    Result<std::vector<domain::ComponentSlice>> Components(std::string_view org_id, int64_t since,
+                                                           int64_t until) override;
+
+private:
+    Connection& c_;
+};
+
 class SqlContactListRepo final : public domain::ContactListRepo {
 public:
     explicit SqlContactListRepo(Connection& c) : c_(c) {}

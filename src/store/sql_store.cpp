@@ -23,7 +23,8 @@ public:
           webhooks_(c, box),
           mcp_sessions_(c),
           oauth_(c),
-          reports_(c) {}
+          reports_(c),
+          billing_(c) {}
     domain::OrganizationRepo& organizations() override { return organizations_; }
     domain::ApiKeyRepo& api_keys() override { return api_keys_; }
     domain::CustomFieldRepo& custom_fields() override { return custom_fields_; }
@@ -42,6 +43,7 @@ public:
     domain::McpSessionRepo& mcp_sessions() override { return mcp_sessions_; }
     domain::OAuthRepo& oauth() override { return oauth_; }
     domain::ReportRepo& reports() override { return reports_; }
+    domain::BillingRepo& billing() override { return billing_; }
     bool recorded_events() const { return webhooks_.recorded(); }
 
 private:
@@ -63,6 +65,7 @@ private:
     SqlMcpSessionRepo mcp_sessions_;
     SqlOAuthRepo oauth_;
     SqlReportRepo reports_;
+    SqlBillingRepo billing_;
 };
 
 class SqlStore final : public domain::Store {
