@@ -12,12 +12,15 @@
 //   dialer_cpu_us_per_call  CPU time of this process during the passes, per call placed
 //   server_cpu_us_per_call  CPU time of the PostgreSQL server processes serving this bench
 //                        during the passes, per call placed (only when they run on this machine)
+//   stats_ms             GET /campaigns/:id afterwards (the campaign with its stats), median/max of 5
+//   queue_count_ms       counting the queue by state, as the stats did before they kept counts
 // The carrier is left out: a placed call is a queued call row, ended by an UPDATE between passes
 // (not timed). `bench/voice_calls.py campaign` measures calls started into the sandbox by a real server.
 
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -234,6 +237,25 @@ int main(int argc, char** argv) {
         if (!ended) return Die(ended.error().message);
         clock.Advance(1000);
     }
+    // GET /campaigns/:id: the campaign with its stats, over the whole queue and the calls placed.
+    std::vector<double> stats_ms;
+    for (int i = 0; i < 5; ++i) {
+        const auto t0 = Wall::now();
+        auto view = campaigns.Get(who, campaign->id);
+        stats_ms.push_back(Seconds(Wall::now() - t0) * 1000);
+        if (!view) return Die(view.error().message);
+        if (view->stats.contacts_total != contacts || view->stats.calls != placed) {
+            return Die("stats count " + std::to_string(view->stats.contacts_total) + " contacts and " +
+                       std::to_string(view->stats.calls) + " calls");
+        }
+    }
+    std::sort(stats_ms.begin(), stats_ms.end());
+    // What the stats cost before the queue's counts were kept: counting the queue by state.
+    const auto count_start = Wall::now();
+    auto counted = (*db)->Query("SELECT state, COUNT(*) FROM campaign_contacts WHERE campaign_id = ? GROUP BY state",
+                                {campaign->id});
+    const double count_ms = Seconds(Wall::now() - count_start) * 1000;
+    if (!counted) return Die(counted.error().message);
     const double per_call = 1e6 / static_cast<double>(placed);
     std::printf(
         "dialer_bench db=%s audience=%s contacts=%ld fill_s=%.1f enqueue_s=%.2f enqueue_per_s=%.0f placed=%ld "
@@ -242,6 +264,7 @@ int main(int argc, char** argv) {
         enqueue_s, static_cast<double>(contacts) / enqueue_s, placed, passes, pass_s, pass_s * per_call,
         own_cpu_s * per_call);
     if (server_cpu_known) std::printf(" server_cpu_us_per_call=%.1f", server_cpu_s * per_call);
+    std::printf(" stats_ms=%.1f/%.1f (median/max of 5) queue_count_ms=%.0f", stats_ms[2], stats_ms[4], count_ms);
     std::printf("\n");
     store.reset();
     db->reset();

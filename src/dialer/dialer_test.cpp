@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "domain/no_calls.hpp"
 #include "domain/service_set.hpp"
 #include "store/temp_store.hpp"
@@ -110,7 +112,8 @@ protected:
     void End(const domain::Call& queued, CallStatus status, std::optional<std::string> disposition = std::nullopt) {
         domain::Call c = queued;
         c.MoveTo(status, clock_.NowMs(), "test");
-        if (disposition) c.analysis = {{"disposition", *disposition}};
+        if (disposition) c.analysis = {{"disposition", *disposition}, {"meeting_booked", *disposition == "hot_lead"}};
+        c.cost_cents = status == CallStatus::kCompleted ? 7 : 0;
         auto saved = domain::WriteTx(*store_, [&](domain::Repos& r) { return r.calls().Save(c, CallStatus::kQueued); });
         ASSERT_TRUE(saved && *saved);
     }
@@ -129,6 +132,38 @@ protected:
         auto v = services_.campaigns.Get(who_, campaign);
         EXPECT_TRUE(v);
         return std::string(domain::ToString(v->campaign.status));
+    }
+
+    // The campaign's stats count its queue as a count of the queue itself does.
+    void ExpectStatsCountTheQueue(const std::string& campaign) {
+        auto rows = db_->Query("SELECT state, COUNT(*) FROM campaign_contacts WHERE campaign_id = ? GROUP BY state",
+                               {campaign});
+        ASSERT_TRUE(rows);
+        std::map<std::string, int64_t> counted;
+        for (const auto& r : *rows) counted[r[0].AsText()] = r[1].AsInt();
+        const auto stats = services_.campaigns.Get(who_, campaign)->stats;
+        EXPECT_EQ(stats.contacts_pending, counted["pending"]);
+        EXPECT_EQ(stats.contacts_in_progress, counted["dialing"]);
+        EXPECT_EQ(stats.contacts_done, counted["done"]);
+        EXPECT_EQ(stats.contacts_total, counted["pending"] + counted["dialing"] + counted["done"]);
+        // And its calls as a sum over them does.
+        auto sums = db_->Query(
+            "SELECT COUNT(*), SUM(CASE WHEN status IN ('completed', 'voicemail') THEN 1 ELSE 0 END), "
+            "SUM(meeting_booked), SUM(cost_cents) FROM calls WHERE campaign_id = ?",
+            {campaign});
+        ASSERT_TRUE(sums && sums->size() == 1);
+        EXPECT_EQ(stats.calls, (*sums)[0][0].AsInt());
+        EXPECT_EQ(stats.connected, (*sums)[0][1].AsOptionalInt().value_or(0));
+        EXPECT_EQ(stats.meetings_booked, (*sums)[0][2].AsOptionalInt().value_or(0));
+        EXPECT_EQ(stats.cost_cents, (*sums)[0][3].AsOptionalInt().value_or(0));
+        auto dispositions = db_->Query(
+            "SELECT disposition, COUNT(*) FROM calls WHERE campaign_id = ? AND disposition IS NOT NULL "
+            "GROUP BY disposition ORDER BY disposition",
+            {campaign});
+        ASSERT_TRUE(dispositions);
+        std::vector<std::pair<std::string, int64_t>> expected;
+        for (const auto& r : *dispositions) expected.emplace_back(r[0].AsText(), r[1].AsInt());
+        EXPECT_EQ(stats.dispositions, expected);
     }
 
     ManualClock clock_{kWednesday10amNewYork};
@@ -316,6 +351,35 @@ TEST_F(Dialing, PausedCampaignsPlaceNothingAndStoppedOnesCallNoOneAgain) {
     EXPECT_EQ(Pass().placed, 0);
     EXPECT_EQ(Status(id), "stopped");
     EXPECT_EQ(services_.campaigns.Get(who_, id)->stats.contacts_done, 4);
+}
+
+TEST_F(Dialing, TheStatsCountsFollowEveryChangeOfTheQueue) {
+    for (int i = 0; i < 6; ++i) Contact("+1202555016" + std::to_string(i), {{"tags", {"lead"}}});
+    const std::string id = Running({{"concurrent_calls", 2}, {"retry_rules", {{"max_attempts", 2}}}});
+    ExpectStatsCountTheQueue(id);
+    EXPECT_EQ(services_.campaigns.Get(who_, id)->stats.contacts_pending, 6);
+    ASSERT_EQ(Pass().placed, 2);
+    ExpectStatsCountTheQueue(id);
+    EndAll(id, CallStatus::kNoAnswer);  // retried later: back to pending
+    Pass();
+    ExpectStatsCountTheQueue(id);
+    EndAll(id, CallStatus::kCompleted, "hot_lead");  // done
+    Pass();
+    ExpectStatsCountTheQueue(id);
+    EXPECT_EQ(services_.campaigns.Get(who_, id)->stats.meetings_booked, 2);
+    ASSERT_TRUE(services_.campaigns.Pause(who_, id));
+    Contact("+12025550169", {{"tags", {"lead"}}});  // joins when the campaign resumes
+    ASSERT_TRUE(services_.campaigns.Resume(who_, id));
+    ExpectStatsCountTheQueue(id);
+    EXPECT_EQ(services_.campaigns.Get(who_, id)->stats.contacts_total, 7);
+    ASSERT_TRUE(services_.campaigns.Stop(who_, id));  // what was pending is canceled
+    ExpectStatsCountTheQueue(id);
+    EndAll(id, CallStatus::kBusy);
+    Pass();
+    ExpectStatsCountTheQueue(id);
+    const auto stats = services_.campaigns.Get(who_, id)->stats;
+    EXPECT_EQ(stats.contacts_done, 7);
+    EXPECT_EQ(stats.contacts_pending + stats.contacts_in_progress, 0);
 }
 
 TEST_F(Dialing, TheOrganizationsCeilingBoundsAllItsCampaigns) {

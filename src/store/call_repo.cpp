@@ -1,3 +1,5 @@
+#include <map>
+
 #include "store/sql_repos.hpp"
 
 namespace parley::store {
@@ -121,6 +123,41 @@ Result<std::vector<Call>> CallsOf(Result<Rows> rows) {
     return calls;
 }
 
+// A call's part in its campaign's stats (campaign_call_counts): the group of its disposition
+// ('' before it has one) and what it adds there.
+struct CampaignShare {
+    std::string disposition;
+    int64_t calls = 0;
+    int64_t connected = 0;
+    int64_t meetings = 0;
+    int64_t cost_cents = 0;
+
+    bool IsZero() const { return calls == 0 && connected == 0 && meetings == 0 && cost_cents == 0; }
+};
+
+CampaignShare ShareOf(std::string_view status, const std::optional<std::string>& disposition, bool meeting,
+                      int64_t cost) {
+    return {disposition.value_or(""), 1, status == "completed" || status == "voicemail" ? 1 : 0, meeting ? 1 : 0, cost};
+}
+
+CampaignShare ShareOf(const Call& c) {
+    return ShareOf(domain::ToString(c.status), c.Disposition(), c.MeetingBooked(), c.cost_cents);
+}
+
+// Adds `share` (negative to take it away) to the campaign's group of its disposition.
+Result<void> AddToCampaign(Connection& c, std::string_view org_id, std::string_view campaign_id,
+                           const CampaignShare& share) {
+    if (share.IsZero()) return {};
+    auto n = c.Exec(
+        "INSERT INTO campaign_call_counts AS s (campaign_id, disposition, org_id, calls, connected, meetings, "
+        "cost_cents) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, disposition) DO UPDATE SET "
+        "calls = s.calls + excluded.calls, connected = s.connected + excluded.connected, "
+        "meetings = s.meetings + excluded.meetings, cost_cents = s.cost_cents + excluded.cost_cents",
+        {campaign_id, share.disposition, org_id, share.calls, share.connected, share.meetings, share.cost_cents});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
+
 }  // namespace
 
 Result<void> SqlCallRepo::Insert(const Call& c) {
@@ -148,6 +185,22 @@ Result<void> SqlCallRepo::InsertMany(std::span<const Call> calls) {
                 RowList(end - begin, Placeholders(kColumns)),
             params);
         if (!n) return Fail(std::move(n.error()));
+        // The campaigns' stats: the chunk's calls summed per campaign and disposition.
+        std::map<std::pair<std::string, std::string>, std::pair<std::string, CampaignShare>> shares;
+        for (const Call& c : calls.subspan(begin, end - begin)) {
+            if (!c.campaign_id) continue;
+            const CampaignShare one = ShareOf(c);
+            auto& [org, sum] = shares[{*c.campaign_id, one.disposition}];
+            org = c.org_id;
+            sum.disposition = one.disposition;
+            sum.calls += one.calls;
+            sum.connected += one.connected;
+            sum.meetings += one.meetings;
+            sum.cost_cents += one.cost_cents;
+        }
+        for (const auto& [key, share] : shares) {
+            if (auto added = AddToCampaign(c_, share.first, key.first, share.second); !added) return added;
+        }
         return {};
     });
 }
@@ -186,6 +239,20 @@ Result<domain::Page<Call>> SqlCallRepo::List(std::string_view org_id, const doma
 }
 
 Result<bool> SqlCallRepo::Save(const Call& c, CallStatus expected) {
+    // A campaign's call: what it added to the campaign's stats before this change, read under
+    // the row's lock (PostgreSQL; SQLite has one writer) so the change moves exactly that.
+    std::optional<CampaignShare> before;
+    if (c.campaign_id) {
+        const std::string sql =
+            "SELECT status, disposition, meeting_booked, cost_cents FROM calls WHERE org_id = ? AND id = ? AND "
+            "status = ?" +
+            std::string(c_.dialect() == Dialect::kPostgres ? " FOR UPDATE" : "");
+        auto row = c_.QueryOne(sql, {c.org_id, c.id, domain::ToString(expected)});
+        if (!row) return Fail(std::move(row.error()));
+        if (!*row) return false;
+        const Row& r = **row;
+        before = ShareOf(r[0].AsText(), r[1].AsOptionalText(), r[2].AsInt() != 0, r[3].AsInt());
+    }
     auto n = c_.Exec(
         "UPDATE calls SET contact_id = ?, status = ?, disposition = ?, meeting_booked = ?, "
         "talk_duration_seconds = ?, cost_cents = ?, claimed_by = ?, body = ?, updated_at = ? "
@@ -193,7 +260,26 @@ Result<bool> SqlCallRepo::Save(const Call& c, CallStatus expected) {
         {c.contact_id, domain::ToString(c.status), c.Disposition(), c.MeetingBooked(), c.talk_duration_seconds,
          c.cost_cents, c.claimed_by, BodyOf(c), c.updated_at, c.org_id, c.id, domain::ToString(expected)});
     if (!n) return Fail(std::move(n.error()));
-    return *n > 0;
+    if (*n == 0) return false;
+    if (before) {
+        const CampaignShare after = ShareOf(c);
+        CampaignShare gone = *before;
+        if (gone.disposition == after.disposition) {
+            // The same group: only what changed within it.
+            gone = {after.disposition, 0, after.connected - before->connected, after.meetings - before->meetings,
+                    after.cost_cents - before->cost_cents};
+            if (auto moved = AddToCampaign(c_, c.org_id, *c.campaign_id, gone); !moved)
+                return Fail(std::move(moved.error()));
+        } else {
+            gone = {before->disposition, -before->calls, -before->connected, -before->meetings, -before->cost_cents};
+            if (auto left = AddToCampaign(c_, c.org_id, *c.campaign_id, gone); !left)
+                return Fail(std::move(left.error()));
+            if (auto joined = AddToCampaign(c_, c.org_id, *c.campaign_id, after); !joined) {
+                return Fail(std::move(joined.error()));
+            }
+        }
+    }
+    return true;
 }
 
 Result<std::vector<Call>> SqlCallRepo::Queued(int limit) {

@@ -1,3 +1,5 @@
+#include <map>
+
 #include "domain/campaign_spec.hpp"
 #include "store/sql_repos.hpp"
 
@@ -56,6 +58,33 @@ std::string EnqueueFrom(std::string_view contact_id) {
 }
 constexpr std::string_view kIfNew = " ON CONFLICT (campaign_id, contact_id) DO NOTHING";
 constexpr int64_t kAnalyzeAfterRows = 10'000;
+
+// Contacts a change moved into (+) or out of (-) each queue state of one campaign.
+struct QueueDelta {
+    int64_t pending = 0;
+    int64_t dialing = 0;
+    int64_t done = 0;
+
+    void Add(domain::QueueState state, int64_t n) {
+        switch (state) {
+            case domain::QueueState::kPending: pending += n; break;
+            case domain::QueueState::kDialing: dialing += n; break;
+            case domain::QueueState::kDone: done += n; break;
+        }
+    }
+};
+
+// Adds a change to the campaign's counts (campaign_queue_counts), in the change's transaction.
+Result<void> AddQueueCounts(Connection& c, std::string_view campaign_id, const QueueDelta& d) {
+    if (d.pending == 0 && d.dialing == 0 && d.done == 0) return {};
+    auto n = c.Exec(
+        "INSERT INTO campaign_queue_counts AS q (campaign_id, pending, dialing, done) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (campaign_id) DO UPDATE SET pending = q.pending + excluded.pending, "
+        "dialing = q.dialing + excluded.dialing, done = q.done + excluded.done",
+        {campaign_id, d.pending, d.dialing, d.done});
+    if (!n) return Fail(std::move(n.error()));
+    return {};
+}
 
 constexpr std::string_view kQueueColumns =
     "q.campaign_id, q.contact_id, q.org_id, q.state, q.attempts, q.day, q.day_attempts, q.next_at, q.call_id, "
@@ -166,36 +195,30 @@ Result<std::vector<Campaign>> SqlCampaignRepo::ActiveUsingList(std::string_view 
 
 Result<domain::CampaignStats> SqlCampaignRepo::Stats(std::string_view org_id, std::string_view id) {
     domain::CampaignStats stats;
-    auto states =
-        c_.Query("SELECT state, COUNT(*) FROM campaign_contacts WHERE org_id = ? AND campaign_id = ? GROUP BY state",
-                 {org_id, id});
-    if (!states) return Fail(std::move(states.error()));
-    for (const auto& r : *states) {
-        const auto state = domain::ParseQueueState(r[0].AsText());
-        const int64_t n = r[1].AsInt();
-        stats.contacts_total += n;
-        if (state == domain::QueueState::kPending) stats.contacts_pending += n;
-        if (state == domain::QueueState::kDialing) stats.contacts_in_progress += n;
-        if (state == domain::QueueState::kDone) stats.contacts_done += n;
-    }
-    auto calls = c_.QueryOne(
-        "SELECT COUNT(*), SUM(CASE WHEN status IN ('completed', 'voicemail') THEN 1 ELSE 0 END), "
-        "SUM(meeting_booked), SUM(cost_cents) FROM calls WHERE org_id = ? AND campaign_id = ?",
+    auto counts = c_.QueryOne(
+        "SELECT q.pending, q.dialing, q.done FROM campaign_queue_counts q JOIN campaigns c ON c.id = q.campaign_id "
+        "WHERE c.org_id = ? AND q.campaign_id = ?",
         {org_id, id});
-    if (!calls) return Fail(std::move(calls.error()));
-    if (*calls) {
-        const Row& r = **calls;
-        stats.calls = r[0].AsInt();
-        stats.connected = r[1].AsOptionalInt().value_or(0);
-        stats.meetings_booked = r[2].AsOptionalInt().value_or(0);
-        stats.cost_cents = r[3].AsOptionalInt().value_or(0);
+    if (!counts) return Fail(std::move(counts.error()));
+    if (*counts) {
+        stats.contacts_pending = (**counts)[0].AsInt();
+        stats.contacts_in_progress = (**counts)[1].AsInt();
+        stats.contacts_done = (**counts)[2].AsInt();
+        stats.contacts_total = stats.contacts_pending + stats.contacts_in_progress + stats.contacts_done;
     }
-    auto dispositions = c_.Query(
-        "SELECT disposition, COUNT(*) FROM calls WHERE org_id = ? AND campaign_id = ? AND disposition IS NOT NULL "
-        "GROUP BY disposition ORDER BY disposition",
+    // The calls, summed by disposition as each call was inserted and changed (campaign_call_counts).
+    auto groups = c_.Query(
+        "SELECT disposition, calls, connected, meetings, cost_cents FROM campaign_call_counts "
+        "WHERE org_id = ? AND campaign_id = ? ORDER BY disposition",
         {org_id, id});
-    if (!dispositions) return Fail(std::move(dispositions.error()));
-    for (const auto& r : *dispositions) stats.dispositions.emplace_back(r[0].AsText(), r[1].AsInt());
+    if (!groups) return Fail(std::move(groups.error()));
+    for (const auto& r : *groups) {
+        stats.calls += r[1].AsInt();
+        stats.connected += r[2].AsInt();
+        stats.meetings_booked += r[3].AsInt();
+        stats.cost_cents += r[4].AsInt();
+        if (!r[0].AsText().empty() && r[1].AsInt() > 0) stats.dispositions.emplace_back(r[0].AsText(), r[1].AsInt());
+    }
     return stats;
 }
 
@@ -225,6 +248,9 @@ Result<int64_t> SqlCampaignRepo::EnqueueAudience(const Campaign& campaign, const
         auto r = run("c.contact_id", "contact_tags c WHERE c.org_id = ? AND c.tag = ?", {campaign.org_id, tag});
         if (!r) return Fail(std::move(r.error()));
     }
+    if (auto counted = AddQueueCounts(c_, campaign.id, {.pending = added}); !counted) {
+        return Fail(std::move(counted.error()));
+    }
     // A large start changes the queue table's size at once. PostgreSQL would plan the dialer's
     // statements on the old statistics until autovacuum came round (a generic plan chose an
     // index scan of every pending row to update one: 15 ms a statement), so they are renewed now.
@@ -239,6 +265,9 @@ Result<bool> SqlCampaignRepo::EnqueueContact(const Campaign& campaign, std::stri
         EnqueueFrom("c.id") + "contacts c WHERE c.org_id = ? AND c.id = ?" + std::string(kIfNew);
     auto n = c_.Exec(sql, {campaign.id, now, now, campaign.org_id, contact_id});
     if (!n) return Fail(std::move(n.error()));
+    if (auto counted = AddQueueCounts(c_, campaign.id, {.pending = *n}); !counted) {
+        return Fail(std::move(counted.error()));
+    }
     return *n > 0;
 }
 
@@ -248,6 +277,9 @@ Result<int64_t> SqlCampaignRepo::CancelPending(std::string_view campaign_id, int
         "WHERE campaign_id = ? AND state = 'pending'",
         {now, campaign_id});
     if (!n) return Fail(std::move(n.error()));
+    if (auto counted = AddQueueCounts(c_, campaign_id, {.pending = -*n, .done = *n}); !counted) {
+        return Fail(std::move(counted.error()));
+    }
     return *n;
 }
 
@@ -340,6 +372,7 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
     constexpr std::string_view kRow =
         "?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT)";
     int64_t saved = 0;
+    std::map<std::string, QueueDelta> deltas;  // ordered: counts are locked in one order
     auto done = InChunks(entries.size(), [&](size_t begin, size_t end) -> Result<void> {
         std::vector<Value> params;
         for (size_t i = begin; i < end; ++i) {
@@ -349,19 +382,28 @@ Result<int64_t> SqlCampaignRepo::SaveEntries(const std::vector<domain::QueueEntr
                                          Value(e.call_id), Value(e.outcome), Value(e.updated_at)});
         }
         params.emplace_back(domain::ToString(expected_state));
-        auto n = c_.Exec(
+        auto rows = c_.Query(
             "UPDATE campaign_contacts SET state = v.column3, attempts = v.column4, day = v.column5, "
             "day_attempts = v.column6, next_at = v.column7, call_id = v.column8, outcome = v.column9, "
             "updated_at = v.column10 FROM (VALUES " +
                 RowList(end - begin, kRow) +
                 ") AS v WHERE campaign_contacts.campaign_id = v.column1 AND campaign_contacts.contact_id = v.column2 "
-                "AND CASE WHEN campaign_contacts.state = ? THEN 1 ELSE 0 END = 1",
+                "AND CASE WHEN campaign_contacts.state = ? THEN 1 ELSE 0 END = 1 "
+                "RETURNING campaign_contacts.campaign_id, campaign_contacts.state",
             params);
-        if (!n) return Fail(std::move(n.error()));
-        saved += *n;
+        if (!rows) return Fail(std::move(rows.error()));
+        for (const auto& r : *rows) {
+            auto& d = deltas[r[0].AsText()];
+            d.Add(expected_state, -1);
+            d.Add(domain::ParseQueueState(r[1].AsText()).value_or(domain::QueueState::kDone), 1);
+        }
+        saved += static_cast<int64_t>(rows->size());
         return {};
     });
     if (!done) return Fail(std::move(done.error()));
+    for (const auto& [campaign_id, delta] : deltas) {
+        if (auto counted = AddQueueCounts(c_, campaign_id, delta); !counted) return Fail(std::move(counted.error()));
+    }
     return saved;
 }
 
