@@ -126,8 +126,9 @@ struct Api::Impl {
     mcp::Caller CallerOf(const Ctx& ctx, const std::shared_ptr<http::Fields>& rate_headers);
     http::Response Run(http::Request& req, Admitted& admitted);
     http::Response WithIdempotency(Ctx& ctx, const RouteSpec& spec, std::string_view key);
+    // Records the answer in the metrics and names its request (X-Request-Id, as in error bodies).
     http::Response Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
-                          const http::Request& req);
+                          const http::Request& req, std::string_view request_id);
 };
 
 Api::Api(Services services, const Clock& clock, ApiOptions options)
@@ -248,10 +249,10 @@ std::optional<http::Response> Api::Admit(http::Request& req) {
         return impl_->Admit(req);
     } catch (const std::exception& e) {
         // A bug, not an expected failure: answered as a 500 like any internal error.
+        const std::string request_id = NewId("req_", impl_->clock.NowMs());
         return impl_->Finish(
-            ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}},
-                          NewId("req_", impl_->clock.NowMs())),
-            http::Metrics::kUnmatched, std::chrono::steady_clock::now(), req);
+            ErrorResponse(Error{ErrorCode::kInternal, std::string("unhandled exception: ") + e.what(), {}}, request_id),
+            http::Metrics::kUnmatched, std::chrono::steady_clock::now(), req, request_id);
     }
 }
 
@@ -268,11 +269,12 @@ http::Response Api::Handle(http::Request& req) {
                             admitted.request_id);
     }
     if (admitted.decision) AddRateHeaders(res, *admitted.decision);
-    return impl_->Finish(std::move(res), admitted.spec->metrics_series, admitted.start, req);
+    return impl_->Finish(std::move(res), admitted.spec->metrics_series, admitted.start, req, admitted.request_id);
 }
 
 http::Response Api::Impl::Finish(http::Response res, size_t series, std::chrono::steady_clock::time_point start,
-                                 const http::Request& req) {
+                                 const http::Request& req, std::string_view request_id) {
+    res.headers.emplace_back("X-Request-Id", std::string(request_id));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics.Record(series, res.status, seconds);
     spdlog::debug("{} {} {} {:.3f}ms", req.method, req.path, res.status, seconds * 1000);
@@ -301,7 +303,7 @@ std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
             res = ErrorResponse(Error{ErrorCode::kNotFound, "no route for " + req.method + " " + req.path, {}},
                                 admitted.request_id);
         }
-        return Finish(std::move(res), http::Metrics::kUnmatched, admitted.start, req);
+        return Finish(std::move(res), http::Metrics::kUnmatched, admitted.start, req, admitted.request_id);
     }
     const RouteSpec& spec = found.route->value;
     admitted.spec = &spec;
@@ -314,13 +316,13 @@ std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
                                      admitted.request_id);
             res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
             AddRateHeaders(res, decision);
-            return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+            return Finish(std::move(res), spec.metrics_series, admitted.start, req, admitted.request_id);
         }
     }
     if (spec.access != Access::kPublic) {
         if (auto refused = Authorize(req, spec, admitted)) {
             if (admitted.decision) AddRateHeaders(*refused, *admitted.decision);
-            return Finish(std::move(*refused), spec.metrics_series, admitted.start, req);
+            return Finish(std::move(*refused), spec.metrics_series, admitted.start, req, admitted.request_id);
         }
     }
     if (auto name = RepeatedQueryParameter(req.query)) {
@@ -329,7 +331,7 @@ std::optional<http::Response> Api::Impl::Admit(http::Request& req) {
                                        {{std::string(*name), "must be given at most once"}}},
                                  admitted.request_id);
         if (admitted.decision) AddRateHeaders(res, *admitted.decision);
-        return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+        return Finish(std::move(res), spec.metrics_series, admitted.start, req, admitted.request_id);
     }
     req.admission = std::move(admitted);
     return std::nullopt;
@@ -461,7 +463,7 @@ http::Response Api::Impl::RunAs(const domain::Principal& principal, http::Reques
         }
     }
     if (admitted.decision) AddRateHeaders(res, *admitted.decision);
-    return Finish(std::move(res), spec.metrics_series, admitted.start, req);
+    return Finish(std::move(res), spec.metrics_series, admitted.start, req, admitted.request_id);
 }
 
 // The MCP server's view of the caller of `ctx`; `rate_headers` gets the rate-limit headers of the

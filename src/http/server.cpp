@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/ids.hpp"
 #include "common/log_throttle.hpp"
 
 namespace parley::http {
@@ -98,6 +100,14 @@ void SetHeaders(Message& res, const Response& out) {
         } else {
             res.set(k, v);
         }
+    }
+    // Every answer names its request; the API names it itself (the id in its error bodies), and
+    // the server's own answers (a body or headers too large, a malformed request) get one here.
+    if (res.find("x-request-id") == res.end()) {
+        const auto now =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        res.set("X-Request-Id", NewId("req_", now));
     }
 }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "common/secret_box.hpp"
@@ -54,6 +55,30 @@ TEST_P(ServerApi, MalformedHttpIsA400NotACrash) {
                    "\r\nX-A: b\rInjected: 1\r\n\r\n");
     EXPECT_NE(header_injection.find("400"), std::string::npos) << header_injection;
     EXPECT_EQ(http().Send("GET", "/healthz").status, 200) << "the server still answers";
+}
+
+// Every answer, success included, names its request in X-Request-Id; an error's body names the
+// same request, so a user quoting either finds the server's log line.
+TEST_P(ServerApi, EveryResponseCarriesItsRequestId) {
+    auto created = api().Post("/api/v1/contacts", {{"phone", "+12025550177"}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    std::set<std::string> ids;
+    for (const auto& res : {created, api().Get("/api/v1/contacts"), http().Send("GET", "/healthz"),
+                            http().Send("GET", "/metrics"), api().Get("/v1/balance")}) {
+        const std::string id = res.header("x-request-id");
+        EXPECT_TRUE(id.starts_with("req_")) << res.status << " " << id;
+        ids.insert(id);
+    }
+    EXPECT_EQ(ids.size(), 5u) << "each request has its own id";
+    for (const auto& res : {api().Get("/api/v1/contacts/ct_nothing"), http().Send("GET", "/api/v1/contacts"),
+                            api().Send("PUT", "/api/v1/contacts")}) {
+        EXPECT_GE(res.status, 400);
+        EXPECT_EQ(res.header("x-request-id"), res.json()["error"]["request_id"]) << res.body;
+    }
+    // The server's own answers too: a body over the limit, before any route ran.
+    auto too_large = api().Send("POST", "/api/v1/contacts", std::string(2 * 1024 * 1024, 'x'));
+    EXPECT_EQ(too_large.status, 413);
+    EXPECT_TRUE(too_large.header("x-request-id").starts_with("req_")) << too_large.header("x-request-id");
 }
 
 TEST_P(ServerApi, KeepAliveServesSeveralRequestsOnOneConnection) {
