@@ -191,6 +191,17 @@ Result<ListChange> ContactListService::RemoveContacts(const Principal& who, std:
         if (!*found) return Fail(ErrorCode::kNotFound, "contact list not found");
         auto removed = r.contact_lists().RemoveMembers(who.org_id, id, *ids);
         if (!removed) return Fail(std::move(removed.error()));
+        // A running or paused campaign of this list no longer calls a removed contact it reached
+        // only through the list (one a tag or the campaign's id still selects stays).
+        auto campaigns = r.campaigns().ActiveUsingList(who.org_id, id);
+        if (!campaigns) return Fail(std::move(campaigns.error()));
+        for (const auto& campaign : *campaigns) {
+            const Audience audience{campaign.spec.contact_list_id, campaign.spec.contact_tags};
+            for (const auto& contact_id : *ids) {
+                auto dequeued = r.campaigns().DequeueUnlessSelected(campaign, audience, contact_id);
+                if (!dequeued) return Fail(std::move(dequeued.error()));
+            }
+        }
         auto stored = r.contact_lists().Get(who.org_id, id);
         if (!stored) return Fail(std::move(stored.error()));
         return ListChange{std::move(**stored), *removed};

@@ -338,6 +338,11 @@ public:
     virtual Result<int64_t> EnqueueAudience(const Campaign& campaign, const Audience& audience, int64_t now) = 0;
     // Puts one contact into the queue unless it is there; true when added.
     virtual Result<bool> EnqueueContact(const Campaign& campaign, std::string_view contact_id, int64_t now) = 0;
+    // Takes a contact that is still waiting (pending) out of the queue, unless the audience
+    // still selects it: a member of its list, a holder of one of its tags, or created with the
+    // campaign's id. True when it was taken out; a contact being called or done stays.
+    virtual Result<bool> DequeueUnlessSelected(const Campaign& campaign, const Audience& audience,
+                                               std::string_view contact_id) = 0;
     // Ends every pending contact with outcome "canceled"; returns how many.
     virtual Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) = 0;
 

@@ -271,6 +271,32 @@ Result<bool> SqlCampaignRepo::EnqueueContact(const Campaign& campaign, std::stri
     return *n > 0;
 }
 
+Result<bool> SqlCampaignRepo::DequeueUnlessSelected(const Campaign& campaign, const domain::Audience& audience,
+                                                    std::string_view contact_id) {
+    std::string sql =
+        "DELETE FROM campaign_contacts WHERE campaign_id = ? AND contact_id = ? AND state = 'pending' "
+        "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.org_id = ? AND c.id = ? AND c.campaign_id = ?)";
+    std::vector<Value> params{campaign.id, contact_id, campaign.org_id, contact_id, campaign.id};
+    if (audience.list_id) {
+        sql +=
+            " AND NOT EXISTS (SELECT 1 FROM contact_list_members m WHERE m.org_id = ? AND m.list_id = ? AND "
+            "m.contact_id = ?)";
+        params.insert(params.end(), {Value(campaign.org_id), Value(*audience.list_id), Value(contact_id)});
+    }
+    if (!audience.tags.empty()) {
+        sql += " AND NOT EXISTS (SELECT 1 FROM contact_tags t WHERE t.org_id = ? AND t.contact_id = ? AND t.tag IN (" +
+               Placeholders(audience.tags.size()) + "))";
+        params.insert(params.end(), {Value(campaign.org_id), Value(contact_id)});
+        for (const auto& tag : audience.tags) params.emplace_back(tag);
+    }
+    auto n = c_.Exec(sql, params);
+    if (!n) return Fail(std::move(n.error()));
+    if (auto counted = AddQueueCounts(c_, campaign.id, {.pending = -*n}); !counted) {
+        return Fail(std::move(counted.error()));
+    }
+    return *n > 0;
+}
+
 Result<int64_t> SqlCampaignRepo::CancelPending(std::string_view campaign_id, int64_t now) {
     auto n = c_.Exec(
         "UPDATE campaign_contacts SET state = 'done', outcome = 'canceled', updated_at = ? "

@@ -335,6 +335,8 @@ public:
     Result<int64_t> EnqueueAudience(const domain::Campaign& campaign, const domain::Audience& audience,
                                     int64_t now) override;
     Result<bool> EnqueueContact(const domain::Campaign& campaign, std::string_view contact_id, int64_t now) override;
+    Result<bool> DequeueUnlessSelected(const domain::Campaign& campaign, const domain::Audience& audience,
+                                       std::string_view contact_id) override;
     Result<int64_t> CancelPending(std::string_view campaign_id, int64_t now) override;
     Result<std::vector<domain::Campaign>> WithStatus(domain::CampaignStatus status, int limit) override;
     Result<std::vector<domain::FinishedAttempt>> FinishedAttempts(int limit) override;

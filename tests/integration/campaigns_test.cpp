@@ -294,6 +294,37 @@ TEST_P(CampaignsApi, ContactsJoinARunningCampaignAtOnceAndUnknownCampaignsAreRef
     EXPECT_EQ(api().Get("/api/v1/contacts/" + moved).json()["data"]["campaign_id"], id);
 }
 
+// Issue 22: a contact taken off the list of a running campaign leaves its queue, unless the
+// campaign still selects it by a tag or by its own id; put back, it is queued again.
+TEST_P(CampaignsApi, AContactRemovedFromTheListLeavesTheQueueUnlessATagOrTheCampaignStillSelectsIt) {
+    const std::string only_list = NewContact(api(), "+12025550185");
+    const std::string tagged = NewContact(api(), "+12025550186", {{"tags", {"vip"}}});
+    const std::string list = NewList("Removals", {only_list, tagged});
+    Json body = Q1Outreach(list);
+    body["contact_tags"] = {"vip"};
+    const std::string id = api().Post("/api/v1/campaigns", body).json()["data"]["id"];
+    ASSERT_EQ(Act(id, "start").status, 200);
+    const std::string own = NewContact(api(), "+12025550187", {{"campaign_id", id}});
+    ASSERT_EQ(api().Post("/api/v1/contact-lists/" + list + "/contacts", {{"contact_ids", {own}}}).status, 200);
+    EXPECT_EQ(Contacts(id), Json({{"total", 3}, {"pending", 3}, {"in_progress", 0}, {"done", 0}}));
+
+    auto removed = api().Send("DELETE", "/api/v1/contact-lists/" + list + "/contacts",
+                              Json{{"contact_ids", {only_list, tagged, own}}}.dump());
+    ASSERT_EQ(removed.status, 200) << removed.body;
+    EXPECT_EQ(removed.json()["data"]["changed"], 3);
+    EXPECT_EQ(Contacts(id), Json({{"total", 2}, {"pending", 2}, {"in_progress", 0}, {"done", 0}}));
+    // Put back, it is queued again; a paused campaign's queue loses it as a running one's does.
+    ASSERT_EQ(api().Post("/api/v1/contact-lists/" + list + "/contacts", {{"contact_ids", {only_list}}}).status, 200);
+    EXPECT_EQ(Contacts(id)["pending"], 3);
+    ASSERT_EQ(Act(id, "pause").status, 200);
+    ASSERT_EQ(
+        api()
+            .Send("DELETE", "/api/v1/contact-lists/" + list + "/contacts", Json{{"contact_ids", {only_list}}}.dump())
+            .status,
+        200);
+    EXPECT_EQ(Contacts(id)["pending"], 2);
+}
+
 TEST_P(CampaignsApi, ContactListsHoldMembersOnceAndRefuseUnknownContacts) {
     const std::string a = NewContact(api(), "+12025550183");
     const std::string b = NewContact(api(), "+12025550184");
