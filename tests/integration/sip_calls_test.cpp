@@ -419,6 +419,22 @@ TEST_F(SipCalls, InboundCallsFromAnUnlistedSourceOrToAnUnknownNumberAreRefused) 
     EXPECT_TRUE(api().Get("/api/v1/calls").json()["data"].empty());
 }
 
+// An organization that may not spend (prepaid, no credits) answers an inbound call 402 Payment
+// Required and makes no call.
+TEST_F(SipCalls, AnOrganizationThatMayNotSpendAnswersInboundCalls402) {
+    Baresip phone(
+        {.user = kCalleeNumber, .wav = Line("silence.wav"), .trailing_silence = std::chrono::milliseconds(0)});
+    Kamailio proxy({.callee_user = kCalleeNumber, .callee_port = phone.sip_port(), .parley_port = sip_port_});
+    AddTrunk(proxy, "trunk-secret", {"127.0.0.0/8"}, NewProfile(api()));
+    ASSERT_EQ(api().Patch("/api/v1/billing/settings", {{"prepaid", true}}).status, 200);
+
+    ASSERT_TRUE(phone.Dial(std::string("sip:") + kParleyNumber + "@127.0.0.1:" + std::to_string(proxy.port())));
+    auto closed = phone.WaitForEvent("CALL_CLOSED");
+    ASSERT_TRUE(closed.has_value()) << proxy.Log();
+    EXPECT_NE(closed->param.find("402"), std::string::npos) << closed->param << "\n" << proxy.Log() << phone.Log();
+    EXPECT_TRUE(api().Get("/api/v1/calls").json()["data"].empty());
+}
+
 }  // namespace
 }  // namespace parley::testing
 
